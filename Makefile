@@ -1,0 +1,105 @@
+# folio - a static site generator for career content.
+#
+#   make            build build/folio
+#   make site       build the career site in this repository into public/
+#   make test       run every test; ends with "N passed, N failed"
+#   make asan       the same suite built with AddressSanitizer + UBSan
+#   make bench      synthetic-corpus benchmark (pages/s, peak memory)
+#   make install    install folio and its man page under PREFIX
+#
+# Per-developer settings go in an optional Makefile.local.
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+BUILD   ?= build
+CFLAGS  ?= -O2 -g
+WARN     = -std=c11 -Wall -Wextra -Wpedantic
+PKGS     = libcmark yaml-0.1 libmicrohttpd
+
+-include Makefile.local
+
+ifeq ($(SANITIZE),1)
+BUILD    = build/asan
+CFLAGS   = -O1 -g -fno-omit-frame-pointer
+SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined
+endif
+
+# Evaluated when a recipe runs, i.e. after scripts/deps has installed them.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lstemmer -lpthread -lm
+ALL_CFLAGS = $(WARN) $(CFLAGS) $(SANFLAGS) -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Isrc -I$(BUILD)/gen
+
+SRCS     = $(wildcard src/*.c)
+CMD_SRCS = src/main.c $(wildcard src/cmd_*.c)
+LIB_OBJS = $(patsubst src/%.c,$(BUILD)/obj/%.o,$(filter-out $(CMD_SRCS),$(SRCS))) $(BUILD)/obj/theme_data.o
+THEME_FILES = $(shell find layouts assets -type f ! -name '.*' 2>/dev/null)
+CMD_OBJS = $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CMD_SRCS))
+TEST_SRCS = $(wildcard tests/unit/*.c)
+TEST_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
+
+.PHONY: all deps site test test-deps asan bench bench-template install clean regress-update
+
+all: $(BUILD)/folio
+
+$(BUILD)/.deps-ok: scripts/deps
+	@CC="$(CC)" sh scripts/deps build
+	@mkdir -p $(BUILD) && touch $@
+
+$(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) $(BUILD)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+# The default theme (layouts/, assets/) is embedded in the binary.
+$(BUILD)/gen/theme_data.c: scripts/embed $(THEME_FILES)
+	@mkdir -p $(dir $@)
+	sh scripts/embed > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/theme_data.o: $(BUILD)/gen/theme_data.c src/theme.h
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(BUILD)/folio: $(LIB_OBJS) $(CMD_OBJS)
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/harness.h $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -Itests -o $@ $< $(LIB_OBJS) $(PKG_LIBS)
+
+site: $(BUILD)/folio
+	./$(BUILD)/folio build -s .
+
+test-deps:
+	@CC="$(CC)" sh scripts/deps test
+
+test: $(BUILD)/folio $(TEST_BINS) test-deps
+	@FOLIO=$(BUILD)/folio TEST_BIN=$(BUILD)/tests sh tests/run
+
+asan:
+	$(MAKE) SANITIZE=1 test
+
+$(BUILD)/bench/%: bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -O2 -D_POSIX_C_SOURCE=200809L -o $@ $<
+
+bench: $(BUILD)/folio $(BUILD)/bench/gencorpus $(BUILD)/bench/runstat
+	FOLIO=$(BUILD)/folio BENCH_BIN=$(BUILD)/bench sh bench/run $(SIZES)
+
+bench-template: $(BUILD)/tests/mustache_bench
+	./$(BUILD)/tests/mustache_bench
+
+install: $(BUILD)/folio
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(BUILD)/folio $(DESTDIR)$(PREFIX)/bin/folio
+	install -m 644 doc/folio.1 $(DESTDIR)$(PREFIX)/share/man/man1/folio.1
+
+clean:
+	rm -rf build public
+
+# Rewrites tests/sites/*/expected from the current build.  Read the diff
+# (git diff tests/sites) before committing it.
+regress-update: $(BUILD)/folio
+	@for site in tests/sites/*/; do \
+		args=""; [ -f "$$site/args" ] && args=$$(cat "$$site/args"); \
+		rm -rf "$$site/expected"; \
+		./$(BUILD)/folio build -s "$$site" -o "$$site/expected" --quiet $$args || exit 1; \
+		echo "rewrote $$site/expected"; \
+	done

@@ -1,0 +1,51 @@
+/*
+ * buf.h - the one owning string builder, and the borrowed slice.
+ *
+ * A buf's ptr is never NULL and always NUL-terminated, so it can be
+ * handed to C string functions at any time (git's strbuf contract).
+ * buf_detach() hands the memory to the caller.
+ */
+#ifndef FOLIO_BUF_H
+#define FOLIO_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include "util.h"
+
+struct buf {
+	char *ptr;
+	size_t len, cap;
+};
+
+extern char buf_empty[];
+#define BUF_INIT { buf_empty, 0, 0 }
+
+/* A borrowed view into text owned by someone else. */
+struct slice {
+	const char *p;
+	size_t n;
+};
+
+void buf_init(struct buf *b);
+void buf_grow(struct buf *b, size_t extra);
+void buf_put(struct buf *b, const void *data, size_t n);
+void buf_puts(struct buf *b, const char *s);
+void buf_putc(struct buf *b, int c);
+void buf_printf(struct buf *b, const char *fmt, ...) FOLIO_PRINTF(2, 3);
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
+void buf_truncate(struct buf *b, size_t len);
+static inline void buf_reset(struct buf *b) { buf_truncate(b, 0); }
+/* Returns the malloc'd string (never NULL) and leaves B empty. */
+char *buf_detach(struct buf *b, size_t *len);
+void buf_free(struct buf *b);
+
+/* Escapers: tables, not locale calls. */
+/* & < > " ' -> entities. */
+void buf_put_html(struct buf *b, const char *s, size_t n);
+/* XML text and attribute values (& < > " '). */
+#define buf_put_xml buf_put_html
+/* JSON string body (no quotes): control bytes as \u00XX, and < > & U+2028
+ * U+2029 escaped so the result is safe inside <script>. */
+void buf_put_json(struct buf *b, const char *s, size_t n);
+
+#endif

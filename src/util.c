@@ -1,0 +1,243 @@
+/*
+ * util.c - allocation that dies on failure, arenas, file reading, UTF-8.
+ */
+#include "util.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void die(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("folio: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		die("out of memory (%zu bytes)", n);
+	return p;
+}
+
+void *xcalloc(size_t count, size_t size)
+{
+	void *p = calloc(count ? count : 1, size ? size : 1);
+	if (!p)
+		die("out of memory (%zu x %zu bytes)", count, size);
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		die("out of memory (%zu bytes)", n);
+	return p;
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+/* ---- arenas ---- */
+
+struct block {
+	struct block *next;
+	size_t size, used;
+	max_align_t data[];
+};
+
+struct arena {
+	struct block *head;
+	size_t total;
+};
+
+enum { ARENA_BLOCK = 64 * 1024 };
+
+arena *arena_new(void)
+{
+	return xcalloc(1, sizeof(arena));
+}
+
+void arena_free(arena *a)
+{
+	if (!a)
+		return;
+	struct block *b = a->head;
+	while (b) {
+		struct block *next = b->next;
+		free(b);
+		b = next;
+	}
+	free(a);
+}
+
+void arena_reset(arena *a)
+{
+	struct block *b = a->head, *keep = NULL;
+	while (b) {
+		struct block *next = b->next;
+		if (!next && b->size == ARENA_BLOCK) {
+			keep = b;
+		} else {
+			free(b);
+		}
+		b = next;
+	}
+	if (keep)
+		keep->used = 0;
+	a->head = keep;
+	a->total = 0;
+}
+
+void *arena_alloc(arena *a, size_t n)
+{
+	const size_t align = sizeof(max_align_t);
+	n = (n + align - 1) & ~(align - 1);
+	if (n == 0)
+		n = align;
+	struct block *b = a->head;
+	if (!b || b->size - b->used < n) {
+		size_t size = n > ARENA_BLOCK / 4 ? n : ARENA_BLOCK;
+		struct block *nb = xmalloc(sizeof(struct block) + size);
+		nb->size = size;
+		nb->used = 0;
+		if (size != ARENA_BLOCK && b) {
+			/* A big one-off block goes behind the current one so the
+			 * current block keeps serving small requests. */
+			nb->next = b->next;
+			b->next = nb;
+		} else {
+			nb->next = b;
+			a->head = nb;
+		}
+		b = nb;
+	}
+	void *p = (char *)b->data + b->used;
+	b->used += n;
+	a->total += n;
+	return p;
+}
+
+void *arena_zalloc(arena *a, size_t n)
+{
+	void *p = arena_alloc(a, n);
+	memset(p, 0, n);
+	return p;
+}
+
+void *arena_grow(arena *a, void *old, size_t oldn, size_t newn)
+{
+	void *p = arena_alloc(a, newn);
+	if (old && oldn)
+		memcpy(p, old, oldn < newn ? oldn : newn);
+	return p;
+}
+
+char *arena_strndup(arena *a, const char *s, size_t n)
+{
+	char *p = arena_alloc(a, n + 1);
+	if (n)
+		memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *arena_strdup(arena *a, const char *s)
+{
+	return arena_strndup(a, s, strlen(s));
+}
+
+size_t arena_used(const arena *a)
+{
+	return a->total;
+}
+
+/* ---- files ---- */
+
+char *file_read(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	size_t cap = 4096, n = 0;
+	char *buf = xmalloc(cap);
+	for (;;) {
+		if (cap - n < 2) {
+			cap *= 2;
+			buf = xrealloc(buf, cap);
+		}
+		size_t r = fread(buf + n, 1, cap - n - 1, f);
+		n += r;
+		if (r == 0)
+			break;
+	}
+	if (ferror(f)) {
+		int e = errno;
+		fclose(f);
+		free(buf);
+		errno = e ? e : EIO;
+		return NULL;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	return buf;
+}
+
+/* ---- UTF-8 ---- */
+
+size_t utf8_valid_prefix(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+	while (i < n) {
+		unsigned c = s[i];
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		size_t len;
+		uint32_t cp, min;
+		if (c >= 0xC2 && c <= 0xDF) {
+			len = 2; cp = c & 0x1F; min = 0x80;
+		} else if (c >= 0xE0 && c <= 0xEF) {
+			len = 3; cp = c & 0x0F; min = 0x800;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			len = 4; cp = c & 0x07; min = 0x10000;
+		} else {
+			return i;
+		}
+		if (n - i < len)
+			return i;
+		for (size_t k = 1; k < len; k++) {
+			if ((s[i + k] & 0xC0) != 0x80)
+				return i;
+			cp = (cp << 6) | (s[i + k] & 0x3F);
+		}
+		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+			return i;
+		i += len;
+	}
+	return n;
+}

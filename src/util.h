@@ -1,0 +1,67 @@
+/*
+ * util.h - memory policy, arenas and small helpers shared by every module.
+ *
+ * Out-of-memory policy: folio is a build tool, so running out of memory
+ * is fatal.  The x* allocators print a message and exit; callers never
+ * check for NULL.  Return codes are kept for real failures.
+ */
+#ifndef FOLIO_UTIL_H
+#define FOLIO_UTIL_H
+
+#include <stddef.h>
+#include <stdbool.h>
+
+#if defined(__GNUC__)
+#define FOLIO_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define FOLIO_NORETURN __attribute__((noreturn))
+#else
+#define FOLIO_PRINTF(f, a)
+#define FOLIO_NORETURN
+#endif
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* Prints "folio: MESSAGE" to standard error and exits with status 1. */
+FOLIO_NORETURN void die(const char *fmt, ...) FOLIO_PRINTF(1, 2);
+
+/*
+ * An arena hands out memory that lives until the arena is reset or freed.
+ * Pages, values and strings that live for the whole build come from one;
+ * each render thread has a scratch arena it resets after every page.
+ * An arena is not thread-safe: one owner at a time.
+ */
+typedef struct arena arena;
+
+arena *arena_new(void);
+void arena_free(arena *a);
+/* Releases everything allocated so far but keeps the first block. */
+void arena_reset(arena *a);
+/* Returns N bytes aligned for any type; never NULL. */
+void *arena_alloc(arena *a, size_t n);
+void *arena_zalloc(arena *a, size_t n);
+/* Grows a block from this arena (copying); OLD may be NULL. */
+void *arena_grow(arena *a, void *old, size_t oldn, size_t newn);
+char *arena_strndup(arena *a, const char *s, size_t n);
+char *arena_strdup(arena *a, const char *s);
+/* Bytes handed out by this arena since it was created or reset. */
+size_t arena_used(const arena *a);
+
+/* Reads a whole file into a NUL-terminated malloc'd buffer.
+ * Returns NULL and sets errno on failure; *len receives the size. */
+char *file_read(const char *path, size_t *len);
+
+/* Locale-independent character classes (cmark_ctype style). */
+static inline bool is_space(int c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+static inline bool is_digit(int c) { return c >= '0' && c <= '9'; }
+static inline bool is_alpha(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+static inline bool is_alnum(int c) { return is_alpha(c) || is_digit(c); }
+static inline int to_lower(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
+
+/* Checks that S[0..N) is well-formed UTF-8.  Returns the byte offset of
+ * the first bad sequence, or N when valid. */
+size_t utf8_valid_prefix(const char *s, size_t n);
+
+#endif
