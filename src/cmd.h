@@ -1,0 +1,15 @@
+/*
+ * cmd.h - the commands behind the command line.  Each takes the arguments
+ * after "folio" (argv[0] is the command name) and returns the exit status:
+ * 0 success, 1 content or template errors, 2 usage errors.
+ */
+#ifndef FOLIO_CMD_H
+#define FOLIO_CMD_H
+
+#define FOLIO_VERSION "0.1.0"
+
+int cmd_mustache(int argc, char **argv);
+/* CHECK_ONLY: run the whole pipeline, write nothing (folio check). */
+int cmd_build(int argc, char **argv, int check_only);
+
+#endif

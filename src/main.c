@@ -1,0 +1,42 @@
+/*
+ * main.c - the command line: parses arguments, runs a command, prints
+ * diagnostics.  The only module that writes to the terminal.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+
+static const char usage_text[] =
+"usage: folio build  [-s SITE] [-o OUT] [--base-url URL] [--drafts] [--strict]\n"
+"                    [--force] [-j N] [--quiet] [--error-format text|github]\n"
+"       folio check  [-s SITE] [--drafts] [--strict] [--error-format text|github]\n"
+"       folio mustache DATA.yaml TEMPLATE [--partials DIR]\n"
+"       folio --version | --help\n";
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+		printf("folio %s\n", FOLIO_VERSION);
+		return 0;
+	}
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	if (!strcmp(cmd, "mustache"))
+		return cmd_mustache(argc - 1, argv + 1);
+	if (!strcmp(cmd, "build"))
+		return cmd_build(argc - 1, argv + 1, 0);
+	if (!strcmp(cmd, "check"))
+		return cmd_build(argc - 1, argv + 1, 1);
+	fprintf(stderr, "folio: unknown command '%s'\n%s", cmd, usage_text);
+	return 2;
+}

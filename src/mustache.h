@@ -1,0 +1,61 @@
+/*
+ * mustache.h - a Mustache template engine (spec v1.4.2: core modules,
+ * inheritance and dynamic names; no lambdas).
+ *
+ * Templates live in a set, keyed by name.  Each template is compiled once,
+ * when it is added; partials and parents are looked up in the set by name
+ * while rendering, so the order of adding does not matter.  A set is
+ * immutable after the last add: mustache_render() only reads it and may run
+ * from many threads at once on the same set.
+ */
+#ifndef FOLIO_MUSTACHE_H
+#define FOLIO_MUSTACHE_H
+
+#include <stddef.h>
+#include "buf.h"
+#include "diag.h"
+#include "value.h"
+
+typedef struct mustache_set mustache_set;
+typedef struct mustache_tpl mustache_tpl;
+
+/* Maximum depth of nested partials and parents while rendering. */
+#define MUSTACHE_MAX_DEPTH 64
+
+mustache_set *mustache_set_new(void);
+void mustache_set_free(mustache_set *set);
+
+/*
+ * Compiles TEXT[0..LEN) and stores it under NAME, replacing any template
+ * of that name.  FILE is the path used in diagnostics (e.g.
+ * "layouts/page.mustache"); both strings are copied.  Syntax errors
+ * (unclosed section, mismatched closing tag, unclosed tag, bad delimiter
+ * change, ...) are added to D at their line and column.
+ * Returns 0 on success, -1 if TEXT has errors (nothing is stored then).
+ */
+int mustache_set_add(mustache_set *set, const char *name, const char *file,
+		     const char *text, size_t len, struct diags *d);
+
+/* Returns the template called NAME, or NULL. */
+const mustache_tpl *mustache_set_get(const mustache_set *set, const char *name);
+/* The FILE the template was added with. */
+const char *mustache_tpl_file(const mustache_tpl *tpl);
+
+/*
+ * Called once for every partial or parent a render looks up, found or not
+ * (for dependency tracking).  May be NULL.
+ */
+typedef void (*mustache_use_fn)(void *arg, const char *name);
+
+/*
+ * Renders TPL with CTX as the bottom of the context stack, appending to
+ * OUT.  Missing names render as empty; missing partials as empty.  Errors
+ * found while rendering (partial recursion deeper than MUSTACHE_MAX_DEPTH,
+ * reported with the chain of names) are added to D.
+ * Returns 0 on success, -1 on error (OUT then holds partial output).
+ */
+int mustache_render(const mustache_set *set, const mustache_tpl *tpl,
+		    const value *ctx, struct buf *out, struct diags *d,
+		    mustache_use_fn on_use, void *use_arg);
+
+#endif
