@@ -21,6 +21,12 @@ typedef struct mustache_tpl mustache_tpl;
 
 /* Maximum depth of nested partials and parents while rendering. */
 #define MUSTACHE_MAX_DEPTH 64
+/* Maximum nesting of sections, parents and blocks within one template;
+ * deeper is a syntax error. */
+#define MUSTACHE_MAX_NESTING 128
+/* Maximum nesting of sections, parents, blocks and partials together
+ * while rendering (keeps the C stack small on any thread). */
+#define MUSTACHE_MAX_RENDER_NESTING 1024
 
 mustache_set *mustache_set_new(void);
 void mustache_set_free(mustache_set *set);
@@ -30,8 +36,12 @@ void mustache_set_free(mustache_set *set);
  * of that name.  FILE is the path used in diagnostics (e.g.
  * "layouts/page.mustache"); both strings are copied.  Syntax errors
  * (unclosed section, mismatched closing tag, unclosed tag, bad delimiter
- * change, ...) are added to D at their line and column.
- * Returns 0 on success, -1 if TEXT has errors (nothing is stored then).
+ * change, empty or malformed tag name, nesting deeper than
+ * MUSTACHE_MAX_NESTING, ...) are added to D at their line and column
+ * (1-based; columns count characters).  All errors are reported, up to an
+ * unclosed tag, which ends the template.
+ * Returns 0 on success, -1 if TEXT has errors (nothing is stored then, and
+ * a template already stored under NAME stays).
  */
 int mustache_set_add(mustache_set *set, const char *name, const char *file,
 		     const char *text, size_t len, struct diags *d);
@@ -43,15 +53,20 @@ const char *mustache_tpl_file(const mustache_tpl *tpl);
 
 /*
  * Called once for every partial or parent a render looks up, found or not
- * (for dependency tracking).  May be NULL.
+ * (for dependency tracking), with the name looked up.  A dynamic name
+ * ({{>*name}}) that resolves to nothing looks nothing up.  May be NULL.
  */
 typedef void (*mustache_use_fn)(void *arg, const char *name);
 
 /*
  * Renders TPL with CTX as the bottom of the context stack, appending to
  * OUT.  Missing names render as empty; missing partials as empty.  Errors
- * found while rendering (partial recursion deeper than MUSTACHE_MAX_DEPTH,
- * reported with the chain of names) are added to D.
+ * found while rendering (partials and parents nested deeper than
+ * MUSTACHE_MAX_DEPTH, or everything together deeper than
+ * MUSTACHE_MAX_RENDER_NESTING) are added to D under the FILE of TPL, with the chain
+ * of template names ("page -> a -> b -> a -> ..."); rendering stops there.
+ * Allocates nothing but OUT's growth (and a larger context stack for
+ * very deep data).
  * Returns 0 on success, -1 on error (OUT then holds partial output).
  */
 int mustache_render(const mustache_set *set, const mustache_tpl *tpl,

@@ -1,5 +1,5 @@
 # tests/cli/mustache.sh - folio mustache DATA TEMPLATE [--partials DIR].
-. tests/cli/lib.sh
+. tests/cli/lib
 
 printf 'name: World\nitems: [a, b]\nhtml: "<b>"\n' > "$TMP/data.yaml"
 printf 'Hello {{name}}!{{#items}} {{.}}{{/items}} {{html}} {{{html}}}{{>part}}' > "$TMP/t.mustache"

@@ -1,0 +1,360 @@
+/*
+ * build.c - the pipeline: config, content, Markdown, index, render, write.
+ *
+ *   config_load -> theme_load -> content_load -> site_check_urls
+ *     -> Markdown pass (parallel) -> fragment checks -> site_index
+ *     -> taxonomy_build -> site_finish -> render_pages (parallel)
+ *     -> render_assets -> output_commit
+ *
+ * Any error anywhere means nothing is written: the temporary output folder
+ * is removed and the previous site stays as it was.
+ */
+#include "build.h"
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "content.h"
+#include "feeds.h"
+#include "output.h"
+#include "pool.h"
+#include "render.h"
+#include "taxonomy.h"
+#include "theme.h"
+
+/* Rendered Markdown kept between the Markdown pass and rendering, in
+ * bytes; past it, pages are parsed again when rendered. */
+#define HTML_CACHE_DEFAULT (256u << 20)
+
+struct link_ctx {
+	struct site *s;
+	struct page *p;
+	arena *a;
+	bool report;    /* first pass: report errors and record fragment checks */
+};
+
+static bool has_scheme(const char *s)
+{
+	if (!is_alpha(*s))
+		return false;
+	for (s++; *s; s++) {
+		if (*s == ':')
+			return true;
+		if (!is_alnum(*s) && *s != '+' && *s != '-' && *s != '.')
+			return false;
+	}
+	return false;
+}
+
+static int hexval(int c)
+{
+	if (is_digit(c))
+		return c - '0';
+	c = to_lower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Joins BASE and PATH, resolving "." and ".." and decoding %XX.
+ * Returns false if the path climbs above the content folder. */
+static bool join_path(struct buf *out, const char *base, const char *path, size_t n)
+{
+	struct buf raw = BUF_INIT;
+	if (n && path[0] == '/') {
+		path++;
+		n--;
+	} else if (*base) {
+		buf_printf(&raw, "%s/", base);
+	}
+	for (size_t i = 0; i < n; i++) {
+		int h1, h2;
+		if (path[i] == '%' && i + 2 < n && (h1 = hexval(path[i + 1])) >= 0 &&
+		    (h2 = hexval(path[i + 2])) >= 0) {
+			buf_putc(&raw, h1 * 16 + h2);
+			i += 2;
+		} else {
+			buf_putc(&raw, path[i]);
+		}
+	}
+	buf_reset(out);
+	const char *p = raw.ptr;
+	bool ok = true;
+	while (*p) {
+		const char *e = strchr(p, '/');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		if (len == 0 || (len == 1 && p[0] == '.')) {
+			/* skip */
+		} else if (len == 2 && p[0] == '.' && p[1] == '.') {
+			char *slash = strrchr(out->ptr, '/');
+			if (out->len == 0) {
+				ok = false;
+				break;
+			}
+			buf_truncate(out, slash ? (size_t)(slash - out->ptr) : 0);
+		} else {
+			if (out->len)
+				buf_putc(out, '/');
+			buf_put(out, p, len);
+		}
+		p += len;
+		if (*p == '/')
+			p++;
+	}
+	buf_free(&raw);
+	return ok;
+}
+
+static void add_check(struct link_ctx *lc, struct page *target, const char *dest,
+		      const char *frag, unsigned line, unsigned col)
+{
+	struct page *p = lc->p;
+	p->checks = arena_grow(lc->a, p->checks, p->nchecks * sizeof(*p->checks),
+			       (p->nchecks + 1) * sizeof(*p->checks));
+	struct link_check *c = &p->checks[p->nchecks++];
+	c->target = target;
+	c->dest = arena_strdup(lc->a, dest);
+	c->fragment = arena_strdup(lc->a, frag);
+	c->line = line;
+	c->col = col;
+}
+
+static const char *resolve_link(void *arg, const char *dest, unsigned line, unsigned col)
+{
+	struct link_ctx *lc = arg;
+	struct site *s = lc->s;
+	if (!*dest || has_scheme(dest) || (dest[0] == '/' && dest[1] == '/'))
+		return NULL;
+	if (dest[0] == '#') {
+		if (lc->report && dest[1])
+			add_check(lc, lc->p, dest, dest + 1, line, col);
+		return NULL;
+	}
+	size_t plen = strcspn(dest, "?#");
+	if (plen < 3 || memcmp(dest + plen - 3, ".md", 3) != 0)
+		return NULL;
+	const char *rest = dest + plen;     /* "?q#frag" or "#frag" or "" */
+	const char *frag = strchr(rest, '#');
+
+	struct buf rel = BUF_INIT;
+	const char *result = NULL;
+	if (!join_path(&rel, lc->p->dir, dest, plen)) {
+		if (lc->report)
+			diag_error(s->d, lc->p->src, line, col,
+				   "link '%s' leads out of the content folder", dest);
+		goto out;
+	}
+	struct page *t = site_find_rel(s, rel.ptr);
+	if (!t) {
+		if (strmap_get(&s->broken, rel.ptr))
+			goto out;   /* that file has errors of its own */
+		if (lc->report && strmap_get(&s->draft_rels, rel.ptr))
+			diag_error(s->d, lc->p->src, line, col,
+				   "link '%s' leads to a draft (content/%s); build with --drafts or link elsewhere",
+				   dest, rel.ptr);
+		else if (lc->report)
+			diag_error(s->d, lc->p->src, line, col,
+				   "link '%s' leads to no content file (looked for %s/%s)",
+				   dest, s->content_dir, rel.ptr);
+		goto out;
+	}
+	if (frag && frag[1] && lc->report)
+		add_check(lc, t, dest, frag + 1, line, col);
+	struct buf u = BUF_INIT;
+	buf_puts(&u, t->url);
+	buf_puts(&u, rest);
+	result = arena_strndup(lc->a, u.ptr, u.len);
+	buf_free(&u);
+out:
+	buf_free(&rel);
+	return result;
+}
+
+void build_page_markdown(struct site *s, struct page *p, arena *a, bool want_html,
+			 struct md_result *r)
+{
+	struct md_opts opts = { .unsafe = s->config->unsafe, .smart = s->config->smart };
+	/* Only the first pass over a page reports; a second (a page parsed
+	 * again at render time) stays quiet. */
+	struct link_ctx lc = { .s = s, .p = p, .a = a, .report = p->anchors.ids == NULL };
+	size_t len;
+	memset(r, 0, sizeof(*r));
+	char *text = file_read(p->src, &len);
+	if (!text) {
+		diag_error(s->d, p->src, 0, 0, "cannot read: %s", strerror(errno));
+		return;
+	}
+	/* The file was checked when its front matter was read; split it the
+	 * same way (CRLF folded) to find the same body. */
+	struct diags quiet;
+	const char *fm;
+	size_t fmlen, off;
+	unsigned line;
+	diags_init(&quiet);
+	if (content_split(p->src, text, &len, &fm, &fmlen, &off, &line, &quiet) == 0)
+		markdown_process(text + off, len - off, line - 1, &opts, resolve_link, &lc, a,
+				 want_html, r);
+	diags_free(&quiet);
+	free(text);
+}
+
+struct md_job {
+	struct site *s;
+	atomic_size_t cached;
+	size_t budget;
+};
+
+static void markdown_one(void *arg, size_t i, unsigned worker)
+{
+	struct md_job *job = arg;
+	struct site *s = job->s;
+	struct page *p = s->pages[i];
+	struct md_result r;
+	build_page_markdown(s, p, s->thread_arenas[worker], true, &r);
+	p->anchors = r.anchors;
+	if (!p->anchors.ids)
+		p->anchors.ids = arena_alloc(s->thread_arenas[worker], sizeof(char *));
+	p->toc = r.toc;
+	p->word_count = r.words;
+	if (!p->fm_summary)
+		p->summary = r.summary;
+	if (r.html) {
+		size_t before = atomic_fetch_add(&job->cached, r.html_len);
+		if (before + r.html_len <= job->budget) {
+			p->html = r.html;
+			p->html_len = r.html_len;
+		} else {
+			atomic_fetch_sub(&job->cached, r.html_len);
+			free(r.html);
+		}
+	}
+}
+
+static void check_fragments(struct site *s)
+{
+	for (size_t i = 0; i < s->ncontent; i++) {
+		struct page *p = s->pages[i];
+		for (size_t k = 0; k < p->nchecks; k++) {
+			struct link_check *c = &p->checks[k];
+			bool found = false;
+			for (size_t j = 0; j < c->target->anchors.n && !found; j++)
+				found = !strcmp(c->target->anchors.ids[j], c->fragment);
+			if (!found)
+				diag_error(s->d, p->src, c->line, c->col,
+					   "link '%s': %s has no heading with id '%s'", c->dest,
+					   c->target == p ? "this page" : c->target->src, c->fragment);
+		}
+	}
+}
+
+int build_run(const struct build_opts *o, struct diags *d, struct build_stats *st)
+{
+	struct site site, *s = &site;
+	struct output out = { 0 };
+	struct buf buf = BUF_INIT;
+	bool opened = false;
+	int rc = 1;
+
+	memset(s, 0, sizeof(*s));
+	memset(st, 0, sizeof(*st));
+	s->a = arena_new();
+	s->d = d;
+	s->dir = o->site_dir ? o->site_dir : ".";
+	s->drafts = o->drafts;
+	s->threads = o->threads ? o->threads : pool_cpus();
+	s->thread_arenas = xcalloc(s->threads, sizeof(arena *));
+	for (unsigned t = 0; t < s->threads; t++)
+		s->thread_arenas[t] = arena_new();
+	buf_printf(&buf, "%s/content", s->dir);
+	if (!strncmp(buf.ptr, "./", 2))
+		s->content_dir = arena_strdup(s->a, buf.ptr + 2);
+	else
+		s->content_dir = arena_strdup(s->a, buf.ptr);
+
+	s->config = config_load(s->a, s->dir, o->base_url, d);
+	if (!s->config)
+		goto out;
+	theme_load(s);
+	if (content_load(s) < 0 && s->npages == 0)
+		goto out;
+	site_check_urls(s);
+
+	struct md_job job = { .s = s, .budget = HTML_CACHE_DEFAULT };
+	atomic_init(&job.cached, 0);
+	const char *env = getenv("FOLIO_HTML_CACHE_MB");
+	if (env && *env)
+		job.budget = (size_t)strtoull(env, NULL, 10) << 20;
+	pool_run(s->threads, s->ncontent, markdown_one, &job);
+	check_fragments(s);
+
+	if (d->errors)
+		goto out;
+	site_index(s);
+	if (theme_layout(s, "404")) {
+		struct page *nf = site_new_page(s, PAGE_404, "404.html", "Page not found");
+		site_add_page(s, nf);
+		site_claim(s, nf);
+	}
+	taxonomy_build(s);
+	if (d->errors)
+		goto out;
+	site_finish(s);
+	if (d->errors)
+		goto out;
+
+	if (!o->check_only) {
+		const char *dir = o->out_dir;
+		if (!dir) {
+			buf_reset(&buf);
+			buf_printf(&buf, "%s/public", s->dir);
+			dir = buf.ptr;
+		}
+		if (output_begin(&out, dir, s->dir, s->content_dir, o->force, d) < 0)
+			goto out;
+		opened = true;
+	}
+	render_pages(s, opened ? &out : NULL);
+	st->pages = s->npages;
+	int feeds = feeds_write(s, opened ? &out : NULL);
+	st->files = s->npages + (feeds > 0 ? (size_t)feeds : 0);
+	if (opened)
+		st->files += render_assets(s, &out);
+	if (o->strict)
+		diags_promote_warnings(d);
+	if (d->errors)
+		goto out;
+	if (opened && output_commit(&out, d) < 0)
+		goto out;
+	opened = false;
+	rc = 0;
+out:
+	if (o->strict)
+		diags_promote_warnings(d);
+	if (opened)
+		output_abort(&out);
+	for (size_t i = 0; i < s->npages; i++) {
+		free(s->pages[i]->html);
+		s->pages[i]->html = NULL;
+	}
+	for (size_t i = 0; i < s->nsections; i++) {
+		free(s->sections[i]->pages);
+		free(s->sections[i]->children);
+	}
+	free(s->sections);
+	free(s->pages);
+	free(s->walk_names);
+	strmap_free(&s->by_rel);
+	strmap_free(&s->by_out);
+	strmap_free(&s->draft_rels);
+	strmap_free(&s->broken);
+	if (s->templates)
+		mustache_set_free(s->templates);
+	taxonomy_free(s);
+	for (unsigned t = 0; t < s->threads; t++)
+		arena_free(s->thread_arenas[t]);
+	free(s->thread_arenas);
+	arena_free(s->a);
+	buf_free(&buf);
+	return d->errors ? 1 : rc;
+}

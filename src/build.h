@@ -1,0 +1,40 @@
+/*
+ * build.h - the pipeline of folio build and folio check.
+ */
+#ifndef FOLIO_BUILD_H
+#define FOLIO_BUILD_H
+
+#include <stdbool.h>
+#include "diag.h"
+#include "markdown.h"
+#include "site.h"
+
+struct build_opts {
+	const char *site_dir;   /* default "." */
+	const char *out_dir;    /* default SITE/public */
+	const char *base_url;   /* overrides site.yaml, or NULL */
+	bool drafts;
+	bool strict;            /* warnings are errors */
+	bool force;             /* replace a non-empty folder folio did not write */
+	bool check_only;        /* folio check: write nothing */
+	unsigned threads;       /* 0: one per core */
+};
+
+struct build_stats {
+	size_t pages;           /* pages rendered */
+	size_t files;           /* files written, assets included */
+};
+
+/* Runs the whole build.  Diagnostics go to D; returns 0 on success, 1 on
+ * content or template errors. */
+int build_run(const struct build_opts *o, struct diags *d, struct build_stats *st);
+
+/*
+ * Runs the Markdown stage for content page P: reads its body, rewrites
+ * links to other content files (errors for missing targets), and fills R.
+ * Strings and values come from A.  Thread-safe.
+ */
+void build_page_markdown(struct site *s, struct page *p, arena *a, bool want_html,
+			 struct md_result *r);
+
+#endif

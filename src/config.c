@@ -1,0 +1,231 @@
+/*
+ * config.c - reading and checking site.yaml.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "yamlvalue.h"
+
+/* Reports V (at its position) as not of the TYPE expected for KEY. */
+static void bad_type(struct diags *d, const char *file, const value *v,
+		     const char *key, const char *want)
+{
+	diag_error(d, file, v->line, v->col, "'%s' must be %s, not %s", key, want,
+		   value_type_name(v->type));
+}
+
+static const char *get_string(struct diags *d, const char *file, const value *map,
+			      const char *key, const char *dflt, int *ok)
+{
+	value *v = value_map_get(map, key);
+	if (!v || v->type == V_NULL)
+		return dflt;
+	if (v->type != V_STRING) {
+		bad_type(d, file, v, key, "a string");
+		*ok = 0;
+		return dflt;
+	}
+	return v->u.str.s;
+}
+
+static long long get_int(struct diags *d, const char *file, const value *map,
+			 const char *key, long long dflt, long long min, int *ok)
+{
+	value *v = value_map_get(map, key);
+	if (!v || v->type == V_NULL)
+		return dflt;
+	if (v->type != V_INT || v->u.i < min) {
+		diag_error(d, file, v->line, v->col, "'%s' must be an integer of at least %lld",
+			   key, min);
+		*ok = 0;
+		return dflt;
+	}
+	return v->u.i;
+}
+
+static bool get_bool(struct diags *d, const char *file, const value *map,
+		     const char *key, bool dflt, int *ok)
+{
+	value *v = value_map_get(map, key);
+	if (!v || v->type == V_NULL)
+		return dflt;
+	if (v->type != V_BOOL) {
+		bad_type(d, file, v, key, "true or false");
+		*ok = 0;
+		return dflt;
+	}
+	return v->u.b;
+}
+
+static bool valid_base_url(const char *s)
+{
+	const char *rest;
+	if (!strncmp(s, "https://", 8))
+		rest = s + 8;
+	else if (!strncmp(s, "http://", 7))
+		rest = s + 7;
+	else
+		return false;
+	if (!*rest || *rest == '/')
+		return false;
+	for (const char *p = s; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == '"' || *p == '<' || *p == '>' || *p == '\\')
+			return false;
+	return true;
+}
+
+static const char *norm_base_url(arena *a, const char *s)
+{
+	size_t n = strlen(s);
+	while (n > 0 && s[n - 1] == '/')
+		n--;
+	return arena_strndup(a, s, n);
+}
+
+static bool valid_taxonomy_name(const char *s)
+{
+	if (!*s)
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!(is_alnum(*p) && !(*p >= 'A' && *p <= 'Z')) && *p != '-' && *p != '_')
+			return false;
+	return true;
+}
+
+static void load_taxonomies(arena *a, struct config *c, struct diags *d, int *ok)
+{
+	value *t = value_map_get(c->raw, "taxonomies");
+	if (!t || t->type == V_NULL)
+		return;
+	size_t n = t->type == V_LIST ? t->u.list.n : t->type == V_MAP ? t->u.map.n : 0;
+	if (t->type != V_LIST && t->type != V_MAP) {
+		bad_type(d, c->file, t, "taxonomies", "a list of names or a mapping");
+		*ok = 0;
+		return;
+	}
+	c->tax = arena_zalloc(a, (n ? n : 1) * sizeof(*c->tax));
+	for (size_t i = 0; i < n; i++) {
+		const char *name = NULL, *key = NULL;
+		const value *at = t;
+		if (t->type == V_LIST) {
+			value *item = t->u.list.items[i];
+			at = item;
+			if (item->type != V_STRING) {
+				bad_type(d, c->file, item, "taxonomies", "a list of names");
+				*ok = 0;
+				continue;
+			}
+			name = key = item->u.str.s;
+		} else {
+			name = t->u.map.items[i].key;
+			value *opt = t->u.map.items[i].val;
+			at = opt;
+			key = name;
+			if (opt->type == V_MAP) {
+				key = get_string(d, c->file, opt, "key", name, ok);
+			} else if (opt->type != V_NULL) {
+				bad_type(d, c->file, opt, name, "a mapping (e.g. {key: NAME})");
+				*ok = 0;
+				continue;
+			}
+		}
+		if (!valid_taxonomy_name(name)) {
+			diag_error(d, c->file, at->line, at->col,
+				   "taxonomy name '%s' must be lowercase letters, digits, '-' or '_'", name);
+			*ok = 0;
+			continue;
+		}
+		for (size_t k = 0; k < c->ntax; k++) {
+			if (!strcmp(c->tax[k].name, name)) {
+				diag_error(d, c->file, at->line, at->col, "taxonomy '%s' is declared twice", name);
+				*ok = 0;
+			}
+		}
+		c->tax[c->ntax].name = name;
+		c->tax[c->ntax].key = key;
+		c->ntax++;
+	}
+}
+
+struct config *config_load(arena *a, const char *site_dir, const char *base_url,
+			   struct diags *d)
+{
+	struct buf path = BUF_INIT;
+	buf_printf(&path, "%s/site.yaml", site_dir);
+	struct config *c = arena_zalloc(a, sizeof(*c));
+	c->file = arena_strdup(a, path.ptr);
+	buf_free(&path);
+
+	size_t len;
+	char *text = file_read(c->file, &len);
+	if (!text) {
+		diag_error(d, c->file, 0, 0, "cannot read the site configuration: %s", strerror(errno));
+		return NULL;
+	}
+	size_t bom = len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3) ? 3 : 0;
+	value *raw = yamlvalue_load(a, c->file, text + bom, len - bom, 0, d);
+	free(text);
+	if (!raw)
+		return NULL;
+	if (raw->type == V_NULL)
+		raw = value_map(a);
+	if (raw->type != V_MAP) {
+		diag_error(d, c->file, raw->line, raw->col, "site.yaml must be a mapping of keys to values");
+		return NULL;
+	}
+	c->raw = raw;
+
+	int ok = 1;
+	c->title = get_string(d, c->file, raw, "title", "", &ok);
+	c->language = get_string(d, c->file, raw, "language", "en", &ok);
+	const char *bu = get_string(d, c->file, raw, "base_url", NULL, &ok);
+	value *buv = value_map_get(raw, "base_url");
+	if (base_url) {
+		if (!valid_base_url(base_url)) {
+			diag_error(d, NULL, 0, 0, "--base-url '%s' must be an absolute http(s) URL", base_url);
+			ok = 0;
+		}
+		bu = base_url;
+	} else if (bu && !valid_base_url(bu)) {
+		diag_error(d, c->file, buv->line, buv->col,
+			   "'base_url' must be an absolute http:// or https:// URL, not '%s'", bu);
+		ok = 0;
+	}
+	c->base_url = norm_base_url(a, bu ? bu : "http://localhost:1313");
+	c->paginate = get_int(d, c->file, raw, "paginate", 20, 1, &ok);
+	c->unsafe = false;
+	c->smart = true;
+	value *md = value_map_get(raw, "markdown");
+	if (md && md->type == V_MAP) {
+		c->unsafe = get_bool(d, c->file, md, "unsafe", false, &ok);
+		c->smart = get_bool(d, c->file, md, "smart", true, &ok);
+	} else if (md && md->type != V_NULL) {
+		bad_type(d, c->file, md, "markdown", "a mapping (e.g. {unsafe: true})");
+		ok = 0;
+	}
+	c->related_limit = 5;
+	value *rel = value_map_get(raw, "related");
+	if (rel && rel->type == V_MAP) {
+		c->related_limit = get_int(d, c->file, rel, "limit", 5, 0, &ok);
+	} else if (rel && rel->type != V_NULL) {
+		bad_type(d, c->file, rel, "related", "a mapping (e.g. {limit: 5})");
+		ok = 0;
+	}
+	load_taxonomies(a, c, d, &ok);
+	value *schema = value_map_get(raw, "schema");
+	if (schema && schema->type != V_MAP && schema->type != V_NULL) {
+		bad_type(d, c->file, schema, "schema", "a mapping of sections to keys");
+		ok = 0;
+	}
+	c->schema = schema && schema->type == V_MAP ? schema : NULL;
+
+	/* What templates see as site.base_url and site.language. */
+	value_map_set(a, raw, "base_url", value_str(a, c->base_url));
+	value_map_set(a, raw, "language", value_str(a, c->language));
+	value_map_set(a, raw, "title", value_str(a, c->title));
+	return ok ? c : NULL;
+}

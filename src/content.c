@@ -1,0 +1,552 @@
+/*
+ * content.c - from content/ Markdown files to pages with front matter and URLs.
+ */
+#include "content.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "buf.h"
+#include "pool.h"
+#include "yamlvalue.h"
+
+/* Files larger than this are refused rather than parsed. */
+#define CONTENT_MAX_FILE (64u * 1024 * 1024)
+#define CONTENT_MAX_DEPTH 32
+
+static int cmp_dirent(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+struct walk {
+	struct site *s;
+	char *site_real;        /* realpath of the site folder */
+	struct buf *found;      /* rel paths, NUL-separated */
+	size_t nfound;
+};
+
+/* Is the real path of PATH inside the site folder? */
+static bool inside_site(struct walk *w, const char *path)
+{
+	char real[PATH_MAX];
+	if (!realpath(path, real))
+		return false;
+	size_t n = strlen(w->site_real);
+	if (strcmp(w->site_real, "/") == 0)
+		return true;
+	return strncmp(real, w->site_real, n) == 0 && (real[n] == '/' || real[n] == '\0');
+}
+
+static void walk_dir(struct walk *w, const char *rel, unsigned depth)
+{
+	struct site *s = w->s;
+	struct buf dir = BUF_INIT;
+	buf_puts(&dir, s->content_dir);
+	if (*rel)
+		buf_printf(&dir, "/%s", rel);
+	if (depth > CONTENT_MAX_DEPTH) {
+		diag_error(s->d, dir.ptr, 0, 0, "folders nested deeper than %d levels", CONTENT_MAX_DEPTH);
+		buf_free(&dir);
+		return;
+	}
+	struct dirent **names;
+	int n = scandir(dir.ptr, &names, NULL, cmp_dirent);
+	if (n < 0) {
+		diag_error(s->d, dir.ptr, 0, 0, "cannot read folder: %s", strerror(errno));
+		buf_free(&dir);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		const char *nm = names[i]->d_name;
+		struct buf path = BUF_INIT, sub = BUF_INIT;
+		struct stat lst, st;
+		if (nm[0] == '.')
+			goto next;
+		buf_printf(&path, "%s/%s", dir.ptr, nm);
+		buf_printf(&sub, "%s%s%s", rel, *rel ? "/" : "", nm);
+		if (lstat(path.ptr, &lst) != 0)
+			goto next;
+		if (S_ISLNK(lst.st_mode)) {
+			if (stat(path.ptr, &st) != 0) {
+				diag_warning(s->d, path.ptr, 0, 0, "broken symbolic link skipped");
+				goto next;
+			}
+			if (!inside_site(w, path.ptr)) {
+				diag_warning(s->d, path.ptr, 0, 0,
+					     "symbolic link leads out of the site; not followed");
+				goto next;
+			}
+		} else {
+			st = lst;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			walk_dir(w, sub.ptr, depth + 1);
+		} else if (S_ISREG(st.st_mode)) {
+			size_t len = strlen(nm);
+			if (len > 3 && !strcmp(nm + len - 3, ".md")) {
+				buf_put(w->found, sub.ptr, sub.len + 1);
+				w->nfound++;
+			}
+		}
+next:
+		buf_free(&path);
+		buf_free(&sub);
+		free(names[i]);
+	}
+	free(names);
+	buf_free(&dir);
+}
+
+int content_split(const char *file, char *text, size_t *len, const char **fm,
+		  size_t *fmlen, size_t *body_off, unsigned *body_line, struct diags *d)
+{
+	size_t n = *len;
+	size_t start = 0;
+	if (n >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3))
+		start = 3;
+
+	/* CRLF -> LF, in place; lone CRs stay (cmark treats them as breaks). */
+	size_t o = start;
+	for (size_t i = start; i < n; i++) {
+		if (text[i] == '\r' && i + 1 < n && text[i + 1] == '\n')
+			continue;
+		text[o++] = text[i];
+	}
+	text[o] = '\0';
+	n = *len = o;
+
+	if (memchr(text + start, '\0', n - start)) {
+		const char *z = memchr(text + start, '\0', n - start);
+		unsigned line = 1;
+		for (const char *p = text + start; p < z; p++)
+			line += *p == '\n';
+		diag_error(d, file, line, 0, "file contains a NUL byte");
+		return -1;
+	}
+	size_t good = utf8_valid_prefix(text + start, n - start);
+	if (good != n - start) {
+		unsigned line = 1, col = 1;
+		for (size_t i = start; i < start + good; i++) {
+			if (text[i] == '\n') {
+				line++;
+				col = 1;
+			} else if (((unsigned char)text[i] & 0xC0) != 0x80) {
+				col++;
+			}
+		}
+		diag_error(d, file, line, col, "invalid UTF-8 (byte 0x%02X)",
+			   (unsigned char)text[start + good]);
+		return -1;
+	}
+
+	/* The first line must be "---". */
+	const char *p = text + start;
+	const char *eol = strchr(p, '\n');
+	size_t l1 = eol ? (size_t)(eol - p) : strlen(p);
+	while (l1 > 3 && (p[l1 - 1] == ' ' || p[l1 - 1] == '\t'))
+		l1--;
+	if (l1 != 3 || memcmp(p, "---", 3) != 0) {
+		diag_error(d, file, 1, 1,
+			   "missing front matter: the file must start with a '---' line, "
+			   "YAML with at least 'title:', and a closing '---' line");
+		return -1;
+	}
+	if (!eol) {
+		diag_error(d, file, 1, 1, "front matter opened here is never closed (no closing '---' line)");
+		return -1;
+	}
+	const char *yaml = eol + 1;
+	const char *q = yaml;
+	unsigned line = 2;
+	for (;;) {
+		const char *e = strchr(q, '\n');
+		size_t ll = e ? (size_t)(e - q) : strlen(q);
+		size_t t = ll;
+		while (t > 3 && (q[t - 1] == ' ' || q[t - 1] == '\t'))
+			t--;
+		if (t == 3 && (!memcmp(q, "---", 3) || !memcmp(q, "...", 3))) {
+			*fm = yaml;
+			*fmlen = (size_t)(q - yaml);
+			*body_off = e ? (size_t)(e + 1 - text) : n;
+			*body_line = line + 1;
+			return 0;
+		}
+		if (!e)
+			break;
+		q = e + 1;
+		line++;
+	}
+	diag_error(d, file, 1, 1, "front matter opened here is never closed (no closing '---' line)");
+	return -1;
+}
+
+const char *content_bad_slug(const char *s, size_t n)
+{
+	if (n == 0)
+		return "it is empty";
+	if ((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
+		return "'.' and '..' would leave the page's folder";
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '/' || c == '\\')
+			return "it may not contain '/' or '\\'";
+		if (c < 0x20 || c == 0x7f)
+			return "it may not contain control characters or NUL";
+		if (c == '?' || c == '#' || c == '%' || c == '"' || c == '<' || c == '>')
+			return "it may not contain ?, #, %, quotes or angle brackets";
+	}
+	return NULL;
+}
+
+const char *content_bad_url(const char *s, size_t n)
+{
+	if (n == 0)
+		return "it is empty";
+	size_t i = 0;
+	while (i < n) {
+		while (i < n && s[i] == '/')
+			i++;
+		size_t j = i;
+		while (j < n && s[j] != '/')
+			j++;
+		if (j > i) {
+			const char *why = content_bad_slug(s + i, j - i);
+			if (why)
+				return why;
+			if (i == 0 && memchr(s, ':', j))
+				return "it must be a path on this site, not a scheme or a drive";
+		}
+		i = j;
+	}
+	if (n >= 2 && s[0] == '/' && s[1] == '/')
+		return "'//' starts another host's URL";
+	return NULL;
+}
+
+/* Percent-encodes what may not stand in an href path as is. */
+static void put_url_path(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (is_alnum(c) || c == '/' || c == '-' || c == '.' || c == '_' || c == '~')
+			buf_putc(b, c);
+		else {
+			buf_putc(b, '%');
+			buf_putc(b, hex[c >> 4]);
+			buf_putc(b, hex[c & 15]);
+		}
+	}
+}
+
+void content_set_path(arena *a, struct page *p, const char *path)
+{
+	struct buf u = BUF_INIT, o = BUF_INIT;
+	const char *last = strrchr(path, '/');
+	last = last ? last + 1 : path;
+	bool is_file = strchr(last, '.') != NULL;
+	buf_putc(&u, '/');
+	put_url_path(&u, path);
+	buf_puts(&o, path);
+	if (!is_file) {
+		if (*path)
+			buf_putc(&u, '/');
+		buf_puts(&o, *path ? "/index.html" : "index.html");
+	}
+	p->url = arena_strndup(a, u.ptr, u.len);
+	p->out_path = arena_strndup(a, o.ptr, o.len);
+	buf_free(&u);
+	buf_free(&o);
+}
+
+/* "/a//b/" -> "a/b" */
+static char *trim_path(arena *a, const char *s)
+{
+	struct buf b = BUF_INIT;
+	for (const char *p = s; *p; p++) {
+		if (*p == '/' && (b.len == 0 || b.ptr[b.len - 1] == '/'))
+			continue;
+		buf_putc(&b, *p);
+	}
+	while (b.len && b.ptr[b.len - 1] == '/')
+		b.len--;
+	char *r = arena_strndup(a, b.ptr, b.len);
+	buf_free(&b);
+	return r;
+}
+
+static bool check_string(struct diags *d, const char *file, value *v, const char *key)
+{
+	if (v->type == V_STRING)
+		return true;
+	diag_error(d, file, v->line, v->col, "'%s' must be a string, not %s", key,
+		   value_type_name(v->type));
+	return false;
+}
+
+static bool check_string_list(struct diags *d, const char *file, value *v, const char *key)
+{
+	if (v->type != V_LIST) {
+		diag_error(d, file, v->line, v->col, "'%s' must be a list of strings, not %s%s", key,
+			   value_type_name(v->type),
+			   v->type == V_STRING ? " (write [\"...\"] for a list of one)" : "");
+		return false;
+	}
+	bool ok = true;
+	for (size_t i = 0; i < v->u.list.n; i++) {
+		value *it = v->u.list.items[i];
+		if (it->type != V_STRING) {
+			diag_error(d, file, it->line, it->col, "'%s' must be a list of strings: this item is %s",
+				   key, value_type_name(it->type));
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+/* Reads the known keys of P's front matter.  Returns false on errors. */
+static bool read_known_keys(struct site *s, struct page *p, arena *a)
+{
+	struct diags *d = s->d;
+	const char *f = p->src;
+	value *fm = p->fm;
+	bool ok = true;
+	value *v;
+
+	v = value_map_get(fm, "title");
+	if (!v) {
+		diag_error(d, f, 1, 1, "front matter has no 'title' (it is required)");
+		ok = false;
+	} else if (check_string(d, f, v, "title")) {
+		p->title = v->u.str.s;
+	} else {
+		ok = false;
+	}
+	if ((v = value_map_get(fm, "date")) && v->type != V_NULL) {
+		if (v->type != V_STRING || !date_parse(v->u.str.s, &p->date)) {
+			diag_error(d, f, v->line, v->col,
+				   "'date' must be a date as YYYY-MM-DD or RFC 3339 (2026-11-21T09:30:00Z)");
+			ok = false;
+		} else {
+			p->has_date = true;
+		}
+	}
+	if ((v = value_map_get(fm, "summary")) && v->type != V_NULL) {
+		if (check_string(d, f, v, "summary")) {
+			p->summary = v->u.str.s;
+			p->fm_summary = true;
+		} else {
+			ok = false;
+		}
+	}
+	if ((v = value_map_get(fm, "draft")) && v->type != V_NULL) {
+		if (v->type != V_BOOL) {
+			diag_error(d, f, v->line, v->col, "'draft' must be true or false, not %s",
+				   value_type_name(v->type));
+			ok = false;
+		} else {
+			p->draft = v->u.b;
+		}
+	}
+	if ((v = value_map_get(fm, "weight")) && v->type != V_NULL) {
+		if (v->type != V_INT) {
+			diag_error(d, f, v->line, v->col, "'weight' must be an integer, not %s",
+				   value_type_name(v->type));
+			ok = false;
+		} else {
+			p->has_weight = true;
+			p->weight = v->u.i;
+		}
+	}
+	if ((v = value_map_get(fm, "layout")) && v->type != V_NULL) {
+		if (!check_string(d, f, v, "layout"))
+			ok = false;
+		else if (content_bad_url(v->u.str.s, v->u.str.len) || v->u.str.s[0] == '/') {
+			diag_error(d, f, v->line, v->col, "'layout' must name a template under layouts/");
+			ok = false;
+		} else {
+			p->layout = v->u.str.s;
+		}
+	}
+	if ((v = value_map_get(fm, "aliases")) && v->type != V_NULL) {
+		if (!check_string_list(d, f, v, "aliases"))
+			ok = false;
+		else {
+			for (size_t i = 0; i < v->u.list.n; i++) {
+				value *it = v->u.list.items[i];
+				const char *why = content_bad_url(it->u.str.s, it->u.str.len);
+				if (why) {
+					diag_error(d, f, it->line, it->col, "alias '%s' is not a valid path: %s",
+						   it->u.str.s, why);
+					ok = false;
+				}
+			}
+		}
+	}
+	if ((v = value_map_get(fm, "search")) && v->type != V_NULL && v->type != V_BOOL) {
+		diag_error(d, f, v->line, v->col, "'search' must be true or false");
+		ok = false;
+	}
+	for (size_t t = 0; t < s->config->ntax; t++) {
+		v = value_map_get(fm, s->config->tax[t].key);
+		if (v && v->type != V_NULL && !check_string_list(d, f, v, s->config->tax[t].key))
+			ok = false;
+	}
+
+	/* URL: from the path, then slug:, then url:. */
+	value *slug = value_map_get(fm, "slug");
+	value *url = value_map_get(fm, "url");
+	if (slug && slug->type != V_NULL) {
+		const char *why = NULL;
+		if (!check_string(d, f, slug, "slug"))
+			ok = false;
+		else if ((why = content_bad_slug(slug->u.str.s, slug->u.str.len))) {
+			diag_error(d, f, slug->line, slug->col, "'slug' is not valid: %s", why);
+			ok = false;
+		} else if (p->kind == PAGE_HOME) {
+			diag_error(d, f, slug->line, slug->col, "the home page cannot have a 'slug'");
+			ok = false;
+		}
+	}
+	if (url && url->type != V_NULL) {
+		const char *why = NULL;
+		if (!check_string(d, f, url, "url"))
+			ok = false;
+		else if ((why = content_bad_url(url->u.str.s, url->u.str.len))) {
+			diag_error(d, f, url->line, url->col, "'url' is not valid: %s", why);
+			ok = false;
+		}
+	}
+	if (!ok)
+		return false;
+
+	struct buf path = BUF_INIT;
+	if (url && url->type == V_STRING) {
+		buf_puts(&path, trim_path(a, url->u.str.s));
+	} else {
+		/* roles/x.md -> roles/x; roles/_index.md -> roles */
+		const char *rel = p->rel;
+		size_t n = strlen(rel) - 3;
+		const char *base = strrchr(rel, '/');
+		base = base ? base + 1 : rel;
+		bool index = p->kind != PAGE_REGULAR;
+		if (index) {
+			n = base > rel ? (size_t)(base - rel - 1) : 0;
+		}
+		if (slug && slug->type == V_STRING) {
+			/* Replace the last segment of the path. */
+			const char *seg = rel + n;
+			while (seg > rel && seg[-1] != '/')
+				seg--;
+			buf_put(&path, rel, (size_t)(seg - rel));
+			buf_puts(&path, slug->u.str.s);
+		} else {
+			buf_put(&path, rel, n);
+		}
+	}
+	content_set_path(a, p, path.ptr);
+	buf_free(&path);
+	return true;
+}
+
+struct load_job {
+	struct site *s;
+	const char **rels;
+	struct page **pages;
+};
+
+static void load_one(void *arg, size_t i, unsigned worker)
+{
+	struct load_job *job = arg;
+	struct site *s = job->s;
+	arena *a = s->thread_arenas[worker];
+	struct page *p = arena_zalloc(a, sizeof(*p));
+	const char *rel = job->rels[i];
+	struct buf src = BUF_INIT;
+	buf_printf(&src, "%s/%s", s->content_dir, rel);
+	p->src = arena_strndup(a, src.ptr, src.len);
+	p->rel = arena_strdup(a, rel);
+	buf_free(&src);
+	const char *slash = strrchr(p->rel, '/');
+	p->dir = arena_strndup(a, p->rel, slash ? (size_t)(slash - p->rel) : 0);
+	const char *base = slash ? slash + 1 : p->rel;
+	p->kind = strcmp(base, "_index.md") ? PAGE_REGULAR : *p->dir ? PAGE_SECTION : PAGE_HOME;
+
+	struct stat st;
+	if (stat(p->src, &st) == 0 && st.st_size > (off_t)CONTENT_MAX_FILE) {
+		diag_error(s->d, p->src, 0, 0, "file is larger than %u MiB", CONTENT_MAX_FILE >> 20);
+		return;
+	}
+	size_t len;
+	char *text = file_read(p->src, &len);
+	if (!text) {
+		diag_error(s->d, p->src, 0, 0, "cannot read: %s", strerror(errno));
+		return;
+	}
+	const char *fm;
+	size_t fmlen;
+	if (content_split(p->src, text, &len, &fm, &fmlen, &p->body_off, &p->body_line, s->d) == 0) {
+		p->fm = yamlvalue_load(a, p->src, fm, fmlen, 1, s->d);
+		if (p->fm && p->fm->type == V_NULL)
+			p->fm = value_at(value_map(a), p->src, 1, 1);
+		if (p->fm && p->fm->type != V_MAP) {
+			diag_error(s->d, p->src, p->fm->line, p->fm->col,
+				   "front matter must be a mapping of keys to values, not %s",
+				   value_type_name(p->fm->type));
+		} else if (p->fm && read_known_keys(s, p, a)) {
+			job->pages[i] = p;
+		}
+	}
+	free(text);
+}
+
+int content_load(struct site *s)
+{
+	struct walk w = { .s = s };
+	struct buf found = BUF_INIT;
+	char real[PATH_MAX];
+	struct stat st;
+	size_t errors = s->d->errors;
+
+	if (stat(s->content_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		diag_error(s->d, s->content_dir, 0, 0, "no content folder");
+		return -1;
+	}
+	if (!realpath(s->dir, real)) {
+		diag_error(s->d, s->dir, 0, 0, "cannot resolve the site folder: %s", strerror(errno));
+		return -1;
+	}
+	w.site_real = real;
+	w.found = &found;
+	walk_dir(&w, "", 0);
+
+	const char **rels = arena_alloc(s->a, (w.nfound + 1) * sizeof(*rels));
+	const char *q = found.ptr;
+	for (size_t i = 0; i < w.nfound; i++) {
+		rels[i] = q;
+		q += strlen(q) + 1;
+	}
+	struct load_job job = { .s = s, .rels = rels };
+	job.pages = arena_zalloc(s->a, (w.nfound + 1) * sizeof(*job.pages));
+	pool_run(s->threads, w.nfound, load_one, &job);
+	for (size_t i = 0; i < w.nfound; i++) {
+		struct page *p = job.pages[i];
+		if (!p) {
+			strmap_put(&s->broken, rels[i], rels);
+			continue;
+		}
+		if (p->draft && !s->drafts) {
+			strmap_put(&s->draft_rels, p->rel, p);
+			continue;
+		}
+		site_add_page(s, p);
+	}
+	s->ncontent = s->npages;
+	s->walk_names = buf_detach(&found, NULL);
+	return s->d->errors > errors ? -1 : 0;
+}

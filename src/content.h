@@ -1,0 +1,35 @@
+/*
+ * content.h - discovering content files and reading their front matter.
+ */
+#ifndef FOLIO_CONTENT_H
+#define FOLIO_CONTENT_H
+
+#include "site.h"
+
+/*
+ * Walks SITE/content in sorted order, reads every *.md file's front matter
+ * (on s->threads threads), checks the known keys, and computes each page's
+ * URL and output path.  Drafts are dropped unless s->drafts.  Adds errors
+ * to s->d; returns -1 if there were any.
+ */
+int content_load(struct site *s);
+
+/*
+ * Splits TEXT (a whole content file, NUL-terminated, LEN bytes) into front
+ * matter and body, normalising CRLF in place.  On success sets *FM and
+ * *FMLEN to the YAML text, *BODY_OFF and *BODY_LINE to where the Markdown
+ * starts, and returns 0; otherwise adds an error for FILE and returns -1.
+ */
+int content_split(const char *file, char *text, size_t *len, const char **fm,
+		  size_t *fmlen, size_t *body_off, unsigned *body_line, struct diags *d);
+
+/* Checks a slug: one path segment, no "..", no separators or control
+ * characters.  Returns NULL when fine, else what is wrong. */
+const char *content_bad_slug(const char *s, size_t n);
+/* Sets P's url and out_path from PATH: "a/b" is a folder (written as
+ * a/b/index.html, URL /a/b/), "a/b.xml" a file, "" the root. */
+void content_set_path(arena *a, struct page *p, const char *path);
+/* Checks a url: front matter value: site-relative path inside the output. */
+const char *content_bad_url(const char *s, size_t n);
+
+#endif

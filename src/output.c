@@ -1,0 +1,260 @@
+/*
+ * output.c - the temporary folder, file writes and the atomic swap.
+ */
+#define _GNU_SOURCE
+#include "output.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "util.h"
+
+/* Absolute, normalised form of PATH, which need not exist: the longest
+ * existing prefix goes through realpath, the rest is appended. */
+static char *abs_path(const char *path)
+{
+	char real[PATH_MAX];
+	struct buf rest = BUF_INIT, cur = BUF_INIT;
+	buf_puts(&cur, path);
+	while (cur.len > 1 && cur.ptr[cur.len - 1] == '/')
+		buf_truncate(&cur, cur.len - 1);
+	for (;;) {
+		if (realpath(cur.len ? cur.ptr : ".", real))
+			break;
+		char *slash = strrchr(cur.ptr, '/');
+		struct buf r = BUF_INIT;
+		buf_printf(&r, "/%s%s", slash ? slash + 1 : cur.ptr, rest.ptr);
+		buf_free(&rest);
+		rest = r;
+		if (!slash) {
+			buf_reset(&cur);
+		} else if (slash == cur.ptr) {
+			buf_truncate(&cur, 1);
+		} else {
+			buf_truncate(&cur, (size_t)(slash - cur.ptr));
+		}
+	}
+	struct buf out = BUF_INIT;
+	buf_puts(&out, real);
+	if (out.len == 1 && rest.len)
+		buf_reset(&out);
+	buf_put(&out, rest.ptr, rest.len);
+	buf_free(&rest);
+	buf_free(&cur);
+	return buf_detach(&out, NULL);
+}
+
+/* Is A equal to B or inside it? */
+static bool within(const char *a, const char *b)
+{
+	size_t n = strlen(b);
+	if (n == 1 && b[0] == '/')
+		return true;
+	return strncmp(a, b, n) == 0 && (a[n] == '\0' || a[n] == '/');
+}
+
+/* Does PATH hold nothing (or not exist)? */
+static bool dir_is_empty(const char *path)
+{
+	DIR *d = opendir(path);
+	if (!d)
+		return true;
+	struct dirent *e;
+	bool empty = true;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+			empty = false;
+			break;
+		}
+	}
+	closedir(d);
+	return empty;
+}
+
+int output_begin(struct output *o, const char *out, const char *site_dir,
+		 const char *content_dir, bool force, struct diags *d)
+{
+	memset(o, 0, sizeof(*o));
+	char *aout = abs_path(out), *asite = abs_path(site_dir), *acontent = abs_path(content_dir);
+	int rc = -1;
+	struct stat st;
+	if (within(asite, aout)) {
+		diag_error(d, NULL, 0, 0, "output folder '%s' may not be the site folder or contain it", out);
+		goto out;
+	}
+	if (within(acontent, aout) || within(aout, acontent)) {
+		diag_error(d, NULL, 0, 0, "output folder '%s' may not be, contain, or lie inside the content folder", out);
+		goto out;
+	}
+	if (lstat(out, &st) == 0) {
+		if (!S_ISDIR(st.st_mode)) {
+			diag_error(d, NULL, 0, 0, "output '%s' exists and is not a folder", out);
+			goto out;
+		}
+		struct buf marker = BUF_INIT;
+		buf_printf(&marker, "%s/%s", out, OUTPUT_MARKER);
+		bool ours = access(marker.ptr, F_OK) == 0;
+		buf_free(&marker);
+		if (!ours && !force && !dir_is_empty(out)) {
+			diag_error(d, NULL, 0, 0,
+				   "output folder '%s' is not empty and was not written by folio; "
+				   "refusing to replace it (use --force)", out);
+			goto out;
+		}
+	}
+	/* The temporary folder sits beside OUT, on the same file system. */
+	struct buf tmp = BUF_INIT;
+	const char *slash = strrchr(aout, '/');
+	buf_put(&tmp, aout, (size_t)(slash - aout));
+	buf_printf(&tmp, "/.%s.folio-tmp.%ld", slash + 1, (long)getpid());
+	output_remove_tree(tmp.ptr);
+	/* Make the parent folders of OUT. */
+	for (size_t i = 1; i < (size_t)(slash - aout); i++) {
+		if (aout[i] == '/') {
+			aout[i] = '\0';
+			mkdir(aout, 0755);
+			aout[i] = '/';
+		}
+	}
+	if (slash != aout) {
+		aout[slash - aout] = '\0';
+		mkdir(aout, 0755);
+		aout[slash - aout] = '/';
+	}
+	if (mkdir(tmp.ptr, 0755) != 0) {
+		diag_error(d, NULL, 0, 0, "cannot create '%s': %s", tmp.ptr, strerror(errno));
+		buf_free(&tmp);
+		goto out;
+	}
+	o->tmp = buf_detach(&tmp, NULL);
+	o->out = xstrdup(out);
+	rc = 0;
+out:
+	free(aout);
+	free(asite);
+	free(acontent);
+	return rc;
+}
+
+static int make_parents(const char *root, const char *rel)
+{
+	struct buf p = BUF_INIT;
+	buf_printf(&p, "%s/%s", root, rel);
+	size_t start = strlen(root) + 1;
+	for (size_t i = start; i < p.len; i++) {
+		if (p.ptr[i] != '/')
+			continue;
+		p.ptr[i] = '\0';
+		if (mkdir(p.ptr, 0755) != 0 && errno != EEXIST) {
+			buf_free(&p);
+			return -1;
+		}
+		p.ptr[i] = '/';
+	}
+	buf_free(&p);
+	return 0;
+}
+
+int output_write(struct output *o, const char *rel, const void *data, size_t len,
+		 struct diags *d)
+{
+	struct buf path = BUF_INIT;
+	buf_printf(&path, "%s/%s", o->tmp, rel);
+	int fd = open(path.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0 && errno == ENOENT && make_parents(o->tmp, rel) == 0)
+		fd = open(path.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0) {
+		diag_error(d, NULL, 0, 0, "cannot write '%s': %s", rel, strerror(errno));
+		buf_free(&path);
+		return -1;
+	}
+	const char *p = data;
+	size_t left = len;
+	while (left > 0) {
+		ssize_t w = write(fd, p, left);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			diag_error(d, NULL, 0, 0, "cannot write '%s': %s", rel, strerror(errno));
+			close(fd);
+			buf_free(&path);
+			return -1;
+		}
+		p += w;
+		left -= (size_t)w;
+	}
+	int rc = close(fd);
+	if (rc != 0)
+		diag_error(d, NULL, 0, 0, "cannot write '%s': %s", rel, strerror(errno));
+	buf_free(&path);
+	return rc == 0 ? 0 : -1;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP || flag == FTW_D)
+		return rmdir(path) == 0 || errno == ENOENT ? 0 : -1;
+	return unlink(path) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+int output_remove_tree(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) != 0)
+		return 0;
+	if (!S_ISDIR(st.st_mode))
+		return unlink(path);
+	return nftw(path, remove_entry, 32, FTW_DEPTH | FTW_PHYS);
+}
+
+int output_commit(struct output *o, struct diags *d)
+{
+	static const char marker[] =
+		"This folder was written by folio; the next build replaces it whole.\n";
+	if (output_write(o, OUTPUT_MARKER, marker, sizeof(marker) - 1, d) < 0)
+		return -1;
+	struct stat st;
+	if (lstat(o->out, &st) == 0) {
+		if (renameat2(AT_FDCWD, o->tmp, AT_FDCWD, o->out, RENAME_EXCHANGE) == 0) {
+			output_remove_tree(o->tmp);   /* now the previous site */
+		} else {
+			/* No atomic exchange here: move the old one aside first. */
+			struct buf old = BUF_INIT;
+			buf_printf(&old, "%s.old", o->tmp);
+			if (rename(o->out, old.ptr) != 0 || rename(o->tmp, o->out) != 0) {
+				diag_error(d, NULL, 0, 0, "cannot replace '%s': %s", o->out, strerror(errno));
+				buf_free(&old);
+				return -1;
+			}
+			output_remove_tree(old.ptr);
+			buf_free(&old);
+		}
+	} else if (rename(o->tmp, o->out) != 0) {
+		diag_error(d, NULL, 0, 0, "cannot create '%s': %s", o->out, strerror(errno));
+		return -1;
+	}
+	free(o->tmp);
+	free(o->out);
+	o->tmp = o->out = NULL;
+	return 0;
+}
+
+void output_abort(struct output *o)
+{
+	if (o->tmp)
+		output_remove_tree(o->tmp);
+	free(o->tmp);
+	free(o->out);
+	o->tmp = o->out = NULL;
+}

@@ -1,0 +1,40 @@
+/*
+ * output.h - writing the site: a temporary folder beside OUT, swapped in
+ * only when the whole build succeeded, so a failed build leaves the
+ * previous site untouched.
+ */
+#ifndef FOLIO_OUTPUT_H
+#define FOLIO_OUTPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "diag.h"
+
+/* The marker file that says "folio wrote this folder". */
+#define OUTPUT_MARKER ".folio-output"
+
+struct output {
+	char *out;      /* the output folder as given */
+	char *tmp;      /* the temporary folder being written */
+};
+
+/*
+ * Checks OUT against the site folder and its content folder (OUT may not
+ * be either, contain either, or lie inside content/), refuses a non-empty
+ * OUT without the marker unless FORCE, and creates the temporary folder.
+ * Returns 0, or -1 after adding an error.
+ */
+int output_begin(struct output *o, const char *out, const char *site_dir,
+		 const char *content_dir, bool force, struct diags *d);
+/* Writes DATA to REL (a relative path) inside the temporary folder,
+ * creating folders.  Thread-safe.  Returns 0, or -1 after an error. */
+int output_write(struct output *o, const char *rel, const void *data, size_t len,
+		 struct diags *d);
+/* Swaps the temporary folder in as OUT.  Returns 0 or -1. */
+int output_commit(struct output *o, struct diags *d);
+/* Removes the temporary folder (after a failed build). */
+void output_abort(struct output *o);
+/* rm -rf PATH without following symbolic links. */
+int output_remove_tree(const char *path);
+
+#endif

@@ -1,0 +1,270 @@
+/*
+ * render.c - each page through its layout, on every core.
+ */
+#include "render.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "buf.h"
+#include "build.h"
+#include "pool.h"
+#include "theme.h"
+
+struct render_job {
+	struct site *s;
+	struct output *o;
+	arena **scratch;        /* one per worker, reset per page */
+	struct buf *bufs;       /* one per worker */
+};
+
+/* Finds P's layout; on failure adds an error listing the names tried.
+ * Order: layout: from front matter; for term pages TAX/term, term; for
+ * taxonomy pages TAX/terms, terms; then SECTION/KIND, KIND. */
+static const mustache_tpl *pick_layout(struct site *s, struct page *p)
+{
+	struct buf b[4] = { BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT };
+	int n = 0;
+	const char *tax = p->term || p->terms_page ? s->config->tax[p->tax].name : NULL;
+	const char *kind = NULL;
+	switch (p->kind) {
+	case PAGE_REGULAR: case PAGE_TERM: kind = "page"; break;
+	case PAGE_SECTION: case PAGE_TERMS: kind = "section"; break;
+	case PAGE_HOME: kind = "home"; break;
+	case PAGE_404: kind = "404"; break;
+	case PAGE_ALIAS: break;
+	}
+	if (p->layout) {
+		buf_puts(&b[n++], p->layout);
+	} else {
+		if (p->terms_page || p->term) {
+			const char *k = p->term ? "term" : "terms";
+			buf_printf(&b[n++], "%s/%s", tax, k);
+			buf_puts(&b[n++], k);
+		}
+		if (p->kind == PAGE_REGULAR || p->kind == PAGE_SECTION) {
+			if (*p->dir) {
+				size_t top = strcspn(p->dir, "/");
+				buf_printf(&b[n++], "%.*s/%s", (int)top, p->dir, kind);
+			}
+			buf_puts(&b[n++], kind);
+		} else if (p->kind == PAGE_HOME) {
+			buf_puts(&b[n++], "home");
+			buf_puts(&b[n++], "section");
+		} else if (p->kind == PAGE_404) {
+			buf_puts(&b[n++], "404");
+		}
+	}
+	const mustache_tpl *t = NULL;
+	for (int i = 0; i < n && !t; i++)
+		t = theme_layout(s, b[i].ptr);
+	if (!t) {
+		struct buf tried = BUF_INIT;
+		for (int i = 0; i < n; i++)
+			buf_printf(&tried, "%slayouts/%s.mustache", i ? ", " : "", b[i].ptr);
+		if (p->src) {
+			value *lv = p->layout ? value_map_get(p->fm, "layout") : NULL;
+			diag_error(s->d, p->src, lv ? lv->line : 1, lv ? lv->col : 1,
+				   "no layout for this page (tried %s)", tried.ptr);
+		} else {
+			diag_error(s->d, NULL, 0, 0, "no layout for %s (tried %s)", p->url, tried.ptr);
+		}
+		buf_free(&tried);
+	}
+	for (int i = 0; i < 4; i++)
+		buf_free(&b[i]);
+	return t;
+}
+
+static void redirect_html(struct site *s, struct page *p, struct buf *out)
+{
+	struct buf abs = BUF_INIT;
+	buf_printf(&abs, "%s%s", s->config->base_url, p->redirect);
+	buf_puts(out, "<!DOCTYPE html>\n<html lang=\"");
+	buf_put_html(out, s->config->language, strlen(s->config->language));
+	buf_puts(out, "\">\n<head>\n<meta charset=\"utf-8\">\n<title>Moved</title>\n"
+		 "<link rel=\"canonical\" href=\"");
+	buf_put_html(out, abs.ptr, abs.len);
+	buf_puts(out, "\">\n<meta name=\"robots\" content=\"noindex\">\n"
+		 "<meta http-equiv=\"refresh\" content=\"0; url=");
+	buf_put_html(out, p->redirect, strlen(p->redirect));
+	buf_puts(out, "\">\n</head>\n<body>\n<p>This page has moved to <a href=\"");
+	buf_put_html(out, p->redirect, strlen(p->redirect));
+	buf_puts(out, "\">");
+	buf_put_html(out, p->redirect, strlen(p->redirect));
+	buf_puts(out, "</a>.</p>\n</body>\n</html>\n");
+	buf_free(&abs);
+}
+
+static void render_one(void *arg, size_t i, unsigned worker)
+{
+	struct render_job *job = arg;
+	struct site *s = job->s;
+	struct page *p = s->pages[i];
+	arena *a = job->scratch[worker];
+	struct buf *out = &job->bufs[worker];
+	buf_reset(out);
+	arena_reset(a);
+
+	if (p->kind == PAGE_ALIAS) {
+		redirect_html(s, p, out);
+	} else {
+		const mustache_tpl *t = pick_layout(s, p);
+		if (!t)
+			return;
+		value *page = value_map(a);
+		for (size_t k = 0; k < p->meta->u.map.n; k++) {
+			struct value_pair *kv = &p->meta->u.map.items[k];
+			value_map_setn(a, page, kv->key, kv->keylen, kv->val);
+		}
+		if (p->extra) {
+			for (size_t k = 0; k < p->extra->u.map.n; k++) {
+				struct value_pair *kv = &p->extra->u.map.items[k];
+				value_map_setn(a, page, kv->key, kv->keylen, kv->val);
+			}
+		}
+		char *html = p->html;
+		size_t html_len = p->html_len;
+		if (p->src && !html && p->pagenum <= 1) {
+			struct md_result r;
+			build_page_markdown(s, p, a, true, &r);
+			html = r.html;
+			html_len = r.html_len;
+		}
+		if (html)
+			value_map_set(a, page, "content", value_str_ref(a, html, html_len));
+		else
+			value_map_set(a, page, "content", value_str_ref(a, "", 0));
+		if (p->list)
+			value_map_set(a, page, "pages", p->list);
+		if (p->pagination)
+			value_map_set(a, page, "pagination", p->pagination);
+		if (p->prev)
+			value_map_set(a, page, "prev", p->prev->meta);
+		if (p->next)
+			value_map_set(a, page, "next", p->next->meta);
+		value *ctx = value_map(a);
+		value_map_set(a, ctx, "site", s->site_value);
+		value_map_set(a, ctx, "page", page);
+		mustache_render(s->templates, t, ctx, out, s->d, NULL, NULL);
+		if (html != p->html)
+			free(html);
+		if (p->html) {
+			free(p->html);
+			p->html = NULL;
+		}
+	}
+	if (job->o)
+		output_write(job->o, p->out_path, out->ptr, out->len, s->d);
+}
+
+int render_pages(struct site *s, struct output *o)
+{
+	size_t errors = s->d->errors;
+	struct render_job job = { .s = s, .o = o };
+	job.scratch = xcalloc(s->threads, sizeof(arena *));
+	job.bufs = xcalloc(s->threads, sizeof(struct buf));
+	for (unsigned t = 0; t < s->threads; t++) {
+		job.scratch[t] = arena_new();
+		buf_init(&job.bufs[t]);
+	}
+	pool_run(s->threads, s->npages, render_one, &job);
+	for (unsigned t = 0; t < s->threads; t++) {
+		arena_free(job.scratch[t]);
+		buf_free(&job.bufs[t]);
+	}
+	free(job.scratch);
+	free(job.bufs);
+	return s->d->errors > errors ? -1 : 0;
+}
+
+/* Claims REL for an asset: a page already there is an error. */
+static bool asset_path_free(struct site *s, const char *rel, const char *src)
+{
+	struct page *p = strmap_get(&s->by_out, rel);
+	if (!p)
+		return true;
+	diag_error(s->d, src, 0, 0, "asset would overwrite the page %s (%s)", p->url,
+		   p->src ? p->src : "made by folio");
+	return false;
+}
+
+static int cmp_dirent(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static size_t copy_dir(struct site *s, struct output *o, struct strmap *done,
+		       const char *dir, const char *rel, unsigned depth)
+{
+	struct dirent **names;
+	size_t files = 0;
+	int n = scandir(dir, &names, NULL, cmp_dirent);
+	if (n < 0)
+		return 0;
+	for (int i = 0; i < n; i++) {
+		const char *nm = names[i]->d_name;
+		struct buf path = BUF_INIT, sub = BUF_INIT;
+		struct stat st;
+		if (nm[0] == '.')
+			goto next;
+		buf_printf(&path, "%s/%s", dir, nm);
+		buf_printf(&sub, "%s%s%s", rel, *rel ? "/" : "", nm);
+		if (lstat(path.ptr, &st) != 0)
+			goto next;
+		if (S_ISLNK(st.st_mode)) {
+			diag_warning(s->d, path.ptr, 0, 0, "symbolic link in assets/ not copied");
+			goto next;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			if (depth < 32)
+				files += copy_dir(s, o, done, path.ptr, sub.ptr, depth + 1);
+		} else if (S_ISREG(st.st_mode) && asset_path_free(s, sub.ptr, path.ptr)) {
+			size_t len;
+			char *data = file_read(path.ptr, &len);
+			if (!data) {
+				diag_error(s->d, path.ptr, 0, 0, "cannot read: %s", strerror(errno));
+			} else {
+				output_write(o, sub.ptr, data, len, s->d);
+				free(data);
+				char *key = arena_strndup(s->a, sub.ptr, sub.len);
+				strmap_put(done, key, key);
+				files++;
+			}
+		}
+next:
+		buf_free(&path);
+		buf_free(&sub);
+		free(names[i]);
+	}
+	free(names);
+	return files;
+}
+
+int render_assets(struct site *s, struct output *o)
+{
+	struct strmap done = STRMAP_INIT;
+	struct buf dir = BUF_INIT;
+	buf_printf(&dir, "%s/assets", s->dir);
+	size_t files = copy_dir(s, o, &done, dir.ptr, "", 0);
+	buf_free(&dir);
+	if (theme_default_enabled(s)) {
+		const size_t plen = strlen("assets/");
+		for (size_t i = 0; i < theme_nfiles; i++) {
+			const struct theme_file *f = &theme_files[i];
+			if (strncmp(f->path, "assets/", plen))
+				continue;
+			const char *rel = f->path + plen;
+			if (strmap_get(&done, rel) || !asset_path_free(s, rel, f->path))
+				continue;
+			output_write(o, rel, f->data, f->len, s->d);
+			files++;
+		}
+	}
+	strmap_free(&done);
+	return (int)files;
+}

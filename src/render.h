@@ -1,0 +1,21 @@
+/*
+ * render.h - pages through their layouts into HTML, in parallel.
+ */
+#ifndef FOLIO_RENDER_H
+#define FOLIO_RENDER_H
+
+#include "output.h"
+#include "site.h"
+
+/*
+ * Renders every page of S with its layout and writes it through O (when O
+ * is NULL, as for folio check, renders and discards).  Adds errors to
+ * s->d; returns -1 if there were any.
+ */
+int render_pages(struct site *s, struct output *o);
+
+/* Writes the default theme's assets (when enabled) and the site's assets/
+ * folder through O; an asset on a page's path is an error. */
+int render_assets(struct site *s, struct output *o);
+
+#endif

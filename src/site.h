@@ -1,0 +1,174 @@
+/*
+ * site.h - the site in memory: pages, sections, and the build's state.
+ *
+ * The build runs in stages, one module each:
+ *   content.c   discover content files, read front matter   (parallel)
+ *   markdown.c  Markdown to HTML, links, headings, summary  (parallel)
+ *   site.c      the index: URLs, sections, orders, lists    (global)
+ *   taxonomy.c  terms, related pages                        (global)
+ *   render.c    templates to HTML files                     (parallel)
+ *   output.c    the temporary folder and the atomic swap
+ * A page holds metadata and its summary, never more than one page's HTML
+ * at a time per thread (see markdown cache in render.c).
+ */
+#ifndef FOLIO_SITE_H
+#define FOLIO_SITE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "config.h"
+#include "date.h"
+#include "diag.h"
+#include "mustache.h"
+#include "strmap.h"
+#include "value.h"
+
+enum page_kind {
+	PAGE_REGULAR,   /* content/roles/backend.md */
+	PAGE_SECTION,   /* content/roles/_index.md, or a folder without one */
+	PAGE_HOME,      /* content/_index.md, or made up */
+	PAGE_TERMS,     /* /tags/ */
+	PAGE_TERM,      /* /tags/django/ */
+	PAGE_404,       /* /404.html */
+	PAGE_ALIAS,     /* a redirect from an old path */
+};
+
+struct section;
+struct term;
+
+/* A link to another page's #fragment, checked once every page's headings
+ * are known. */
+struct link_check {
+	struct page *target;
+	const char *dest;       /* as written */
+	const char *fragment;
+	unsigned line, col;
+};
+
+/* A heading id and its line, for anchors and the table of contents. */
+struct anchor_list {
+	const char **ids;
+	size_t n;
+};
+
+struct page {
+	enum page_kind kind;
+	const char *src;        /* path for diagnostics: "SITE/content/roles/x.md"; NULL if made up */
+	const char *rel;        /* path under content/: "roles/x.md" ("" if made up) */
+	const char *dir;        /* folder under content/: "roles", "" at the top */
+	value *fm;              /* front matter mapping */
+	unsigned body_line;     /* line of the file the Markdown starts on */
+	size_t body_off;        /* byte offset of the Markdown in the file */
+
+	const char *title;
+	const char *layout;     /* front matter layout:, or NULL */
+	const char *url;        /* "/roles/x/" */
+	const char *out_path;   /* "roles/x/index.html" */
+	bool has_date;
+	struct date date;
+	bool has_weight;
+	long long weight;
+	bool draft;
+	const char *summary;    /* front matter, <!--more-->, or first paragraph */
+	bool fm_summary;
+
+	/* From the Markdown pass. */
+	struct anchor_list anchors;
+	value *toc;
+	unsigned word_count;
+	char *html;             /* the rendered Markdown, malloc'd; NULL once written */
+	size_t html_len;
+	struct link_check *checks;
+	size_t nchecks;
+
+	/* From the index. */
+	struct section *section;        /* the section this page is in (home for top) */
+	struct section *own;            /* the section this page is the page of */
+	struct page *prev, *next;
+	value *meta;                    /* template fields without content */
+	value *terms;                   /* page.taxonomies */
+	struct term *term;              /* PAGE_TERM: its term */
+	size_t tax;                     /* PAGE_TERM/PAGE_TERMS: taxonomy index */
+	unsigned pagenum;               /* listing pages: 1-based page number */
+	struct page *first;             /* listing pages: the first page of the listing */
+	const char *redirect;           /* PAGE_ALIAS: the target URL */
+	bool terms_page;                /* lists a taxonomy's terms (tax) */
+	size_t index;                   /* position in site->pages */
+	struct page **related;          /* up to related_limit pages */
+	size_t nrelated;
+	value *list;                    /* listing pages: page.pages shown here */
+	value *pagination;              /* listing pages: page.pagination */
+	value *extra;                   /* more fields for the render context */
+};
+
+struct section {
+	const char *dir;        /* "roles/data"; "" for the home */
+	struct page *page;      /* its page (made up when no _index.md) */
+	struct section *parent;
+	struct page **pages;    /* regular pages directly inside, in order */
+	size_t npages, cap;
+	struct section **children;
+	size_t nchildren, capchildren;
+	value *list;            /* pages as a value list (meta), in order */
+};
+
+struct site {
+	arena *a;               /* build-lifetime memory (single-threaded stages) */
+	const char *dir;        /* the site folder */
+	const char *content_dir;/* "SITE/content" */
+	struct config *config;
+	struct diags *d;
+	bool drafts;
+	unsigned threads;
+
+	struct page **pages;    /* every page, sorted by rel (content pages first) */
+	size_t npages, cap;
+	size_t ncontent;        /* pages from content files (the first ones) */
+
+	struct section **sections;  /* sorted by dir; sections[0] is the home */
+	size_t nsections, capsections;
+
+	struct strmap by_rel;   /* content path -> page */
+	struct strmap by_out;   /* output path -> page */
+	struct strmap draft_rels; /* content paths of drafts left out */
+	struct strmap broken;   /* content paths of files with errors */
+	char *walk_names;       /* storage of the content paths found */
+
+	mustache_set *templates;
+	value *site_value;      /* what templates see as site */
+	long long build_epoch;  /* SOURCE_DATE_EPOCH, or the newest page date */
+	arena **thread_arenas;  /* one per worker, for the parallel stages */
+	struct taxonomy *taxonomies;    /* one per config->tax */
+};
+
+/* Adds a page to the site's list. */
+void site_add_page(struct site *s, struct page *p);
+/* The page whose file is REL (relative to content/), or NULL. */
+struct page *site_find_rel(const struct site *s, const char *rel);
+
+/* Registers every page's output path; two pages on one path are an
+ * error naming both.  Returns -1 if errors were added. */
+int site_check_urls(struct site *s);
+/* Claims OUT_PATH for P (a page made by folio); same errors. */
+int site_claim(struct site *s, struct page *p);
+
+/* Index step: sections, orders, prev/next, pagination, template values.
+ * Returns -1 if errors were added. */
+int site_index(struct site *s);
+
+/* After taxonomies: every page's template fields, the section lists,
+ * site.sections, and pagination of section listings. */
+void site_finish(struct site *s);
+/* Builds P's template fields (p->meta).  Run after the index. */
+void site_page_meta(struct site *s, struct page *p);
+/* A made-up page of KIND at PATH ("tags/django" or "" for the root). */
+struct page *site_new_page(struct site *s, enum page_kind kind, const char *path,
+			   const char *title);
+/* Splits a listing (LIST of page metas) of FIRST into pages of
+ * config->paginate items: FIRST shows the first, new pages at
+ * FIRST.url/page/N/ the rest; each gets page.pages and page.pagination. */
+void site_paginate(struct site *s, struct page *first, value *list);
+/* Compares pages in listing order: weight, newest date, title, path. */
+int site_page_cmp(const void *a, const void *b);
+
+#endif

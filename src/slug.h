@@ -1,0 +1,19 @@
+/*
+ * slug.h - URL- and id-safe names from text.
+ *
+ * Lowercase ASCII letters and digits are kept; Latin letters with accents
+ * fold to their base letter (é -> e, ß -> ss); every other run of
+ * characters becomes one '-', with none at either end.  Other scripts
+ * (Greek, CJK, ...) are kept as UTF-8.  "Django", "django" and "DJANGO "
+ * all give "django"; "REST APIs" gives "rest-apis".
+ */
+#ifndef FOLIO_SLUG_H
+#define FOLIO_SLUG_H
+
+#include <stddef.h>
+#include "buf.h"
+
+/* Appends the slug of S[0..N) to OUT. */
+void slug_append(struct buf *out, const char *s, size_t n);
+
+#endif

@@ -1,0 +1,88 @@
+/*
+ * strmap.c - FNV-1a hashing, linear probing, doubling at half load.
+ */
+#include "strmap.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include "util.h"
+
+static size_t hash_bytes(const char *s, size_t n)
+{
+	size_t h = (size_t)14695981039346656037ULL;
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= (size_t)1099511628211ULL;
+	}
+	return h;
+}
+
+void *strmap_getn(const struct strmap *m, const char *key, size_t len)
+{
+	if (!m->cap)
+		return NULL;
+	size_t h = hash_bytes(key, len);
+	for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+		const struct strmap_slot *s = &m->slots[i];
+		if (!s->key)
+			return NULL;
+		if (s->hash == h && s->len == len && !memcmp(s->key, key, len))
+			return s->val;
+	}
+}
+
+void *strmap_get(const struct strmap *m, const char *key)
+{
+	return strmap_getn(m, key, strlen(key));
+}
+
+static void grow(struct strmap *m)
+{
+	size_t cap = m->cap ? m->cap * 2 : 64;
+	struct strmap_slot *slots = xcalloc(cap, sizeof(*slots));
+	for (size_t i = 0; i < m->cap; i++) {
+		struct strmap_slot *s = &m->slots[i];
+		if (!s->key)
+			continue;
+		size_t j = s->hash & (cap - 1);
+		while (slots[j].key)
+			j = (j + 1) & (cap - 1);
+		slots[j] = *s;
+	}
+	free(m->slots);
+	m->slots = slots;
+	m->cap = cap;
+}
+
+void *strmap_putn(struct strmap *m, const char *key, size_t len, void *val)
+{
+	if ((m->n + 1) * 2 > m->cap)
+		grow(m);
+	size_t h = hash_bytes(key, len);
+	size_t i = h & (m->cap - 1);
+	for (;; i = (i + 1) & (m->cap - 1)) {
+		struct strmap_slot *s = &m->slots[i];
+		if (!s->key)
+			break;
+		if (s->hash == h && s->len == len && !memcmp(s->key, key, len))
+			return s->val;
+	}
+	m->slots[i].key = key;
+	m->slots[i].len = len;
+	m->slots[i].hash = h;
+	m->slots[i].val = val;
+	m->n++;
+	return NULL;
+}
+
+void *strmap_put(struct strmap *m, const char *key, void *val)
+{
+	return strmap_putn(m, key, strlen(key), val);
+}
+
+void strmap_free(struct strmap *m)
+{
+	free(m->slots);
+	m->slots = NULL;
+	m->cap = m->n = 0;
+}

@@ -1,0 +1,34 @@
+/*
+ * strmap.h - a hash map from strings to pointers (open addressing).
+ * Keys are borrowed: they must outlive the map.  Not thread-safe for
+ * writers; any number of readers once filled.
+ */
+#ifndef FOLIO_STRMAP_H
+#define FOLIO_STRMAP_H
+
+#include <stddef.h>
+
+struct strmap_slot {
+	const char *key;
+	size_t len;
+	size_t hash;
+	void *val;
+};
+
+struct strmap {
+	struct strmap_slot *slots;
+	size_t cap, n;
+};
+
+#define STRMAP_INIT { NULL, 0, 0 }
+
+/* Returns the value stored under KEY, or NULL. */
+void *strmap_get(const struct strmap *m, const char *key);
+void *strmap_getn(const struct strmap *m, const char *key, size_t len);
+/* Stores VAL under KEY unless KEY is present.  Returns the value already
+ * there (and stores nothing), or NULL when VAL was stored. */
+void *strmap_put(struct strmap *m, const char *key, void *val);
+void *strmap_putn(struct strmap *m, const char *key, size_t len, void *val);
+void strmap_free(struct strmap *m);
+
+#endif

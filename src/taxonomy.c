@@ -1,0 +1,430 @@
+/*
+ * taxonomy.c - terms, term pages and related pages.
+ *
+ * Related pages are found through shared terms, never by comparing every
+ * page with every other: for each of a page's terms, only a window of
+ * RELATED_WINDOW pages around the page in that term's list is scored, so
+ * the work grows with pages x terms per page, whatever the site's size.
+ * On sites where no term has more pages than the window, this is exact.
+ */
+#include "taxonomy.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "slug.h"
+#include "strmap.h"
+
+#define RELATED_WINDOW 256
+
+struct spelling {
+	const char *name;
+	const value *first;     /* where it was first seen */
+	struct page **pages;
+	size_t n, cap;
+};
+
+/* A page's use of a term, in the order written. */
+struct use {
+	struct page *page;
+	struct term *term;
+	size_t tax;
+};
+
+static void push_page(struct page ***arr, size_t *n, size_t *cap, struct page *p)
+{
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 4;
+		*arr = xrealloc(*arr, *cap * sizeof(**arr));
+	}
+	(*arr)[(*n)++] = p;
+}
+
+static int cmp_name(const char *a, const char *b)
+{
+	for (const char *x = a, *y = b;; x++, y++) {
+		int cx = to_lower((unsigned char)*x), cy = to_lower((unsigned char)*y);
+		if (cx != cy)
+			return cx < cy ? -1 : 1;
+		if (!*x)
+			break;
+	}
+	return strcmp(a, b);
+}
+
+static int cmp_term_name(const void *pa, const void *pb)
+{
+	const struct term *a = *(struct term *const *)pa, *b = *(struct term *const *)pb;
+	int c = cmp_name(a->name, b->name);
+	return c ? c : strcmp(a->slug, b->slug);
+}
+
+static int cmp_term_count(const void *pa, const void *pb)
+{
+	const struct term *a = *(struct term *const *)pa, *b = *(struct term *const *)pb;
+	if (a->npages != b->npages)
+		return a->npages > b->npages ? -1 : 1;
+	return cmp_term_name(pa, pb);
+}
+
+/* Picks the spelling most pages use (ties: the first in sorted order) and
+ * warns about the others, naming the files. */
+static void choose_name(struct site *s, const struct taxonomy_conf *tc, struct term *t)
+{
+	struct spelling *best = &t->spellings[0];
+	for (size_t i = 1; i < t->nspellings; i++) {
+		struct spelling *sp = &t->spellings[i];
+		if (sp->n > best->n || (sp->n == best->n && strcmp(sp->name, best->name) < 0))
+			best = sp;
+	}
+	t->name = best->name;
+	if (t->nspellings < 2)
+		return;
+	for (size_t i = 0; i < t->nspellings; i++) {
+		struct spelling *sp = &t->spellings[i];
+		if (sp == best)
+			continue;
+		struct buf files = BUF_INIT, others = BUF_INIT;
+		for (size_t k = 0; k < sp->n && k < 3; k++)
+			buf_printf(&files, "%s%s", k ? ", " : "", sp->pages[k]->rel);
+		if (sp->n > 3)
+			buf_printf(&files, " and %zu more", sp->n - 3);
+		for (size_t k = 0; k < best->n && k < 3; k++)
+			buf_printf(&others, "%s%s", k ? ", " : "", best->pages[k]->rel);
+		if (best->n > 3)
+			buf_printf(&others, " and %zu more", best->n - 3);
+		diag_warning(s->d, sp->first->file, sp->first->line, sp->first->col,
+			     "%s term '%s' is written '%s' in %s but '%s' in %s; using '%s'",
+			     tc->name, t->slug, sp->name, files.ptr, best->name, others.ptr, best->name);
+		buf_free(&files);
+		buf_free(&others);
+	}
+}
+
+static value *term_value(arena *a, struct term *t, bool with_count)
+{
+	value *m = value_map(a);
+	value_map_set(a, m, "name", value_str_ref(a, t->name, strlen(t->name)));
+	value_map_set(a, m, "slug", value_str_ref(a, t->slug, strlen(t->slug)));
+	value_map_set(a, m, "url", value_str_ref(a, t->url, strlen(t->url)));
+	if (with_count)
+		value_map_set(a, m, "count", value_int(a, (long long)t->npages));
+	return m;
+}
+
+/* Where P stands in T's sorted page list. */
+static size_t position_in(struct term *t, struct page *p)
+{
+	size_t lo = 0, hi = t->npages;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = site_page_cmp(&t->pages[mid], &p);
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void compute_related(struct site *s, struct use *uses, size_t nuses)
+{
+	size_t limit = (size_t)s->config->related_limit;
+	if (limit == 0 || nuses == 0)
+		return;
+	double *score = xcalloc(s->npages, sizeof(double));
+	struct page **touched = xmalloc(s->npages * sizeof(*touched));
+	size_t u = 0;
+	while (u < nuses) {
+		struct page *p = uses[u].page;
+		size_t end = u;
+		while (end < nuses && uses[end].page == p)
+			end++;
+		size_t ntouched = 0;
+		for (size_t k = u; k < end; k++) {
+			struct term *t = uses[k].term;
+			size_t from = 0, to = t->npages;
+			if (t->npages > RELATED_WINDOW) {
+				size_t pos = position_in(t, p);
+				from = pos > RELATED_WINDOW / 2 ? pos - RELATED_WINDOW / 2 : 0;
+				to = from + RELATED_WINDOW;
+				if (to > t->npages) {
+					to = t->npages;
+					from = to - RELATED_WINDOW;
+				}
+			}
+			for (size_t j = from; j < to; j++) {
+				struct page *q = t->pages[j];
+				if (q == p || q->kind != PAGE_REGULAR)
+					continue;
+				if (score[q->index] == 0)
+					touched[ntouched++] = q;
+				score[q->index] += t->idf;
+			}
+		}
+		if (p->kind == PAGE_REGULAR && ntouched) {
+			p->related = arena_alloc(s->a, limit * sizeof(*p->related));
+			p->nrelated = 0;
+			for (size_t j = 0; j < ntouched; j++) {
+				struct page *q = touched[j];
+				/* Insert into the top list: score, then listing order. */
+				size_t at = p->nrelated;
+				while (at > 0) {
+					struct page *r = p->related[at - 1];
+					double sq = score[q->index], sr = score[r->index];
+					if (sq > sr || (sq == sr && site_page_cmp(&q, &r) < 0))
+						at--;
+					else
+						break;
+				}
+				if (at >= limit)
+					continue;
+				size_t last = p->nrelated < limit ? p->nrelated : limit - 1;
+				memmove(&p->related[at + 1], &p->related[at], (last - at) * sizeof(*p->related));
+				p->related[at] = q;
+				if (p->nrelated < limit)
+					p->nrelated++;
+			}
+		}
+		for (size_t j = 0; j < ntouched; j++)
+			score[touched[j]->index] = 0;
+		u = end;
+	}
+	free(score);
+	free(touched);
+}
+
+int taxonomy_build(struct site *s)
+{
+	size_t errors = s->d->errors;
+	arena *a = s->a;
+	size_t ntax = s->config->ntax;
+	struct use *uses = NULL;
+	size_t nuses = 0, capuses = 0;
+	size_t nregular = 0;
+
+	s->taxonomies = xcalloc(ntax ? ntax : 1, sizeof(*s->taxonomies));
+	for (size_t i = 0; i < s->npages; i++) {
+		s->pages[i]->index = i;
+		nregular += s->pages[i]->kind == PAGE_REGULAR;
+	}
+	for (size_t ti = 0; ti < ntax; ti++) {
+		const struct taxonomy_conf *tc = &s->config->tax[ti];
+		struct taxonomy *tx = &s->taxonomies[ti];
+		struct strmap by_slug = STRMAP_INIT;
+		struct term **terms = NULL;
+		size_t nterms = 0, capterms = 0;
+		tx->conf = tc;
+		for (size_t i = 0; i < s->ncontent; i++) {
+			struct page *p = s->pages[i];
+			value *list = value_map_get(p->fm, tc->key);
+			if (!list || list->type != V_LIST)
+				continue;
+			for (size_t k = 0; k < list->u.list.n; k++) {
+				value *item = list->u.list.items[k];
+				struct buf slug = BUF_INIT;
+				slug_append(&slug, item->u.str.s, item->u.str.len);
+				if (slug.len == 0) {
+					diag_error(s->d, p->src, item->line, item->col,
+						   "%s term '%s' has no letters or digits to make its URL from",
+						   tc->key, item->u.str.s);
+					buf_free(&slug);
+					continue;
+				}
+				struct term *t = strmap_getn(&by_slug, slug.ptr, slug.len);
+				if (!t) {
+					t = arena_zalloc(a, sizeof(*t));
+					t->slug = arena_strndup(a, slug.ptr, slug.len);
+					strmap_put(&by_slug, t->slug, t);
+					if (nterms == capterms) {
+						capterms = capterms ? 2 * capterms : 16;
+						terms = xrealloc(terms, capterms * sizeof(*terms));
+					}
+					terms[nterms++] = t;
+				}
+				buf_free(&slug);
+				if (t->npages && t->pages[t->npages - 1] == p)
+					continue;   /* listed twice on one page */
+				push_page(&t->pages, &t->npages, &t->cap, p);
+				/* Trim the spelling: "DJANGO " and "DJANGO" are one. */
+				size_t n = item->u.str.len;
+				const char *nm = item->u.str.s;
+				while (n && is_space(nm[n - 1]))
+					n--;
+				while (n && is_space(*nm)) {
+					nm++;
+					n--;
+				}
+				struct spelling *sp = NULL;
+				for (size_t j = 0; j < t->nspellings && !sp; j++)
+					if (strlen(t->spellings[j].name) == n && !memcmp(t->spellings[j].name, nm, n))
+						sp = &t->spellings[j];
+				if (!sp) {
+					t->spellings = xrealloc(t->spellings, (t->nspellings + 1) * sizeof(*sp));
+					sp = &t->spellings[t->nspellings++];
+					memset(sp, 0, sizeof(*sp));
+					sp->name = arena_strndup(a, nm, n);
+					sp->first = item;
+				}
+				push_page(&sp->pages, &sp->n, &sp->cap, p);
+				if (nuses == capuses) {
+					capuses = capuses ? 2 * capuses : 64;
+					uses = xrealloc(uses, capuses * sizeof(*uses));
+				}
+				uses[nuses].page = p;
+				uses[nuses].term = t;
+				uses[nuses].tax = ti;
+				nuses++;
+			}
+		}
+		strmap_free(&by_slug);
+		for (size_t k = 0; k < nterms; k++) {
+			struct term *t = terms[k];
+			choose_name(s, tc, t);
+			if (t->npages > 1)
+				qsort(t->pages, t->npages, sizeof(*t->pages), site_page_cmp);
+			t->idf = log(1.0 + (double)(nregular ? nregular : 1) / (double)t->npages);
+		}
+		if (nterms > 1)
+			qsort(terms, nterms, sizeof(*terms), cmp_term_name);
+		tx->terms = terms;
+		tx->nterms = nterms;
+
+		/* The /NAME/ page: content/NAME/_index.md if there is one. */
+		struct buf path = BUF_INIT;
+		buf_printf(&path, "%s/index.html", tc->name);
+		struct page *tp = strmap_get(&s->by_out, path.ptr);
+		if (tp && tp->src) {
+			tp->terms_page = true;
+			tp->tax = ti;
+		} else {
+			struct buf title = BUF_INIT;
+			buf_puts(&title, tc->name);
+			if (title.ptr[0] >= 'a' && title.ptr[0] <= 'z')
+				title.ptr[0] = (char)(title.ptr[0] - 32);
+			tp = site_new_page(s, PAGE_TERMS, tc->name, title.ptr);
+			tp->terms_page = true;
+			tp->tax = ti;
+			buf_free(&title);
+			site_add_page(s, tp);
+			site_claim(s, tp);
+		}
+		tx->page = tp;
+		for (size_t k = 0; k < nterms; k++) {
+			struct term *t = terms[k];
+			buf_reset(&path);
+			buf_printf(&path, "%s/%s/index.html", tc->name, t->slug);
+			struct page *p = strmap_get(&s->by_out, path.ptr);
+			if (!p || !p->src) {
+				buf_truncate(&path, path.len - strlen("/index.html"));
+				p = site_new_page(s, PAGE_TERM, path.ptr, t->name);
+				site_add_page(s, p);
+				site_claim(s, p);
+			}
+			p->term = t;
+			p->tax = ti;
+			t->page = p;
+			t->url = p->url;
+			t->link = term_value(a, t, false);
+			t->entry = term_value(a, t, true);
+		}
+		buf_free(&path);
+	}
+	/* page.taxonomies.NAME, in the order each page lists its terms. */
+	for (size_t k = 0; k < nuses; k++) {
+		struct page *p = uses[k].page;
+		const char *name = s->config->tax[uses[k].tax].name;
+		if (!p->terms)
+			p->terms = value_map(a);
+		value *list = value_map_get(p->terms, name);
+		if (!list) {
+			list = value_list(a);
+			value_map_set(a, p->terms, name, list);
+		}
+		value_list_push(a, list, uses[k].term->link);
+	}
+	/* Group uses by page for related pages (stable: pages in site order). */
+	for (size_t k = 1; k < nuses; k++) {
+		struct use u = uses[k];
+		size_t j = k;
+		while (j > 0 && uses[j - 1].page->index > u.page->index) {
+			uses[j] = uses[j - 1];
+			j--;
+		}
+		uses[j] = u;
+	}
+	compute_related(s, uses, nuses);
+	free(uses);
+	return s->d->errors > errors ? -1 : 0;
+}
+
+void taxonomy_finish(struct site *s)
+{
+	arena *a = s->a;
+	value *by_name = value_map(a), *by_count = value_map(a);
+	for (size_t i = 0; i < s->npages; i++) {
+		struct page *p = s->pages[i];
+		if (!p->nrelated)
+			continue;
+		value *list = value_list(a);
+		for (size_t k = 0; k < p->nrelated; k++)
+			value_list_push(a, list, p->related[k]->meta);
+		value_map_set(a, p->meta, "related", list);
+	}
+	for (size_t ti = 0; ti < s->config->ntax; ti++) {
+		struct taxonomy *tx = &s->taxonomies[ti];
+		const char *name = tx->conf->name;
+		value *names = value_list(a), *counts = value_list(a);
+		struct term **sorted = xmalloc((tx->nterms ? tx->nterms : 1) * sizeof(*sorted));
+		for (size_t k = 0; k < tx->nterms; k++) {
+			value_list_push(a, names, tx->terms[k]->entry);
+			sorted[k] = tx->terms[k];
+		}
+		if (tx->nterms > 1)
+			qsort(sorted, tx->nterms, sizeof(*sorted), cmp_term_count);
+		for (size_t k = 0; k < tx->nterms; k++)
+			value_list_push(a, counts, sorted[k]->entry);
+		free(sorted);
+		value_map_set(a, by_name, name, names);
+		value_map_set(a, by_count, name, counts);
+
+		if (!tx->page->extra)
+			tx->page->extra = value_map(a);
+		value_map_set(a, tx->page->extra, "terms", names);
+		value_map_set(a, tx->page->extra, "taxonomy", value_str(a, name));
+		for (size_t k = 0; k < tx->nterms; k++) {
+			struct term *t = tx->terms[k];
+			value *list = value_list(a);
+			for (size_t j = 0; j < t->npages; j++)
+				value_list_push(a, list, t->pages[j]->meta);
+			if (!t->page->extra)
+				t->page->extra = value_map(a);
+			value_map_set(a, t->page->extra, "term", t->entry);
+			value_map_set(a, t->page->extra, "taxonomy", value_str(a, name));
+			site_paginate(s, t->page, list);
+		}
+	}
+	value_map_set(a, s->config->raw, "taxonomies", by_name);
+	value_map_set(a, s->config->raw, "taxonomies_by_count", by_count);
+}
+
+void taxonomy_free(struct site *s)
+{
+	if (!s->taxonomies)
+		return;
+	for (size_t ti = 0; ti < s->config->ntax; ti++) {
+		struct taxonomy *tx = &s->taxonomies[ti];
+		for (size_t k = 0; k < tx->nterms; k++) {
+			struct term *t = tx->terms[k];
+			for (size_t j = 0; j < t->nspellings; j++)
+				free(t->spellings[j].pages);
+			free(t->spellings);
+			free(t->pages);
+		}
+		free(tx->terms);
+	}
+	free(s->taxonomies);
+	s->taxonomies = NULL;
+}

@@ -1,0 +1,213 @@
+# tests/cli/errors.sh - every error of folio build names its place, and a
+# failed build writes nothing (the previous site survives).
+. tests/cli/lib
+
+S="$TMP/site"
+fresh() { rm -rf "$S" "$TMP/out"; make_site "$S"; page "$S/content/_index.md" Home; }
+
+# --- front matter --------------------------------------------------------
+fresh
+printf -- '---\ntitle: Open\nno closing line\n' > "$S/content/open.md"
+fail_with "unterminated front matter" 1 \
+	"content/open.md:1:1: error: front matter opened here is never closed" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+fresh
+printf 'Just text.\n' > "$S/content/none.md"
+fail_with "no front matter" 1 "content/none.md:1:1: error: missing front matter" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+fresh
+printf -- '---\n- a\n- b\n---\nx\n' > "$S/content/list.md"
+fail_with "front matter not a mapping" 1 \
+	"content/list.md:2:1: error: front matter must be a mapping of keys to values, not list" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+fresh
+printf -- '---\nsummary: s\n---\nx\n' > "$S/content/untitled.md"
+fail_with "missing title" 1 "content/untitled.md:1:1: error: front matter has no 'title'" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+fresh
+printf -- '---\ntitle: [a, b]\n---\nx\n' > "$S/content/t.md"
+fail_with "title of the wrong type" 1 "content/t.md:2:8: error: 'title' must be a string, not list" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+fresh
+printf -- '---\ntitle: D\ndate: 2026-02-30\n---\nx\n' > "$S/content/d.md"
+fail_with "impossible date" 1 "content/d.md:3:7: error: 'date' must be a date" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+fresh
+printf -- '---\ntitle: W\nweight: heavy\ndraft: maybe\n---\nx\n' > "$S/content/w.md"
+fail_with "weight of the wrong type" 1 "content/w.md:3:9: error: 'weight' must be an integer, not string" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+fail_with "draft of the wrong type (same build)" 1 "content/w.md:4:8: error: 'draft' must be true or false" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+fresh
+printf -- '---\ntitle: U\n---\nline two\ncaf\351 on line five\n' > "$S/content/u.md"
+fail_with "invalid UTF-8" 1 "content/u.md:5:4: error: invalid UTF-8" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+fresh
+printf -- '---\ntitle: Bomb\na: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n---\nx\n' > "$S/content/bomb.md"
+fail_with "alias bomb in front matter" 1 "content/bomb.md:7:" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+fresh
+printf -- '---\ntitle: Dup\ntitle: Again\n---\nx\n' > "$S/content/dup.md"
+fail_with "duplicate key" 1 "content/dup.md:3:1: error: duplicate key 'title'" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+# --- URLs ----------------------------------------------------------------
+fresh
+printf -- '---\ntitle: S\nslug: ../../etc\n---\nx\n' > "$S/content/s.md"
+fail_with "slug leaving the output" 1 "content/s.md:3:7: error: 'slug' is not valid" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+fresh
+printf -- '---\ntitle: U\nurl: /a/../../b/\n---\nx\n' > "$S/content/u.md"
+fail_with "url leaving the output" 1 "content/u.md:3:6: error: 'url' is not valid" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+fresh
+printf -- '---\ntitle: U\nurl: "a\\\\b"\n---\nx\n' > "$S/content/u.md"
+fail_with "url with a backslash" 1 "content/u.md:3:6: error: 'url' is not valid" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+fresh
+printf -- '---\ntitle: U\nurl: "a\\0b"\n---\nx\n' > "$S/content/u.md"
+fail_with "url with NUL" 1 "content/u.md:3:6: error: 'url' is not valid" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+fresh
+page "$S/content/a/x.md" X
+printf -- '---\ntitle: Y\nurl: /a/x/\n---\nx\n' > "$S/content/b.md"
+fail_with "two pages on one URL" 1 "content/b.md:3:6: error: URL /a/x/ is also the URL of $S/content/a/x.md" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+# --- links ---------------------------------------------------------------
+fresh
+page "$S/content/a.md" A 'Text.
+
+See [b](missing.md) here.'
+fail_with "link to a missing file" 1 "content/a.md:6:5: error: link 'missing.md' leads to no content file" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+fresh
+page "$S/content/a.md" A '[b](b.md#nowhere)'
+page "$S/content/b.md" B '## Somewhere'
+fail_with "link to a missing anchor" 1 "content/a.md:4:1: error: link 'b.md#nowhere': $S/content/b.md has no heading with id 'nowhere'" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+fresh
+page "$S/content/a.md" A '[up](../../x.md)'
+fail_with "link leaving content" 1 "content/a.md:4:1: error: link '../../x.md' leads out of the content folder" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+fresh
+printf -- '---\ntitle: Later\ndraft: true\n---\nx\n' > "$S/content/later.md"
+page "$S/content/a.md" A '[later](later.md)'
+fail_with "link to a draft" 1 "content/a.md:4:1: error: link 'later.md' leads to a draft" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+ok "the same link builds with --drafts" "$FOLIO" build -s "$S" -o "$TMP/out" --drafts
+
+# --- templates -----------------------------------------------------------
+fresh
+rm "$S/layouts/page.mustache"
+page "$S/content/roles/a.md" A
+fail_with "missing layout" 1 "content/roles/a.md:1:1: error: no layout for this page (tried layouts/roles/page.mustache, layouts/page.mustache)" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+fresh
+printf '<ul>\n{{#page.tags}}\n<li>{{.}}</li>\n' > "$S/layouts/page.mustache"
+page "$S/content/a.md" A
+fail_with "unclosed section in a layout" 1 "layouts/page.mustache:2:1: error: section 'page.tags' opened here is never closed" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+fresh
+printf -- '---\ntitle: A\nlayout: fancy\n---\nx\n' > "$S/content/a.md"
+fail_with "layout: naming no template" 1 "content/a.md:3:9: error: no layout for this page (tried layouts/fancy.mustache)" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+# --- site.yaml -----------------------------------------------------------
+fresh
+printf 'title: T\nbase_url: 5\ntheme: none\n' > "$S/site.yaml"
+fail_with "base_url of the wrong type" 1 "site.yaml:2:11: error: 'base_url' must be a string, not integer" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+fresh
+printf 'title: T\nbase_url: example.org\ntheme: none\n' > "$S/site.yaml"
+fail_with "relative base_url" 1 "site.yaml:2:11: error: 'base_url' must be an absolute" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+fresh
+rm "$S/site.yaml"
+fail_with "no site.yaml" 1 "site.yaml: error: cannot read the site configuration" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+# --- all errors are reported, sorted -------------------------------------
+fresh
+printf -- '---\ntitle: [x]\n---\n' > "$S/content/b.md"
+printf -- '---\ntitle: A\nweight: x\n---\n' > "$S/content/a.md"
+"$FOLIO" build -s "$S" -o "$TMP/out" 2>"$TMP/.stderr"
+if [ "$(grep -c ': error: ' "$TMP/.stderr")" -eq 2 ] &&
+   grep -n 'error' "$TMP/.stderr" | head -1 | grep -q 'content/a.md' &&
+   tail -n 1 "$TMP/.stderr" | grep -q 'folio: build failed: 2 errors'; then pass; else fail "errors collected and sorted"; cat "$TMP/.stderr"; fi
+
+fail_with "GitHub annotations" 1 "::error file=$S/content/a.md,line=3,col=9::'weight' must be an integer" \
+	"$FOLIO" build -s "$S" -o "$TMP/out" --error-format github
+
+# --- the previous site survives a failed build ---------------------------
+fresh
+page "$S/content/a.md" A 'First version.'
+ok "good build" "$FOLIO" build -s "$S" -o "$TMP/out"
+cp -r "$TMP/out" "$TMP/before"
+page "$S/content/a.md" A 'Second version with [a broken link](nope.md).'
+page "$S/content/b.md" B 'A new page.'
+fail_with "broken build" 1 "error: link 'nope.md'" "$FOLIO" build -s "$S" -o "$TMP/out"
+ok "previous output untouched after a failed build" diff -r "$TMP/before" "$TMP/out"
+if ls -a "$TMP" | grep -q 'folio-tmp'; then fail "temporary folder left behind"; else pass; fi
+
+# --- output folder safety ------------------------------------------------
+fresh
+fail_with "output = site folder" 1 "may not be the site folder" "$FOLIO" build -s "$S" -o "$S"
+fail_with "output = content" 1 "may not be, contain, or lie inside the content folder" \
+	"$FOLIO" build -s "$S" -o "$S/content"
+fail_with "output inside content" 1 "may not be, contain, or lie inside the content folder" \
+	"$FOLIO" build -s "$S" -o "$S/content/public"
+fail_with "output containing the site" 1 "may not be the site folder or contain it" \
+	"$FOLIO" build -s "$S" -o "$TMP"
+mkdir -p "$TMP/mine" && echo precious > "$TMP/mine/keep.txt"
+fail_with "refuses a folder folio did not write" 1 "refusing to replace it (use --force)" \
+	"$FOLIO" build -s "$S" -o "$TMP/mine"
+ok "... and left it alone" grep -q precious "$TMP/mine/keep.txt"
+ok "--force replaces it" "$FOLIO" build -s "$S" -o "$TMP/mine" --force
+if [ -f "$TMP/mine/keep.txt" ]; then fail "--force kept the old file"; else pass; fi
+
+# --- symbolic links ------------------------------------------------------
+fresh
+mkdir -p "$TMP/outside"
+page "$TMP/outside/secret.md" Secret
+ln -s "$TMP/outside" "$S/content/linked"
+fail_with "symlink out of the site is a warning" 0 "symbolic link leads out of the site; not followed" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+if [ -e "$TMP/out/linked/secret/index.html" ]; then fail "followed a symlink out of the site"; else pass; fi
+fail_with "--strict makes the warning an error" 1 "error: symbolic link leads out of the site" \
+	"$FOLIO" build -s "$S" -o "$TMP/out" --strict
+
+# --- usage ---------------------------------------------------------------
+fail_with "unknown option" 2 "unknown option '--frobnicate'" "$FOLIO" build --frobnicate
+fail_with "bad -j" 2 "-j needs a number" "$FOLIO" build -j zero
+fail_with "unknown command" 2 "unknown command 'bulid'" "$FOLIO" bulid
+
+# --- folio check writes nothing -------------------------------------------
+fresh
+page "$S/content/a.md" A
+ok "check passes" "$FOLIO" check -s "$S"
+if [ -e "$S/public" ]; then fail "check wrote output"; else pass; fi
+page "$S/content/a.md" A '[x](y.md)'
+fail_with "check reports link errors" 1 "content/a.md:4:1: error: link 'y.md'" "$FOLIO" check -s "$S"
+
+finish
