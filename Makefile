@@ -100,6 +100,7 @@ regress-update: $(BUILD)/folio
 	@for site in tests/sites/*/; do \
 		args=""; [ -f "$$site/args" ] && args=$$(cat "$$site/args"); \
 		rm -rf "$$site/expected"; \
-		./$(BUILD)/folio build -s "$$site" -o "$$site/expected" --quiet $$args || exit 1; \
+		./$(BUILD)/folio build -s "$$site" -o "$$site/expected" --quiet $$args 2>"$$site/expected.stderr" || exit 1; \
+		[ -s "$$site/expected.stderr" ] || rm -f "$$site/expected.stderr"; \
 		echo "rewrote $$site/expected"; \
 	done

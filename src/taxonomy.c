@@ -196,6 +196,13 @@ static void compute_related(struct site *s, struct use *uses, size_t nuses)
 	free(touched);
 }
 
+/* A content page, or the section page of a folder, at a taxonomy URL
+ * takes the role of the taxonomy's page there. */
+static bool adoptable(const struct page *p)
+{
+	return p->src || p->kind == PAGE_SECTION;
+}
+
 int taxonomy_build(struct site *s)
 {
 	size_t errors = s->d->errors;
@@ -296,7 +303,7 @@ int taxonomy_build(struct site *s)
 		struct buf path = BUF_INIT;
 		buf_printf(&path, "%s/index.html", tc->name);
 		struct page *tp = strmap_get(&s->by_out, path.ptr);
-		if (tp && tp->src) {
+		if (tp && adoptable(tp)) {
 			tp->terms_page = true;
 			tp->tax = ti;
 		} else {
@@ -317,7 +324,7 @@ int taxonomy_build(struct site *s)
 			buf_reset(&path);
 			buf_printf(&path, "%s/%s/index.html", tc->name, t->slug);
 			struct page *p = strmap_get(&s->by_out, path.ptr);
-			if (!p || !p->src) {
+			if (!p || !adoptable(p)) {
 				buf_truncate(&path, path.len - strlen("/index.html"));
 				p = site_new_page(s, PAGE_TERM, path.ptr, t->name);
 				site_add_page(s, p);
@@ -331,6 +338,20 @@ int taxonomy_build(struct site *s)
 			t->entry = term_value(a, t, true);
 		}
 		buf_free(&path);
+	}
+	/* A page in a taxonomy's folder that is no term's page is written as
+	 * any other page, but it is probably a misspelt term. */
+	for (size_t i = 0; i < s->ncontent; i++) {
+		struct page *p = s->pages[i];
+		if (p->kind != PAGE_REGULAR || p->term)
+			continue;
+		for (size_t ti = 0; ti < ntax; ti++) {
+			if (strcmp(p->dir, s->config->tax[ti].name))
+				continue;
+			diag_warning(s->d, p->src, 1, 1,
+				     "this page is in the %s folder but no page lists it as a %s term "
+				     "(its URL matches no term)", s->config->tax[ti].name, s->config->tax[ti].key);
+		}
 	}
 	/* page.taxonomies.NAME, in the order each page lists its terms. */
 	for (size_t k = 0; k < nuses; k++) {

@@ -197,6 +197,54 @@ if [ -e "$TMP/out/linked/secret/index.html" ]; then fail "followed a symlink out
 fail_with "--strict makes the warning an error" 1 "error: symbolic link leads out of the site" \
 	"$FOLIO" build -s "$S" -o "$TMP/out" --strict
 
+# --- taxonomies and aliases ----------------------------------------------
+tax_site() { fresh; printf 'title: T\nbase_url: https://example.org\ntheme: none\ntaxonomies: [tags]\n' > "$S/site.yaml"; }
+tax_site
+printf -- '---\ntitle: A\ntags: Django\n---\nx\n' > "$S/content/a.md"
+fail_with "a single string for a taxonomy" 1 "content/a.md:3:7: error: 'tags' must be a list of strings, not string" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+tax_site
+printf -- '---\ntitle: A\ntags:\n  - Django\n  - {name: x}\n---\nx\n' > "$S/content/a.md"
+fail_with "a non-string term" 1 "content/a.md:5:5: error: 'tags' must be a list of strings: this item is map" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+tax_site
+printf -- '---\ntitle: A\ntags: ["!!!"]\n---\nx\n' > "$S/content/a.md"
+fail_with "a term without letters" 1 "content/a.md:3:8: error: tags term '!!!' has no letters or digits" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+tax_site
+printf -- '---\ntitle: A\ntags: [CSS]\n---\nx\n' > "$S/content/a.md"
+printf -- '---\ntitle: B\ntags: [css]\n---\nx\n' > "$S/content/b.md"
+fail_with "differing spellings warn" 0 "content/b.md:3:8: warning: tags term 'css' is written 'css' in b.md but 'CSS' in a.md; using 'CSS'" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+fail_with "... and fail under --strict" 1 "content/b.md:3:8: error: tags term 'css'" \
+	"$FOLIO" check -s "$S" --strict
+ok "the display name is never re-cased" grep -q '<h1>CSS</h1>' "$TMP/out/tags/css/index.html"
+
+tax_site
+printf -- '---\ntitle: A\naliases: [/b/]\n---\nx\n' > "$S/content/a.md"
+page "$S/content/b.md" B
+fail_with "an alias on a page's URL" 1 "content/a.md:3:11: error: alias '/b/' is the URL of $S/content/b.md" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+tax_site
+printf -- '---\ntitle: A\naliases: [../../etc/x]\n---\nx\n' > "$S/content/a.md"
+fail_with "an alias leaving the output" 1 "content/a.md:3:11: error: alias '../../etc/x' is not a valid path" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+tax_site
+page "$S/content/tags/kotlin.md" Kotlin
+fail_with "check warns about a page in a taxonomy folder matching no term" 0 \
+	"content/tags/kotlin.md:1:1: warning: this page is in the tags folder but no page lists it" \
+	"$FOLIO" check -s "$S"
+
+tax_site
+printf -- '---\ntitle: A\nurl: /feed.xml\n---\nx\n' > "$S/content/a.md"
+fail_with "a page on a file folio writes" 1 "content/a.md:1:1: error: URL /feed.xml is also a file folio writes" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
 # --- usage ---------------------------------------------------------------
 fail_with "unknown option" 2 "unknown option '--frobnicate'" "$FOLIO" build --frobnicate
 fail_with "bad -j" 2 "-j needs a number" "$FOLIO" build -j zero

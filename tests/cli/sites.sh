@@ -12,7 +12,14 @@ for site in tests/sites/*/; do
 	args=""
 	[ -f "$site/args" ] && args=$(cat "$site/args")
 	out="$TMP/$name"
-	ok "$name: build" "$FOLIO" build -s "$site" -o "$out" -j 2 --quiet $args
+	"$FOLIO" build -s "$site" -o "$out" -j 2 --quiet $args 2>"$TMP/stderr"
+	ok "$name: build" test $? -eq 0
+	# Warnings are part of the expected output.
+	if [ -f "$site/expected.stderr" ]; then
+		ok "$name: warnings as expected" diff "$site/expected.stderr" "$TMP/stderr"
+	else
+		ok "$name: no warnings" test ! -s "$TMP/stderr"
+	fi
 	if diff -r "$site/expected" "$out" >"$TMP/diff" 2>&1; then
 		pass
 	else
@@ -25,6 +32,11 @@ for site in tests/sites/*/; do
 	ok "$name: parsing again at render time gives the same bytes" diff -r "$out" "$out.nocache"
 	ok "$name: rebuild over the previous output" "$FOLIO" build -s "$site" -o "$out" --quiet $args
 	ok "$name: rebuild is identical" diff -r "$site/expected" "$out"
+	if command -v xmllint >/dev/null 2>&1; then
+		for x in $(find "$out" -name '*.xml' | sort); do
+			ok "$name: ${x#$out/} is well-formed XML" xmllint --noout "$x"
+		done
+	fi
 	if command -v python3 >/dev/null 2>&1; then
 		ok "$name: internal links resolve" python3 tests/tools/linkcheck.py "$out"
 	fi
