@@ -15,6 +15,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "buf.h"
 #include "content.h"
@@ -248,6 +249,25 @@ static void check_fragments(struct site *s)
 	}
 }
 
+const char *const build_stage_names[STAGE_COUNT] = {
+	"load", "markdown", "index", "taxonomies", "render", "site files", "finish",
+};
+
+static double now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+/* Charges the time since *T to stage K and restarts the clock. */
+static void lap(struct build_stats *st, enum build_stage k, double *t)
+{
+	double n = now_ms();
+	st->ms[k] += n - *t;
+	*t = n;
+}
+
 int build_run(const struct build_opts *o, struct diags *d, struct build_stats *st)
 {
 	struct site site, *s = &site;
@@ -258,6 +278,7 @@ int build_run(const struct build_opts *o, struct diags *d, struct build_stats *s
 
 	memset(s, 0, sizeof(*s));
 	memset(st, 0, sizeof(*st));
+	double t = now_ms();
 	s->a = arena_new();
 	s->d = d;
 	s->dir = o->site_dir ? o->site_dir : ".";
@@ -279,6 +300,7 @@ int build_run(const struct build_opts *o, struct diags *d, struct build_stats *s
 	if (content_load(s) < 0 && s->npages == 0)
 		goto out;
 	site_check_urls(s);
+	lap(st, STAGE_LOAD, &t);
 
 	struct md_job job = { .s = s, .budget = HTML_CACHE_DEFAULT };
 	atomic_init(&job.cached, 0);
@@ -287,6 +309,7 @@ int build_run(const struct build_opts *o, struct diags *d, struct build_stats *s
 		job.budget = (size_t)strtoull(env, NULL, 10) << 20;
 	pool_run(s->threads, s->ncontent, markdown_one, &job);
 	check_fragments(s);
+	lap(st, STAGE_MARKDOWN, &t);
 
 	if (d->errors)
 		goto out;
@@ -296,10 +319,12 @@ int build_run(const struct build_opts *o, struct diags *d, struct build_stats *s
 		site_add_page(s, nf);
 		site_claim(s, nf);
 	}
+	lap(st, STAGE_INDEX, &t);
 	taxonomy_build(s);
 	if (d->errors)
 		goto out;
 	site_finish(s);
+	lap(st, STAGE_TAXONOMY, &t);
 	if (d->errors)
 		goto out;
 
@@ -315,8 +340,10 @@ int build_run(const struct build_opts *o, struct diags *d, struct build_stats *s
 		opened = true;
 	}
 	render_pages(s, opened ? &out : NULL);
+	lap(st, STAGE_RENDER, &t);
 	st->pages = s->npages;
 	int feeds = feeds_write(s, opened ? &out : NULL);
+	lap(st, STAGE_SITE_FILES, &t);
 	st->files = s->npages + (feeds > 0 ? (size_t)feeds : 0);
 	if (opened)
 		st->files += render_assets(s, &out);
@@ -327,6 +354,7 @@ int build_run(const struct build_opts *o, struct diags *d, struct build_stats *s
 	if (opened && output_commit(&out, d) < 0)
 		goto out;
 	opened = false;
+	lap(st, STAGE_FINISH, &t);
 	rc = 0;
 out:
 	if (o->strict)

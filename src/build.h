@@ -20,10 +20,25 @@ struct build_opts {
 	unsigned threads;       /* 0: one per core */
 };
 
+/* The stages of a build, for --timings. */
+enum build_stage {
+	STAGE_LOAD,             /* config, templates, content and front matter */
+	STAGE_MARKDOWN,         /* Markdown to HTML, links */
+	STAGE_INDEX,            /* sections, orders */
+	STAGE_TAXONOMY,         /* terms, related pages, lists */
+	STAGE_RENDER,           /* templates, writing pages */
+	STAGE_SITE_FILES,       /* sitemap, robots.txt, feeds */
+	STAGE_FINISH,           /* assets, swap */
+	STAGE_COUNT
+};
+
 struct build_stats {
 	size_t pages;           /* pages rendered */
 	size_t files;           /* files written, assets included */
+	double ms[STAGE_COUNT]; /* wall time of each stage */
 };
+
+extern const char *const build_stage_names[STAGE_COUNT];
 
 /* Runs the whole build.  Diagnostics go to D; returns 0 on success, 1 on
  * content or template errors. */

@@ -15,7 +15,7 @@ static int usage(const char *cmd, const char *msg, const char *arg)
 	if (msg)
 		fprintf(stderr, "folio: %s%s%s%s\n", msg, arg ? " '" : "", arg ? arg : "", arg ? "'" : "");
 	fprintf(stderr, "usage: folio %s [-s SITE]%s [--drafts] [--strict] [-j N] [--quiet]\n"
-		"       [--error-format text|github]\n", cmd,
+		"       [--error-format text|github] [--timings]\n", cmd,
 		strcmp(cmd, "build") ? "" : " [-o OUT] [--base-url URL] [--force]");
 	return 2;
 }
@@ -45,7 +45,7 @@ int cmd_build(int argc, char **argv, int check_only)
 	const char *cmd = argv[0];
 	struct build_opts o = { .check_only = check_only != 0 };
 	enum diag_format fmt = DIAG_FORMAT_TEXT;
-	bool quiet = false;
+	bool quiet = false, timings = false;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v;
 		int missing = 0;
@@ -76,6 +76,8 @@ int cmd_build(int argc, char **argv, int check_only)
 			o.strict = true;
 		} else if (!check_only && !strcmp(a, "--force")) {
 			o.force = true;
+		} else if (!strcmp(a, "--timings")) {
+			timings = true;
 		} else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
 			quiet = true;
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -106,6 +108,11 @@ int cmd_build(int argc, char **argv, int check_only)
 		else
 			printf("folio: wrote %zu pages and %zu other files in %.0f ms\n",
 			       st.pages, st.files - st.pages, ms);
+	}
+	if (timings) {
+		for (int k = 0; k < STAGE_COUNT; k++)
+			fprintf(stderr, "folio: %-11s %8.1f ms %5.1f%%\n", build_stage_names[k], st.ms[k],
+				ms > 0 ? 100.0 * st.ms[k] / ms : 0.0);
 	}
 	diags_free(&d);
 	return rc;

@@ -80,6 +80,42 @@ static bool dir_is_empty(const char *path)
 	return empty;
 }
 
+/* Removes whatever in a recycled tree is neither a regular file nor a
+ * folder, so no write can follow a link out of it. */
+static int drop_odd(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)ftw;
+	if (flag == FTW_F && !S_ISREG(st->st_mode))
+		return unlink(path);
+	if (flag == FTW_SL || flag == FTW_SLN)
+		return unlink(path);
+	return 0;
+}
+
+static int sanitize_tree(const char *path)
+{
+	return nftw(path, drop_odd, 32, FTW_PHYS);
+}
+
+/* The walk that removes what this build did not write. */
+static struct output *prune_o;
+static size_t prune_root;
+
+static int prune_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	if (ftw->level == 0)
+		return 0;
+	const char *rel = path + prune_root;
+	if (flag == FTW_DP) {
+		rmdir(path);   /* fails, harmlessly, unless empty */
+		return 0;
+	}
+	if (!strmap_get(&prune_o->written, rel))
+		unlink(path);
+	return 0;
+}
+
 int output_begin(struct output *o, const char *out, const char *site_dir,
 		 const char *content_dir, bool force, struct diags *d)
 {
@@ -112,10 +148,12 @@ int output_begin(struct output *o, const char *out, const char *site_dir,
 		}
 	}
 	/* The temporary folder sits beside OUT, on the same file system. */
-	struct buf tmp = BUF_INIT;
+	struct buf tmp = BUF_INIT, old = BUF_INIT;
 	const char *slash = strrchr(aout, '/');
 	buf_put(&tmp, aout, (size_t)(slash - aout));
+	buf_put(&old, tmp.ptr, tmp.len);
 	buf_printf(&tmp, "/.%s.folio-tmp.%ld", slash + 1, (long)getpid());
+	buf_printf(&old, "/.%s.folio-old", slash + 1);
 	output_remove_tree(tmp.ptr);
 	/* Make the parent folders of OUT. */
 	for (size_t i = 1; i < (size_t)(slash - aout); i++) {
@@ -130,13 +168,27 @@ int output_begin(struct output *o, const char *out, const char *site_dir,
 		mkdir(aout, 0755);
 		aout[slash - aout] = '/';
 	}
-	if (mkdir(tmp.ptr, 0755) != 0) {
+	/* Reuse the site the last build replaced, if it is ours. */
+	struct buf oldmark = BUF_INIT;
+	buf_printf(&oldmark, "%s/%s", old.ptr, OUTPUT_MARKER);
+	if (lstat(old.ptr, &st) == 0 && S_ISDIR(st.st_mode) && access(oldmark.ptr, F_OK) == 0 &&
+	    sanitize_tree(old.ptr) == 0 && rename(old.ptr, tmp.ptr) == 0) {
+		o->recycled = true;
+	} else {
+		output_remove_tree(old.ptr);
+	}
+	buf_free(&oldmark);
+	if (!o->recycled && mkdir(tmp.ptr, 0755) != 0) {
 		diag_error(d, NULL, 0, 0, "cannot create '%s': %s", tmp.ptr, strerror(errno));
 		buf_free(&tmp);
+		buf_free(&old);
 		goto out;
 	}
 	o->tmp = buf_detach(&tmp, NULL);
+	o->old = buf_detach(&old, NULL);
 	o->out = xstrdup(out);
+	o->a = arena_new();
+	pthread_mutex_init(&o->lock, NULL);
 	rc = 0;
 out:
 	free(aout);
@@ -167,6 +219,12 @@ static int make_parents(const char *root, const char *rel)
 int output_write(struct output *o, const char *rel, const void *data, size_t len,
 		 struct diags *d)
 {
+	if (o->recycled) {
+		pthread_mutex_lock(&o->lock);
+		char *key = arena_strdup(o->a, rel);
+		strmap_put(&o->written, key, key);
+		pthread_mutex_unlock(&o->lock);
+	}
 	struct buf path = BUF_INIT;
 	buf_printf(&path, "%s/%s", o->tmp, rel);
 	int fd = open(path.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
@@ -218,16 +276,39 @@ int output_remove_tree(const char *path)
 	return nftw(path, remove_entry, 32, FTW_DEPTH | FTW_PHYS);
 }
 
+static void output_release(struct output *o)
+{
+	free(o->tmp);
+	free(o->out);
+	free(o->old);
+	if (o->a) {
+		arena_free(o->a);
+		strmap_free(&o->written);
+		pthread_mutex_destroy(&o->lock);
+	}
+	memset(o, 0, sizeof(*o));
+}
+
 int output_commit(struct output *o, struct diags *d)
 {
 	static const char marker[] =
 		"This folder was written by folio; the next build replaces it whole.\n";
 	if (output_write(o, OUTPUT_MARKER, marker, sizeof(marker) - 1, d) < 0)
 		return -1;
+	if (o->recycled) {
+		/* Single-threaded here: nftw's callback has no argument. */
+		prune_o = o;
+		prune_root = strlen(o->tmp) + 1;
+		nftw(o->tmp, prune_entry, 32, FTW_DEPTH | FTW_PHYS);
+		prune_o = NULL;
+	}
 	struct stat st;
 	if (lstat(o->out, &st) == 0) {
 		if (renameat2(AT_FDCWD, o->tmp, AT_FDCWD, o->out, RENAME_EXCHANGE) == 0) {
-			output_remove_tree(o->tmp);   /* now the previous site */
+			/* The previous site, now at tmp, is the next build's start. */
+			output_remove_tree(o->old);
+			if (rename(o->tmp, o->old) != 0)
+				output_remove_tree(o->tmp);
 		} else {
 			/* No atomic exchange here: move the old one aside first. */
 			struct buf old = BUF_INIT;
@@ -244,17 +325,21 @@ int output_commit(struct output *o, struct diags *d)
 		diag_error(d, NULL, 0, 0, "cannot create '%s': %s", o->out, strerror(errno));
 		return -1;
 	}
-	free(o->tmp);
-	free(o->out);
-	o->tmp = o->out = NULL;
+	output_release(o);
 	return 0;
 }
 
 void output_abort(struct output *o)
 {
-	if (o->tmp)
-		output_remove_tree(o->tmp);
-	free(o->tmp);
-	free(o->out);
-	o->tmp = o->out = NULL;
+	if (o->tmp) {
+		/* Still a usable start for the next build, if it is whole. */
+		struct buf mark = BUF_INIT;
+		buf_printf(&mark, "%s/%s", o->tmp, OUTPUT_MARKER);
+		bool keep = o->recycled && access(mark.ptr, F_OK) == 0 && o->old &&
+			    rename(o->tmp, o->old) == 0;
+		if (!keep)
+			output_remove_tree(o->tmp);
+		buf_free(&mark);
+	}
+	output_release(o);
 }

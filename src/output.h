@@ -2,13 +2,22 @@
  * output.h - writing the site: a temporary folder beside OUT, swapped in
  * only when the whole build succeeded, so a failed build leaves the
  * previous site untouched.
+ *
+ * The site replaced by a swap is kept beside OUT as .NAME.folio-old and
+ * becomes the next build's temporary folder: files are overwritten in
+ * place and only what the new build did not write is removed.  Creating
+ * every file and folder anew costs far more on most file systems than
+ * overwriting them.
  */
 #ifndef FOLIO_OUTPUT_H
 #define FOLIO_OUTPUT_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <pthread.h>
 #include "diag.h"
+#include "strmap.h"
+#include "util.h"
 
 /* The marker file that says "folio wrote this folder". */
 #define OUTPUT_MARKER ".folio-output"
@@ -16,6 +25,11 @@
 struct output {
 	char *out;      /* the output folder as given */
 	char *tmp;      /* the temporary folder being written */
+	char *old;      /* where the replaced site is kept for reuse */
+	bool recycled;  /* tmp started as a previous site */
+	struct strmap written;  /* paths written by this build */
+	arena *a;
+	pthread_mutex_t lock;
 };
 
 /*

@@ -31,7 +31,16 @@ struct use {
 	struct page *page;
 	struct term *term;
 	size_t tax;
+	size_t seq;             /* order of arrival, for a stable sort */
 };
+
+static int cmp_use(const void *pa, const void *pb)
+{
+	const struct use *a = pa, *b = pb;
+	if (a->page->index != b->page->index)
+		return a->page->index < b->page->index ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
 
 static void push_page(struct page ***arr, size_t *n, size_t *cap, struct page *p)
 {
@@ -366,16 +375,11 @@ int taxonomy_build(struct site *s)
 		}
 		value_list_push(a, list, uses[k].term->link);
 	}
-	/* Group uses by page for related pages (stable: pages in site order). */
-	for (size_t k = 1; k < nuses; k++) {
-		struct use u = uses[k];
-		size_t j = k;
-		while (j > 0 && uses[j - 1].page->index > u.page->index) {
-			uses[j] = uses[j - 1];
-			j--;
-		}
-		uses[j] = u;
-	}
+	/* Group uses by page for related pages, keeping each page's order. */
+	for (size_t k = 0; k < nuses; k++)
+		uses[k].seq = k;
+	if (nuses > 1)
+		qsort(uses, nuses, sizeof(*uses), cmp_use);
 	compute_related(s, uses, nuses);
 	free(uses);
 	return s->d->errors > errors ? -1 : 0;
