@@ -28,7 +28,7 @@
 
 /* Rendered Markdown kept between the Markdown pass and rendering, in
  * bytes; past it, pages are parsed again when rendered. */
-#define HTML_CACHE_DEFAULT (256u << 20)
+#define HTML_CACHE_DEFAULT (64u << 20)
 
 struct link_ctx {
 	struct site *s;
