@@ -216,6 +216,35 @@ static int make_parents(const char *root, const char *rel)
 	return 0;
 }
 
+/* Does the file at PATH hold exactly DATA?  Rewriting a file with the same
+ * bytes costs the file system an allocation and a journal entry. */
+static bool same_content(const char *path, const void *data, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return false;
+	struct stat st;
+	bool same = false;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size == len) {
+		char chunk[65536];
+		const char *p = data;
+		size_t left = len;
+		same = true;
+		while (left > 0 && same) {
+			ssize_t r = read(fd, chunk, left < sizeof chunk ? left : sizeof chunk);
+			if (r <= 0) {
+				same = false;
+				break;
+			}
+			same = memcmp(chunk, p, (size_t)r) == 0;
+			p += r;
+			left -= (size_t)r;
+		}
+	}
+	close(fd);
+	return same;
+}
+
 int output_write(struct output *o, const char *rel, const void *data, size_t len,
 		 struct diags *d)
 {
@@ -227,6 +256,10 @@ int output_write(struct output *o, const char *rel, const void *data, size_t len
 	}
 	struct buf path = BUF_INIT;
 	buf_printf(&path, "%s/%s", o->tmp, rel);
+	if (o->recycled && same_content(path.ptr, data, len)) {
+		buf_free(&path);
+		return 0;
+	}
 	int fd = open(path.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0 && errno == ENOENT && make_parents(o->tmp, rel) == 0)
 		fd = open(path.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
