@@ -23,6 +23,7 @@
 #include "output.h"
 #include "pool.h"
 #include "render.h"
+#include "schema.h"
 #include "taxonomy.h"
 #include "theme.h"
 
@@ -48,63 +49,6 @@ static bool has_scheme(const char *s)
 			return false;
 	}
 	return false;
-}
-
-static int hexval(int c)
-{
-	if (is_digit(c))
-		return c - '0';
-	c = to_lower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* Joins BASE and PATH, resolving "." and ".." and decoding %XX.
- * Returns false if the path climbs above the content folder. */
-static bool join_path(struct buf *out, const char *base, const char *path, size_t n)
-{
-	struct buf raw = BUF_INIT;
-	if (n && path[0] == '/') {
-		path++;
-		n--;
-	} else if (*base) {
-		buf_printf(&raw, "%s/", base);
-	}
-	for (size_t i = 0; i < n; i++) {
-		int h1, h2;
-		if (path[i] == '%' && i + 2 < n && (h1 = hexval(path[i + 1])) >= 0 &&
-		    (h2 = hexval(path[i + 2])) >= 0) {
-			buf_putc(&raw, h1 * 16 + h2);
-			i += 2;
-		} else {
-			buf_putc(&raw, path[i]);
-		}
-	}
-	buf_reset(out);
-	const char *p = raw.ptr;
-	bool ok = true;
-	while (*p) {
-		const char *e = strchr(p, '/');
-		size_t len = e ? (size_t)(e - p) : strlen(p);
-		if (len == 0 || (len == 1 && p[0] == '.')) {
-			/* skip */
-		} else if (len == 2 && p[0] == '.' && p[1] == '.') {
-			char *slash = strrchr(out->ptr, '/');
-			if (out->len == 0) {
-				ok = false;
-				break;
-			}
-			buf_truncate(out, slash ? (size_t)(slash - out->ptr) : 0);
-		} else {
-			if (out->len)
-				buf_putc(out, '/');
-			buf_put(out, p, len);
-		}
-		p += len;
-		if (*p == '/')
-			p++;
-	}
-	buf_free(&raw);
-	return ok;
 }
 
 static void add_check(struct link_ctx *lc, struct page *target, const char *dest,
@@ -140,7 +84,7 @@ static const char *resolve_link(void *arg, const char *dest, unsigned line, unsi
 
 	struct buf rel = BUF_INIT;
 	const char *result = NULL;
-	if (!join_path(&rel, lc->p->dir, dest, plen)) {
+	if (!content_join_path(&rel, lc->p->dir, dest, plen)) {
 		if (lc->report)
 			diag_error(s->d, lc->p->src, line, col,
 				   "link '%s' leads out of the content folder", dest);
@@ -300,6 +244,7 @@ int build_run(const struct build_opts *o, struct diags *d, struct build_stats *s
 	if (content_load(s) < 0 && s->npages == 0)
 		goto out;
 	site_check_urls(s);
+	schema_check(s);
 	lap(st, STAGE_LOAD, &t);
 
 	struct md_job job = { .s = s, .budget = HTML_CACHE_DEFAULT };

@@ -505,6 +505,61 @@ static void load_one(void *arg, size_t i, unsigned worker)
 	free(text);
 }
 
+static int hexval(int c)
+{
+	if (is_digit(c))
+		return c - '0';
+	c = to_lower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+bool content_join_path(struct buf *out, const char *base, const char *path, size_t n)
+{
+	struct buf raw = BUF_INIT;
+	if (n && path[0] == '/') {
+		path++;
+		n--;
+	} else if (*base) {
+		buf_printf(&raw, "%s/", base);
+	}
+	for (size_t i = 0; i < n; i++) {
+		int h1, h2;
+		if (path[i] == '%' && i + 2 < n && (h1 = hexval(path[i + 1])) >= 0 &&
+		    (h2 = hexval(path[i + 2])) >= 0) {
+			buf_putc(&raw, h1 * 16 + h2);
+			i += 2;
+		} else {
+			buf_putc(&raw, path[i]);
+		}
+	}
+	buf_reset(out);
+	const char *p = raw.ptr;
+	bool ok = true;
+	while (*p) {
+		const char *e = strchr(p, '/');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		if (len == 0 || (len == 1 && p[0] == '.')) {
+			/* skip */
+		} else if (len == 2 && p[0] == '.' && p[1] == '.') {
+			char *slash = strrchr(out->ptr, '/');
+			if (out->len == 0) {
+				ok = false;
+				break;
+			}
+			buf_truncate(out, slash ? (size_t)(slash - out->ptr) : 0);
+		} else {
+			if (out->len)
+				buf_putc(out, '/');
+			buf_put(out, p, len);
+		}
+		p += len;
+		if (*p == '/')
+			p++;
+	}
+	buf_free(&raw);
+	return ok;
+}
+
 int content_load(struct site *s)
 {
 	struct walk w = { .s = s };

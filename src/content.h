@@ -23,6 +23,10 @@ int content_load(struct site *s);
 int content_split(const char *file, char *text, size_t *len, const char **fm,
 		  size_t *fmlen, size_t *body_off, unsigned *body_line, struct diags *d);
 
+/* Joins BASE (a folder under content/) and PATH[0..N) (relative to BASE,
+ * or to content/ when it starts with '/'), resolving "." and ".." and
+ * decoding %XX, into OUT.  Returns false if it climbs out of content/. */
+bool content_join_path(struct buf *out, const char *base, const char *path, size_t n);
 /* Checks a slug: one path segment, no "..", no separators or control
  * characters.  Returns NULL when fine, else what is wrong. */
 const char *content_bad_slug(const char *s, size_t n);

@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "content.h"
+#include "schema.h"
 #include "taxonomy.h"
 
 /* Sections nest at most as deep as content folders, and more crumbs than
@@ -484,6 +485,7 @@ void site_finish(struct site *s)
 	size_t n = s->npages;
 	for (size_t i = 0; i < n; i++)
 		site_page_meta(s, s->pages[i]);
+	schema_finish(s);
 	taxonomy_finish(s);
 	for (size_t i = 0; i < s->nsections; i++) {
 		struct section *sec = s->sections[i];

@@ -93,12 +93,21 @@ struct page {
 	struct page *first;             /* listing pages: the first page of the listing */
 	const char *redirect;           /* PAGE_ALIAS: the target URL */
 	bool terms_page;                /* lists a taxonomy's terms (tax) */
+	struct page_refs *refs;         /* pages-type front matter, resolved */
+	size_t nrefs;
 	size_t index;                   /* position in site->pages */
 	struct page **related;          /* up to related_limit pages */
 	size_t nrelated;
 	value *list;                    /* listing pages: page.pages shown here */
 	value *pagination;              /* listing pages: page.pagination */
 	value *extra;                   /* more fields for the render context */
+};
+
+/* A front-matter key whose value names other pages (schema type pages). */
+struct page_refs {
+	const char *key;
+	struct page **pages;
+	size_t n;
 };
 
 struct section {

@@ -389,13 +389,30 @@ void taxonomy_finish(struct site *s)
 {
 	arena *a = s->a;
 	value *by_name = value_map(a), *by_count = value_map(a);
+	/* page.related: pages named by a pages-type related: key first, then
+	 * the computed ones, up to the limit. */
+	size_t limit = (size_t)s->config->related_limit;
 	for (size_t i = 0; i < s->npages; i++) {
 		struct page *p = s->pages[i];
-		if (!p->nrelated)
+		struct page_refs *given = NULL;
+		for (size_t k = 0; k < p->nrefs; k++)
+			if (!strcmp(p->refs[k].key, "related"))
+				given = &p->refs[k];
+		if (!p->nrelated && !given)
 			continue;
 		value *list = value_list(a);
-		for (size_t k = 0; k < p->nrelated; k++)
-			value_list_push(a, list, p->related[k]->meta);
+		size_t n = 0;
+		for (size_t k = 0; given && k < given->n; k++, n++)
+			value_list_push(a, list, given->pages[k]->meta);
+		for (size_t k = 0; k < p->nrelated && n < limit; k++) {
+			bool dup = false;
+			for (size_t j = 0; given && j < given->n && !dup; j++)
+				dup = given->pages[j] == p->related[k];
+			if (!dup) {
+				value_list_push(a, list, p->related[k]->meta);
+				n++;
+			}
+		}
 		value_map_set(a, p->meta, "related", list);
 	}
 	for (size_t ti = 0; ti < s->config->ntax; ti++) {

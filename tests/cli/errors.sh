@@ -245,6 +245,53 @@ printf -- '---\ntitle: A\nurl: /feed.xml\n---\nx\n' > "$S/content/a.md"
 fail_with "a page on a file folio writes" 1 "content/a.md:1:1: error: URL /feed.xml is also a file folio writes" \
 	"$FOLIO" build -s "$S" -o "$TMP/out"
 
+# --- front-matter schemas -----------------------------------------------
+schema_site() {
+	fresh
+	cat > "$S/site.yaml" <<'YAML'
+title: T
+base_url: https://example.org
+theme: none
+schema:
+  roles:
+    skills: list
+    seniority: {enum: [junior, mid, senior, lead]}
+    since: {type: date, required: false}
+    paths: {type: pages, required: false}
+YAML
+}
+schema_site
+mkdir -p "$S/content/roles"; printf -- '---\ntitle: A\nskills: Django\nseniority: mid\n---\nx\n' > "$S/content/roles/a.md"
+fail_with "schema: a string where a list is needed" 1 "content/roles/a.md:3:9: error: 'skills' must be a list of strings, not a string (write [Django] for a list of one)" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+schema_site
+mkdir -p "$S/content/roles"
+printf -- '---\ntitle: A\nskills: [Django]\nseniority: senoir\n---\nx\n' > "$S/content/roles/a.md"
+fail_with "schema: a value outside the enum" 1 "content/roles/a.md:4:12: error: 'seniority' must be one of: junior, mid, senior, lead (not 'senoir')" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+schema_site
+mkdir -p "$S/content/roles"
+printf -- '---\ntitle: A\nskills: [Django]\n---\nx\n' > "$S/content/roles/a.md"
+fail_with "schema: a required key missing" 1 "content/roles/a.md:1:1: error: roles pages need 'seniority' (one of: junior, mid, senior, lead)" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+schema_site
+mkdir -p "$S/content/roles"
+printf -- '---\ntitle: A\nskills: [Django]\nseniority: mid\nsince: soon\npaths: [b.md, /roles/nope.md]\nmood: happy\n---\nx\n' > "$S/content/roles/a.md"
+page "$S/content/roles/b.md" B
+"$FOLIO" build -s "$S" -o "$TMP/out" 2>"$TMP/schema.err"
+ok "schema: a bad date" grep -qF "content/roles/a.md:5:8: error: 'since' must be a date (YYYY-MM-DD or RFC 3339), not 'soon'" "$TMP/schema.err"
+ok "schema: a page that does not exist" grep -qF "content/roles/a.md:6:15: error: 'paths' names '/roles/nope.md', which is no content file" "$TMP/schema.err"
+ok "schema: an unknown key warns" grep -qF "content/roles/a.md:7:1: warning: unknown key 'mood': the roles schema in site.yaml does not list it" "$TMP/schema.err"
+ok "schema: b.md (no schema keys) is reported too" grep -qF "content/roles/b.md:1:1: error: roles pages need 'skills'" "$TMP/schema.err"
+
+schema_site
+printf 'title: T\nbase_url: https://example.org\ntheme: none\nschema:\n  roles:\n    skills: lsit\n' > "$S/site.yaml"
+fail_with "schema: an unknown type in site.yaml" 1 "site.yaml:6:13: error: schema type of 'skills' must be string, integer, bool, date, list, pages or {enum: [...]}, not 'lsit'" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
 # --- usage ---------------------------------------------------------------
 fail_with "unknown option" 2 "unknown option '--frobnicate'" "$FOLIO" build --frobnicate
 fail_with "bad -j" 2 "-j needs a number" "$FOLIO" build -j zero
