@@ -37,4 +37,34 @@ page "$S/content/a.md" A '[x](nope.md)'
 ok "failed build: site untouched" diff -r "$out" "$TMP/fresh"
 if ls -a "$TMP" | grep -q folio-tmp; then fail "temporary folder left behind"; else pass; fi
 
+page "$S/content/a.md" A
+ok "build after the fix" "$FOLIO" build -s "$S" -o "$out"
+
+# --base-url changes permalinks only; site-relative links stay as they are.
+ok "preview build" "$FOLIO" build -s "$S" -o "$TMP/preview" --base-url https://preview.example.net/x/
+ok "permalinks use --base-url" grep -q 'https://preview.example.net/x/c/' "$TMP/preview/sitemap.xml"
+ok "site-relative URLs unchanged" cmp "$TMP/preview/c/index.html" "$out/c/index.html"
+fail_with "a relative --base-url is a usage error of its own" 1 "--base-url 'preview' must be an absolute http(s) URL" \
+	"$FOLIO" build -s "$S" -o "$TMP/preview" --base-url preview
+
+# SOURCE_DATE_EPOCH is the time of a feed without dated pages.
+SOURCE_DATE_EPOCH=86400 "$FOLIO" build -s "$S" -o "$TMP/sde" --quiet
+ok "SOURCE_DATE_EPOCH dates the feed" grep -q '<updated>1970-01-02T00:00:00Z</updated>' "$TMP/sde/feed.xml"
+
+# A site without layouts/ gets the default theme; a site's own file
+# replaces the default one of the same name and keeps the others.
+D="$TMP/plain"
+mkdir -p "$D/content"
+printf 'title: Plain\nbase_url: https://example.org\n' > "$D/site.yaml"
+page "$D/content/_index.md" Home
+page "$D/content/notes/a.md" "A note"
+ok "default theme build" "$FOLIO" build -s "$D" -o "$TMP/plain-out"
+ok "default theme: page rendered" grep -q '<h1>A note</h1>' "$TMP/plain-out/notes/a/index.html"
+ok "default theme: stylesheet copied" test -s "$TMP/plain-out/css/site.css"
+mkdir -p "$D/layouts/partials"
+printf '<footer>Our own footer</footer>\n' > "$D/layouts/partials/footer.mustache"
+ok "override build" "$FOLIO" build -s "$D" -o "$TMP/plain-out"
+ok "the site's partial replaces the default" grep -q 'Our own footer' "$TMP/plain-out/notes/a/index.html"
+ok "the other default layouts stay" grep -q '<h1>A note</h1>' "$TMP/plain-out/notes/a/index.html"
+
 finish
