@@ -2,7 +2,6 @@
  * cmd_mustache.c - folio mustache DATA.yaml TEMPLATE [--partials DIR]:
  * renders one template with YAML data, for theme authors.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,57 +12,21 @@
 #include "cmd.h"
 #include "diag.h"
 #include "mustache.h"
+#include "theme.h"
 #include "util.h"
 #include "yamlvalue.h"
 
-/* Adds every DIR/.../NAME.mustache to SET as NAME (relative path without
- * the extension), in sorted order.  Returns -1 if any failed to compile. */
-static int add_partials(mustache_set *set, const char *dir, const char *prefix,
-			struct diags *d, unsigned depth)
+struct partials {
+	mustache_set *set;
+	struct diags *d;
+};
+
+/* Adds one partial file to the set. */
+static int add_partial(void *arg, const char *name, const char *path, char *text, size_t len)
 {
-	struct dirent **names;
-	int n = scandir(dir, &names, NULL, alphasort);
-	int rc = 0;
-	if (n < 0) {
-		diag_error(d, dir, 0, 0, "cannot read partials folder: %s", strerror(errno));
-		return -1;
-	}
-	for (int i = 0; i < n; i++) {
-		const char *nm = names[i]->d_name;
-		struct buf path = BUF_INIT, name = BUF_INIT;
-		struct stat st;
-		buf_printf(&path, "%s/%s", dir, nm);
-		if (nm[0] == '.' || stat(path.ptr, &st) != 0) {
-			goto next;
-		}
-		if (S_ISDIR(st.st_mode)) {
-			if (depth < 16) {
-				buf_printf(&name, "%s%s/", prefix, nm);
-				if (add_partials(set, path.ptr, name.ptr, d, depth + 1) < 0)
-					rc = -1;
-			}
-			goto next;
-		}
-		size_t len = strlen(nm);
-		if (len <= 9 || strcmp(nm + len - 9, ".mustache") != 0)
-			goto next;
-		buf_printf(&name, "%s%.*s", prefix, (int)(len - 9), nm);
-		size_t tlen;
-		char *text = file_read(path.ptr, &tlen);
-		if (!text) {
-			diag_error(d, path.ptr, 0, 0, "cannot read: %s", strerror(errno));
-			rc = -1;
-			goto next;
-		}
-		if (mustache_set_add(set, name.ptr, path.ptr, text, tlen, d) < 0)
-			rc = -1;
-		free(text);
-next:
-		buf_free(&path);
-		buf_free(&name);
-		free(names[i]);
-	}
-	free(names);
+	struct partials *p = arg;
+	int rc = mustache_set_add(p->set, name, path, text, len, p->d);
+	free(text);
 	return rc;
 }
 
@@ -114,7 +77,13 @@ int cmd_mustache(int argc, char **argv)
 		diag_error(&d, tpl_path, 0, 0, "cannot read: %s", strerror(errno));
 		goto out;
 	}
-	if (partials && add_partials(set, partials, "", &d, 0) < 0)
+	struct partials pc = { set, &d };
+	struct stat st;
+	if (partials && stat(partials, &st) != 0) {
+		diag_error(&d, partials, 0, 0, "cannot read partials folder: %s", strerror(errno));
+		goto out;
+	}
+	if (partials && theme_read_dir(partials, add_partial, &pc, &d) < 0)
 		goto out;
 	if (mustache_set_add(set, tpl_path, tpl_path, tpl_text, len, &d) < 0 || !data)
 		goto out;

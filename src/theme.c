@@ -68,13 +68,14 @@ static int cmp_dirent(const struct dirent **a, const struct dirent **b)
 	return strcmp((*a)->d_name, (*b)->d_name);
 }
 
-static void read_layouts(struct site *s, struct sources *ss, const char *dir,
-			 const char *prefix, unsigned depth)
+static int read_dir(const char *dir, const char *prefix, unsigned depth,
+		    theme_file_fn fn, void *arg, struct diags *d)
 {
 	struct dirent **names;
+	int rc = 0;
 	int n = scandir(dir, &names, NULL, cmp_dirent);
 	if (n < 0)
-		return;
+		return 0;
 	for (int i = 0; i < n; i++) {
 		const char *nm = names[i]->d_name;
 		struct buf path = BUF_INIT, name = BUF_INIT;
@@ -88,7 +89,8 @@ static void read_layouts(struct site *s, struct sources *ss, const char *dir,
 		if (S_ISDIR(st.st_mode)) {
 			if (depth < 8) {
 				buf_printf(&name, "%s%s/", prefix, nm);
-				read_layouts(s, ss, path.ptr, name.ptr, depth + 1);
+				if (read_dir(path.ptr, name.ptr, depth + 1, fn, arg, d) < 0)
+					rc = -1;
 			}
 			goto next;
 		}
@@ -98,16 +100,31 @@ static void read_layouts(struct site *s, struct sources *ss, const char *dir,
 		size_t tlen;
 		char *text = file_read(path.ptr, &tlen);
 		if (!text) {
-			diag_error(s->d, path.ptr, 0, 0, "cannot read: %s", strerror(errno));
+			diag_error(d, path.ptr, 0, 0, "cannot read: %s", strerror(errno));
+			rc = -1;
 			goto next;
 		}
-		add_source(ss, name.ptr, path.ptr, text, tlen, true);
+		if (fn(arg, name.ptr, path.ptr, text, tlen) < 0)
+			rc = -1;
 next:
 		buf_free(&path);
 		buf_free(&name);
 		free(names[i]);
 	}
 	free(names);
+	return rc;
+}
+
+int theme_read_dir(const char *dir, theme_file_fn fn, void *arg, struct diags *d)
+{
+	return read_dir(dir, "", 0, fn, arg, d);
+}
+
+/* Collects a site's layout file; the source takes over TEXT. */
+static int collect(void *arg, const char *name, const char *path, char *text, size_t len)
+{
+	add_source(arg, name, path, text, len, true);
+	return 0;
 }
 
 int theme_default_enabled(const struct site *s)
@@ -139,7 +156,7 @@ int theme_load(struct site *s)
 	}
 	struct buf dir = BUF_INIT;
 	buf_printf(&dir, "%s/layouts", s->dir);
-	read_layouts(s, &ss, dir.ptr, "", 0);
+	theme_read_dir(dir.ptr, collect, &ss, s->d);
 	buf_free(&dir);
 
 	s->templates = mustache_set_new();

@@ -30,6 +30,16 @@ int theme_load(struct site *s);
 /* The layout called NAME ("page", "roles/section"), or NULL. */
 const mustache_tpl *theme_layout(const struct site *s, const char *name);
 
+/*
+ * Calls FN(ARG, NAME, PATH, TEXT, LEN) for every DIR/.../NAME.mustache, in
+ * sorted order, NAME being the path below DIR without the extension
+ * ("partials/header").  FN owns TEXT (malloc'd).  Symbolic links are not
+ * followed.  Returns -1 if a file could not be read or FN returned -1.
+ */
+typedef int (*theme_file_fn)(void *arg, const char *name, const char *path,
+			     char *text, size_t len);
+int theme_read_dir(const char *dir, theme_file_fn fn, void *arg, struct diags *d);
+
 /* Does the site use the default theme's files? */
 int theme_default_enabled(const struct site *s);
 
