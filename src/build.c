@@ -24,6 +24,7 @@
 #include "pool.h"
 #include "render.h"
 #include "schema.h"
+#include "views.h"
 #include "taxonomy.h"
 #include "theme.h"
 
@@ -245,6 +246,7 @@ int build_run(const struct build_opts *o, struct diags *d, struct build_stats *s
 		goto out;
 	site_check_urls(s);
 	schema_check(s);
+	views_check(s);
 	lap(st, STAGE_LOAD, &t);
 
 	struct md_job job = { .s = s, .budget = HTML_CACHE_DEFAULT };

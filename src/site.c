@@ -14,6 +14,7 @@
 #include "content.h"
 #include "schema.h"
 #include "taxonomy.h"
+#include "views.h"
 
 /* Sections nest at most as deep as content folders, and more crumbs than
  * this would not help a reader anyway. */
@@ -487,6 +488,7 @@ void site_finish(struct site *s)
 		site_page_meta(s, s->pages[i]);
 	schema_finish(s);
 	taxonomy_finish(s);
+	views_finish(s);
 	for (size_t i = 0; i < s->nsections; i++) {
 		struct section *sec = s->sections[i];
 		sec->list = value_list(a);
