@@ -69,6 +69,7 @@ site: $(BUILD)/folio
 
 test-deps:
 	@CC="$(CC)" sh scripts/deps test
+	@[ -d tests/node_modules/playwright-core ] || (cd tests && npm ci --no-audit --no-fund)
 
 test: $(BUILD)/folio $(TEST_BINS) test-deps
 	@FOLIO=$(BUILD)/folio TEST_BIN=$(BUILD)/tests sh tests/run

@@ -879,6 +879,23 @@ static void put_text(struct render *r, struct slice t)
 	}
 }
 
+/* A name part looked up in V: a key of a map, or a 0-based index into a
+ * list ("tags.0" is the first tag, so {{#tags.0}} tests for a non-empty
+ * list), an extension to the spec, which leaves lists' names undefined. */
+static const value *member(const value *v, struct slice part)
+{
+	if (v->type == V_LIST && part.n > 0 && part.n < 10) {
+		size_t idx = 0;
+		for (size_t i = 0; i < part.n; i++) {
+			if (part.p[i] < '0' || part.p[i] > '9')
+				return NULL;
+			idx = idx * 10 + (size_t)(part.p[i] - '0');
+		}
+		return idx < v->u.list.n ? v->u.list.items[idx] : NULL;
+	}
+	return value_map_getn(v, part.p, part.n);
+}
+
 static const value *lookup(const struct render *r, const struct op *op)
 {
 	if (!op->nparts)
@@ -891,7 +908,7 @@ static const value *lookup(const struct render *r, const struct op *op)
 			break;
 	}
 	for (size_t k = 1; v && k < op->nparts; k++)
-		v = value_map_getn(v, part[k].p, part[k].n);
+		v = member(v, part[k]);
 	return v;
 }
 

@@ -11,6 +11,11 @@ printf 'nested' > "$TMP/partials/sub/deep.mustache"
 printf 'Hello World! a b &lt;b&gt; <b> [partial World]' > "$TMP/want"
 ok "renders exactly, no newline added" cmp "$TMP/got" "$TMP/want"
 
+printf '{{#items.0}}first={{items.0}} second={{items.1}}{{/items.0}}[{{items.7}}]{{#none.0}}x{{/none.0}}' > "$TMP/idx.mustache"
+"$FOLIO" mustache "$TMP/data.yaml" "$TMP/idx.mustache" > "$TMP/got"
+printf 'first=a second=b[]' > "$TMP/want"
+ok "list items by index" cmp "$TMP/got" "$TMP/want"
+
 printf '{{>sub/deep}}' > "$TMP/t2.mustache"
 "$FOLIO" mustache "$TMP/data.yaml" "$TMP/t2.mustache" --partials "$TMP/partials" > "$TMP/got"
 printf 'nested' > "$TMP/want"
