@@ -474,6 +474,7 @@ static void load_one(void *arg, size_t i, unsigned worker)
 	buf_free(&src);
 	const char *slash = strrchr(p->rel, '/');
 	p->dir = arena_strndup(a, p->rel, slash ? (size_t)(slash - p->rel) : 0);
+	p->top = arena_strndup(a, p->dir, strcspn(p->dir, "/"));
 	const char *base = slash ? slash + 1 : p->rel;
 	p->kind = strcmp(base, "_index.md") ? PAGE_REGULAR : *p->dir ? PAGE_SECTION : PAGE_HOME;
 

@@ -243,14 +243,11 @@ int schema_check(struct site *s)
 		strmap_free(&by_section);
 		return -1;
 	}
-	struct buf top = BUF_INIT;
 	for (size_t i = 0; i < s->ncontent; i++) {
 		struct page *p = s->pages[i];
 		if (p->kind != PAGE_REGULAR)
 			continue;
-		buf_reset(&top);
-		buf_put(&top, p->dir, strcspn(p->dir, "/"));
-		struct section_schema *ss = strmap_get(&by_section, top.ptr);
+		struct section_schema *ss = strmap_get(&by_section, p->top);
 		if (!ss)
 			continue;
 		for (size_t k = 0; k < ss->n; k++) {
@@ -286,7 +283,6 @@ int schema_check(struct site *s)
 			}
 		}
 	}
-	buf_free(&top);
 	strmap_free(&by_section);
 	return s->d->errors > errors ? -1 : 0;
 }

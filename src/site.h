@@ -56,6 +56,7 @@ struct page {
 	const char *src;        /* path for diagnostics: "SITE/content/roles/x.md"; NULL if made up */
 	const char *rel;        /* path under content/: "roles/x.md" ("" if made up) */
 	const char *dir;        /* folder under content/: "roles", "" at the top */
+	const char *top;        /* its top-level section: "roles" for roles/data */
 	value *fm;              /* front matter mapping */
 	unsigned body_line;     /* line of the file the Markdown starts on */
 	size_t body_off;        /* byte offset of the Markdown in the file */

@@ -148,18 +148,12 @@ void views_finish(struct site *s)
 {
 	value *j = value_map_get(s->config->raw, "jsonld");
 	if (j && j->type == V_MAP) {
-		struct buf top = BUF_INIT;
 		for (size_t i = 0; i < s->ncontent; i++) {
 			struct page *p = s->pages[i];
-			if (p->kind != PAGE_REGULAR)
-				continue;
-			buf_reset(&top);
-			buf_put(&top, p->dir, strcspn(p->dir, "/"));
-			value *props = value_map_get(j, top.ptr);
+			value *props = p->kind == PAGE_REGULAR ? value_map_get(j, p->top) : NULL;
 			if (props)
 				page_jsonld(s, p, props);
 		}
-		buf_free(&top);
 	}
 	value *m = value_map_get(s->config->raw, "matrix");
 	if (m && m->type == V_MAP)
