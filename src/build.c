@@ -131,17 +131,13 @@ void build_page_markdown(struct site *s, struct page *p, arena *a, bool want_htm
 		diag_error(s->d, p->src, 0, 0, "cannot read: %s", strerror(errno));
 		return;
 	}
-	/* The file was checked when its front matter was read; split it the
-	 * same way (CRLF folded) to find the same body. */
-	struct diags quiet;
-	const char *fm;
-	size_t fmlen, off;
-	unsigned line;
-	diags_init(&quiet);
-	if (content_split(p->src, text, &len, &fm, &fmlen, &off, &line, &quiet) == 0)
-		markdown_process(text + off, len - off, line - 1, &opts, resolve_link, &lc, a,
-				 want_html, r);
-	diags_free(&quiet);
+	/* The front matter was checked when it was read: fold line ends the
+	 * same way and start at the body found then.  A file edited since is
+	 * read as it is now, within its bounds. */
+	len = content_fold_crlf(text, len);
+	size_t off = p->body_off < len ? p->body_off : len;
+	markdown_process(text + off, len - off, p->body_line - 1, &opts, resolve_link, &lc, a,
+			 want_html, r);
 	free(text);
 }
 

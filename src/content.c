@@ -102,23 +102,25 @@ next:
 	buf_free(&dir);
 }
 
-int content_split(const char *file, char *text, size_t *len, const char **fm,
-		  size_t *fmlen, size_t *body_off, unsigned *body_line, struct diags *d)
+size_t content_fold_crlf(char *text, size_t len)
 {
-	size_t n = *len;
-	size_t start = 0;
-	if (n >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3))
-		start = 3;
-
-	/* CRLF -> LF, in place; lone CRs stay (cmark treats them as breaks). */
-	size_t o = start;
-	for (size_t i = start; i < n; i++) {
-		if (text[i] == '\r' && i + 1 < n && text[i + 1] == '\n')
+	size_t o = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (text[i] == '\r' && i + 1 < len && text[i + 1] == '\n')
 			continue;
 		text[o++] = text[i];
 	}
 	text[o] = '\0';
-	n = *len = o;
+	return o;
+}
+
+int content_split(const char *file, char *text, size_t *len, const char **fm,
+		  size_t *fmlen, size_t *body_off, unsigned *body_line, struct diags *d)
+{
+	size_t n = *len = content_fold_crlf(text, *len);
+	size_t start = 0;
+	if (n >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3))
+		start = 3;
 
 	if (memchr(text + start, '\0', n - start)) {
 		const char *z = memchr(text + start, '\0', n - start);

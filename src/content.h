@@ -27,6 +27,10 @@ int content_split(const char *file, char *text, size_t *len, const char **fm,
  * or to content/ when it starts with '/'), resolving "." and ".." and
  * decoding %XX, into OUT.  Returns false if it climbs out of content/. */
 bool content_join_path(struct buf *out, const char *base, const char *path, size_t n);
+/* Turns CRLF line ends into LF in place (lone CRs stay); returns the new
+ * length and NUL-terminates.  Offsets content_split returned refer to
+ * text folded this way. */
+size_t content_fold_crlf(char *text, size_t len);
 /* Checks a slug: one path segment, no "..", no separators or control
  * characters.  Returns NULL when fine, else what is wrong. */
 const char *content_bad_slug(const char *s, size_t n);
