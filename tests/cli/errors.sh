@@ -292,6 +292,18 @@ printf 'title: T\nbase_url: https://example.org\ntheme: none\nschema:\n  roles:\
 fail_with "schema: an unknown type in site.yaml" 1 "site.yaml:6:13: error: schema type of 'skills' must be string, integer, bool, date, list, pages or {enum: [...]}, not 'lsit'" \
 	"$FOLIO" build -s "$S" -o "$TMP/out"
 
+# --- jsonld and matrix settings -------------------------------------------
+fresh
+printf 'title: T\nbase_url: https://example.org\ntheme: none\njsonld:\n  roles: {name: title}\n' > "$S/site.yaml"
+fail_with "jsonld without @type" 1 "site.yaml:5:10: error: jsonld of 'roles' must be a mapping with an \"@type\"" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+printf 'title: T\nbase_url: https://example.org\ntheme: none\nmatrix: {rows: roles, columns: skills}\n' > "$S/site.yaml"
+fail_with "matrix over a taxonomy the site lacks" 1 "site.yaml:4:32: error: matrix columns 'skills' is not a taxonomy of this site" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+fresh
+ok "--timings names every stage" sh -c '"$FOLIO" build -s "$0" -o "$1" --timings 2>&1 | grep -c "ms .*%" | grep -qx 7' "$S" "$TMP/out"
+
 # --- usage ---------------------------------------------------------------
 fail_with "unknown option" 2 "unknown option '--frobnicate'" "$FOLIO" build --frobnicate
 fail_with "bad -j" 2 "-j needs a number" "$FOLIO" build -j zero
