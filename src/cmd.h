@@ -12,4 +12,9 @@ int cmd_mustache(int argc, char **argv);
 /* CHECK_ONLY: run the whole pipeline, write nothing (folio check). */
 int cmd_build(int argc, char **argv, int check_only);
 
+/* folio serve: build, serve over HTTP, rebuild and reload on change. */
+int cmd_serve(int argc, char **argv);
+/* folio new: a content file from an archetype. */
+int cmd_new(int argc, char **argv);
+
 #endif

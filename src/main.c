@@ -13,6 +13,8 @@ static const char usage_text[] =
 "usage: folio build  [-s SITE] [-o OUT] [--base-url URL] [--drafts] [--strict]\n"
 "                    [--force] [-j N] [--quiet] [--error-format text|github]\n"
 "       folio check  [-s SITE] [--drafts] [--strict] [--error-format text|github]\n"
+"       folio serve  [-s SITE] [--bind ADDR] [--port N] [--drafts]\n"
+"       folio new    [-s SITE] SECTION/NAME.md\n"
 "       folio mustache DATA.yaml TEMPLATE [--partials DIR]\n"
 "       folio --version | --help\n";
 
@@ -35,6 +37,10 @@ int main(int argc, char **argv)
 		return cmd_mustache(argc - 1, argv + 1);
 	if (!strcmp(cmd, "build"))
 		return cmd_build(argc - 1, argv + 1, 0);
+	if (!strcmp(cmd, "serve"))
+		return cmd_serve(argc - 1, argv + 1);
+	if (!strcmp(cmd, "new"))
+		return cmd_new(argc - 1, argv + 1);
 	if (!strcmp(cmd, "check"))
 		return cmd_build(argc - 1, argv + 1, 1);
 	fprintf(stderr, "folio: unknown command '%s'\n%s", cmd, usage_text);
