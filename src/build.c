@@ -24,6 +24,7 @@
 #include "pool.h"
 #include "render.h"
 #include "schema.h"
+#include "search.h"
 #include "views.h"
 #include "taxonomy.h"
 #include "theme.h"
@@ -118,9 +119,10 @@ out:
 }
 
 void build_page_markdown(struct site *s, struct page *p, arena *a, bool want_html,
-			 struct md_result *r)
+			 bool want_text, struct md_result *r)
 {
-	struct md_opts opts = { .unsafe = s->config->unsafe, .smart = s->config->smart };
+	struct md_opts opts = { .unsafe = s->config->unsafe, .smart = s->config->smart,
+				.text = want_text };
 	/* Only the first pass over a page reports; a second (a page parsed
 	 * again at render time) stays quiet. */
 	struct link_ctx lc = { .s = s, .p = p, .a = a, .report = p->anchors.ids == NULL };
@@ -143,6 +145,7 @@ void build_page_markdown(struct site *s, struct page *p, arena *a, bool want_htm
 
 struct md_job {
 	struct site *s;
+	struct search_tokenizer **tk;   /* one per worker when the site has search */
 	atomic_size_t cached;
 	size_t budget;
 };
@@ -153,7 +156,7 @@ static void markdown_one(void *arg, size_t i, unsigned worker)
 	struct site *s = job->s;
 	struct page *p = s->pages[i];
 	struct md_result r;
-	build_page_markdown(s, p, s->thread_arenas[worker], true, &r);
+	build_page_markdown(s, p, s->thread_arenas[worker], true, job->tk != NULL, &r);
 	p->anchors = r.anchors;
 	if (!p->anchors.ids)
 		p->anchors.ids = arena_alloc(s->thread_arenas[worker], sizeof(char *));
@@ -161,6 +164,14 @@ static void markdown_one(void *arg, size_t i, unsigned worker)
 	p->word_count = r.words;
 	if (!p->fm_summary)
 		p->summary = r.summary;
+	if (job->tk && r.text) {
+		if (!job->tk[worker])
+			job->tk[worker] = search_tokenizer_new();
+		search_page_doc(job->tk[worker], s, p, r.text, r.text_len, r.heads_at,
+				s->thread_arenas[worker]);
+	}
+	free(r.text);
+	free(r.heads_at);
 	if (r.html) {
 		size_t before = atomic_fetch_add(&job->cached, r.html_len);
 		if (before + r.html_len <= job->budget) {
@@ -191,7 +202,7 @@ static void check_fragments(struct site *s)
 }
 
 const char *const build_stage_names[STAGE_COUNT] = {
-	"load", "markdown", "index", "taxonomies", "render", "site files", "finish",
+	"load", "markdown", "index", "taxonomies", "search", "render", "site files", "finish",
 };
 
 static double now_ms(void)
@@ -245,12 +256,23 @@ int build_run(const struct build_opts *o, struct diags *d, struct build_stats *s
 	views_check(s);
 	lap(st, STAGE_LOAD, &t);
 
+	/* The search page: a content page at /search/, or one folio makes
+	 * when the theme has a search layout. */
+	bool want_search = !o->check_only && search_enabled(s) &&
+			   (strmap_get(&s->by_out, "search/index.html") || theme_layout(s, "search"));
 	struct md_job job = { .s = s, .budget = HTML_CACHE_DEFAULT };
+	if (want_search)
+		job.tk = xcalloc(s->threads, sizeof(*job.tk));
 	atomic_init(&job.cached, 0);
 	const char *env = getenv("FOLIO_HTML_CACHE_MB");
 	if (env && *env)
 		job.budget = (size_t)strtoull(env, NULL, 10) << 20;
 	pool_run(s->threads, s->ncontent, markdown_one, &job);
+	if (job.tk) {
+		for (unsigned w = 0; w < s->threads; w++)
+			search_tokenizer_free(job.tk[w]);
+		free(job.tk);
+	}
 	check_fragments(s);
 	lap(st, STAGE_MARKDOWN, &t);
 
@@ -262,6 +284,11 @@ int build_run(const struct build_opts *o, struct diags *d, struct build_stats *s
 		site_add_page(s, nf);
 		site_claim(s, nf);
 	}
+	if (want_search && !strmap_get(&s->by_out, "search/index.html")) {
+		struct page *sp = site_new_page(s, PAGE_SEARCH, "search", "Search");
+		site_add_page(s, sp);
+		site_claim(s, sp);
+	}
 	lap(st, STAGE_INDEX, &t);
 	taxonomy_build(s);
 	if (d->errors)
@@ -270,6 +297,9 @@ int build_run(const struct build_opts *o, struct diags *d, struct build_stats *s
 	lap(st, STAGE_TAXONOMY, &t);
 	if (d->errors)
 		goto out;
+	if (want_search)
+		search_build(s);
+	lap(st, STAGE_SEARCH, &t);
 
 	if (!o->check_only) {
 		const char *dir = o->out_dir;
@@ -288,6 +318,8 @@ int build_run(const struct build_opts *o, struct diags *d, struct build_stats *s
 	int feeds = feeds_write(s, opened ? &out : NULL);
 	lap(st, STAGE_SITE_FILES, &t);
 	st->files = s->npages + (feeds > 0 ? (size_t)feeds : 0);
+	if (opened && s->search && search_write(s, &out) == 0)
+		st->files += search_files(s);
 	if (opened)
 		st->files += render_assets(s, &out);
 	if (o->strict)
@@ -322,6 +354,7 @@ out:
 	if (s->templates)
 		mustache_set_free(s->templates);
 	taxonomy_free(s);
+	search_free(s);
 	for (unsigned t = 0; t < s->threads; t++)
 		arena_free(s->thread_arenas[t]);
 	free(s->thread_arenas);

@@ -26,6 +26,7 @@ enum build_stage {
 	STAGE_MARKDOWN,         /* Markdown to HTML, links */
 	STAGE_INDEX,            /* sections, orders */
 	STAGE_TAXONOMY,         /* terms, related pages, lists */
+	STAGE_SEARCH,           /* the search index */
 	STAGE_RENDER,           /* templates, writing pages */
 	STAGE_SITE_FILES,       /* sitemap, robots.txt, feeds */
 	STAGE_FINISH,           /* assets, swap */
@@ -46,10 +47,11 @@ int build_run(const struct build_opts *o, struct diags *d, struct build_stats *s
 
 /*
  * Runs the Markdown stage for content page P: reads its body, rewrites
- * links to other content files (errors for missing targets), and fills R.
+ * links to other content files (errors for missing targets), and fills R
+ * (with the plain text too when WANT_TEXT).
  * Strings and values come from A.  Thread-safe.
  */
 void build_page_markdown(struct site *s, struct page *p, arena *a, bool want_html,
-			 struct md_result *r);
+			 bool want_text, struct md_result *r);
 
 #endif

@@ -18,7 +18,8 @@ static void put_xml(struct buf *b, const char *s)
  * listings, not redirects. */
 static bool listed(const struct page *p)
 {
-	return p->kind != PAGE_ALIAS && p->kind != PAGE_404 && p->pagenum <= 1;
+	return p->kind != PAGE_ALIAS && p->kind != PAGE_404 && p->kind != PAGE_SEARCH &&
+	       p->pagenum <= 1;
 }
 
 /* "roles/index.html" -> "roles/feed.xml"; false for pages written as

@@ -180,6 +180,7 @@ void markdown_process(const char *text, size_t len, unsigned line_offset,
 	size_t nmores = 0, capmores = 0;
 	struct buf plain = BUF_INIT, tmp = BUF_INIT;
 	size_t first_para_start = 0, first_para_end = 0, more_at = 0;
+	size_t *at = NULL;
 	bool have_para = false, have_more = false;
 
 	cmark_iter *it = cmark_iter_new(doc);
@@ -192,6 +193,8 @@ void markdown_process(const char *text, size_t len, unsigned line_offset,
 				have_para = true;
 				first_para_end = plain.len;
 			}
+			if (t == CMARK_NODE_HEADING && nheads > 0 && at)
+				at[2 * (nheads - 1) + 1] = plain.len;
 			if (t == CMARK_NODE_PARAGRAPH || t == CMARK_NODE_HEADING ||
 			    t == CMARK_NODE_ITEM || t == CMARK_NODE_BLOCK_QUOTE)
 				buf_putc(&plain, '\n');
@@ -233,7 +236,11 @@ void markdown_process(const char *text, size_t len, unsigned line_offset,
 			if (nheads == capheads) {
 				capheads = capheads ? 2 * capheads : 8;
 				heads = xrealloc(heads, capheads * sizeof(*heads));
+				if (opts->text)
+					at = xrealloc(at, 2 * capheads * sizeof(*at));
 			}
+			if (at)
+				at[2 * nheads] = at[2 * nheads + 1] = plain.len;
 			struct heading *h = &heads[nheads];
 			h->node = n;
 			h->level = cmark_node_get_heading_level(n);
@@ -313,6 +320,10 @@ void markdown_process(const char *text, size_t len, unsigned line_offset,
 	}
 	free(heads);
 	free(mores);
+	if (opts->text) {
+		out->text = buf_detach(&plain, &out->text_len);
+		out->heads_at = at;
+	}
 	buf_free(&plain);
 	buf_free(&tmp);
 	cmark_node_free(doc);

@@ -14,6 +14,7 @@
 struct md_opts {
 	bool unsafe;            /* keep raw HTML */
 	bool smart;             /* smart punctuation */
+	bool text;              /* also hand back the plain text (md_result.text) */
 };
 
 /*
@@ -30,6 +31,12 @@ struct md_result {
 	value *toc;             /* list of {level, id, title, children} */
 	const char *summary;    /* plain text before <!--more-->, else the first paragraph */
 	unsigned words;
+	/* With md_opts.text: the plain text of the body (malloc'd), and where
+	 * each heading's text lies in it: text[heads_at[2i]..heads_at[2i+1]) for
+	 * heading i (malloc'd, anchors.n pairs).  The caller frees both. */
+	char *text;
+	size_t text_len;
+	size_t *heads_at;
 };
 
 /*

@@ -36,6 +36,7 @@ static const mustache_tpl *pick_layout(struct site *s, struct page *p)
 	case PAGE_SECTION: case PAGE_TERMS: kind = "section"; break;
 	case PAGE_HOME: kind = "home"; break;
 	case PAGE_404: kind = "404"; break;
+	case PAGE_SEARCH: kind = "search"; break;
 	case PAGE_ALIAS: break;
 	}
 	if (p->layout) {
@@ -55,8 +56,8 @@ static const mustache_tpl *pick_layout(struct site *s, struct page *p)
 		} else if (p->kind == PAGE_HOME) {
 			buf_puts(&b[n++], "home");
 			buf_puts(&b[n++], "section");
-		} else if (p->kind == PAGE_404) {
-			buf_puts(&b[n++], "404");
+		} else if (p->kind == PAGE_404 || p->kind == PAGE_SEARCH) {
+			buf_puts(&b[n++], kind);
 		}
 	}
 	const mustache_tpl *t = NULL;
@@ -131,7 +132,7 @@ static void render_one(void *arg, size_t i, unsigned worker)
 		size_t html_len = p->html_len;
 		if (p->src && !html && p->pagenum <= 1) {
 			struct md_result r;
-			build_page_markdown(s, p, a, true, &r);
+			build_page_markdown(s, p, a, true, false, &r);
 			html = r.html;
 			html_len = r.html_len;
 		}

@@ -49,6 +49,7 @@ static void describe(struct buf *b, const struct page *p)
 	case PAGE_TERMS: buf_printf(b, "the taxonomy page %s", p->url); break;
 	case PAGE_TERM: buf_printf(b, "the term page %s", p->url); break;
 	case PAGE_404: buf_puts(b, "the 404 page"); break;
+	case PAGE_SEARCH: buf_puts(b, "the search page"); break;
 	case PAGE_ALIAS: buf_printf(b, "an alias of %s", p->redirect); break;
 	default: buf_printf(b, "the page %s", p->url); break;
 	}
@@ -204,6 +205,7 @@ static const char *kind_name(enum page_kind k)
 	case PAGE_TERMS: return "terms";
 	case PAGE_TERM: return "term";
 	case PAGE_404: return "404";
+	case PAGE_SEARCH: return "search";
 	case PAGE_ALIAS: return "alias";
 	}
 	return "page";

@@ -30,11 +30,14 @@ enum page_kind {
 	PAGE_TERMS,     /* /tags/ */
 	PAGE_TERM,      /* /tags/django/ */
 	PAGE_404,       /* /404.html */
+	PAGE_SEARCH,    /* /search/, when the theme has a search layout */
 	PAGE_ALIAS,     /* a redirect from an old path */
 };
 
 struct section;
 struct term;
+struct search_doc;
+struct search_index;
 
 /* A link to another page's #fragment, checked once every page's headings
  * are known. */
@@ -102,6 +105,7 @@ struct page {
 	value *list;                    /* listing pages: page.pages shown here */
 	value *pagination;              /* listing pages: page.pagination */
 	value *extra;                   /* more fields for the render context */
+	struct search_doc *search;      /* what the search index keeps; NULL if left out */
 };
 
 /* A front-matter key whose value names other pages (schema type pages). */
@@ -149,6 +153,7 @@ struct site {
 	long long build_epoch;  /* SOURCE_DATE_EPOCH, or the newest page date */
 	arena **thread_arenas;  /* one per worker, for the parallel stages */
 	struct taxonomy *taxonomies;    /* one per config->tax */
+	struct search_index *search;    /* the index files, once built */
 };
 
 /* Adds a page to the site's list. */

@@ -1,0 +1,899 @@
+/*
+ * search.c - the search index (doc/search-index.md).
+ *
+ * Text becomes terms in three steps: split into runs of word characters,
+ * fold case and accents, drop stop words and stem.  The client does the
+ * same to queries (assets/js/search.js); tests/search/tokens.tsv keeps the
+ * two in step.
+ *
+ * The index is laid out so a query fetches little: a root file, sorted
+ * dictionary shards, postings shards, and page packs; every name carries a
+ * hash of the content.  Scores are BM25 over weighted fields, computed
+ * here and quantized to one character per posting.
+ */
+#include "search.h"
+
+#include <libstemmer.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "taxonomy.h"
+
+/* ---- text to terms ---- */
+
+struct search_tokenizer {
+	struct sb_stemmer *stemmer;
+	struct buf tok;
+	/* Stems already computed: a word's stem is looked up, not worked out
+	 * again (most words of a site recur).  Bounded. */
+	struct strmap memo;
+	arena *a;
+};
+
+#define MEMO_MAX 65536
+
+/* Folded forms of U+00C0..U+017F; "-" marks the two that are not letters. */
+static const char *const fold_table[192] = {
+	"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+	"d", "n", "o", "o", "o", "o", "o", "-", "o", "u", "u", "u", "u", "y", "th", "ss",
+	"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+	"d", "n", "o", "o", "o", "o", "o", "-", "o", "u", "u", "u", "u", "y", "th", "y",
+	"a", "a", "a", "a", "a", "a", "c", "c", "c", "c", "c", "c", "c", "c", "d", "d",
+	"d", "d", "e", "e", "e", "e", "e", "e", "e", "e", "e", "e", "g", "g", "g", "g",
+	"g", "g", "g", "g", "h", "h", "h", "h", "i", "i", "i", "i", "i", "i", "i", "i",
+	"i", "i", "ij", "ij", "j", "j", "k", "k", "k", "l", "l", "l", "l", "l", "l", "l",
+	"l", "l", "l", "n", "n", "n", "n", "n", "n", "n", "n", "n", "o", "o", "o", "o",
+	"o", "o", "oe", "oe", "r", "r", "r", "r", "r", "r", "s", "s", "s", "s", "s", "s",
+	"s", "s", "t", "t", "t", "t", "t", "t", "u", "u", "u", "u", "u", "u", "u", "u",
+	"u", "u", "u", "u", "w", "w", "y", "y", "y", "z", "z", "z", "z", "z", "z", "s",
+};
+
+/* Sorted, for bsearch. */
+static const char *const stop_words[] = {
+	"a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "from", "has",
+	"have", "he", "her", "his", "i", "if", "in", "into", "is", "it", "its", "me",
+	"my", "no", "not", "of", "on", "or", "our", "s", "she", "so", "t", "than",
+	"that", "the", "their", "them", "then", "there", "these", "they", "this", "to",
+	"was", "we", "were", "what", "when", "which", "who", "will", "with", "you", "your",
+};
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static bool is_stop_word(const char *w)
+{
+	return bsearch(&w, stop_words, sizeof(stop_words) / sizeof(stop_words[0]),
+		       sizeof(stop_words[0]), cmp_str) != NULL;
+}
+
+static bool is_word_cp(uint32_t c)
+{
+	if (c < 0x80)
+		return is_alnum((int)c);
+	return (c >= 0xC0 && c <= 0x24F && c != 0xD7 && c != 0xF7) ||
+	       (c >= 0x370 && c <= 0x1FFF) || (c >= 0x3040 && c <= 0x9FFF) ||
+	       (c >= 0xAC00 && c <= 0xD7AF);
+}
+
+/* Decodes one UTF-8 sequence at S (N > 0 bytes left); sets *LEN.  Bad
+ * bytes decode as U+FFFD, one byte at a time. */
+static uint32_t utf8_next(const unsigned char *s, size_t n, size_t *len)
+{
+	uint32_t c = s[0];
+	size_t k = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+	if (k == 0 || k > n || c > 0xF4) {
+		*len = 1;
+		return 0xFFFD;
+	}
+	if (k == 1) {
+		*len = 1;
+		return c;
+	}
+	c &= 0x3F >> (k - 1);
+	for (size_t i = 1; i < k; i++) {
+		if ((s[i] & 0xC0) != 0x80) {
+			*len = 1;
+			return 0xFFFD;
+		}
+		c = (c << 6) | (s[i] & 0x3F);
+	}
+	*len = k;
+	return c;
+}
+
+struct search_tokenizer *search_tokenizer_new(void)
+{
+	struct search_tokenizer *t = xcalloc(1, sizeof(*t));
+	t->stemmer = sb_stemmer_new("english", "UTF_8");
+	if (!t->stemmer)
+		die("libstemmer has no English stemmer");
+	buf_init(&t->tok);
+	t->a = arena_new();
+	return t;
+}
+
+void search_tokenizer_free(struct search_tokenizer *t)
+{
+	if (!t)
+		return;
+	sb_stemmer_delete(t->stemmer);
+	buf_free(&t->tok);
+	strmap_free(&t->memo);
+	arena_free(t->a);
+	free(t);
+}
+
+static void flush(struct search_tokenizer *t, search_term_fn fn, void *arg)
+{
+	struct buf *w = &t->tok;
+	if (w->len > 0 && w->len <= SEARCH_MAX_TOKEN) {
+		const char *stem = strmap_getn(&t->memo, w->ptr, w->len);
+		if (!stem && !is_stop_word(w->ptr)) {
+			const sb_symbol *st = sb_stemmer_stem(t->stemmer, (const sb_symbol *)w->ptr,
+							      (int)w->len);
+			size_t n = st ? (size_t)sb_stemmer_length(t->stemmer) : 0;
+			/* Stored as the stem, a NUL and the word (the key). */
+			char *e = arena_alloc(t->a, n + 1 + w->len + 1);
+			memcpy(e, st ? (const char *)st : "", n);
+			e[n] = '\0';
+			memcpy(e + n + 1, w->ptr, w->len + 1);
+			if (t->memo.n < MEMO_MAX)
+				strmap_putn(&t->memo, e + n + 1, w->len, e);
+			stem = e;
+		}
+		if (stem && *stem)
+			fn(arg, stem, strlen(stem));
+	}
+	buf_reset(w);
+}
+
+void search_terms(struct search_tokenizer *t, const char *text, size_t n,
+		  search_term_fn fn, void *arg)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t i = 0;
+	buf_reset(&t->tok);
+	while (i < n) {
+		size_t k;
+		uint32_t c = utf8_next(s + i, n - i, &k);
+		if (!is_word_cp(c)) {
+			flush(t, fn, arg);
+		} else if (c < 0x80) {
+			buf_putc(&t->tok, to_lower((int)c));
+		} else if (c <= 0x17F) {
+			buf_puts(&t->tok, fold_table[c - 0xC0]);
+		} else {
+			buf_put(&t->tok, s + i, k);
+		}
+		i += k;
+	}
+	flush(t, fn, arg);
+}
+
+/* ---- one page ---- */
+
+struct doc_builder {
+	struct strmap seen;     /* key -> index + 1 */
+	struct search_term *terms;
+	size_t n, cap;
+	uint32_t weight;
+	uint32_t len;
+	arena *a;
+	struct buf *title;      /* collects the title key, or NULL */
+};
+
+static void add_term(void *arg, const char *term, size_t len)
+{
+	struct doc_builder *b = arg;
+	b->len += b->weight;
+	if (b->title) {
+		if (b->title->len > 1)
+			buf_putc(b->title, ' ');
+		buf_put(b->title, term, len);
+	}
+	size_t idx = (size_t)(uintptr_t)strmap_getn(&b->seen, term, len);
+	if (idx) {
+		b->terms[idx - 1].tf += b->weight;
+		return;
+	}
+	if (b->n == b->cap) {
+		b->cap = b->cap ? 2 * b->cap : 64;
+		b->terms = xrealloc(b->terms, b->cap * sizeof(*b->terms));
+	}
+	char *key = arena_strndup(b->a, term, len);
+	b->terms[b->n].key = key;
+	b->terms[b->n].tf = b->weight;
+	b->n++;
+	strmap_putn(&b->seen, key, len, (void *)(uintptr_t)b->n);
+}
+
+static void add_text(struct search_tokenizer *t, struct doc_builder *b, uint32_t weight,
+		     const char *s, size_t n)
+{
+	b->weight = weight;
+	search_terms(t, s, n, add_term, b);
+}
+
+/* Squeezes white space in S[0..N) into at most MAX bytes, cut after a
+ * whole word (and never inside a UTF-8 sequence). */
+static const char *cut_text(arena *a, const char *s, size_t n, size_t max)
+{
+	struct buf b = BUF_INIT;
+	bool sp = false;
+	for (size_t i = 0; i < n && b.len <= max + 4; i++) {
+		if (is_space(s[i]) || s[i] == '\0') {
+			sp = b.len > 0;
+			continue;
+		}
+		if (sp)
+			buf_putc(&b, ' ');
+		sp = false;
+		buf_putc(&b, s[i]);
+	}
+	if (b.len > max) {
+		size_t k = max;
+		while (k > 0 && ((unsigned char)b.ptr[k] & 0xC0) == 0x80)
+			k--;
+		size_t w = k;
+		while (w > 0 && b.ptr[w] != ' ')
+			w--;
+		buf_truncate(&b, w > max / 2 ? w : k);
+		buf_puts(&b, "\xE2\x80\xA6");
+	}
+	char *r = arena_strndup(a, b.ptr, b.len);
+	buf_free(&b);
+	return r;
+}
+
+void search_page_doc(struct search_tokenizer *t, const struct site *s, struct page *p,
+		     const char *text, size_t len, const size_t *heads_at, arena *a)
+{
+	value *v = value_map_get(p->fm, "search");
+	if (v && v->type == V_BOOL && !v->u.b)
+		return;
+	struct doc_builder b = { .a = a };
+	struct buf title = BUF_INIT;
+	buf_putc(&title, '=');
+	b.title = &title;
+	add_text(t, &b, SEARCH_W_TITLE, p->title, strlen(p->title));
+	b.title = NULL;
+
+	size_t nh = p->anchors.n;
+	size_t from = 0;
+	for (size_t i = 0; i <= nh; i++) {
+		size_t to = i < nh ? heads_at[2 * i] : len;
+		if (to > from)
+			add_text(t, &b, SEARCH_W_BODY, text + from, to - from);
+		if (i < nh) {
+			add_text(t, &b, SEARCH_W_HEADING, text + heads_at[2 * i],
+				 heads_at[2 * i + 1] - heads_at[2 * i]);
+			from = heads_at[2 * i + 1];
+		}
+	}
+	for (size_t k = 0; k < s->config->ntax; k++) {
+		value *l = value_map_get(p->fm, s->config->tax[k].key);
+		if (l && l->type == V_LIST)
+			for (size_t j = 0; j < l->u.list.n; j++) {
+				value *e = l->u.list.items[j];
+				if (e->type == V_STRING)
+					add_text(t, &b, SEARCH_W_TERMS, e->u.str.s, e->u.str.len);
+			}
+	}
+	if (p->summary)
+		add_text(t, &b, SEARCH_W_SUMMARY, p->summary, strlen(p->summary));
+
+	struct search_doc *d = arena_zalloc(a, sizeof(*d));
+	d->terms = arena_alloc(a, (b.n ? b.n : 1) * sizeof(*d->terms));
+	if (b.n)
+		memcpy(d->terms, b.terms, b.n * sizeof(*b.terms));
+	d->nterms = b.n;
+	d->len = b.len;
+	/* Whole-title keys for short titles: those are the names readers type
+	 * ("Django", "Machine learning"); a key per long title would cost
+	 * more than it finds. */
+	size_t words = title.len > 1;
+	for (size_t i = 0; i < title.len; i++)
+		words += title.ptr[i] == ' ';
+	d->title_key = words >= 1 && words <= SEARCH_TITLE_KEY_TERMS ?
+		       arena_strndup(a, title.ptr, title.len) : NULL;
+	d->excerpt = cut_text(a, p->summary ? p->summary : "",
+			      p->summary ? strlen(p->summary) : 0, SEARCH_EXCERPT_MAX);
+	d->nheads = nh < SEARCH_HEADS_MAX ? nh : SEARCH_HEADS_MAX;
+	d->heads = arena_alloc(a, (d->nheads ? d->nheads : 1) * sizeof(*d->heads));
+	for (size_t i = 0; i < d->nheads; i++) {
+		size_t hs = heads_at[2 * i], he = heads_at[2 * i + 1];
+		size_t end = i + 1 < nh ? heads_at[2 * (i + 1)] : len;
+		d->heads[i].id = p->anchors.ids[i];
+		d->heads[i].text = cut_text(a, text + hs, he - hs, 200);
+		d->heads[i].snippet = cut_text(a, text + he, end - he, SEARCH_SNIPPET_MAX);
+		/* The text under the first heading is often the summary. */
+		if (!strncmp(d->heads[i].snippet, d->excerpt, 32))
+			d->heads[i].snippet = "";
+	}
+	p->search = d;
+	free(b.terms);
+	strmap_free(&b.seen);
+	buf_free(&title);
+}
+
+/* ---- the whole index ---- */
+
+struct posting {
+	uint32_t id;
+	uint32_t tf;
+	double score;
+};
+
+struct gterm {
+	const char *key;
+	struct posting *p;
+	size_t n, cap;
+	bool title;             /* a title key: every score is the top one */
+	uint32_t shard;         /* postings shard */
+};
+
+struct sfile {
+	char *name;
+	char *data;
+	size_t len;
+};
+
+struct search_index {
+	struct sfile *files;
+	size_t n, cap;
+};
+
+static const char alphabet[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+#define POSTINGS_SHARD 8192     /* bytes of postings per file, about */
+#define DICT_SHARD 8192         /* bytes of dictionary per shard, at least */
+#define DICT_SHARDS_MAX 256     /* the root lists at most this many */
+#define PACK_PAGES 16
+#define FACET_BLOCK 1024
+#define SCORE_MAX 63
+
+static void put_varint(struct buf *b, uint32_t v)
+{
+	char d[8];
+	int n = 0;
+	do {
+		d[n++] = (char)(v & 31);
+		v >>= 5;
+	} while (v);
+	while (--n > 0)
+		buf_putc(b, alphabet[(int)d[n]]);
+	buf_putc(b, alphabet[32 + d[0]]);
+}
+
+static void put_json_str(struct buf *b, const char *s)
+{
+	buf_putc(b, '"');
+	buf_put_json(b, s, strlen(s));
+	buf_putc(b, '"');
+}
+
+/* FNV-1a, then a finalizer so nearby inputs differ in every digit. */
+static uint64_t hash_bytes(uint64_t h, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	for (size_t i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static uint64_t hash_final(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+#define HASH_SEED 0xcbf29ce484222325ULL
+
+/* Adds a file: NAME is PREFIX + hash + SUFFIX, or with ID (when not
+ * SIZE_MAX) PREFIX + GROUP + "." + ID + ".json".  Takes DATA. */
+static struct sfile *add_file(struct search_index *x, const char *prefix, struct buf *data)
+{
+	if (x->n == x->cap) {
+		x->cap = x->cap ? 2 * x->cap : 64;
+		x->files = xrealloc(x->files, x->cap * sizeof(*x->files));
+	}
+	struct sfile *f = &x->files[x->n++];
+	struct buf name = BUF_INIT;
+	uint64_t h = hash_final(hash_bytes(HASH_SEED, data->ptr, data->len));
+	buf_printf(&name, "%s.%012llx.json", prefix, (unsigned long long)(h >> 16));
+	f->name = buf_detach(&name, NULL);
+	f->data = buf_detach(data, &f->len);
+	return f;
+}
+
+static int cmp_doc_page(const void *a, const void *b)
+{
+	const struct page *p = *(struct page *const *)a, *q = *(struct page *const *)b;
+	int c = strcmp(p->top, q->top);
+	return c ? c : strcmp(p->rel, q->rel);
+}
+
+static int cmp_gterm(const void *a, const void *b)
+{
+	return strcmp((*(struct gterm *const *)a)->key, (*(struct gterm *const *)b)->key);
+}
+
+static void push_posting(struct gterm *t, uint32_t id, uint32_t tf)
+{
+	if (t->n == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 4;
+		t->p = xrealloc(t->p, t->cap * sizeof(*t->p));
+	}
+	t->p[t->n].id = id;
+	t->p[t->n].tf = tf;
+	t->p[t->n].score = 0;
+	t->n++;
+}
+
+static struct gterm *get_term(struct strmap *m, arena *a, const char *key, bool title)
+{
+	struct gterm *t = strmap_get(m, key);
+	if (!t) {
+		t = arena_zalloc(a, sizeof(*t));
+		t->key = key;
+		t->title = title;
+		strmap_put(m, key, t);
+	}
+	return t;
+}
+
+/* The terms of each page per taxonomy, as indexes into the taxonomy's
+ * sorted terms: for page I of taxonomy K, ids[start[I]..start[I+1]). */
+struct facet {
+	uint32_t *start;
+	uint32_t *ids;
+	uint32_t *counts;       /* per term: indexed pages */
+};
+
+static void build_facets(struct site *s, struct facet *f, size_t tax, size_t n)
+{
+	struct taxonomy *tx = &s->taxonomies[tax];
+	f->start = xcalloc(n + 1, sizeof(uint32_t));
+	f->counts = xcalloc(tx->nterms ? tx->nterms : 1, sizeof(uint32_t));
+	for (size_t j = 0; j < tx->nterms; j++)
+		for (size_t k = 0; k < tx->terms[j]->npages; k++) {
+			struct page *p = tx->terms[j]->pages[k];
+			if (p->search) {
+				f->start[p->search->id + 1]++;
+				f->counts[j]++;
+			}
+		}
+	for (size_t i = 0; i < n; i++)
+		f->start[i + 1] += f->start[i];
+	f->ids = xmalloc((f->start[n] ? f->start[n] : 1) * sizeof(uint32_t));
+	uint32_t *fill = xmalloc((n ? n : 1) * sizeof(uint32_t));
+	memcpy(fill, f->start, n * sizeof(uint32_t));
+	for (size_t j = 0; j < tx->nterms; j++)
+		for (size_t k = 0; k < tx->terms[j]->npages; k++) {
+			struct page *p = tx->terms[j]->pages[k];
+			if (p->search)
+				f->ids[fill[p->search->id]++] = (uint32_t)j;
+		}
+	free(fill);
+}
+
+/* The number of taxonomies page I has terms in, counting up to the last. */
+static size_t facet_width(const struct facet *f, size_t ntax, size_t i)
+{
+	size_t w = 0;
+	for (size_t k = 0; k < ntax; k++)
+		if (f[k].start[i + 1] > f[k].start[i])
+			w = k + 1;
+	return w;
+}
+
+static void write_pack_page(struct buf *b, struct site *s, struct page *p, size_t section,
+			    const struct facet *f, size_t i)
+{
+	struct search_doc *d = p->search;
+	buf_puts(b, "{\"u\":");
+	put_json_str(b, p->url);
+	buf_puts(b, ",\"t\":");
+	put_json_str(b, p->title);
+	buf_printf(b, ",\"s\":%zu", section);
+	size_t ntax = s->config->ntax, w = facet_width(f, ntax, i);
+	if (w) {
+		buf_puts(b, ",\"x\":[");
+		for (size_t k = 0; k < w; k++) {
+			struct taxonomy *tx = &s->taxonomies[k];
+			buf_puts(b, k ? ",[" : "[");
+			for (uint32_t j = f[k].start[i]; j < f[k].start[i + 1]; j++) {
+				if (j > f[k].start[i])
+					buf_putc(b, ',');
+				put_json_str(b, tx->terms[f[k].ids[j]]->name);
+			}
+			buf_putc(b, ']');
+		}
+		buf_putc(b, ']');
+	}
+	if (*d->excerpt) {
+		buf_puts(b, ",\"e\":");
+		put_json_str(b, d->excerpt);
+	}
+	if (d->nheads) {
+		buf_puts(b, ",\"h\":[");
+		for (size_t h = 0; h < d->nheads; h++) {
+			buf_puts(b, h ? ",[" : "[");
+			put_json_str(b, d->heads[h].id);
+			buf_putc(b, ',');
+			put_json_str(b, d->heads[h].text);
+			buf_putc(b, ',');
+			put_json_str(b, d->heads[h].snippet);
+			buf_putc(b, ']');
+		}
+		buf_putc(b, ']');
+	}
+	buf_putc(b, '}');
+}
+
+/* Writes numbered files sharing one hash: PREFIX.HASH.K.json. */
+static void add_group(struct search_index *x, const char *prefix, struct buf *parts,
+		      size_t n, struct buf *root_key)
+{
+	uint64_t h = HASH_SEED;
+	for (size_t k = 0; k < n; k++)
+		h = hash_bytes(h, parts[k].ptr, parts[k].len + 1);
+	h = hash_final(h);
+	buf_printf(root_key, "%s.%012llx.", prefix, (unsigned long long)(h >> 16));
+	for (size_t k = 0; k < n; k++) {
+		if (x->n == x->cap) {
+			x->cap = x->cap ? 2 * x->cap : 64;
+			x->files = xrealloc(x->files, x->cap * sizeof(*x->files));
+		}
+		struct sfile *f = &x->files[x->n++];
+		struct buf name = BUF_INIT;
+		buf_printf(&name, "%s%zu.json", root_key->ptr, k);
+		f->name = buf_detach(&name, NULL);
+		f->data = buf_detach(&parts[k], &f->len);
+	}
+}
+
+bool search_enabled(const struct site *s)
+{
+	value *v = value_map_get(s->config->raw, "search");
+	return !(v && v->type == V_BOOL && !v->u.b);
+}
+
+int search_build(struct site *s)
+{
+	arena *a = s->a;
+	struct search_index *x = xcalloc(1, sizeof(*x));
+	s->search = x;
+
+	/* Page ids: by top-level section, then path. */
+	size_t n = 0;
+	for (size_t i = 0; i < s->ncontent; i++)
+		if (s->pages[i]->search)
+			n++;
+	struct page **docs = xmalloc((n ? n : 1) * sizeof(*docs));
+	n = 0;
+	for (size_t i = 0; i < s->ncontent; i++)
+		if (s->pages[i]->search)
+			docs[n++] = s->pages[i];
+	qsort(docs, n, sizeof(*docs), cmp_doc_page);
+
+	/* Postings, in id order. */
+	struct strmap map = STRMAP_INIT;
+	struct gterm **terms = NULL;
+	size_t nterms = 0, capterms = 0;
+	double total = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct search_doc *d = docs[i]->search;
+		d->id = (uint32_t)i;
+		total += d->len;
+		for (size_t k = 0; k <= d->nterms; k++) {
+			bool title = k == d->nterms;
+			const char *key = title ? d->title_key : d->terms[k].key;
+			if (!key)
+				continue;
+			struct gterm *t = get_term(&map, a, key, title);
+			if (t->n == 0) {
+				if (nterms == capterms) {
+					capterms = capterms ? 2 * capterms : 256;
+					terms = xrealloc(terms, capterms * sizeof(*terms));
+				}
+				terms[nterms++] = t;
+			}
+			if (t->n == 0 || t->p[t->n - 1].id != i)
+				push_posting(t, (uint32_t)i, title ? 0 : d->terms[k].tf);
+		}
+	}
+
+	/* BM25 scores, quantized against the largest. */
+	double avglen = n ? total / (double)n : 1, smax = 0;
+	if (avglen <= 0)
+		avglen = 1;
+	const double k1 = 1.2, b = 0.75;
+	for (size_t t = 0; t < nterms; t++) {
+		struct gterm *g = terms[t];
+		if (g->title)
+			continue;
+		double df = (double)g->n;
+		double idf = log(1 + ((double)n - df + 0.5) / (df + 0.5));
+		for (size_t k = 0; k < g->n; k++) {
+			double tf = g->p[k].tf;
+			double len = docs[g->p[k].id]->search->len;
+			double sc = idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len / avglen));
+			g->p[k].score = sc;
+			if (sc > smax)
+				smax = sc;
+		}
+	}
+	if (nterms > 1)
+		qsort(terms, nterms, sizeof(*terms), cmp_gterm);
+
+	/* Postings shards, in key order. */
+	struct buf cur = BUF_INIT, enc = BUF_INIT;
+	size_t nshards = 0;
+	const char **shard_names = NULL;
+	for (size_t t = 0; t <= nterms; t++) {
+		if (t == nterms || (cur.len > 0 && cur.len >= POSTINGS_SHARD)) {
+			if (cur.len == 0)
+				break;
+			buf_putc(&cur, '}');
+			struct sfile *f = add_file(x, "p", &cur);
+			shard_names = xrealloc(shard_names, (nshards + 1) * sizeof(*shard_names));
+			shard_names[nshards++] = f->name;
+			if (t == nterms)
+				break;
+		}
+		struct gterm *g = terms[t];
+		buf_reset(&enc);
+		uint32_t prev = 0;
+		for (size_t k = 0; k < g->n; k++) {
+			put_varint(&enc, g->p[k].id - prev);
+			prev = g->p[k].id;
+			long q = SCORE_MAX;
+			if (!g->title) {
+				q = smax > 0 ? lround(SCORE_MAX * g->p[k].score / smax) : 1;
+				q = q < 1 ? 1 : q > SCORE_MAX ? SCORE_MAX : q;
+			}
+			buf_putc(&enc, alphabet[q]);
+		}
+		buf_putc(&cur, cur.len ? ',' : '{');
+		put_json_str(&cur, g->key);
+		buf_putc(&cur, ':');
+		put_json_str(&cur, enc.ptr);
+		g->shard = (uint32_t)nshards;
+	}
+
+	/* Dictionary shards. */
+	size_t dict_bytes = 0;
+	for (size_t t = 0; t < nterms; t++)
+		dict_bytes += strlen(terms[t]->key) + 16;
+	size_t dict_target = dict_bytes / DICT_SHARDS_MAX + 1;
+	if (dict_target < DICT_SHARD)
+		dict_target = DICT_SHARD;
+	struct buf root_dict = BUF_INIT, ent = BUF_INIT;
+	size_t first = 0;
+	for (size_t t = 0; t <= nterms; t++) {
+		if (t == nterms || ent.len >= dict_target) {
+			if (t == first && t == nterms && t > 0)
+				break;
+			/* The shard's postings files, numbered locally. */
+			buf_reset(&cur);
+			buf_puts(&cur, "{\"p\":[");
+			uint32_t lo = first < nterms ? terms[first]->shard : 0;
+			uint32_t hi = t > first ? terms[t - 1]->shard : lo;
+			for (uint32_t k = lo; k <= hi && k < nshards; k++) {
+				if (k > lo)
+					buf_putc(&cur, ',');
+				put_json_str(&cur, shard_names[k]);
+			}
+			buf_puts(&cur, "],\"t\":[");
+			for (size_t k = first; k < t; k++) {
+				buf_puts(&cur, k > first ? ",[" : "[");
+				put_json_str(&cur, terms[k]->key);
+				buf_printf(&cur, ",%zu,%u]", terms[k]->n, terms[k]->shard - lo);
+			}
+			buf_puts(&cur, "]}");
+			struct sfile *f = add_file(x, "d", &cur);
+			buf_puts(&root_dict, root_dict.len ? "," : "");
+			buf_puts(&root_dict, "[");
+			put_json_str(&root_dict, first == 0 || first >= nterms ? "" : terms[first]->key);
+			buf_putc(&root_dict, ',');
+			put_json_str(&root_dict, f->name);
+			buf_putc(&root_dict, ']');
+			buf_reset(&ent);
+			first = t;
+			if (t == nterms)
+				break;
+		}
+		buf_puts(&ent, terms[t]->key);
+		buf_put(&ent, "................", 16);
+	}
+	buf_free(&ent);
+
+	/* Sections: runs of ids with one top-level folder. */
+	struct buf secs = BUF_INIT;
+	size_t nsec = 0;
+	size_t *sec_of = xmalloc((n ? n : 1) * sizeof(size_t));
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j < n && !strcmp(docs[j]->top, docs[i]->top))
+			j++;
+		const char *top = docs[i]->top, *title = s->config->title, *url = "/";
+		for (size_t k = 0; k < s->nsections && *top; k++)
+			if (!strcmp(s->sections[k]->dir, top)) {
+				title = s->sections[k]->page->title;
+				url = s->sections[k]->page->url;
+			}
+		buf_puts(&secs, nsec ? ",[" : "[");
+		put_json_str(&secs, top);
+		buf_putc(&secs, ',');
+		put_json_str(&secs, title ? title : "");
+		buf_putc(&secs, ',');
+		put_json_str(&secs, url);
+		buf_printf(&secs, ",%zu,%zu]", i, j);
+		for (size_t k = i; k < j; k++)
+			sec_of[k] = nsec;
+		nsec++;
+		i = j;
+	}
+
+	/* Taxonomy names and facets. */
+	size_t ntax = s->config->ntax;
+	struct facet *facets = xcalloc(ntax ? ntax : 1, sizeof(*facets));
+	struct buf taxes = BUF_INIT;
+	for (size_t k = 0; k < ntax; k++) {
+		struct taxonomy *tx = &s->taxonomies[k];
+		build_facets(s, &facets[k], k, n);
+		buf_reset(&cur);
+		buf_putc(&cur, '[');
+		for (size_t j = 0; j < tx->nterms; j++) {
+			buf_puts(&cur, j ? ",[" : "[");
+			put_json_str(&cur, tx->terms[j]->name);
+			buf_putc(&cur, ',');
+			put_json_str(&cur, tx->terms[j]->url);
+			buf_printf(&cur, ",%u]", facets[k].counts[j]);
+		}
+		buf_putc(&cur, ']');
+		struct sfile *f = add_file(x, "n", &cur);
+		buf_puts(&taxes, k ? ",[" : "[");
+		put_json_str(&taxes, tx->conf->name);
+		buf_putc(&taxes, ',');
+		const char *tt = tx->page && tx->page->title ? tx->page->title : tx->conf->name;
+		put_json_str(&taxes, tt);
+		buf_putc(&taxes, ',');
+		put_json_str(&taxes, f->name);
+		buf_putc(&taxes, ']');
+	}
+
+	/* Page packs and facet blocks. */
+	size_t npacks = (n + PACK_PAGES - 1) / PACK_PAGES;
+	struct buf *packs = xcalloc(npacks ? npacks : 1, sizeof(*packs));
+	for (size_t k = 0; k < npacks; k++) {
+		buf_init(&packs[k]);
+		buf_putc(&packs[k], '[');
+		for (size_t i = k * PACK_PAGES; i < n && i < (k + 1) * PACK_PAGES; i++) {
+			if (i > k * PACK_PAGES)
+				buf_putc(&packs[k], ',');
+			write_pack_page(&packs[k], s, docs[i], sec_of[i], facets, i);
+		}
+		buf_putc(&packs[k], ']');
+	}
+	struct buf packs_key = BUF_INIT, facets_key = BUF_INIT;
+	add_group(x, "g", packs, npacks, &packs_key);
+	size_t nblocks = ntax ? (n + FACET_BLOCK - 1) / FACET_BLOCK : 0;
+	struct buf *blocks = xcalloc(nblocks ? nblocks : 1, sizeof(*blocks));
+	for (size_t k = 0; k < nblocks; k++) {
+		buf_init(&blocks[k]);
+		buf_putc(&blocks[k], '[');
+		for (size_t i = k * FACET_BLOCK; i < n && i < (k + 1) * FACET_BLOCK; i++) {
+			buf_puts(&blocks[k], i > k * FACET_BLOCK ? ",[" : "[");
+			size_t w = facet_width(facets, ntax, i);
+			for (size_t t = 0; t < w; t++) {
+				buf_puts(&blocks[k], t ? ",[" : "[");
+				for (uint32_t j = facets[t].start[i]; j < facets[t].start[i + 1]; j++)
+					buf_printf(&blocks[k], j > facets[t].start[i] ? ",%u" : "%u",
+						   facets[t].ids[j]);
+				buf_putc(&blocks[k], ']');
+			}
+			buf_putc(&blocks[k], ']');
+		}
+		buf_putc(&blocks[k], ']');
+	}
+	if (nblocks)
+		add_group(x, "f", blocks, nblocks, &facets_key);
+
+	/* The root. */
+	buf_reset(&cur);
+	buf_printf(&cur, "{\"version\":1,\"pages\":%zu,\"pack\":%d,\"packs\":", n, PACK_PAGES);
+	put_json_str(&cur, packs_key.ptr);
+	buf_printf(&cur, ",\"block\":%d,\"facets\":", FACET_BLOCK);
+	if (nblocks)
+		put_json_str(&cur, facets_key.ptr);
+	else
+		buf_puts(&cur, "null");
+	buf_puts(&cur, ",\"dict\":[");
+	buf_put(&cur, root_dict.ptr, root_dict.len);
+	buf_puts(&cur, "],\"sections\":[");
+	buf_put(&cur, secs.ptr, secs.len);
+	buf_puts(&cur, "],\"taxonomies\":[");
+	buf_put(&cur, taxes.ptr, taxes.len);
+	buf_puts(&cur, "]}");
+	struct sfile *root = add_file(x, "r", &cur);
+
+	value *sv = value_map(a);
+	value_map_set(a, sv, "url", value_str(a, "/search/"));
+	struct buf url = BUF_INIT;
+	buf_printf(&url, "/search/%s", root->name);
+	value_map_set(a, sv, "root", value_str(a, url.ptr));
+	value_map_set(a, s->site_value ? s->site_value : s->config->raw, "search", sv);
+	buf_free(&url);
+
+	for (size_t k = 0; k < ntax; k++) {
+		free(facets[k].start);
+		free(facets[k].ids);
+		free(facets[k].counts);
+	}
+	free(facets);
+	free(packs);
+	free(blocks);
+	free(sec_of);
+	free(shard_names);
+	for (size_t t = 0; t < nterms; t++)
+		free(terms[t]->p);
+	free(terms);
+	free(docs);
+	strmap_free(&map);
+	buf_free(&cur);
+	buf_free(&enc);
+	buf_free(&root_dict);
+	buf_free(&secs);
+	buf_free(&taxes);
+	buf_free(&packs_key);
+	buf_free(&facets_key);
+	return (int)x->n;
+}
+
+int search_write(struct site *s, struct output *o)
+{
+	struct search_index *x = s->search;
+	if (!x)
+		return 0;
+	struct buf path = BUF_INIT;
+	int rc = 0;
+	for (size_t i = 0; i < x->n && rc == 0; i++) {
+		buf_reset(&path);
+		buf_printf(&path, "search/%s", x->files[i].name);
+		rc = output_write(o, path.ptr, x->files[i].data, x->files[i].len, s->d);
+	}
+	buf_free(&path);
+	return rc;
+}
+
+void search_free(struct site *s)
+{
+	struct search_index *x = s->search;
+	if (!x)
+		return;
+	for (size_t i = 0; i < x->n; i++) {
+		free(x->files[i].name);
+		free(x->files[i].data);
+	}
+	free(x->files);
+	free(x);
+	s->search = NULL;
+}
+
+size_t search_files(const struct site *s)
+{
+	return s->search ? s->search->n : 0;
+}

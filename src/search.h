@@ -1,0 +1,93 @@
+/*
+ * search.h - the search index: text to terms, and the sharded index the
+ * browser client reads.  doc/search-index.md is the format; the client is
+ * assets/js/search.js.
+ *
+ * The text of each page is turned into terms during the Markdown stage,
+ * in the worker that parsed it (search_page_doc); search_build then merges
+ * every page's terms into postings, scores them, and lays the files out;
+ * search_write writes them.
+ */
+#ifndef FOLIO_SEARCH_H
+#define FOLIO_SEARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "output.h"
+#include "site.h"
+
+/* Field weights (doc/search-index.md, "Fields and scores"). */
+enum {
+	SEARCH_W_TITLE = 8,
+	SEARCH_W_HEADING = 3,
+	SEARCH_W_TERMS = 3,
+	SEARCH_W_SUMMARY = 2,
+	SEARCH_W_BODY = 1,
+};
+
+#define SEARCH_MAX_TOKEN 40     /* longer tokens are dropped */
+#define SEARCH_EXCERPT_MAX 160  /* bytes of summary kept for excerpts */
+#define SEARCH_SNIPPET_MAX 64   /* bytes of text kept under a heading */
+#define SEARCH_HEADS_MAX 20     /* headings kept per page */
+#define SEARCH_TITLE_KEY_TERMS 3 /* titles of up to this many terms get a key */
+
+/* A stemmer and scratch space; one per thread. */
+struct search_tokenizer;
+
+struct search_tokenizer *search_tokenizer_new(void);
+void search_tokenizer_free(struct search_tokenizer *t);
+
+/* Calls FN with each term (stem) of TEXT[0..N), in order; the string
+ * passed is valid during the call only. */
+typedef void (*search_term_fn)(void *arg, const char *term, size_t len);
+void search_terms(struct search_tokenizer *t, const char *text, size_t n,
+		  search_term_fn fn, void *arg);
+
+/* One term of one page: its weighted frequency. */
+struct search_term {
+	const char *key;
+	uint32_t tf;
+};
+
+struct search_head {
+	const char *id, *text, *snippet;
+};
+
+/* What the index keeps of a page. */
+struct search_doc {
+	uint32_t id;            /* the page's number in the index */
+	struct search_term *terms;
+	size_t nterms;
+	uint32_t len;           /* weighted number of tokens */
+	const char *title_key;  /* "=" and the title's terms; NULL if none */
+	const char *excerpt;    /* the summary, cut */
+	struct search_head *heads;
+	size_t nheads;
+};
+
+/*
+ * Builds P's search_doc (p->search) from its plain TEXT and the heading
+ * spans HEADS_AT found by the Markdown stage (md_result.text, .heads_at),
+ * its title, summary and taxonomy terms.  Leaves p->search NULL for pages
+ * with search: false.  Memory from A.  Thread-safe with one tokenizer per
+ * thread.
+ */
+void search_page_doc(struct search_tokenizer *t, const struct site *s, struct page *p,
+		     const char *text, size_t len, const size_t *heads_at, arena *a);
+
+/* Whether the site has search (search: false in site.yaml turns it off). */
+bool search_enabled(const struct site *s);
+
+/*
+ * Merges the pages' docs into the index and lays out its files; sets
+ * site.search ({url, root}) for templates.  Run after site_finish, before
+ * rendering.  Returns the number of files, or -1 after errors.
+ */
+int search_build(struct site *s);
+/* Writes the files laid out by search_build.  Returns 0 or -1. */
+int search_write(struct site *s, struct output *o);
+/* How many files search_build laid out. */
+size_t search_files(const struct site *s);
+void search_free(struct site *s);
+
+#endif
