@@ -127,18 +127,28 @@ void search_tokenizer_free(struct search_tokenizer *t)
 	free(t);
 }
 
+const char *search_stem(struct search_tokenizer *t, const char *w, size_t n, size_t *len)
+{
+	const sb_symbol *st = sb_stemmer_stem(t->stemmer, (const sb_symbol *)w, (int)n);
+	if (!st) {
+		*len = n;
+		return w;
+	}
+	*len = (size_t)sb_stemmer_length(t->stemmer);
+	return (const char *)st;
+}
+
 static void flush(struct search_tokenizer *t, search_term_fn fn, void *arg)
 {
 	struct buf *w = &t->tok;
 	if (w->len > 0 && w->len <= SEARCH_MAX_TOKEN) {
 		const char *stem = strmap_getn(&t->memo, w->ptr, w->len);
 		if (!stem && !is_stop_word(w->ptr)) {
-			const sb_symbol *st = sb_stemmer_stem(t->stemmer, (const sb_symbol *)w->ptr,
-							      (int)w->len);
-			size_t n = st ? (size_t)sb_stemmer_length(t->stemmer) : 0;
+			size_t n;
+			const char *st = search_stem(t, w->ptr, w->len, &n);
 			/* Stored as the stem, a NUL and the word (the key). */
 			char *e = arena_alloc(t->a, n + 1 + w->len + 1);
-			memcpy(e, st ? (const char *)st : "", n);
+			memcpy(e, st, n);
 			e[n] = '\0';
 			memcpy(e + n + 1, w->ptr, w->len + 1);
 			if (t->memo.n < MEMO_MAX)

@@ -43,6 +43,10 @@ typedef void (*search_term_fn)(void *arg, const char *term, size_t len);
 void search_terms(struct search_tokenizer *t, const char *text, size_t n,
 		  search_term_fn fn, void *arg);
 
+/* The stem of the folded word W[0..N) (no stop-word check); *LEN gets its
+ * length.  Valid until the tokenizer is used again. */
+const char *search_stem(struct search_tokenizer *t, const char *w, size_t n, size_t *len);
+
 /* One term of one page: its weighted frequency. */
 struct search_term {
 	const char *key;

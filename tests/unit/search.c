@@ -1,0 +1,385 @@
+/*
+ * search.c - unit tests for the search index: the tokenizer (the cases in
+ * tests/search/tokens.tsv, which the JS client is tested against too), the
+ * stemmer against the whole Snowball English vocabulary, and a round trip:
+ * build tests/sites/search, read every index file back and check that the
+ * text of each page leads to it.
+ *
+ * Run from the repository root.  SNOWBALL_DIR overrides where voc.txt and
+ * output.txt are looked for (default ../shared/snowball-english).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "buf.h"
+#include "build.h"
+#include "search.h"
+#include "util.h"
+#include "yamlvalue.h"
+
+static void collect(void *arg, const char *term, size_t len)
+{
+	struct buf *b = arg;
+	if (b->len)
+		buf_putc(b, ' ');
+	buf_put(b, term, len);
+}
+
+static char *terms_of(struct search_tokenizer *t, const char *s, size_t n)
+{
+	struct buf b = BUF_INIT;
+	search_terms(t, s, n, collect, &b);
+	return buf_detach(&b, NULL);
+}
+
+static void test_tokens(struct search_tokenizer *t)
+{
+	size_t len;
+	char *text = file_read("tests/search/tokens.tsv", &len);
+	OK(text != NULL);
+	if (!text)
+		return;
+	int cases = 0;
+	for (char *line = text, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (*line == '#' || !*line)
+			continue;
+		char *tab = strchr(line, '\t');
+		OK(tab != NULL);
+		if (!tab)
+			continue;
+		*tab = '\0';
+		char *got = terms_of(t, line, strlen(line));
+		if (strcmp(got, tab + 1))
+			fprintf(stderr, "  input: %s\n", line);
+		STR_EQ(got, tab + 1);
+		free(got);
+		cases++;
+	}
+	OK(cases >= 10);
+	free(text);
+}
+
+/* Every word of voc.txt stems to the same line of output.txt. */
+static void test_vocabulary(struct search_tokenizer *t)
+{
+	const char *dir = getenv("SNOWBALL_DIR");
+	struct buf p = BUF_INIT, q = BUF_INIT;
+	buf_printf(&p, "%s/voc.txt", dir ? dir : "../shared/snowball-english");
+	buf_printf(&q, "%s/output.txt", dir ? dir : "../shared/snowball-english");
+	size_t nv, no;
+	char *voc = file_read(p.ptr, &nv), *out = file_read(q.ptr, &no);
+	if (!voc || !out) {
+		printf("skipped: the stemmer vocabulary test needs %s and output.txt "
+		       "(../shared/snowball-english, or set SNOWBALL_DIR)\n", p.ptr);
+	} else {
+		size_t words = 0, wrong = 0;
+		char *v = voc, *o = out, *vn, *on;
+		for (; v && *v && o && *o; v = vn, o = on) {
+			vn = strchr(v, '\n');
+			on = strchr(o, '\n');
+			if (vn)
+				*vn++ = '\0';
+			if (on)
+				*on++ = '\0';
+			size_t n;
+			const char *st = search_stem(t, v, strlen(v), &n);
+			words++;
+			if (n != strlen(o) || memcmp(st, o, n)) {
+				if (wrong++ < 5)
+					fprintf(stderr, "  %s: got %.*s, want %s\n", v, (int)n, st, o);
+			}
+		}
+		INT_EQ(wrong, 0);
+		OK(words > 40000);
+		/* One check per word, as the JS test counts them. */
+		harness_passed += (int)words - 1;
+	}
+	free(voc);
+	free(out);
+	buf_free(&p);
+	buf_free(&q);
+}
+
+/* ---- round trip ---- */
+
+static const char alphabet[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+static int digit(char c)
+{
+	const char *at = strchr(alphabet, c);
+	return c && at ? (int)(at - alphabet) : -1;
+}
+
+/* Reads a varint at *S; -1 on bad input. */
+static long varint(const char **s)
+{
+	long v = 0;
+	for (;;) {
+		int d = digit(**s);
+		if (d < 0)
+			return -1;
+		(*s)++;
+		if (d >= 32)
+			return v * 32 + (d - 32);
+		v = v * 32 + d;
+	}
+}
+
+struct index {
+	arena *a;
+	struct diags d;
+	const char *dir;
+	value *root;
+	size_t pages;
+	/* every key with its decoded pages */
+	const char **keys;
+	long **ids;
+	size_t *nids;
+	size_t nkeys;
+};
+
+static value *load_json(struct index *x, const char *name)
+{
+	struct buf p = BUF_INIT;
+	buf_printf(&p, "%s/%s", x->dir, name);
+	size_t len;
+	char *text = file_read(p.ptr, &len);
+	value *v = NULL;
+	if (text) {
+		const char *file = arena_strdup(x->a, p.ptr);
+		v = yamlvalue_load(x->a, file, text, len, 0, &x->d);
+	}
+	if (!v)
+		fprintf(stderr, "  cannot read %s as JSON\n", p.ptr);
+	free(text);
+	buf_free(&p);
+	return v;
+}
+
+static const char *str_at(value *list, size_t i)
+{
+	if (!list || list->type != V_LIST || i >= list->u.list.n)
+		return NULL;
+	value *v = list->u.list.items[i];
+	return v->type == V_STRING ? v->u.str.s : NULL;
+}
+
+static long long int_at(value *list, size_t i)
+{
+	if (!list || list->type != V_LIST || i >= list->u.list.n)
+		return -1;
+	value *v = list->u.list.items[i];
+	return v->type == V_INT ? v->u.i : -1;
+}
+
+static bool has_id(struct index *x, const char *key, long id)
+{
+	for (size_t k = 0; k < x->nkeys; k++)
+		if (!strcmp(x->keys[k], key)) {
+			for (size_t j = 0; j < x->nids[k]; j++)
+				if (x->ids[k][j] == id)
+					return true;
+			return false;
+		}
+	return false;
+}
+
+static void read_dictionary(struct index *x)
+{
+	value *dict = value_map_get(x->root, "dict");
+	OK(dict && dict->type == V_LIST && dict->u.list.n > 0);
+	if (!dict || dict->type != V_LIST)
+		return;
+	const char *prev = NULL;
+	for (size_t i = 0; i < dict->u.list.n; i++) {
+		value *e = dict->u.list.items[i];
+		const char *first = str_at(e, 0), *file = str_at(e, 1);
+		const char *next = i + 1 < dict->u.list.n ? str_at(dict->u.list.items[i + 1], 0) : NULL;
+		OK(first && file);
+		if (!first || !file)
+			continue;
+		if (i == 0)
+			STR_EQ(first, "");
+		value *shard = load_json(x, file);
+		OK(shard != NULL);
+		if (!shard)
+			continue;
+		value *plist = value_map_get(shard, "p"), *t = value_map_get(shard, "t");
+		OK(plist && t && t->type == V_LIST);
+		for (size_t k = 0; t && k < t->u.list.n; k++) {
+			value *te = t->u.list.items[k];
+			const char *key = str_at(te, 0);
+			long long df = int_at(te, 1), pi = int_at(te, 2);
+			OK(key && df > 0 && pi >= 0);
+			if (!key || pi < 0)
+				continue;
+			/* Sorted, and inside this shard's range. */
+			OK(!prev || strcmp(prev, key) < 0);
+			OK(strcmp(first, key) <= 0);
+			OK(!next || strcmp(key, next) < 0);
+			prev = key;
+			value *post = load_json(x, str_at(plist, (size_t)pi));
+			value *enc = post ? value_map_get(post, key) : NULL;
+			OK(enc && enc->type == V_STRING);
+			if (!enc || enc->type != V_STRING)
+				continue;
+			long *ids = xmalloc(((size_t)df + 1) * sizeof(long));
+			size_t n = 0;
+			long id = 0;
+			bool ok = true;
+			for (const char *s = enc->u.str.s; *s && ok;) {
+				long d = varint(&s);
+				int score = digit(*s);
+				ok = d >= 0 && (n == 0 || d > 0) && score >= 1 && score <= 63 &&
+				     n < (size_t)df;
+				if (*s)
+					s++;
+				id += d;
+				if (ok)
+					ids[n++] = id;
+			}
+			OK(ok);
+			INT_EQ(n, df);
+			OK(n == 0 || ids[n - 1] < (long)x->pages);
+			x->keys = xrealloc(x->keys, (x->nkeys + 1) * sizeof(*x->keys));
+			x->ids = xrealloc(x->ids, (x->nkeys + 1) * sizeof(*x->ids));
+			x->nids = xrealloc(x->nids, (x->nkeys + 1) * sizeof(*x->nids));
+			x->keys[x->nkeys] = key;
+			x->ids[x->nkeys] = ids;
+			x->nids[x->nkeys] = n;
+			x->nkeys++;
+		}
+	}
+}
+
+/* Each term of TEXT is a key whose postings hold ID. */
+static void check_text_found(struct index *x, struct search_tokenizer *t, const char *text,
+			     long id, const char *url)
+{
+	char *terms = terms_of(t, text, strlen(text));
+	for (char *w = strtok(terms, " "); w; w = strtok(NULL, " ")) {
+		bool found = has_id(x, w, id);
+		if (!found)
+			fprintf(stderr, "  %s: term '%s' does not lead to it\n", url, w);
+		OK(found);
+	}
+	free(terms);
+}
+
+static void test_round_trip(struct search_tokenizer *t)
+{
+	char tmpl[] = "/tmp/folio-search-XXXXXX";
+	char *tmp = mkdtemp(tmpl);
+	OK(tmp != NULL);
+	if (!tmp)
+		return;
+	struct buf out = BUF_INIT;
+	buf_printf(&out, "%s/out", tmp);
+	struct index x = { .a = arena_new() };
+	diags_init(&x.d);
+	struct build_opts o = { .site_dir = "tests/sites/search", .out_dir = out.ptr, .threads = 2 };
+	struct build_stats st;
+	INT_EQ(build_run(&o, &x.d, &st), 0);
+	buf_puts(&out, "/search");
+	x.dir = out.ptr;
+
+	/* The search page names the root. */
+	struct buf page = BUF_INIT;
+	buf_printf(&page, "%s/index.html", out.ptr);
+	size_t len;
+	char *html = file_read(page.ptr, &len);
+	OK(html != NULL);
+	char *at = html ? strstr(html, "data-index=\"/search/") : NULL;
+	OK(at != NULL);
+	if (!at) {
+		free(html);
+		goto out;
+	}
+	at += strlen("data-index=\"/search/");
+	*strchr(at, '"') = '\0';
+	x.root = load_json(&x, at);
+	free(html);
+	OK(x.root != NULL);
+	if (!x.root)
+		goto out;
+	value *pv = value_map_get(x.root, "pages");
+	x.pages = pv && pv->type == V_INT ? (size_t)pv->u.i : 0;
+	INT_EQ(x.pages, 7);     /* 9 content files, less the draft and search: false */
+	read_dictionary(&x);
+	OK(x.nkeys > 50);
+	OK(has_id(&x, "=django", 6));
+	OK(!has_id(&x, "zanzibarquux", 0));
+
+	/* Sections cover the ids in order. */
+	value *secs = value_map_get(x.root, "sections");
+	size_t next = 0;
+	for (size_t i = 0; secs && i < secs->u.list.n; i++) {
+		value *e = secs->u.list.items[i];
+		INT_EQ(int_at(e, 3), next);
+		OK(int_at(e, 4) > int_at(e, 3));
+		next = (size_t)int_at(e, 4);
+	}
+	INT_EQ(next, x.pages);
+
+	/* Every page's title, summary and headings lead back to it. */
+	value *pk = value_map_get(x.root, "packs");
+	value *size = value_map_get(x.root, "pack");
+	OK(pk && pk->type == V_STRING && size && size->type == V_INT);
+	long id = 0;
+	for (long k = 0; pk && id < (long)x.pages; k++) {
+		struct buf name = BUF_INIT;
+		buf_printf(&name, "%s%ld.json", pk->u.str.s, k);
+		value *pack = load_json(&x, name.ptr);
+		buf_free(&name);
+		OK(pack && pack->type == V_LIST);
+		if (!pack || pack->type != V_LIST)
+			break;
+		for (size_t i = 0; i < pack->u.list.n; i++, id++) {
+			value *pg = pack->u.list.items[i];
+			value *u = value_map_get(pg, "u"), *tt = value_map_get(pg, "t");
+			value *e = value_map_get(pg, "e"), *h = value_map_get(pg, "h");
+			value *s = value_map_get(pg, "s");
+			OK(u && tt && s);
+			if (!u || !tt || !s)
+				continue;
+			value *sec = secs->u.list.items[s->u.i];
+			OK(int_at(sec, 3) <= id && id < int_at(sec, 4));
+			check_text_found(&x, t, tt->u.str.s, id, u->u.str.s);
+			if (e)
+				check_text_found(&x, t, e->u.str.s, id, u->u.str.s);
+			for (size_t j = 0; h && j < h->u.list.n; j++)
+				check_text_found(&x, t, str_at(h->u.list.items[j], 1), id, u->u.str.s);
+			OK(strcmp(u->u.str.s, "/roles/secret/") && strcmp(u->u.str.s, "/roles/draft/"));
+			if (!strcmp(u->u.str.s, "/misc/escape/"))
+				STR_EQ(tt->u.str.s, "</script><b>Escapes</b> & \"quotes\"");
+		}
+	}
+	INT_EQ(id, x.pages);
+out:
+	for (size_t k = 0; k < x.nkeys; k++)
+		free(x.ids[k]);
+	free(x.keys);
+	free(x.ids);
+	free(x.nids);
+	diags_free(&x.d);
+	arena_free(x.a);
+	output_remove_tree(tmp);
+	buf_free(&page);
+	buf_free(&out);
+}
+
+int main(void)
+{
+	struct search_tokenizer *t = search_tokenizer_new();
+	test_tokens(t);
+	test_vocabulary(t);
+	test_round_trip(t);
+	search_tokenizer_free(t);
+	return harness_finish();
+}
