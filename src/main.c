@@ -14,7 +14,7 @@ static const char usage_text[] =
 "                    [--force] [-j N] [--quiet] [--error-format text|github]\n"
 "       folio check  [-s SITE] [--drafts] [--strict] [--error-format text|github]\n"
 "       folio serve  [-s SITE] [--bind ADDR] [--port N] [--drafts]\n"
-"       folio new    [-s SITE] SECTION/NAME.md\n"
+"       folio new    [-s SITE] PATH\n"
 "       folio mustache DATA.yaml TEMPLATE [--partials DIR]\n"
 "       folio --version | --help\n";
 

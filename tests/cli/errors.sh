@@ -302,7 +302,7 @@ fail_with "matrix over a taxonomy the site lacks" 1 "site.yaml:4:32: error: matr
 	"$FOLIO" build -s "$S" -o "$TMP/out"
 
 fresh
-ok "--timings names every stage" sh -c '"$FOLIO" build -s "$0" -o "$1" --timings 2>&1 | grep -c "ms .*%" | grep -qx 7' "$S" "$TMP/out"
+ok "--timings names every stage" sh -c '"$FOLIO" build -s "$0" -o "$1" --timings 2>&1 | grep -c "ms .*%" | grep -qx 8' "$S" "$TMP/out"
 
 # --- usage ---------------------------------------------------------------
 fail_with "unknown option" 2 "unknown option '--frobnicate'" "$FOLIO" build --frobnicate
