@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "content.h"
@@ -220,15 +221,49 @@ static void lap(struct build_stats *st, enum build_stage k, double *t)
 	*t = n;
 }
 
-int build_run(const struct build_opts *o, struct diags *d, struct build_stats *st)
+/* Frees everything the pipeline built. */
+static void site_release(struct site *s)
 {
-	struct site site, *s = &site;
+	for (size_t i = 0; i < s->npages; i++) {
+		free(s->pages[i]->html);
+		s->pages[i]->html = NULL;
+	}
+	for (size_t i = 0; i < s->nsections; i++) {
+		free(s->sections[i]->pages);
+		free(s->sections[i]->children);
+	}
+	free(s->sections);
+	free(s->pages);
+	free(s->walk_names);
+	strmap_free(&s->by_rel);
+	strmap_free(&s->by_out);
+	strmap_free(&s->draft_rels);
+	strmap_free(&s->broken);
+	strmap_free(&s->tpl_files);
+	if (s->templates)
+		mustache_set_free(s->templates);
+	taxonomy_free(s);
+	search_free(s);
+	for (unsigned t = 0; t < s->threads; t++)
+		arena_free(s->thread_arenas[t]);
+	free(s->thread_arenas);
+	arena_free(s->a);
+}
+
+/*
+ * The whole pipeline into S.  TRACK: record what each page's render used
+ * (folio serve).  *WANT_SEARCH tells whether the site has a search index.
+ */
+static int run_pipeline(struct site *s, const struct build_opts *o, struct diags *d,
+			struct build_stats *st, bool track, bool *want_search_out)
+{
 	struct output out = { 0 };
 	struct buf buf = BUF_INIT;
 	bool opened = false;
 	int rc = 1;
 
 	memset(s, 0, sizeof(*s));
+	s->track = track;
 	memset(st, 0, sizeof(*st));
 	double t = now_ms();
 	s->a = arena_new();
@@ -260,6 +295,7 @@ int build_run(const struct build_opts *o, struct diags *d, struct build_stats *s
 	 * when the theme has a search layout. */
 	bool want_search = !o->check_only && search_enabled(s) &&
 			   (strmap_get(&s->by_out, "search/index.html") || theme_layout(s, "search"));
+	*want_search_out = want_search;
 	struct md_job job = { .s = s, .budget = HTML_CACHE_DEFAULT };
 	if (want_search)
 		job.tk = xcalloc(s->threads, sizeof(*job.tk));
@@ -336,29 +372,377 @@ out:
 		diags_promote_warnings(d);
 	if (opened)
 		output_abort(&out);
-	for (size_t i = 0; i < s->npages; i++) {
-		free(s->pages[i]->html);
-		s->pages[i]->html = NULL;
-	}
-	for (size_t i = 0; i < s->nsections; i++) {
-		free(s->sections[i]->pages);
-		free(s->sections[i]->children);
-	}
-	free(s->sections);
-	free(s->pages);
-	free(s->walk_names);
-	strmap_free(&s->by_rel);
-	strmap_free(&s->by_out);
-	strmap_free(&s->draft_rels);
-	strmap_free(&s->broken);
-	if (s->templates)
-		mustache_set_free(s->templates);
-	taxonomy_free(s);
-	search_free(s);
-	for (unsigned t = 0; t < s->threads; t++)
-		arena_free(s->thread_arenas[t]);
-	free(s->thread_arenas);
-	arena_free(s->a);
 	buf_free(&buf);
 	return d->errors ? 1 : rc;
+}
+
+int build_run(const struct build_opts *o, struct diags *d, struct build_stats *st)
+{
+	struct site s;
+	bool search;
+	int rc = run_pipeline(&s, o, d, st, false, &search);
+	site_release(&s);
+	return rc;
+}
+
+/* ---- folio serve: a site kept in memory and updated in place ---- */
+
+struct build_live {
+	struct site s;
+	struct build_opts o;
+	char *out;              /* the committed output folder */
+	bool search;            /* the site has a search index */
+	bool search_stale;      /* pages changed since the index was written */
+	bool dirty;             /* an update failed half way: rebuild whole */
+};
+
+int build_live_full(struct build_live **lvp, const struct build_opts *o, struct diags *d,
+		    struct build_stats *st)
+{
+	build_live_free(*lvp);
+	*lvp = NULL;
+	struct build_live *lv = xcalloc(1, sizeof(*lv));
+	int rc = run_pipeline(&lv->s, o, d, st, true, &lv->search);
+	if (rc != 0) {
+		site_release(&lv->s);
+		free(lv);
+		return rc;
+	}
+	lv->o = *o;
+	for (size_t i = 0; i < lv->s.npages; i++)
+		lv->s.pages[i]->pos = i;
+	if (o->out_dir) {
+		lv->out = xstrdup(o->out_dir);
+	} else {
+		struct buf b = BUF_INIT;
+		buf_printf(&b, "%s/public", lv->s.dir);
+		lv->out = buf_detach(&b, NULL);
+	}
+	/* Memory is kept for updates; the HTML cache is not. */
+	*lvp = lv;
+	return 0;
+}
+
+void build_live_free(struct build_live *lv)
+{
+	if (!lv)
+		return;
+	site_release(&lv->s);
+	free(lv->out);
+	free(lv);
+}
+
+/* Whether V (a page's own value, one level of lists deep) holds META. */
+static bool holds(const value *v, const value *meta)
+{
+	if (!v)
+		return false;
+	if (v == meta)
+		return true;
+	if (v->type == V_LIST) {
+		for (size_t i = 0; i < v->u.list.n; i++)
+			if (v->u.list.items[i] == meta)
+				return true;
+	} else if (v->type == V_MAP) {
+		for (size_t i = 0; i < v->u.map.n; i++) {
+			const value *e = v->u.map.items[i].val;
+			if (e == meta)
+				return true;
+			if (e->type == V_LIST)
+				for (size_t k = 0; k < e->u.list.n; k++)
+					if (e->u.list.items[k] == meta)
+						return true;
+		}
+	}
+	return false;
+}
+
+/* Whether the site value reaches META anywhere (site.matrix does). */
+static bool site_holds(const value *v, const value *meta, int depth)
+{
+	if (v == meta)
+		return true;
+	if (!v || depth > 6)
+		return false;
+	if (v->type == V_LIST) {
+		for (size_t i = 0; i < v->u.list.n; i++)
+			if (site_holds(v->u.list.items[i], meta, depth + 1))
+				return true;
+	} else if (v->type == V_MAP) {
+		for (size_t i = 0; i < v->u.map.n; i++)
+			if (site_holds(v->u.map.items[i].val, meta, depth + 1))
+				return true;
+	}
+	return false;
+}
+
+static bool str_changed(const value *old, const char *now)
+{
+	return !old || old->type != V_STRING || strcmp(old->u.str.s, now);
+}
+
+static bool int_changed(const value *old, long long now)
+{
+	return !old || old->type != V_INT || old->u.i != now;
+}
+
+struct mark {
+	struct page **list;
+	size_t n;
+	bool *on;
+};
+
+static void mark_page(struct mark *m, struct page *p)
+{
+	if (m->on[p->pos])
+		return;
+	m->on[p->pos] = true;
+	m->list[m->n++] = p;
+}
+
+/*
+ * The text of P changed but not its front matter: parse it again and put
+ * the results in place.  Pages that show P's summary, word count or table
+ * of contents (lists, related pages, neighbours) are marked with it.
+ * Returns -1 if the new text has errors (broken links).
+ */
+static int update_body(struct build_live *lv, struct page *p, struct mark *m, bool *all)
+{
+	struct site *s = &lv->s;
+	struct md_result r;
+	size_t errors = s->d->errors;
+	struct anchor_list old_anchors = p->anchors;
+	struct link_check *old_checks = p->checks;
+	size_t old_nchecks = p->nchecks;
+	p->anchors.ids = NULL;          /* report link errors again */
+	p->anchors.n = 0;
+	p->checks = NULL;
+	p->nchecks = 0;
+	build_page_markdown(s, p, s->a, true, lv->search, &r);
+	if (s->d->errors > errors) {
+		p->anchors = old_anchors;
+		p->checks = old_checks;
+		p->nchecks = old_nchecks;
+		free(r.html);
+		free(r.text);
+		free(r.heads_at);
+		return -1;
+	}
+	p->anchors = r.anchors;
+	p->toc = r.toc;
+	p->word_count = r.words;
+	if (!p->fm_summary)
+		p->summary = r.summary;
+	free(p->html);
+	p->html = r.html;
+	p->html_len = r.html_len;
+	if (lv->search && r.text) {
+		struct search_tokenizer *tk = search_tokenizer_new();
+		search_page_doc(tk, s, p, r.text, r.text_len, r.heads_at, s->a);
+		search_tokenizer_free(tk);
+		lv->search_stale = true;
+	}
+	free(r.text);
+	free(r.heads_at);
+
+	/* The fields of page metas that come from the text. */
+	value *meta = p->meta;
+	long long rt = p->word_count ? (p->word_count + 199) / 200 : 0;
+	bool shown = str_changed(value_map_get(meta, "summary"), p->summary ? p->summary : "") ||
+		     int_changed(value_map_get(meta, "word_count"), p->word_count) ||
+		     int_changed(value_map_get(meta, "reading_time"), rt) ||
+		     value_map_get(meta, "toc") != p->toc;
+	value_map_set(s->a, meta, "summary", value_str(s->a, p->summary ? p->summary : ""));
+	value_map_set(s->a, meta, "word_count", value_int(s->a, p->word_count));
+	value_map_set(s->a, meta, "reading_time", value_int(s->a, rt));
+	value_map_set(s->a, meta, "toc", p->toc);
+	mark_page(m, p);
+	if (!shown)
+		return 0;
+	if (site_holds(s->site_value, meta, 0)) {
+		*all = true;
+		return 0;
+	}
+	for (size_t i = 0; i < s->npages; i++) {
+		struct page *x = s->pages[i];
+		bool uses = x->prev == p || x->next == p || holds(x->list, meta) ||
+			    holds(x->meta, meta) || holds(x->extra, meta);
+		for (size_t k = 0; !uses && k < x->nrelated; k++)
+			uses = x->related[k] == p;
+		if (uses)
+			mark_page(m, x);
+	}
+	return 0;
+}
+
+/* Whether the front matter of P's file is what was built. */
+static int same_front_matter(struct page *p)
+{
+	size_t len;
+	char *text = file_read(p->src, &len);
+	if (!text)
+		return 0;
+	struct diags quiet;
+	diags_init(&quiet);
+	const char *fm;
+	size_t fmlen, off;
+	unsigned line;
+	int same = content_split(p->src, text, &len, &fm, &fmlen, &off, &line, &quiet) == 0 &&
+		   off == p->body_off && line == p->body_line && hash64(text, off) == p->fm_hash;
+	diags_free(&quiet);
+	free(text);
+	return same;
+}
+
+/* Whether FILE (a template's file as given to the Mustache set) is the
+ * site's layouts file REL ("layouts/partials/header.mustache"). */
+static bool is_file(const char *file, const char *rel)
+{
+	size_t n = strlen(file), k = strlen(rel);
+	return n >= k && !strcmp(file + n - k, rel) && (n == k || file[n - k - 1] == '/');
+}
+
+int build_live_update(struct build_live *lv, const char *const *paths, size_t n,
+		      struct diags *d, struct build_stats *st)
+{
+	struct site *s = &lv->s;
+	memset(st, 0, sizeof(*st));
+	if (lv->dirty)
+		return BUILD_LIVE_FULL;
+	s->d = d;
+	bool templates = false, assets = false, all = false;
+	uint64_t tbits = 0;
+	struct mark m = { xmalloc((s->npages + 1) * sizeof(struct page *)), 0,
+			  xcalloc(s->npages + 1, sizeof(bool)) };
+	int rc = BUILD_LIVE_OK;
+	struct page **bodies = xmalloc((n + 1) * sizeof(*bodies));
+	size_t nbodies = 0;
+
+	/* What changed, and whether it can be done in place. */
+	for (size_t i = 0; i < n && rc == BUILD_LIVE_OK; i++) {
+		const char *path = paths[i];
+		if (!strncmp(path, "content/", 8)) {
+			struct page *p = site_find_rel(s, path + 8);
+			if (!p || !p->src || access(p->src, R_OK) != 0 || !same_front_matter(p))
+				rc = BUILD_LIVE_FULL;
+			else
+				bodies[nbodies++] = p;
+		} else if (!strncmp(path, "layouts/", 8)) {
+			bool known = false;
+			for (size_t k = 0; k < s->tpl_files.cap; k++) {
+				struct strmap_slot *sl = &s->tpl_files.slots[k];
+				if (sl->key && is_file(sl->key, path)) {
+					tbits |= 1ULL << ((uintptr_t)sl->val - 1);
+					known = true;
+				}
+			}
+			if (!known || access(path, F_OK) != 0)
+				rc = BUILD_LIVE_FULL;   /* a template added or removed */
+			templates = true;
+		} else if (!strncmp(path, "assets/", 7)) {
+			assets = true;
+		} else if (strchr(path, '/') == NULL && strcmp(path, "site.yaml") == 0) {
+			rc = BUILD_LIVE_FULL;
+		}
+	}
+	if (rc != BUILD_LIVE_OK)
+		goto out;
+
+	if (templates) {
+		mustache_set *old = s->templates;
+		size_t errors = d->errors;
+		s->templates = NULL;
+		if (theme_load(s) < 0 || d->errors > errors) {
+			if (s->templates)
+				mustache_set_free(s->templates);
+			s->templates = old;
+			rc = BUILD_LIVE_ERRORS;
+			goto out;
+		}
+		mustache_set_free(old);
+		for (size_t i = 0; i < s->npages; i++)
+			if (s->pages[i]->uses & tbits)
+				mark_page(&m, s->pages[i]);
+	}
+	for (size_t i = 0; i < nbodies; i++)
+		if (update_body(lv, bodies[i], &m, &all) < 0)
+			rc = BUILD_LIVE_ERRORS;
+	if (rc == BUILD_LIVE_OK && nbodies) {
+		size_t errors = d->errors;
+		check_fragments(s);
+		if (d->errors > errors)
+			rc = BUILD_LIVE_ERRORS;
+	}
+	if (rc != BUILD_LIVE_OK) {
+		/* Pages may hold the new text: the next change rebuilds whole. */
+		lv->dirty = nbodies > 0;
+		goto out;
+	}
+
+	struct output out;
+	output_open_live(&out, lv->out);
+	size_t errors = d->errors;
+	if (all)
+		render_pages(s, &out);
+	else
+		render_some(s, m.list, m.n, &out);
+	st->pages = all ? s->npages : m.n;
+	if (nbodies)
+		feeds_write(s, &out);
+	if (assets)
+		render_assets(s, &out);
+	output_close_live(&out);
+	if (d->errors > errors) {
+		lv->dirty = true;
+		rc = BUILD_LIVE_ERRORS;
+	}
+out:
+	free(bodies);
+	free(m.list);
+	free(m.on);
+	return rc;
+}
+
+int build_live_search(struct build_live *lv, struct diags *d)
+{
+	struct site *s = &lv->s;
+	if (!lv->search_stale || lv->dirty)
+		return 0;
+	lv->search_stale = false;
+	s->d = d;
+	struct strmap fresh = STRMAP_INIT;
+	size_t nold = search_files(s);
+	char **names = xmalloc((nold + 1) * sizeof(char *));
+	for (size_t i = 0; i < nold; i++)
+		names[i] = xstrdup(search_file_name(s, i));
+	search_free(s);
+	search_build(s);
+	for (size_t i = 0; i < search_files(s); i++)
+		strmap_put(&fresh, search_file_name(s, i), (void *)1);
+	struct output out;
+	output_open_live(&out, lv->out);
+	size_t errors = d->errors;
+	search_write(s, &out);
+	/* The search page names the root file; it is the page at /search/. */
+	struct page *sp = strmap_get(&s->by_out, "search/index.html");
+	if (sp)
+		render_some(s, &sp, 1, &out);
+	output_close_live(&out);
+	struct buf path = BUF_INIT;
+	for (size_t i = 0; i < nold; i++) {
+		if (!strmap_get(&fresh, names[i])) {
+			buf_reset(&path);
+			buf_printf(&path, "%s/search/%s", lv->out, names[i]);
+			unlink(path.ptr);
+		}
+		free(names[i]);
+	}
+	free(names);
+	buf_free(&path);
+	strmap_free(&fresh);
+	if (d->errors > errors) {
+		lv->dirty = true;
+		return -1;
+	}
+	return 0;
 }

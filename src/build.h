@@ -54,4 +54,28 @@ int build_run(const struct build_opts *o, struct diags *d, struct build_stats *s
 void build_page_markdown(struct site *s, struct page *p, arena *a, bool want_html,
 			 bool want_text, struct md_result *r);
 
+/*
+ * folio serve keeps the built site in memory and updates it in place.
+ *
+ * build_live_full() runs a whole build (into o->out_dir, swapped in as
+ * folio build does) and keeps the site; *LV is replaced, or NULL on
+ * failure.  build_live_update() takes the paths that changed, relative to
+ * the site folder ("content/roles/x.md", "layouts/page.mustache"), and
+ * re-renders only the pages they touch, writing into the output folder in
+ * place: a page whose text changed, and the pages that list it; every page
+ * that used an edited template; assets.  It returns BUILD_LIVE_FULL when
+ * the change needs a whole build (site.yaml, front matter, files added or
+ * removed), and BUILD_LIVE_ERRORS when the change has errors (nothing is
+ * written then).  build_live_search() brings the search index up to date
+ * afterwards, so the page itself is shown first.
+ */
+struct build_live;
+enum { BUILD_LIVE_OK = 0, BUILD_LIVE_ERRORS = 1, BUILD_LIVE_FULL = 2 };
+int build_live_full(struct build_live **lv, const struct build_opts *o, struct diags *d,
+		    struct build_stats *st);
+int build_live_update(struct build_live *lv, const char *const *paths, size_t n,
+		      struct diags *d, struct build_stats *st);
+int build_live_search(struct build_live *lv, struct diags *d);
+void build_live_free(struct build_live *lv);
+
 #endif

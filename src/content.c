@@ -494,6 +494,7 @@ static void load_one(void *arg, size_t i, unsigned worker)
 	const char *fm;
 	size_t fmlen;
 	if (content_split(p->src, text, &len, &fm, &fmlen, &p->body_off, &p->body_line, s->d) == 0) {
+		p->fm_hash = hash64(text, p->body_off);
 		p->fm = yamlvalue_load(a, p->src, fm, fmlen, 1, s->d);
 		if (p->fm && p->fm->type == V_NULL)
 			p->fm = value_at(value_map(a), p->src, 1, 1);

@@ -322,6 +322,21 @@ static void output_release(struct output *o)
 	memset(o, 0, sizeof(*o));
 }
 
+void output_open_live(struct output *o, const char *dir)
+{
+	memset(o, 0, sizeof(*o));
+	o->out = xstrdup(dir);
+	o->tmp = xstrdup(dir);
+	o->recycled = true;
+	o->a = arena_new();
+	pthread_mutex_init(&o->lock, NULL);
+}
+
+void output_close_live(struct output *o)
+{
+	output_release(o);
+}
+
 int output_commit(struct output *o, struct diags *d)
 {
 	static const char marker[] =

@@ -44,6 +44,11 @@ int output_begin(struct output *o, const char *out, const char *site_dir,
  * creating folders.  Thread-safe.  Returns 0, or -1 after an error. */
 int output_write(struct output *o, const char *rel, const void *data, size_t len,
 		 struct diags *d);
+/* Writes straight into the site DIR that a build committed, for folio
+ * serve's updates: a file whose bytes did not change is left alone;
+ * nothing is pruned or swapped.  Close with output_close_live(). */
+void output_open_live(struct output *o, const char *dir);
+void output_close_live(struct output *o);
 /* Swaps the temporary folder in as OUT.  Returns 0 or -1. */
 int output_commit(struct output *o, struct diags *d);
 /* Removes the temporary folder (after a failed build). */

@@ -17,6 +17,7 @@
 
 struct render_job {
 	struct site *s;
+	struct page **list;     /* the pages to render; NULL: all */
 	struct output *o;
 	arena **scratch;        /* one per worker, reset per page */
 	struct buf *bufs;       /* one per worker */
@@ -101,11 +102,33 @@ static void redirect_html(struct site *s, struct page *p, struct buf *out)
 	buf_free(&abs);
 }
 
+/* The template files a page's render used, as bits of s->tpl_files
+ * (folio serve re-renders the pages that use an edited template). */
+struct use_ctx {
+	const struct site *s;
+	struct page *p;
+};
+
+static void note_file(const struct site *s, struct page *p, const mustache_tpl *t)
+{
+	void *bit = t ? strmap_get(&s->tpl_files, mustache_tpl_file(t)) : NULL;
+	if (bit)
+		p->uses |= 1ULL << ((uintptr_t)bit - 1);
+	else
+		p->uses = ~0ULL;        /* untracked: depends on every template */
+}
+
+static void note_use(void *arg, const char *name)
+{
+	struct use_ctx *u = arg;
+	note_file(u->s, u->p, mustache_set_get(u->s->templates, name));
+}
+
 static void render_one(void *arg, size_t i, unsigned worker)
 {
 	struct render_job *job = arg;
 	struct site *s = job->s;
-	struct page *p = s->pages[i];
+	struct page *p = job->list ? job->list[i] : s->pages[i];
 	arena *a = job->scratch[worker];
 	struct buf *out = &job->bufs[worker];
 	buf_reset(out);
@@ -151,7 +174,12 @@ static void render_one(void *arg, size_t i, unsigned worker)
 		value *ctx = value_map(a);
 		value_map_set(a, ctx, "site", s->site_value);
 		value_map_set(a, ctx, "page", page);
-		mustache_render(s->templates, t, ctx, out, s->d, NULL, NULL);
+		struct use_ctx use = { s, p };
+		if (s->tpl_files.n) {
+			p->uses = 0;
+			note_file(s, p, t);
+		}
+		mustache_render(s->templates, t, ctx, out, s->d, s->tpl_files.n ? note_use : NULL, &use);
 		if (html != p->html)
 			free(html);
 		if (p->html) {
@@ -165,15 +193,20 @@ static void render_one(void *arg, size_t i, unsigned worker)
 
 int render_pages(struct site *s, struct output *o)
 {
+	return render_some(s, NULL, s->npages, o);
+}
+
+int render_some(struct site *s, struct page **list, size_t n, struct output *o)
+{
 	size_t errors = s->d->errors;
-	struct render_job job = { .s = s, .o = o };
+	struct render_job job = { .s = s, .o = o, .list = list };
 	job.scratch = xcalloc(s->threads, sizeof(arena *));
 	job.bufs = xcalloc(s->threads, sizeof(struct buf));
 	for (unsigned t = 0; t < s->threads; t++) {
 		job.scratch[t] = arena_new();
 		buf_init(&job.bufs[t]);
 	}
-	pool_run(s->threads, s->npages, render_one, &job);
+	pool_run(s->threads, n, render_one, &job);
 	for (unsigned t = 0; t < s->threads; t++) {
 		arena_free(job.scratch[t]);
 		buf_free(&job.bufs[t]);

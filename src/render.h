@@ -13,6 +13,8 @@
  * s->d; returns -1 if there were any.
  */
 int render_pages(struct site *s, struct output *o);
+/* The same for the N pages of LIST. */
+int render_some(struct site *s, struct page **list, size_t n, struct output *o);
 
 /* Writes the default theme's assets (when enabled) and the site's assets/
  * folder through O; an asset on a page's path is an error. */

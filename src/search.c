@@ -907,3 +907,8 @@ size_t search_files(const struct site *s)
 {
 	return s->search ? s->search->n : 0;
 }
+
+const char *search_file_name(const struct site *s, size_t i)
+{
+	return s->search->files[i].name;
+}

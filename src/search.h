@@ -90,8 +90,9 @@ bool search_enabled(const struct site *s);
 int search_build(struct site *s);
 /* Writes the files laid out by search_build.  Returns 0 or -1. */
 int search_write(struct site *s, struct output *o);
-/* How many files search_build laid out. */
+/* How many files search_build laid out, and the name of file I. */
 size_t search_files(const struct site *s);
+const char *search_file_name(const struct site *s, size_t i);
 void search_free(struct site *s);
 
 #endif

@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "config.h"
 #include "date.h"
 #include "diag.h"
@@ -106,6 +107,9 @@ struct page {
 	value *pagination;              /* listing pages: page.pagination */
 	value *extra;                   /* more fields for the render context */
 	struct search_doc *search;      /* what the search index keeps; NULL if left out */
+	uint64_t fm_hash;               /* of the bytes before the body (front matter) */
+	uint64_t uses;                  /* template files its render used (tpl_files bits) */
+	size_t pos;                     /* folio serve: position in site->pages */
 };
 
 /* A front-matter key whose value names other pages (schema type pages). */
@@ -154,6 +158,8 @@ struct site {
 	arena **thread_arenas;  /* one per worker, for the parallel stages */
 	struct taxonomy *taxonomies;    /* one per config->tax */
 	struct search_index *search;    /* the index files, once built */
+	bool track;                     /* record template use per page (folio serve) */
+	struct strmap tpl_files;        /* template file -> bit + 1, when tracking */
 };
 
 /* Adds a page to the site's list. */

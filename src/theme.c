@@ -188,6 +188,13 @@ int theme_load(struct site *s)
 		}
 	}
 	buf_free(&name);
+	if (s->track) {
+		/* Numbered for the pages' template bits (at most 64 tracked). */
+		strmap_free(&s->tpl_files);
+		for (size_t i = 0; i < ss.n && i < 64; i++)
+			strmap_put(&s->tpl_files, arena_strdup(s->a, ss.items[i].file),
+				   (void *)(uintptr_t)(i + 1));
+	}
 	for (size_t i = 0; i < ss.n; i++) {
 		free(ss.items[i].name);
 		free(ss.items[i].file);

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #if defined(__GNUC__)
 #define FOLIO_PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -63,5 +64,8 @@ static inline int to_lower(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; 
 /* Checks that S[0..N) is well-formed UTF-8.  Returns the byte offset of
  * the first bad sequence, or N when valid. */
 size_t utf8_valid_prefix(const char *s, size_t n);
+
+/* A 64-bit FNV-1a hash of P[0..N), for telling contents apart. */
+uint64_t hash64(const void *p, size_t n);
 
 #endif
