@@ -5,6 +5,8 @@
 #   make test       run every test; ends with "N passed, N failed"
 #   make asan       the same suite built with AddressSanitizer + UBSan
 #   make bench      synthetic-corpus benchmark (pages/s, peak memory)
+#   make bench-search  search index and client budgets (and Pagefind's)
+#   make bench-serve   folio serve's update time on the 10k corpus
 #   make install    install folio and its man page under PREFIX
 #
 # Per-developer settings go in an optional Makefile.local.
@@ -37,7 +39,7 @@ CMD_OBJS = $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CMD_SRCS))
 TEST_SRCS = $(wildcard tests/unit/*.c)
 TEST_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 
-.PHONY: all deps site test test-deps asan bench bench-template install clean regress-update
+.PHONY: all deps site test test-deps asan bench bench-search bench-serve bench-template install clean regress-update
 
 all: $(BUILD)/folio
 
@@ -83,6 +85,18 @@ $(BUILD)/bench/%: bench/%.c
 
 bench: $(BUILD)/folio $(BUILD)/bench/gencorpus $(BUILD)/bench/runstat
 	FOLIO=$(BUILD)/folio BENCH_BIN=$(BUILD)/bench sh bench/run $(SIZES)
+
+# Search budgets on the 10k corpus, and Pagefind's figures when it runs here.
+bench-search: $(BUILD)/folio $(BUILD)/bench/gencorpus $(BUILD)/bench/runstat test-deps
+	FOLIO=$(BUILD)/folio BENCH_BIN=$(BUILD)/bench sh bench/search-run
+
+# folio serve: from a saved page to its new HTML on the 10k corpus.
+bench-serve: $(BUILD)/tests/live_bench $(BUILD)/bench/gencorpus
+	@[ -f build/bench/corpus-10000/.complete ] || { rm -rf build/bench/corpus-10000; \
+		$(BUILD)/bench/gencorpus 10000 build/bench/corpus-10000 && touch build/bench/corpus-10000/.complete; }
+	rm -rf build/bench/serve-site && mkdir -p build/bench/serve-site && \
+		cp -R build/bench/corpus-10000/content build/bench/corpus-10000/site.yaml build/bench/serve-site/
+	./$(BUILD)/tests/live_bench build/bench/serve-site content/backend/article-000000.md build/bench/serve-out 20
 
 bench-template: $(BUILD)/tests/mustache_bench
 	./$(BUILD)/tests/mustache_bench
