@@ -245,7 +245,7 @@ static const char *cut_text(arena *a, const char *s, size_t n, size_t max)
 		buf_putc(&b, s[i]);
 	}
 	if (b.len > max) {
-		size_t k = max;
+		size_t k = max - 3;     /* room for the ellipsis */
 		while (k > 0 && ((unsigned char)b.ptr[k] & 0xC0) == 0x80)
 			k--;
 		size_t w = k;
@@ -318,7 +318,7 @@ void search_page_doc(struct search_tokenizer *t, const struct site *s, struct pa
 		size_t hs = heads_at[2 * i], he = heads_at[2 * i + 1];
 		size_t end = i + 1 < nh ? heads_at[2 * (i + 1)] : len;
 		d->heads[i].id = p->anchors.ids[i];
-		d->heads[i].text = cut_text(a, text + hs, he - hs, 200);
+		d->heads[i].text = cut_text(a, text + hs, he - hs, SEARCH_HEADING_MAX);
 		d->heads[i].snippet = cut_text(a, text + he, end - he, SEARCH_SNIPPET_MAX);
 		/* The text under the first heading is often the summary. */
 		if (!strncmp(d->heads[i].snippet, d->excerpt, 32))
@@ -363,7 +363,7 @@ static const char alphabet[] =
 #define POSTINGS_SHARD 8192     /* bytes of postings per file, about */
 #define DICT_SHARD 8192         /* bytes of dictionary per shard, at least */
 #define DICT_SHARDS_MAX 256     /* the root lists at most this many */
-#define PACK_PAGES 16
+#define PACK_PAGES 8
 #define FACET_BLOCK 1024
 #define SCORE_MAX 63
 

@@ -26,9 +26,10 @@ enum {
 };
 
 #define SEARCH_MAX_TOKEN 40     /* longer tokens are dropped */
-#define SEARCH_EXCERPT_MAX 160  /* bytes of summary kept for excerpts */
-#define SEARCH_SNIPPET_MAX 64   /* bytes of text kept under a heading */
+#define SEARCH_EXCERPT_MAX 140  /* bytes of summary kept for excerpts, "…" included */
+#define SEARCH_SNIPPET_MAX 48   /* bytes of text kept under a heading, "…" included */
 #define SEARCH_HEADS_MAX 20     /* headings kept per page */
+#define SEARCH_HEADING_MAX 200  /* bytes of a heading's text kept */
 #define SEARCH_TITLE_KEY_TERMS 3 /* titles of up to this many terms get a key */
 
 /* A stemmer and scratch space; one per thread. */

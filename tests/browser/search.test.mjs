@@ -1,0 +1,303 @@
+// Browser tests of search (/search/, assets/js/search-ui.js) in headless
+// Chromium, on the career site and on tests/sites/search-hostile:
+// `django` lists the roles that need Django with the Django skill page
+// first; `kubernets` finds Kubernetes; results follow typing, filters,
+// keyboard and "more results"; the header box leads to /search/;
+// /search/?q=backend has a fallback without JavaScript; a hostile page
+// title is shown as text.  axe-core checks the results page.  Ends with one
+// line "N passed, N failed".
+//
+// Environment: FOLIO (the folio binary), CHROMIUM (default /usr/bin/chromium).
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const folio = resolve(root, process.env.FOLIO || 'build/folio');
+const chromium = process.env.CHROMIUM || '/usr/bin/chromium';
+const shots = join(root, 'tests', 'out', 'screenshots');
+
+let passed = 0;
+let failed = 0;
+function check(ok, name, detail) {
+  if (ok) {
+    passed++;
+  } else {
+    failed++;
+    console.log(`FAIL: ${name}${detail !== undefined ? `\n    ${String(detail).replace(/\n/g, '\n    ')}` : ''}`);
+  }
+}
+function finish() {
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed ? 1 : 0);
+}
+
+const types = { '.html': 'text/html; charset=utf-8', '.css': 'text/css', '.js': 'text/javascript',
+  '.xml': 'application/xml', '.json': 'application/json', '.svg': 'image/svg+xml', '.txt': 'text/plain' };
+
+function serve(dir) {
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    let file = normalize(join(dir, path));
+    if (!file.startsWith(dir)) { res.writeHead(400); res.end(); return; }
+    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
+    if (!existsSync(file)) {
+      res.writeHead(404, { 'content-type': types['.html'] });
+      res.end(existsSync(join(dir, '404.html')) ? readFileSync(join(dir, '404.html')) : '');
+      return;
+    }
+    res.writeHead(200, { 'content-type': types[extname(file)] || 'application/octet-stream' });
+    res.end(readFileSync(file));
+  });
+  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
+}
+
+function build(site, out) {
+  try {
+    execFileSync(folio, ['build', '-s', site, '-o', out, '--quiet'], { stdio: 'inherit' });
+    return true;
+  } catch (e) {
+    check(false, `folio build of ${site}`, e.message);
+    return false;
+  }
+}
+
+// The roles whose front matter lists Django among their skills.
+function rolesWith(skill) {
+  const dir = join(root, 'content', 'roles');
+  return readdirSync(dir).filter((f) => f.endsWith('.md') && f !== '_index.md')
+    .filter((f) => /^skills:.*$/m.exec(readFileSync(join(dir, f), 'utf8'))?.[0].split(/[[\],]/).some((s) => s.trim() === skill))
+    .map((f) => `/roles/${f.slice(0, -3)}/`).sort();
+}
+
+// Waits until the search page has shown the results of q.
+const settled = (page, q) => page.waitForFunction((want) => {
+  const box = document.querySelector('[data-index]');
+  return box && box.dataset.done === want && !box.hasAttribute('aria-busy');
+}, q, { timeout: 10000 });
+const hrefs = (page) => page.$$eval('.search-results .search-hit-link', (a) => a.map((x) => x.getAttribute('href')));
+
+async function main() {
+  if (!existsSync(folio)) {
+    check(false, `folio binary ${folio} not found (run make)`);
+    finish();
+  }
+  if (!existsSync(chromium)) {
+    check(false, `Chromium not found at ${chromium} (apt-get install chromium)`);
+    finish();
+  }
+  const tmp = mkdtempSync(join(tmpdir(), 'folio-search-browser-'));
+  const career = join(tmp, 'career'), hostile = join(tmp, 'hostile');
+  if (!build(root, career) || !build(join(root, 'tests/sites/search-hostile'), hostile)) {
+    rmSync(tmp, { recursive: true, force: true });
+    finish();
+  }
+  check(existsSync(join(career, 'search', 'index.html')), 'the career site has /search/');
+
+  const { chromium: pw } = await import('playwright-core');
+  const axeSource = readFileSync(join(root, 'tests', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+  const s1 = await serve(career), s2 = await serve(hostile);
+  const base = `http://127.0.0.1:${s1.address().port}`;
+  const baseHostile = `http://127.0.0.1:${s2.address().port}`;
+  const browser = await pw.launch({
+    executablePath: chromium,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  mkdirSync(shots, { recursive: true });
+
+  // A fresh page that records errors and dialogs.
+  async function open(opts = {}) {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...opts });
+    await ctx.route('**/favicon.ico', (r) => r.fulfill({ status: 204 }));
+    const page = await ctx.newPage();
+    page.errors = [];
+    page.dialogs = [];
+    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') page.errors.push(m.text()); });
+    page.on('pageerror', (e) => page.errors.push(e.message));
+    page.on('dialog', (d) => { page.dialogs.push(d.message()); d.dismiss().catch(() => {}); });
+    return page;
+  }
+  async function axe(page, name) {
+    await page.addScriptTag({ content: axeSource });
+    const result = await page.evaluate(async () => await window.axe.run(document));
+    const v = result.violations.map((x) => `${x.id} (${x.impact}): ${x.help} — ${x.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+    check(v.length === 0, `${name}: axe finds no violations`, v.join('\n'));
+  }
+
+  try {
+    // /search/?q=django: the form submitted, JavaScript on.
+    for (const scheme of ['light', 'dark']) {
+      const page = await open({ colorScheme: scheme });
+      await page.goto(`${base}/search/?q=django`);
+      await settled(page, 'django');
+      const got = await hrefs(page);
+      check(got[0] === '/skills/django/', `django (${scheme}): the Django skill page first`, got.join(' '));
+      const roles = rolesWith('Django');
+      check(roles.length >= 2 && roles.every((r) => got.slice(0, 10).includes(r)),
+        `django (${scheme}): the roles that need Django in the first ten`, `want ${roles.join(' ')}\ngot ${got.join(' ')}`);
+      check(await page.inputValue('#search-q') === 'django', `django (${scheme}): the box shows the query`);
+      const status = await page.textContent('[role=status]');
+      check(/\d+ results? for “django”/.test(status), `django (${scheme}): the live region announces the count`, status);
+      check(await page.$$eval('.search-hit-title mark', (m) => m.some((x) => x.textContent === 'Django')), `django (${scheme}): title highlighted`);
+      check(await page.$$eval('.search-subs a', (a) => a.some((x) => /^\/skills\/django\/#[\w-]+$/.test(x.getAttribute('href')))),
+        `django (${scheme}): sub-results link to headings`);
+      check(page.errors.length === 0, `django (${scheme}): no console errors`, page.errors.join('\n'));
+      await axe(page, `search results (${scheme})`);
+      if (scheme === 'light') {
+        await page.screenshot({ path: join(shots, 'search-1280.png'), fullPage: true });
+        await page.setViewportSize({ width: 375, height: 800 });
+        await page.click('.search-facet summary');
+        await settled(page, 'django');
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        check(overflow <= 0, 'search: no horizontal scrolling at 375 px', `${overflow} px too wide`);
+        await page.screenshot({ path: join(shots, 'search-375.png'), fullPage: true });
+      }
+      await page.context().close();
+    }
+
+    // Typing: results follow the box, the URL follows the results.
+    {
+      const page = await open();
+      await page.goto(`${base}/search/`);
+      await page.focus('#search-q');
+      await page.keyboard.type('kubernets', { delay: 20 });
+      await settled(page, 'kubernets');
+      const got = await hrefs(page);
+      check(got[0] === '/skills/kubernetes/', 'kubernets (a typo) finds Kubernetes', got.join(' '));
+      check(new URL(page.url()).search === '?q=kubernets', 'the URL follows the query', page.url());
+      check((await page.title()).startsWith('kubernets'), 'the title names the query', await page.title());
+
+      await page.fill('#search-q', '');
+      await page.keyboard.type('djan', { delay: 20 });
+      await settled(page, 'djan');
+      check((await hrefs(page))[0] === '/skills/django/', 'prefix of the last word as you type: djan');
+
+      // Keyboard: arrows move through results, Escape clears.
+      await page.keyboard.press('ArrowDown');
+      check(await page.evaluate(() => document.activeElement.getAttribute('href')) === '/skills/django/', 'ArrowDown from the box: the first result');
+      await page.keyboard.press('ArrowDown');
+      check(await page.evaluate(() => document.activeElement.classList.contains('search-hit-link')) &&
+        await page.evaluate(() => document.activeElement.getAttribute('href')) !== '/skills/django/', 'ArrowDown: the next result');
+      await page.keyboard.press('ArrowUp');
+      await page.keyboard.press('ArrowUp');
+      check(await page.evaluate(() => document.activeElement.id) === 'search-q', 'ArrowUp from the first result: the box');
+      await page.keyboard.press('Escape');
+      await settled(page, '');
+      check(await page.inputValue('#search-q') === '' && await page.isHidden('.search-results'), 'Escape clears the box and the results');
+      check(new URL(page.url()).search === '', 'Escape clears the URL', page.url());
+
+      // Enter submits without leaving the page.
+      await page.keyboard.type('the of', { delay: 10 });
+      await page.keyboard.press('Enter');
+      await settled(page, 'the of');
+      check(/common words/.test(await page.textContent('[role=status]')), 'stop words only: said so', await page.textContent('[role=status]'));
+      await page.fill('#search-q', 'django qqqqzzzz');
+      await page.keyboard.press('Enter');
+      await settled(page, 'django qqqqzzzz');
+      check(/No page has all/.test(await page.textContent('[role=status]')) && (await hrefs(page)).length > 0,
+        'no page with every word: pages with some, and said so', await page.textContent('[role=status]'));
+      check(page.errors.length === 0, 'typing: no console errors', page.errors.join('\n'));
+      await page.context().close();
+    }
+
+    // Filters and more results.
+    {
+      const page = await open();
+      await page.goto(`${base}/search/?q=python`);
+      await settled(page, 'python');
+      const total = Number((await page.textContent('[role=status]')).match(/^([\d,]+)/)[1].replace(/,/g, ''));
+      check(total > 20 && (await hrefs(page)).length === 10, 'python: ten results of many', total);
+      await page.click('.search-more');
+      await page.waitForFunction(() => document.querySelectorAll('.search-results > li').length > 10);
+      check((await hrefs(page)).length === 20, 'more results: ten more');
+      check(await page.evaluate(() => document.activeElement === document.querySelectorAll('.search-hit-link')[10]), 'more results: focus on the first new one');
+
+      const label = page.locator('.search-facet label', { hasText: 'Roles' });
+      const count = Number((await label.textContent()).match(/\((\d+)\)/)[1]);
+      await label.click();
+      await settled(page, 'python');
+      const got = await hrefs(page);
+      check(got.length === Math.min(count, 10) && got.every((u) => u.startsWith('/roles/')), 'section filter: only roles, as many as counted', got.join(' '));
+      check(new URL(page.url()).searchParams.get('section') === 'roles', 'section filter in the URL', page.url());
+
+      await page.click('details[data-tax=skills] summary');
+      await page.waitForSelector('details[data-tax=skills] input[value]:not([value=""])');
+      if (await page.isVisible('details[data-tax=skills] .search-all')) {
+        await page.click('details[data-tax=skills] .search-all');
+        check(await page.evaluate(() => document.activeElement.closest('details')?.dataset.tax) === 'skills', 'show all: focus stays in the filter');
+      }
+      const opt = page.locator('details[data-tax=skills] label', { hasText: 'Django' });
+      const n = Number((await opt.textContent()).match(/\((\d+)\)/)[1]);
+      await opt.click();
+      await settled(page, 'python');
+      const got2 = await hrefs(page);
+      check(n >= 2 && got2.length === n && got2.every((u) => rolesWith('Django').includes(u)), 'skills filter: the roles with Django', `${n}: ${got2.join(' ')}`);
+      check(new URL(page.url()).searchParams.get('skills') === 'Django', 'taxonomy filter in the URL', page.url());
+      await axe(page, 'search with filters open');
+
+      // A shared link with filters.
+      await page.goto(page.url());
+      await settled(page, 'python');
+      check(JSON.stringify(await hrefs(page)) === JSON.stringify(got2), 'a link with filters shows the same results');
+      check(page.errors.length === 0, 'filters: no console errors', page.errors.join('\n'));
+      await page.context().close();
+    }
+
+    // The header box leads to /search/.
+    {
+      const page = await open();
+      await page.goto(`${base}/roles/`);
+      await page.fill('.site-search input[name=q]', 'backend');
+      await Promise.all([page.waitForURL(/\/search\/\?q=backend$/), page.press('.site-search input[name=q]', 'Enter')]);
+      await settled(page, 'backend');
+      const got = await hrefs(page);
+      check(got.includes('/roles/python-backend-developer/'), 'header search: /search/?q=backend finds the backend role', got.join(' '));
+      await page.context().close();
+    }
+
+    // Without JavaScript: the noscript fallback.
+    {
+      const page = await open({ javaScriptEnabled: false });
+      await page.goto(`${base}/search/?q=backend`);
+      check(await page.isVisible('.search-noscript'), 'no JavaScript: the fallback is shown');
+      for (const href of ['/roles/', '/skills/', '/skills/django/']) {
+        check(await page.locator(`.search-noscript a[href="${href}"]`).first().isVisible(), `no JavaScript: a link to ${href}`);
+      }
+      check(await page.isVisible('#search-q'), 'no JavaScript: the form is there');
+      await page.context().close();
+    }
+
+    // A hostile title is text.
+    {
+      const page = await open();
+      await page.goto(`${baseHostile}/search/?q=onerror`);
+      await settled(page, 'onerror');
+      const titles = await page.$$eval('.search-hit-link', (a) => a.map((x) => x.textContent));
+      check(titles.length === 1 && titles[0] === '<img src=x onerror=alert(1)>', 'hostile title shown as text', JSON.stringify(titles));
+      await page.fill('#search-q', 'hostile');
+      await page.keyboard.press('Enter');
+      await settled(page, 'hostile');
+      check(/<script>alert\(2\)<\/script>/.test(await page.textContent('.search-hit-text')), 'hostile summary shown as text');
+      await page.click('details[data-tax=tags] summary');
+      await page.waitForSelector('details[data-tax=tags] input[value]:not([value=""])');
+      check(await page.locator('details[data-tax=tags] label', { hasText: '<svg onload=alert(3)>' }).count() === 1, 'hostile tag shown as text');
+      await page.waitForTimeout(200);
+      check(await page.$$eval('main img, main svg, main script:not([src]), main b, main i', (x) => x.length) === 0, 'no element made from index data');
+      check(page.dialogs.length === 0, 'no dialog opened', page.dialogs.join('\n'));
+      check(page.errors.length === 0, 'hostile: no console errors', page.errors.join('\n'));
+      await page.context().close();
+    }
+  } finally {
+    await browser.close();
+    s1.close();
+    s2.close();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  finish();
+}
+
+main().catch((e) => { check(false, 'browser tests crashed', e.stack); finish(); });
