@@ -23,16 +23,26 @@
 
 /* ---- text to terms ---- */
 
+/* A stem, interned per tokenizer.  GEN and SLOT say where it is counted
+ * in the page being read, so a page's terms are tallied without a second
+ * lookup. */
+struct stem {
+	const char *key;
+	size_t len;
+	uint32_t gen, slot;
+};
+
 struct search_tokenizer {
 	struct sb_stemmer *stemmer;
 	struct buf tok;
-	/* Stems already computed: a word's stem is looked up, not worked out
-	 * again (most words of a site recur).  Bounded. */
-	struct strmap memo;
+	/* Words already seen, to their stems: a word's stem is looked up, not
+	 * worked out again (most words of a site recur). */
+	struct strmap words;
+	struct strmap stems;
+	struct stem stop;       /* what stop words map to */
+	uint32_t gen;
 	arena *a;
 };
-
-#define MEMO_MAX 65536
 
 /* Folded forms of U+00C0..U+017F; "-" marks the two that are not letters. */
 static const char *const fold_table[192] = {
@@ -122,7 +132,8 @@ void search_tokenizer_free(struct search_tokenizer *t)
 		return;
 	sb_stemmer_delete(t->stemmer);
 	buf_free(&t->tok);
-	strmap_free(&t->memo);
+	strmap_free(&t->words);
+	strmap_free(&t->stems);
 	arena_free(t->a);
 	free(t);
 }
@@ -138,31 +149,37 @@ const char *search_stem(struct search_tokenizer *t, const char *w, size_t n, siz
 	return (const char *)st;
 }
 
-static void flush(struct search_tokenizer *t, search_term_fn fn, void *arg)
+/* The stem of the word in t->tok, or NULL when it is dropped. */
+static struct stem *resolve(struct search_tokenizer *t)
 {
 	struct buf *w = &t->tok;
-	if (w->len > 0 && w->len <= SEARCH_MAX_TOKEN) {
-		const char *stem = strmap_getn(&t->memo, w->ptr, w->len);
-		if (!stem && !is_stop_word(w->ptr)) {
+	if (w->len == 0 || w->len > SEARCH_MAX_TOKEN)
+		return NULL;
+	struct stem *st = strmap_getn(&t->words, w->ptr, w->len);
+	if (!st) {
+		char *word = arena_strndup(t->a, w->ptr, w->len);
+		if (is_stop_word(word)) {
+			st = &t->stop;
+		} else {
 			size_t n;
-			const char *st = search_stem(t, w->ptr, w->len, &n);
-			/* Stored as the stem, a NUL and the word (the key). */
-			char *e = arena_alloc(t->a, n + 1 + w->len + 1);
-			memcpy(e, st, n);
-			e[n] = '\0';
-			memcpy(e + n + 1, w->ptr, w->len + 1);
-			if (t->memo.n < MEMO_MAX)
-				strmap_putn(&t->memo, e + n + 1, w->len, e);
-			stem = e;
+			const char *s = search_stem(t, w->ptr, w->len, &n);
+			st = strmap_getn(&t->stems, s, n);
+			if (!st) {
+				st = arena_zalloc(t->a, sizeof(*st));
+				st->key = arena_strndup(t->a, s, n);
+				st->len = n;
+				strmap_putn(&t->stems, st->key, n, st);
+			}
 		}
-		if (stem && *stem)
-			fn(arg, stem, strlen(stem));
+		strmap_putn(&t->words, word, w->len, st);
 	}
-	buf_reset(w);
+	return st->len ? st : NULL;
 }
 
-void search_terms(struct search_tokenizer *t, const char *text, size_t n,
-		  search_term_fn fn, void *arg)
+typedef void (*stem_fn)(void *arg, struct stem *st);
+
+/* Calls FN with the stem of each word of TEXT[0..N) that is kept. */
+static void scan(struct search_tokenizer *t, const char *text, size_t n, stem_fn fn, void *arg)
 {
 	const unsigned char *s = (const unsigned char *)text;
 	size_t i = 0;
@@ -171,7 +188,10 @@ void search_terms(struct search_tokenizer *t, const char *text, size_t n,
 		size_t k;
 		uint32_t c = utf8_next(s + i, n - i, &k);
 		if (!is_word_cp(c)) {
-			flush(t, fn, arg);
+			struct stem *st = resolve(t);
+			if (st)
+				fn(arg, st);
+			buf_reset(&t->tok);
 		} else if (c < 0x80) {
 			buf_putc(&t->tok, to_lower((int)c));
 		} else if (c <= 0x17F) {
@@ -181,13 +201,34 @@ void search_terms(struct search_tokenizer *t, const char *text, size_t n,
 		}
 		i += k;
 	}
-	flush(t, fn, arg);
+	struct stem *st = resolve(t);
+	if (st)
+		fn(arg, st);
+	buf_reset(&t->tok);
+}
+
+struct terms_call {
+	search_term_fn fn;
+	void *arg;
+};
+
+static void call_terms(void *arg, struct stem *st)
+{
+	struct terms_call *c = arg;
+	c->fn(c->arg, st->key, st->len);
+}
+
+void search_terms(struct search_tokenizer *t, const char *text, size_t n,
+		  search_term_fn fn, void *arg)
+{
+	struct terms_call c = { fn, arg };
+	scan(t, text, n, call_terms, &c);
 }
 
 /* ---- one page ---- */
 
 struct doc_builder {
-	struct strmap seen;     /* key -> index + 1 */
+	uint32_t gen;           /* the tokenizer's number for this page */
 	struct search_term *terms;
 	size_t n, cap;
 	uint32_t weight;
@@ -196,36 +237,35 @@ struct doc_builder {
 	struct buf *title;      /* collects the title key, or NULL */
 };
 
-static void add_term(void *arg, const char *term, size_t len)
+static void add_term(void *arg, struct stem *st)
 {
 	struct doc_builder *b = arg;
 	b->len += b->weight;
 	if (b->title) {
 		if (b->title->len > 1)
 			buf_putc(b->title, ' ');
-		buf_put(b->title, term, len);
+		buf_put(b->title, st->key, st->len);
 	}
-	size_t idx = (size_t)(uintptr_t)strmap_getn(&b->seen, term, len);
-	if (idx) {
-		b->terms[idx - 1].tf += b->weight;
+	if (st->gen == b->gen) {
+		b->terms[st->slot].tf += b->weight;
 		return;
 	}
 	if (b->n == b->cap) {
 		b->cap = b->cap ? 2 * b->cap : 64;
 		b->terms = xrealloc(b->terms, b->cap * sizeof(*b->terms));
 	}
-	char *key = arena_strndup(b->a, term, len);
-	b->terms[b->n].key = key;
+	st->gen = b->gen;
+	st->slot = (uint32_t)b->n;
+	b->terms[b->n].key = arena_strndup(b->a, st->key, st->len);
 	b->terms[b->n].tf = b->weight;
 	b->n++;
-	strmap_putn(&b->seen, key, len, (void *)(uintptr_t)b->n);
 }
 
 static void add_text(struct search_tokenizer *t, struct doc_builder *b, uint32_t weight,
 		     const char *s, size_t n)
 {
 	b->weight = weight;
-	search_terms(t, s, n, add_term, b);
+	scan(t, s, n, add_term, b);
 }
 
 /* Squeezes white space in S[0..N) into at most MAX bytes, cut after a
@@ -265,7 +305,7 @@ void search_page_doc(struct search_tokenizer *t, const struct site *s, struct pa
 	value *v = value_map_get(p->fm, "search");
 	if (v && v->type == V_BOOL && !v->u.b)
 		return;
-	struct doc_builder b = { .a = a };
+	struct doc_builder b = { .a = a, .gen = ++t->gen };
 	struct buf title = BUF_INIT;
 	buf_putc(&title, '=');
 	b.title = &title;
@@ -326,7 +366,6 @@ void search_page_doc(struct search_tokenizer *t, const struct site *s, struct pa
 	}
 	p->search = d;
 	free(b.terms);
-	strmap_free(&b.seen);
 	buf_free(&title);
 }
 
