@@ -744,5 +744,5 @@ int build_live_search(struct build_live *lv, struct diags *d)
 		lv->dirty = true;
 		return -1;
 	}
-	return 0;
+	return 1;
 }

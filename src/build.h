@@ -75,6 +75,8 @@ int build_live_full(struct build_live **lv, const struct build_opts *o, struct d
 		    struct build_stats *st);
 int build_live_update(struct build_live *lv, const char *const *paths, size_t n,
 		      struct diags *d, struct build_stats *st);
+/* Returns 1 when the index was rewritten, 0 when it was up to date, -1
+ * after errors. */
 int build_live_search(struct build_live *lv, struct diags *d);
 void build_live_free(struct build_live *lv);
 
