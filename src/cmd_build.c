@@ -20,9 +20,8 @@ static int usage(const char *cmd, const char *msg, const char *arg)
 	return 2;
 }
 
-/* Matches "--name VALUE", "--name=VALUE" or "-n VALUE"; advances *I. */
-static const char *option_value(int argc, char **argv, int *i, const char *lng,
-				const char *shrt, int *missing)
+const char *cmd_option(int argc, char **argv, int *i, const char *lng, const char *shrt,
+		       int *missing)
 {
 	const char *a = argv[*i];
 	size_t n = strlen(lng);
@@ -49,19 +48,19 @@ int cmd_build(int argc, char **argv, int check_only)
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v;
 		int missing = 0;
-		if ((v = option_value(argc, argv, &i, "--site", "-s", &missing))) {
+		if ((v = cmd_option(argc, argv, &i, "--site", "-s", &missing))) {
 			o.site_dir = v;
-		} else if (!check_only && (v = option_value(argc, argv, &i, "--output", "-o", &missing))) {
+		} else if (!check_only && (v = cmd_option(argc, argv, &i, "--output", "-o", &missing))) {
 			o.out_dir = v;
-		} else if (!check_only && (v = option_value(argc, argv, &i, "--base-url", NULL, &missing))) {
+		} else if (!check_only && (v = cmd_option(argc, argv, &i, "--base-url", NULL, &missing))) {
 			o.base_url = v;
-		} else if ((v = option_value(argc, argv, &i, "--jobs", "-j", &missing))) {
+		} else if ((v = cmd_option(argc, argv, &i, "--jobs", "-j", &missing))) {
 			char *end;
 			long j = strtol(v, &end, 10);
 			if (*end || j < 1 || j > 1024)
 				return usage(cmd, "-j needs a number of threads from 1 to 1024, not", v);
 			o.threads = (unsigned)j;
-		} else if ((v = option_value(argc, argv, &i, "--error-format", NULL, &missing))) {
+		} else if ((v = cmd_option(argc, argv, &i, "--error-format", NULL, &missing))) {
 			if (!strcmp(v, "github"))
 				fmt = DIAG_FORMAT_GITHUB;
 			else if (!strcmp(v, "text"))

@@ -38,26 +38,6 @@ static int usage(const char *msg, const char *arg)
 	return 2;
 }
 
-/* Matches "--name VALUE", "--name=VALUE" or "-n VALUE"; advances *I. */
-static const char *option_value(int argc, char **argv, int *i, const char *lng,
-				const char *shrt, int *missing)
-{
-	const char *a = argv[*i];
-	size_t n = strlen(lng);
-	if ((shrt && !strcmp(a, shrt)) || !strcmp(a, lng)) {
-		if (*i + 1 >= argc) {
-			*missing = 1;
-			return NULL;
-		}
-		return argv[++*i];
-	}
-	if (!strncmp(a, lng, n) && a[n] == '=')
-		return a + n + 1;
-	if (shrt && !strncmp(a, shrt, 2) && a[2] && strlen(shrt) == 2)
-		return a + 2;
-	return NULL;
-}
-
 /* Says why the characters of PATH[0..N) cannot name a content file, or
  * returns NULL. */
 static const char *bad_chars(const char *path, size_t n)
@@ -334,7 +314,7 @@ int cmd_new(int argc, char **argv)
 		int missing = 0;
 		if (options && !strcmp(a, "--")) {
 			options = false;
-		} else if (options && (v = option_value(argc, argv, &i, "--site", "-s", &missing))) {
+		} else if (options && (v = cmd_option(argc, argv, &i, "--site", "-s", &missing))) {
 			if (!*v)
 				return usage("-s needs a site folder", NULL);
 			site = v;

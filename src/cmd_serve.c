@@ -50,24 +50,6 @@ static int usage(const char *msg, const char *arg)
 	return 2;
 }
 
-/* Matches "--name VALUE", "--name=VALUE" or "-n VALUE"; advances *I. */
-static const char *option_value(int argc, char **argv, int *i, const char *lng,
-				const char *shrt, int *missing)
-{
-	const char *a = argv[*i];
-	size_t n = strlen(lng);
-	if ((shrt && !strcmp(a, shrt)) || !strcmp(a, lng)) {
-		if (*i + 1 >= argc) {
-			*missing = 1;
-			return NULL;
-		}
-		return argv[++*i];
-	}
-	if (!strncmp(a, lng, n) && a[n] == '=')
-		return a + n + 1;
-	return NULL;
-}
-
 static double now_ms(void)
 {
 	struct timespec t;
@@ -256,13 +238,13 @@ int cmd_serve(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v;
 		int missing = 0;
-		if ((v = option_value(argc, argv, &i, "--site", "-s", &missing))) {
+		if ((v = cmd_option(argc, argv, &i, "--site", "-s", &missing))) {
 			sv.site = v;
-		} else if ((v = option_value(argc, argv, &i, "--bind", "-b", &missing))) {
+		} else if ((v = cmd_option(argc, argv, &i, "--bind", "-b", &missing))) {
 			if (!*v)
 				return usage("--bind needs an address or host name", NULL);
 			bind = v;
-		} else if ((v = option_value(argc, argv, &i, "--port", "-p", &missing))) {
+		} else if ((v = cmd_option(argc, argv, &i, "--port", "-p", &missing))) {
 			char *end;
 			errno = 0;
 			long p = strtol(v, &end, 10);
