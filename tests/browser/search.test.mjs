@@ -1,5 +1,5 @@
 // Browser tests of search (/search/, assets/js/search-ui.js) in headless
-// Chromium, on the career site and on tests/sites/search-hostile:
+// Chromium, on the career site and on tests/browser/sites/search-hostile:
 // `django` lists the roles that need Django with the Django skill page
 // first; `kubernets` finds Kubernetes; results follow typing, filters,
 // keyboard and "more results"; the header box leads to /search/;
@@ -91,7 +91,7 @@ async function main() {
   }
   const tmp = mkdtempSync(join(tmpdir(), 'folio-search-browser-'));
   const career = join(tmp, 'career'), hostile = join(tmp, 'hostile');
-  if (!build(root, career) || !build(join(root, 'tests/sites/search-hostile'), hostile)) {
+  if (!build(root, career) || !build(join(root, 'tests/browser/sites/search-hostile'), hostile)) {
     rmSync(tmp, { recursive: true, force: true });
     finish();
   }
