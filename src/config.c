@@ -207,6 +207,7 @@ struct config *config_load(arena *a, const char *site_dir, const char *base_url,
 		bad_type(d, c->file, md, "markdown", "a mapping (e.g. {unsafe: true})");
 		ok = 0;
 	}
+	c->search = get_bool(d, c->file, raw, "search", true, &ok);
 	c->related_limit = 5;
 	value *rel = value_map_get(raw, "related");
 	if (rel && rel->type == V_MAP) {

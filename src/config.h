@@ -26,6 +26,7 @@ struct config {
 	long long paginate;     /* items per listing page */
 	bool unsafe;            /* markdown.unsafe: keep raw HTML */
 	bool smart;             /* markdown.smart: smart punctuation */
+	bool search;            /* search: false turns the index off */
 	long long related_limit;
 	struct taxonomy_conf *tax;
 	size_t ntax;

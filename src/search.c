@@ -615,8 +615,7 @@ static void add_group(struct search_index *x, const char *prefix, struct buf *pa
 
 bool search_enabled(const struct site *s)
 {
-	value *v = value_map_get(s->config->raw, "search");
-	return !(v && v->type == V_BOOL && !v->u.b);
+	return s->config->search;
 }
 
 int search_build(struct site *s)

@@ -138,6 +138,11 @@ fail_with "base_url of the wrong type" 1 "site.yaml:2:11: error: 'base_url' must
 	"$FOLIO" build -s "$S" -o "$TMP/out"
 
 fresh
+printf 'title: T\nbase_url: https://example.org\ntheme: none\nsearch: maybe\n' > "$S/site.yaml"
+fail_with "search of the wrong type" 1 "site.yaml:4:9: error: 'search' must be true or false" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+fresh
 printf 'title: T\nbase_url: example.org\ntheme: none\n' > "$S/site.yaml"
 fail_with "relative base_url" 1 "site.yaml:2:11: error: 'base_url' must be an absolute" \
 	"$FOLIO" build -s "$S" -o "$TMP/out"
