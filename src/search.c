@@ -426,17 +426,7 @@ static void put_json_str(struct buf *b, const char *s)
 	buf_putc(b, '"');
 }
 
-/* FNV-1a, then a finalizer so nearby inputs differ in every digit. */
-static uint64_t hash_bytes(uint64_t h, const void *data, size_t n)
-{
-	const unsigned char *p = data;
-	for (size_t i = 0; i < n; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
+/* Mixes a hash so nearby inputs differ in every digit of a name. */
 static uint64_t hash_final(uint64_t h)
 {
 	h ^= h >> 33;
@@ -447,10 +437,7 @@ static uint64_t hash_final(uint64_t h)
 	return h;
 }
 
-#define HASH_SEED 0xcbf29ce484222325ULL
-
-/* Adds a file: NAME is PREFIX + hash + SUFFIX, or with ID (when not
- * SIZE_MAX) PREFIX + GROUP + "." + ID + ".json".  Takes DATA. */
+/* Adds the file PREFIX.HASH.json, HASH of DATA's bytes.  Takes DATA. */
 static struct sfile *add_file(struct search_index *x, const char *prefix, struct buf *data)
 {
 	if (x->n == x->cap) {
@@ -459,7 +446,7 @@ static struct sfile *add_file(struct search_index *x, const char *prefix, struct
 	}
 	struct sfile *f = &x->files[x->n++];
 	struct buf name = BUF_INIT;
-	uint64_t h = hash_final(hash_bytes(HASH_SEED, data->ptr, data->len));
+	uint64_t h = hash_final(hash64(data->ptr, data->len));
 	buf_printf(&name, "%s.%012llx.json", prefix, (unsigned long long)(h >> 16));
 	f->name = buf_detach(&name, NULL);
 	f->data = buf_detach(data, &f->len);
@@ -595,9 +582,9 @@ static void write_pack_page(struct buf *b, struct site *s, struct page *p, size_
 static void add_group(struct search_index *x, const char *prefix, struct buf *parts,
 		      size_t n, struct buf *root_key)
 {
-	uint64_t h = HASH_SEED;
+	uint64_t h = HASH64_SEED;
 	for (size_t k = 0; k < n; k++)
-		h = hash_bytes(h, parts[k].ptr, parts[k].len + 1);
+		h = hash64_more(h, parts[k].ptr, parts[k].len + 1);
 	h = hash_final(h);
 	buf_printf(root_key, "%s.%012llx.", prefix, (unsigned long long)(h >> 16));
 	for (size_t k = 0; k < n; k++) {

@@ -244,8 +244,12 @@ size_t utf8_valid_prefix(const char *str, size_t n)
 
 uint64_t hash64(const void *p, size_t n)
 {
+	return hash64_more(HASH64_SEED, p, n);
+}
+
+uint64_t hash64_more(uint64_t h, const void *p, size_t n)
+{
 	const unsigned char *c = p;
-	uint64_t h = 0xcbf29ce484222325ULL;
 	for (size_t i = 0; i < n; i++) {
 		h ^= c[i];
 		h *= 0x100000001b3ULL;

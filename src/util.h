@@ -65,7 +65,10 @@ static inline int to_lower(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; 
  * the first bad sequence, or N when valid. */
 size_t utf8_valid_prefix(const char *s, size_t n);
 
-/* A 64-bit FNV-1a hash of P[0..N), for telling contents apart. */
+/* A 64-bit FNV-1a hash of P[0..N), for telling contents apart;
+ * hash64_more() goes on from the hash H of what came before. */
+#define HASH64_SEED 0xcbf29ce484222325ULL
 uint64_t hash64(const void *p, size_t n);
+uint64_t hash64_more(uint64_t h, const void *p, size_t n);
 
 #endif
