@@ -8,62 +8,10 @@
 // line "N passed, N failed".
 //
 // Environment: FOLIO (the folio binary), CHROMIUM (default /usr/bin/chromium).
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const folio = resolve(root, process.env.FOLIO || 'build/folio');
-const chromium = process.env.CHROMIUM || '/usr/bin/chromium';
-const shots = join(root, 'tests', 'out', 'screenshots');
-
-let passed = 0;
-let failed = 0;
-function check(ok, name, detail) {
-  if (ok) {
-    passed++;
-  } else {
-    failed++;
-    console.log(`FAIL: ${name}${detail !== undefined ? `\n    ${String(detail).replace(/\n/g, '\n    ')}` : ''}`);
-  }
-}
-function finish() {
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(failed ? 1 : 0);
-}
-
-const types = { '.html': 'text/html; charset=utf-8', '.css': 'text/css', '.js': 'text/javascript',
-  '.xml': 'application/xml', '.json': 'application/json', '.svg': 'image/svg+xml', '.txt': 'text/plain' };
-
-function serve(dir) {
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    let file = normalize(join(dir, path));
-    if (!file.startsWith(dir)) { res.writeHead(400); res.end(); return; }
-    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
-    if (!existsSync(file)) {
-      res.writeHead(404, { 'content-type': types['.html'] });
-      res.end(existsSync(join(dir, '404.html')) ? readFileSync(join(dir, '404.html')) : '');
-      return;
-    }
-    res.writeHead(200, { 'content-type': types[extname(file)] || 'application/octet-stream' });
-    res.end(readFileSync(file));
-  });
-  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
-}
-
-function build(site, out) {
-  try {
-    execFileSync(folio, ['build', '-s', site, '-o', out, '--quiet'], { stdio: 'inherit' });
-    return true;
-  } catch (e) {
-    check(false, `folio build of ${site}`, e.message);
-    return false;
-  }
-}
+import { join } from 'node:path';
+import { build, check, finish, launch, needTools, root, serve, shots } from './lib.mjs';
 
 // The roles whose front matter lists Django among their skills.
 function rolesWith(skill) {
@@ -81,14 +29,7 @@ const settled = (page, q) => page.waitForFunction((want) => {
 const hrefs = (page) => page.$$eval('.search-results .search-hit-link', (a) => a.map((x) => x.getAttribute('href')));
 
 async function main() {
-  if (!existsSync(folio)) {
-    check(false, `folio binary ${folio} not found (run make)`);
-    finish();
-  }
-  if (!existsSync(chromium)) {
-    check(false, `Chromium not found at ${chromium} (apt-get install chromium)`);
-    finish();
-  }
+  needTools();
   const tmp = mkdtempSync(join(tmpdir(), 'folio-search-browser-'));
   const career = join(tmp, 'career'), hostile = join(tmp, 'hostile');
   if (!build(root, career) || !build(join(root, 'tests/browser/sites/search-hostile'), hostile)) {
@@ -97,16 +38,11 @@ async function main() {
   }
   check(existsSync(join(career, 'search', 'index.html')), 'the career site has /search/');
 
-  const { chromium: pw } = await import('playwright-core');
   const axeSource = readFileSync(join(root, 'tests', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
   const s1 = await serve(career), s2 = await serve(hostile);
   const base = `http://127.0.0.1:${s1.address().port}`;
   const baseHostile = `http://127.0.0.1:${s2.address().port}`;
-  const browser = await pw.launch({
-    executablePath: chromium,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launch();
   mkdirSync(shots, { recursive: true });
 
   // A fresh page that records errors and dialogs.

@@ -7,29 +7,10 @@
 //
 // Environment: FOLIO (the folio binary), CHROMIUM (default /usr/bin/chromium).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const folio = resolve(root, process.env.FOLIO || 'build/folio');
-const chromium = process.env.CHROMIUM || '/usr/bin/chromium';
-
-let passed = 0;
-let failed = 0;
-function check(ok, name, detail) {
-  if (ok) {
-    passed++;
-  } else {
-    failed++;
-    console.log(`FAIL: ${name}${detail ? `\n    ${String(detail).replace(/\n/g, '\n    ')}` : ''}`);
-  }
-}
-function finish() {
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(failed ? 1 : 0);
-}
+import { dirname, join } from 'node:path';
+import { check, failures, finish, folio, launch, needTools } from './lib.mjs';
 
 function write(file, text) {
   mkdirSync(dirname(file), { recursive: true });
@@ -93,24 +74,12 @@ const overlayText = (page) => page.evaluate(() => {
 });
 
 async function main() {
-  if (!existsSync(folio)) {
-    check(false, `folio binary ${folio} not found (run make)`);
-    finish();
-  }
-  if (!existsSync(chromium)) {
-    check(false, `Chromium not found at ${chromium} (apt-get install chromium)`);
-    finish();
-  }
+  needTools();
   const tmp = mkdtempSync(join(tmpdir(), 'folio-serve-browser-'));
   const site = join(tmp, 'site');
   makeSite(site);
   const server = await startServer(site, tmp);
-  const { chromium: pw } = await import('playwright-core');
-  const browser = await pw.launch({
-    executablePath: chromium,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launch();
   const errors = [];
   try {
     const ctx = await browser.newContext();
@@ -205,7 +174,7 @@ async function main() {
     check(code === 0, 'folio serve stops on SIGTERM', `exit ${code}\n${server.log()}`);
     rmSync(tmp, { recursive: true, force: true });
   }
-  if (failed) console.log(server.log());
+  if (failures()) console.log(server.log());
   finish();
 }
 

@@ -5,32 +5,10 @@
 // to look at.  Ends with one line "N passed, N failed".
 //
 // Environment: FOLIO (the folio binary), CHROMIUM (default /usr/bin/chromium).
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const folio = resolve(root, process.env.FOLIO || 'build/folio');
-const chromium = process.env.CHROMIUM || '/usr/bin/chromium';
-const shots = join(root, 'tests', 'out', 'screenshots');
-
-let passed = 0;
-let failed = 0;
-function check(ok, name, detail) {
-  if (ok) {
-    passed++;
-  } else {
-    failed++;
-    console.log(`FAIL: ${name}${detail ? `\n    ${String(detail).replace(/\n/g, '\n    ')}` : ''}`);
-  }
-}
-function finish() {
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(failed ? 1 : 0);
-}
+import { join, relative } from 'node:path';
+import { build, check, chromium, finish, folio, launch, root, serve, shots } from './lib.mjs';
 
 // The page types of the career site, with a path of each.
 const pageTypes = [
@@ -47,26 +25,6 @@ const pageTypes = [
   ['matrix', '/matrix/'],
   ['404', '/404.html'],
 ];
-
-const types = { '.html': 'text/html; charset=utf-8', '.css': 'text/css', '.js': 'text/javascript',
-  '.xml': 'application/xml', '.json': 'application/json', '.svg': 'image/svg+xml', '.txt': 'text/plain' };
-
-function serve(dir) {
-  const server = createServer((req, res) => {
-    let path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    let file = normalize(join(dir, path));
-    if (!file.startsWith(dir)) { res.writeHead(400); res.end(); return; }
-    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
-    if (!existsSync(file)) {
-      res.writeHead(404, { 'content-type': types['.html'] });
-      res.end(readFileSync(join(dir, '404.html')));
-      return;
-    }
-    res.writeHead(200, { 'content-type': types[extname(file)] || 'application/octet-stream' });
-    res.end(readFileSync(file));
-  });
-  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
-}
 
 function htmlFiles(dir) {
   const out = [];
@@ -85,13 +43,9 @@ async function main() {
   }
   const out = mkdtempSync(join(tmpdir(), 'folio-browser-'));
   const site = join(out, 'site');
-  try {
-    execFileSync(folio, ['build', '-s', root, '-o', site, '--quiet'], { stdio: 'inherit' });
-    check(true);
-  } catch (e) {
-    check(false, 'folio build of the career site', e.message);
+  if (!build(root, site))
     finish();
-  }
+  check(true);
 
   // html-validate over every generated page.
   const { HtmlValidate, FileSystemConfigLoader } = await import('html-validate');
@@ -113,15 +67,10 @@ async function main() {
     rmSync(out, { recursive: true, force: true });
     finish();
   }
-  const { chromium: pw } = await import('playwright-core');
   const axeSource = readFileSync(join(root, 'tests', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
   const server = await serve(site);
   const base = `http://127.0.0.1:${server.address().port}`;
-  const browser = await pw.launch({
-    executablePath: chromium,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launch();
   mkdirSync(shots, { recursive: true });
   try {
     for (const [name, path] of pageTypes) {
