@@ -67,4 +67,14 @@ ok "override build" "$FOLIO" build -s "$D" -o "$TMP/plain-out"
 ok "the site's partial replaces the default" grep -q 'Our own footer' "$TMP/plain-out/notes/a/index.html"
 ok "the other default layouts stay" grep -q '<h1>A note</h1>' "$TMP/plain-out/notes/a/index.html"
 
+# Search: the default theme's /search/ page and index, and search: false.
+ok "default theme: a search page" test -s "$TMP/plain-out/search/index.html"
+ok "default theme: the index root it names exists" sh -c \
+	'r=$(sed -n "s/.*data-index=\"\/search\/\([^\"]*\)\".*/\1/p" "$1/search/index.html"); test -n "$r" && test -s "$1/search/$r"' sh "$TMP/plain-out"
+ok "default theme: a search box in the header" grep -q 'role="search"' "$TMP/plain-out/notes/a/index.html"
+printf 'search: false\n' >> "$D/site.yaml"
+ok "search: false build" "$FOLIO" build -s "$D" -o "$TMP/plain-out"
+ok "search: false: no search folder" test ! -e "$TMP/plain-out/search"
+ok "search: false: no search box" sh -c '! grep -q "role=\"search\"" "$1"' sh "$TMP/plain-out/notes/a/index.html"
+
 finish
