@@ -1,6 +1,6 @@
 // Unit tests of the search engine (assets/js/search.js): the tokenizer
 // against the cases shared with the C tokenizer (tests/search/tokens.tsv),
-// compact numbers, the index folio writes for tests/sites/search-hostile
+// compact numbers, the index folio writes for tests/browser/sites/search-hostile
 // (checked against doc/search-index.md), and queries against that index.
 // Ends with one line "N passed, N failed".
 //
@@ -83,9 +83,9 @@ if (!existsSync(folio)) {
   finish();
 }
 try {
-  execFileSync(folio, ['build', '-s', join(root, 'tests/sites/search-hostile'), '-o', out, '--quiet'], { stdio: 'inherit' });
+  execFileSync(folio, ['build', '-s', join(root, 'tests/browser/sites/search-hostile'), '-o', out, '--quiet'], { stdio: 'inherit' });
 } catch (e) {
-  check(false, 'folio build of tests/sites/search-hostile', e.message);
+  check(false, 'folio build of tests/browser/sites/search-hostile', e.message);
   finish();
 }
 const dir = join(out, 'search');
