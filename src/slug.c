@@ -115,3 +115,81 @@ void slug_append(struct buf *out, const char *str, size_t n)
 		i += len;
 	}
 }
+
+/* Code points GitHub's heading ids drop besides ASCII punctuation: the
+ * punctuation and symbol blocks, emoji and the joiners between them. */
+static bool is_dropped_cp(uint32_t cp)
+{
+	return is_separator_cp(cp) || (cp >= 0x1F000 && cp <= 0x1FAFF) ||
+	       (cp >= 0xFE00 && cp <= 0xFE0F) || cp == 0x200D || cp == 0x20E3;
+}
+
+/* Lowercase of CP in the scripts editors write headings in (Latin,
+ * Greek, Cyrillic); other code points are returned as they are. */
+static uint32_t lower_cp(uint32_t cp)
+{
+	if ((cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) || (cp >= 0x391 && cp <= 0x3AB && cp != 0x3A2) ||
+	    (cp >= 0x410 && cp <= 0x42F))
+		return cp + 0x20;
+	if (cp >= 0x400 && cp <= 0x40F)
+		return cp + 0x50;
+	if (cp >= 0x100 && cp <= 0x17F && cp != 0x130 && cp != 0x131 && cp != 0x138 && cp != 0x149 &&
+	    cp != 0x17F) {
+		/* Latin Extended-A pairs an upper with the next code point, even
+		 * first below U+0138 and between U+014A and U+0177, odd first
+		 * elsewhere. */
+		bool even_first = cp < 0x138 || (cp >= 0x14A && cp <= 0x177);
+		if (cp == 0x178)
+			return 0xFF;
+		if ((cp % 2 == 0) == even_first)
+			return cp + 1;
+	}
+	return cp;
+}
+
+static void put_utf8(struct buf *out, uint32_t cp)
+{
+	char b[4];
+	size_t n;
+	if (cp < 0x80) {
+		b[0] = (char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		b[0] = (char)(0xC0 | (cp >> 6));
+		b[1] = (char)(0x80 | (cp & 0x3F));
+		n = 2;
+	} else if (cp < 0x10000) {
+		b[0] = (char)(0xE0 | (cp >> 12));
+		b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		b[2] = (char)(0x80 | (cp & 0x3F));
+		n = 3;
+	} else {
+		b[0] = (char)(0xF0 | (cp >> 18));
+		b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+		b[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		b[3] = (char)(0x80 | (cp & 0x3F));
+		n = 4;
+	}
+	buf_put(out, b, n);
+}
+
+void slug_heading_id(struct buf *out, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+	while (i < n) {
+		uint32_t cp;
+		size_t len = decode(s + i, n - i, &cp);
+		if (cp < 0x80) {
+			if (is_alnum((int)cp) || cp == '-' || cp == '_')
+				buf_putc(out, (char)to_lower((int)cp));
+			else if (cp == ' ')
+				buf_putc(out, '-');
+		} else if (cp == 0xFFFD && len == 1) {
+			/* a stray byte: dropped */
+		} else if (!is_dropped_cp(cp)) {
+			put_utf8(out, lower_cp(cp));
+		}
+		i += len;
+	}
+}

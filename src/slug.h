@@ -16,4 +16,15 @@
 /* Appends the slug of S[0..N) to OUT. */
 void slug_append(struct buf *out, const char *s, size_t n);
 
+/*
+ * Appends the heading id of S[0..N) to OUT, by GitHub's rule (the one Hugo
+ * and most Markdown previews use, so links written against them keep
+ * working): letters are lowercased, letters, digits, '-' and '_' are kept,
+ * each space becomes '-' (runs are not collapsed), and everything else,
+ * punctuation and symbols, is dropped.  "Migrating from v1.18.0" gives
+ * "migrating-from-v1180", "Smileys & Emotion" gives "smileys--emotion",
+ * "Café" gives "café".  The caller makes ids unique (-1, -2, ...).
+ */
+void slug_heading_id(struct buf *out, const char *s, size_t n);
+
 #endif

@@ -60,6 +60,7 @@ static inline bool is_digit(int c) { return c >= '0' && c <= '9'; }
 static inline bool is_alpha(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 static inline bool is_alnum(int c) { return is_alpha(c) || is_digit(c); }
 static inline int to_lower(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
+static inline int to_upper(int c) { return (c >= 'a' && c <= 'z') ? c - 32 : c; }
 
 /* Checks that S[0..N) is well-formed UTF-8.  Returns the byte offset of
  * the first bad sequence, or N when valid. */
