@@ -16,7 +16,7 @@ PREFIX  ?= /usr/local
 BUILD   ?= build
 CFLAGS  ?= -O2 -g
 WARN     = -std=c11 -Wall -Wextra -Wpedantic
-PKGS     = libcmark yaml-0.1 libmicrohttpd
+PKGS     = libcmark-gfm yaml-0.1 libmicrohttpd
 
 -include Makefile.local
 

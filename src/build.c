@@ -122,11 +122,13 @@ out:
 void build_page_markdown(struct site *s, struct page *p, arena *a, bool want_html,
 			 bool want_text, struct md_result *r)
 {
-	struct md_opts opts = { .unsafe = s->config->unsafe, .smart = s->config->smart,
-				.text = want_text };
 	/* Only the first pass over a page reports; a second (a page parsed
 	 * again at render time) stays quiet. */
 	struct link_ctx lc = { .s = s, .p = p, .a = a, .report = p->anchors.ids == NULL };
+	struct md_opts opts = { .unsafe = s->config->unsafe, .smart = s->config->smart,
+				.gfm = s->config->gfm, .text = want_text,
+				.toc_min = s->config->toc_min, .toc_max = s->config->toc_max,
+				.d = lc.report ? s->d : NULL, .src = p->src };
 	size_t len;
 	memset(r, 0, sizeof(*r));
 	char *text = file_read(p->src, &len);
@@ -192,11 +194,11 @@ static void check_fragments(struct site *s)
 		for (size_t k = 0; k < p->nchecks; k++) {
 			struct link_check *c = &p->checks[k];
 			bool found = false;
-			for (size_t j = 0; j < c->target->anchors.n && !found; j++)
+			for (size_t j = 0; j < c->target->anchors.n_all && !found; j++)
 				found = !strcmp(c->target->anchors.ids[j], c->fragment);
 			if (!found)
 				diag_error(s->d, p->src, c->line, c->col,
-					   "link '%s': %s has no heading with id '%s'", c->dest,
+					   "link '%s': %s has no heading or anchor with id '%s'", c->dest,
 					   c->target == p ? "this page" : c->target->src, c->fragment);
 		}
 	}

@@ -151,6 +151,32 @@ static void load_taxonomies(arena *a, struct config *c, struct diags *d, int *ok
 	}
 }
 
+/* toc: {levels: [FROM, TO]}: the heading levels tables of contents list. */
+static void load_toc(struct config *c, value *raw, struct diags *d, int *ok)
+{
+	c->toc_min = 2;
+	c->toc_max = 3;
+	value *toc = value_map_get(raw, "toc");
+	if (!toc || toc->type == V_NULL)
+		return;
+	value *lv = toc->type == V_MAP ? value_map_get(toc, "levels") : NULL;
+	if (toc->type == V_MAP && !lv)
+		return;
+	value *from = lv && lv->type == V_LIST && lv->u.list.n == 2 ? lv->u.list.items[0] : NULL;
+	value *to = from ? lv->u.list.items[1] : NULL;
+	if (!from || from->type != V_INT || to->type != V_INT || from->u.i < 1 || to->u.i > 6 ||
+	    from->u.i > to->u.i) {
+		value *at = lv ? lv : toc;
+		diag_error(d, c->file, at->line, at->col,
+			   "'toc' must be a mapping like {levels: [2, 4]}: two heading levels from 1 to 6, "
+			   "the first not above the second");
+		*ok = 0;
+		return;
+	}
+	c->toc_min = (int)from->u.i;
+	c->toc_max = (int)to->u.i;
+}
+
 struct config *config_load(arena *a, const char *site_dir, const char *base_url,
 			   struct diags *d)
 {
@@ -199,15 +225,18 @@ struct config *config_load(arena *a, const char *site_dir, const char *base_url,
 	c->paginate = get_int(d, c->file, raw, "paginate", 20, 1, &ok);
 	c->unsafe = false;
 	c->smart = true;
+	c->gfm = true;
 	value *md = value_map_get(raw, "markdown");
 	if (md && md->type == V_MAP) {
 		c->unsafe = get_bool(d, c->file, md, "unsafe", false, &ok);
 		c->smart = get_bool(d, c->file, md, "smart", true, &ok);
+		c->gfm = get_bool(d, c->file, md, "gfm", true, &ok);
 	} else if (md && md->type != V_NULL) {
 		bad_type(d, c->file, md, "markdown", "a mapping (e.g. {unsafe: true})");
 		ok = 0;
 	}
 	c->search = get_bool(d, c->file, raw, "search", true, &ok);
+	load_toc(c, raw, d, &ok);
 	c->related_limit = 5;
 	value *rel = value_map_get(raw, "related");
 	if (rel && rel->type == V_MAP) {

@@ -26,6 +26,8 @@ struct config {
 	long long paginate;     /* items per listing page */
 	bool unsafe;            /* markdown.unsafe: keep raw HTML */
 	bool smart;             /* markdown.smart: smart punctuation */
+	bool gfm;               /* markdown.gfm: GFM extensions and alerts */
+	int toc_min, toc_max;   /* toc.levels: heading levels in page.toc */
 	bool search;            /* search: false turns the index off */
 	long long related_limit;
 	struct taxonomy_conf *tax;

@@ -1,20 +1,212 @@
 /*
- * markdown.c - one walk over cmark's tree does everything folio needs.
+ * markdown.c - Markdown to HTML with cmark-gfm.
+ *
+ * Three steps over the tree cmark-gfm parses:
+ *   1. rewrite: GitHub alerts become callouts, {#id .class} leave the
+ *      heading text (before anything reads the text);
+ *   2. one walk: the plain text (summary, word count, search), headings,
+ *      <!--more--> markers, link destinations, unknown template syntax;
+ *   3. ids: explicit ones first, then GitHub's rule made unique; the toc;
+ *      headings are rendered with their ids and the tree to HTML.
  */
 #include "markdown.h"
 
-#include <cmark.h>
+#include <cmark-gfm.h>
+#include <cmark-gfm-core-extensions.h>
+#include <cmark-gfm-extension_api.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "slug.h"
+#include "strmap.h"
 
 #define MORE_MARKER "<!--more-->"
-#define TOC_MAX_LEVEL 6
+#define TOC_MIN_DEFAULT 2
+#define TOC_MAX_DEFAULT 3
 
-/* Appends the plain text of NODE's inline content to B. */
+static const char *const gfm_extensions[] = {
+	"table", "strikethrough", "autolink", "tasklist",
+};
+
+static pthread_once_t registered = PTHREAD_ONCE_INIT;
+
+static void register_extensions(void)
+{
+	cmark_gfm_core_extensions_ensure_registered();
+}
+
+const char *markdown_library_version(void)
+{
+	return cmark_version_string();
+}
+
+/* ---- Step 1: rewrites ---------------------------------------------- */
+
+struct alert_kind {
+	const char *word;       /* as written between [! and ], any case */
+	const char *cls;
+	const char *title;
+};
+
+static const struct alert_kind alert_kinds[] = {
+	{ "NOTE", "note", "Note" },
+	{ "TIP", "tip", "Tip" },
+	{ "IMPORTANT", "important", "Important" },
+	{ "WARNING", "warning", "Warning" },
+	{ "CAUTION", "caution", "Caution" },
+};
+
+/* The alert a block quote starts with ("[!NOTE]" alone on its first line,
+ * with something after it), or NULL.  *END is the first node after the
+ * marker line (NULL when the marker is the whole paragraph). */
+static const struct alert_kind *alert_of(cmark_node *quote, cmark_node **end)
+{
+	cmark_node *para = cmark_node_first_child(quote);
+	if (!para || cmark_node_get_type(para) != CMARK_NODE_PARAGRAPH)
+		return NULL;
+	char line[16];
+	size_t n = 0;
+	cmark_node *c = cmark_node_first_child(para);
+	for (; c; c = cmark_node_next(c)) {
+		cmark_node_type t = cmark_node_get_type(c);
+		if (t == CMARK_NODE_SOFTBREAK || t == CMARK_NODE_LINEBREAK)
+			break;
+		if (t != CMARK_NODE_TEXT)
+			return NULL;
+		const char *lit = cmark_node_get_literal(c);
+		size_t k = strlen(lit);
+		if (n + k >= sizeof line)
+			return NULL;
+		memcpy(line + n, lit, k);
+		n += k;
+	}
+	while (n > 0 && is_space(line[n - 1]))
+		n--;
+	if (n < 4 || line[0] != '[' || line[1] != '!' || line[n - 1] != ']')
+		return NULL;
+	*end = c ? cmark_node_next(c) : NULL;
+	if (!*end && !cmark_node_next(para))
+		return NULL;    /* nothing but the marker: a quote */
+	for (size_t i = 0; i < sizeof alert_kinds / sizeof *alert_kinds; i++) {
+		const char *w = alert_kinds[i].word;
+		if (strlen(w) != n - 3)
+			continue;
+		size_t j = 0;
+		while (j < n - 3 && to_upper(line[2 + j]) == w[j])
+			j++;
+		if (j == n - 3)
+			return &alert_kinds[i];
+	}
+	return NULL;
+}
+
+/* Replaces the block quote Q with a callout of kind K; END as alert_of. */
+static void make_alert(cmark_node *q, const struct alert_kind *k, cmark_node *end)
+{
+	cmark_node *para = cmark_node_first_child(q);
+	cmark_node *c;
+	while ((c = cmark_node_first_child(para)) != end) {
+		cmark_node_unlink(c);
+		cmark_node_free(c);
+	}
+	if (!cmark_node_first_child(para)) {
+		cmark_node_unlink(para);
+		cmark_node_free(para);
+	}
+	cmark_node *box = cmark_node_new(CMARK_NODE_CUSTOM_BLOCK);
+	char open[128];
+	snprintf(open, sizeof open,
+		 "<div class=\"alert alert-%s\" role=\"note\">\n<p class=\"alert-title\">%s</p>\n",
+		 k->cls, k->title);
+	cmark_node_set_on_enter(box, open);
+	cmark_node_set_on_exit(box, "</div>");
+	while ((c = cmark_node_first_child(q)) != NULL)
+		cmark_node_append_child(box, c);
+	cmark_node_insert_before(q, box);
+	cmark_node_free(q);
+}
+
+static bool is_attr_char(char c)
+{
+	return is_alnum(c) || c == '-' || c == '_' || c == ':' || c == '.';
+}
+
+/*
+ * Takes a trailing "{#id .class ...}" off heading H's text.  Only ids and
+ * classes are attributes; braces holding anything else stay text.  Sets
+ * *ID and *CLASSES (space-separated) from A, or leaves them NULL.
+ */
+static void take_attributes(cmark_node *h, arena *a, const char **id, const char **classes)
+{
+	cmark_node *last = cmark_node_last_child(h);
+	if (!last || cmark_node_get_type(last) != CMARK_NODE_TEXT)
+		return;
+	const char *lit = cmark_node_get_literal(last);
+	size_t n = strlen(lit);
+	while (n > 0 && is_space(lit[n - 1]))
+		n--;
+	if (n < 3 || lit[n - 1] != '}')
+		return;
+	const char *open = NULL;
+	for (size_t i = n - 1; i-- > 0;)
+		if (lit[i] == '{') {
+			open = lit + i;
+			break;
+		}
+	if (!open)
+		return;
+	struct buf cls = BUF_INIT;
+	const char *idp = NULL;
+	size_t idn = 0;
+	bool ok = false;
+	for (const char *p = open + 1; p < lit + n - 1;) {
+		if (is_space(*p)) {
+			p++;
+			continue;
+		}
+		if ((*p != '#' && *p != '.') || !is_attr_char(p[1]) || p[1] == '.' || p[1] == ':') {
+			ok = false;
+			break;
+		}
+		const char *v = p + 1;
+		const char *e = v;
+		while (e < lit + n - 1 && is_attr_char(*e))
+			e++;
+		if (e < lit + n - 1 && !is_space(*e)) {
+			ok = false;
+			break;
+		}
+		if (*p == '#') {
+			idp = v;
+			idn = (size_t)(e - v);
+		} else {
+			if (cls.len)
+				buf_putc(&cls, ' ');
+			buf_put(&cls, v, (size_t)(e - v));
+		}
+		ok = true;
+		p = e;
+	}
+	if (ok) {
+		if (idp)
+			*id = arena_strndup(a, idp, idn);
+		if (cls.len)
+			*classes = arena_strndup(a, cls.ptr, cls.len);
+		size_t keep = (size_t)(open - lit);
+		while (keep > 0 && is_space(lit[keep - 1]))
+			keep--;
+		char *t = arena_strndup(a, lit, keep);
+		cmark_node_set_literal(last, t);
+	}
+	buf_free(&cls);
+}
+
+/* ---- Step 2: the walk ---------------------------------------------- */
+
 static void plain_text(cmark_node *node, struct buf *b)
 {
 	cmark_iter *it = cmark_iter_new(node);
@@ -90,76 +282,465 @@ static const char *squeeze(arena *a, const char *s, size_t n)
 struct heading {
 	cmark_node *node;
 	int level;
-	const char *id;
+	unsigned line;
+	const char *id;         /* from {#id}, then the one it gets */
+	const char *classes;    /* from {.class}, or NULL */
 	const char *title;
 };
 
-/* Builds the nested table of contents from the flat heading list. */
-static value *build_toc(arena *a, struct heading *h, size_t n)
-{
-	value *root = value_list(a);
-	value *stack_list[TOC_MAX_LEVEL + 2];
-	int stack_level[TOC_MAX_LEVEL + 2];
-	int depth = 0;
-	stack_list[0] = root;
-	stack_level[0] = 0;
-	for (size_t i = 0; i < n; i++) {
-		while (depth > 0 && stack_level[depth] >= h[i].level)
-			depth--;
-		value *e = value_map(a);
-		value_map_set(a, e, "level", value_int(a, h[i].level));
-		value_map_set(a, e, "id", value_str(a, h[i].id));
-		value_map_set(a, e, "title", value_str(a, h[i].title));
-		value *kids = value_list(a);
-		value_map_set(a, e, "children", kids);
-		value_list_push(a, stack_list[depth], e);
-		depth++;
-		stack_list[depth] = kids;
-		stack_level[depth] = h[i].level;
-	}
-	return root;
-}
+struct walk {
+	const struct md_opts *o;
+	const char *text;       /* the Markdown, for places in the source */
+	size_t len;
+	md_link_fn link;
+	void *link_arg;
+	arena *a;
+	unsigned line_offset;
+	struct buf plain, tmp;
+	struct heading *heads;
+	size_t nheads, capheads;
+	size_t *at;             /* md_opts.text: heading text bounds in plain */
+	cmark_node **mores;
+	size_t nmores, capmores;
+	const char **notes;     /* footnote ids cmark-gfm will write */
+	size_t nnotes, capnotes;
+	size_t para_start, para_end, more_at;
+	bool have_para, have_more;
+};
 
-static bool id_taken(struct heading *h, size_t n, const char *id)
+/* The place in the source of the next PAT at or after *AT: smart
+ * punctuation and entities make a text node's literal differ from what was
+ * typed, so positions are found in the text itself.  Moves *AT past it. */
+static bool source_place(const char *text, size_t len, size_t *at, const char *pat,
+			 unsigned *line, unsigned *col)
 {
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(h[i].id, id))
+	size_t k = strlen(pat);
+	for (size_t i = *at; i + k <= len; i++) {
+		if (text[i] == '\n') {
+			++*line;
+			*col = 1;
+			continue;
+		}
+		if (!memcmp(text + i, pat, k)) {
+			*at = i + k;
 			return true;
+		}
+		++*col;
+	}
 	return false;
 }
 
 /*
- * cmark writes a custom block as ON_ENTER "\n" children "\n" ON_EXIT;
- * a heading reads better as <h2 id="x">Text</h2>.  Walks the headings in
- * order and drops those two newlines, in place.  Returns the new length.
+ * Hugo shortcodes ({{< >}}, {{% %}}) and Liquid tags ({% %}) written in
+ * the text: folio runs neither, so they would be shown as typed.  Warns
+ * at each one's place in the source.  cmark may split text before '<', so
+ * "{{" can end one text node and "<" start the next.
  */
-static size_t tighten_headings(char *html, const struct heading *h, size_t n)
+static void check_template_syntax(const struct walk *w, cmark_node *n)
 {
-	size_t len = strlen(html);
-	char *cur = html;
-	struct buf open = BUF_INIT;
-	char close[8];
-	for (size_t i = 0; i < n; i++) {
-		buf_reset(&open);
-		buf_printf(&open, "<h%d id=\"", h[i].level);
-		buf_put_html(&open, h[i].id, strlen(h[i].id));
-		buf_puts(&open, "\">\n");
-		char *at = strstr(cur, open.ptr);
-		if (!at)
+	const char *lit = cmark_node_get_literal(n);
+	const char *p = strchr(lit, '{');
+	if (!p)
+		return;
+	/* The node's first line and column, as an offset into the text. */
+	unsigned line = (unsigned)cmark_node_get_start_line(n);
+	unsigned col = (unsigned)cmark_node_get_start_column(n);
+	size_t at = 0;
+	for (unsigned l = 1; l < line && at < w->len; at++)
+		if (w->text[at] == '\n')
+			l++;
+	at += col > 0 ? col - 1 : 0;
+	for (; p; p = strchr(p + 1, '{')) {
+		const char *what = NULL;
+		char pat[4] = { p[0], p[1], p[2], 0 };
+		if (p[1] == '{' && (p[2] == '<' || p[2] == '%')) {
+			what = "a Hugo shortcode";
+		} else if (p[1] == '%' && (p == lit || p[-1] != '{')) {
+			what = "a Liquid tag";
+			pat[2] = 0;
+		} else if (p[1] == '{' && !p[2]) {
+			cmark_node *next = cmark_node_next(n);
+			const char *nl = next ? cmark_node_get_literal(next) : NULL;
+			if (nl && (nl[0] == '<' || nl[0] == '%')) {
+				what = "a Hugo shortcode";
+				pat[2] = nl[0];
+			}
+		}
+		if (!what)
 			continue;
-		char *nl = at + open.len - 1;
-		memmove(nl, nl + 1, len - (size_t)(nl + 1 - html) + 1);
-		len--;
-		snprintf(close, sizeof close, "\n</h%d>", h[i].level);
-		char *end = strstr(nl, close);
-		if (!end)
-			continue;
-		memmove(end, end + 1, len - (size_t)(end + 1 - html) + 1);
-		len--;
-		cur = end;
+		if (!source_place(w->text, w->len, &at, pat, &line, &col))
+			break;
+		diag_warning(w->o->d, w->o->src, line ? line + w->line_offset : 0, col,
+			     "'%s' starts %s; folio does not run them, so it appears as text", pat, what);
+		col += (unsigned)strlen(pat);
+		p++;
 	}
-	buf_free(&open);
-	return len;
+}
+
+static void add_heading(struct walk *w, cmark_node *n)
+{
+	if (w->nheads == w->capheads) {
+		w->capheads = w->capheads ? 2 * w->capheads : 8;
+		w->heads = xrealloc(w->heads, w->capheads * sizeof(*w->heads));
+		if (w->o->text)
+			w->at = xrealloc(w->at, 2 * w->capheads * sizeof(*w->at));
+	}
+	if (w->at)
+		w->at[2 * w->nheads] = w->at[2 * w->nheads + 1] = w->plain.len;
+	struct heading *h = &w->heads[w->nheads++];
+	memset(h, 0, sizeof(*h));
+	h->node = n;
+	h->level = cmark_node_get_heading_level(n);
+	unsigned line = (unsigned)cmark_node_get_start_line(n);
+	h->line = line ? line + w->line_offset : 0;
+	if (!w->o->plain)
+		take_attributes(n, w->a, &h->id, &h->classes);
+	buf_reset(&w->tmp);
+	plain_text(n, &w->tmp);
+	h->title = squeeze(w->a, w->tmp.ptr, w->tmp.len);
+}
+
+static void add_more(struct walk *w, cmark_node *n)
+{
+	if (!w->have_more) {
+		w->have_more = true;
+		w->more_at = w->plain.len;
+	}
+	if (w->nmores == w->capmores) {
+		w->capmores = w->capmores ? 2 * w->capmores : 4;
+		w->mores = xrealloc(w->mores, w->capmores * sizeof(*w->mores));
+	}
+	w->mores[w->nmores++] = n;
+}
+
+/* Footnote LABEL's ids, "fn-LABEL" and "fnref-LABEL", kept from the
+ * headings' ids. */
+static void add_note(struct walk *w, const char *label)
+{
+	if (!label)
+		return;
+	if (w->nnotes + 2 > w->capnotes) {
+		w->capnotes = w->capnotes ? 2 * w->capnotes : 8;
+		w->notes = xrealloc(w->notes, w->capnotes * sizeof(*w->notes));
+	}
+	struct buf b = BUF_INIT;
+	buf_printf(&b, "fn-%s", label);
+	w->notes[w->nnotes++] = arena_strndup(w->a, b.ptr, b.len);
+	buf_reset(&b);
+	buf_printf(&b, "fnref-%s", label);
+	w->notes[w->nnotes++] = arena_strndup(w->a, b.ptr, b.len);
+	buf_free(&b);
+}
+
+static void visit_link(struct walk *w, cmark_node *n)
+{
+	const char *dest = cmark_node_get_url(n);
+	unsigned line = (unsigned)cmark_node_get_start_line(n);
+	unsigned col = (unsigned)cmark_node_get_start_column(n);
+	const char *rep = w->link(w->link_arg, dest ? dest : "",
+				  line ? line + w->line_offset : 0, col);
+	if (rep)
+		cmark_node_set_url(n, rep);
+}
+
+/* Block ends: a line break in the plain text, and for tables a space
+ * between cells. */
+static void leave(struct walk *w, cmark_node *n, cmark_node_type t)
+{
+	switch (t) {
+	case CMARK_NODE_PARAGRAPH:
+		if (!w->have_para) {
+			w->have_para = true;
+			w->para_end = w->plain.len;
+		}
+		buf_putc(&w->plain, '\n');
+		break;
+	case CMARK_NODE_HEADING:
+		if (w->at)
+			w->at[2 * (w->nheads - 1) + 1] = w->plain.len;
+		buf_putc(&w->plain, '\n');
+		break;
+	case CMARK_NODE_ITEM:
+	case CMARK_NODE_BLOCK_QUOTE:
+		buf_putc(&w->plain, '\n');
+		break;
+	default:
+		if (cmark_node_get_syntax_extension(n)) {
+			const char *ts = cmark_node_get_type_string(n);
+			if (!strcmp(ts, "table_cell"))
+				buf_putc(&w->plain, ' ');
+			else if (!strcmp(ts, "table_row") || !strcmp(ts, "table_header"))
+				buf_putc(&w->plain, '\n');
+		}
+		break;
+	}
+}
+
+static void walk_tree(struct walk *w, cmark_node *doc)
+{
+	cmark_iter *it = cmark_iter_new(doc);
+	cmark_event_type ev;
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		cmark_node *n = cmark_iter_get_node(it);
+		cmark_node_type t = cmark_node_get_type(n);
+		if (ev == CMARK_EVENT_EXIT) {
+			leave(w, n, t);
+			continue;
+		}
+		switch (t) {
+		case CMARK_NODE_PARAGRAPH:
+			if (!w->have_para)
+				w->para_start = w->plain.len;
+			break;
+		case CMARK_NODE_TEXT:
+			if (w->o->d)
+				check_template_syntax(w, n);
+			buf_puts(&w->plain, cmark_node_get_literal(n));
+			break;
+		case CMARK_NODE_CODE:
+		case CMARK_NODE_CODE_BLOCK:
+			buf_puts(&w->plain, cmark_node_get_literal(n));
+			if (t == CMARK_NODE_CODE_BLOCK)
+				buf_putc(&w->plain, '\n');
+			break;
+		case CMARK_NODE_SOFTBREAK:
+		case CMARK_NODE_LINEBREAK:
+			buf_putc(&w->plain, ' ');
+			break;
+		case CMARK_NODE_HTML_BLOCK:
+		case CMARK_NODE_HTML_INLINE:
+			if (is_more_marker(cmark_node_get_literal(n)))
+				add_more(w, n);
+			break;
+		case CMARK_NODE_HEADING:
+			add_heading(w, n);
+			break;
+		case CMARK_NODE_FOOTNOTE_REFERENCE:
+			add_note(w, cmark_node_get_literal(n));
+			break;
+		case CMARK_NODE_LINK:
+		case CMARK_NODE_IMAGE:
+			if (w->link)
+				visit_link(w, n);
+			break;
+		default:
+			break;
+		}
+	}
+	cmark_iter_free(it);
+}
+
+/* ---- Step 3: ids, toc, HTML ---------------------------------------- */
+
+/* Gives every heading its id: explicit {#id} first (a second use of one
+ * is an error), then GitHub's rule for the rest, made unique. */
+static void assign_ids(struct walk *w, struct strmap *taken)
+{
+	static struct heading footnote;     /* marks the footnotes' ids */
+	for (size_t i = 0; i < w->nnotes; i++)
+		strmap_put(taken, w->notes[i], &footnote);
+	for (size_t i = 0; i < w->nheads; i++) {
+		struct heading *h = &w->heads[i];
+		if (!h->id)
+			continue;
+		struct heading *first = strmap_put(taken, h->id, h);
+		if (first == &footnote && w->o->d)
+			diag_error(w->o->d, w->o->src, h->line, 1,
+				   "heading id '%s' is already the id of a footnote", h->id);
+		else if (first && w->o->d)
+			diag_error(w->o->d, w->o->src, h->line, 1,
+				   "heading id '%s' is already used by the heading on line %u",
+				   h->id, first->line);
+	}
+	struct buf id = BUF_INIT;
+	for (size_t i = 0; i < w->nheads; i++) {
+		struct heading *h = &w->heads[i];
+		if (h->id)
+			continue;
+		buf_reset(&id);
+		slug_heading_id(&id, h->title, strlen(h->title));
+		if (id.len == 0)
+			buf_puts(&id, "section");
+		size_t base = id.len;
+		for (int k = 1; strmap_getn(taken, id.ptr, id.len); k++) {
+			buf_truncate(&id, base);
+			buf_printf(&id, "-%d", k);
+		}
+		h->id = arena_strndup(w->a, id.ptr, id.len);
+		strmap_put(taken, h->id, h);
+	}
+	buf_free(&id);
+}
+
+static value *toc_entry(arena *a, const struct heading *h)
+{
+	value *e = value_map(a);
+	value_map_set(a, e, "level", value_int(a, h->level));
+	value_map_set(a, e, "id", value_str(a, h->id));
+	value_map_set(a, e, "title", value_str(a, h->title));
+	value_map_set(a, e, "children", value_list(a));
+	return e;
+}
+
+/* The nested table of contents of the headings between levels LO and HI:
+ * each heading goes under the nearest earlier one of a higher level. */
+static value *build_toc(arena *a, const struct heading *h, size_t n, int lo, int hi)
+{
+	value *root = value_list(a);
+	value *lists[8];
+	int levels[8];
+	int depth = 0;
+	lists[0] = root;
+	levels[0] = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (h[i].level < lo || h[i].level > hi)
+			continue;
+		while (depth > 0 && levels[depth] >= h[i].level)
+			depth--;
+		value *e = toc_entry(a, &h[i]);
+		value_list_push(a, lists[depth], e);
+		depth++;
+		lists[depth] = value_map_get(e, "children");
+		levels[depth] = h[i].level;
+	}
+	return root;
+}
+
+/* Heading H as "<hN id=.. class=..>inner</hN>", rendered on its own and
+ * put in place as a block that cmark writes as it is. */
+static void render_heading(const struct heading *h, int options, cmark_llist *exts,
+			   struct buf *tmp)
+{
+	char *inner = cmark_render_html(h->node, options, exts);
+	size_t n = strlen(inner);
+	/* "<hN>" ... "</hN>\n" */
+	size_t from = n >= 4 ? 4 : n, to = n >= 10 ? n - 6 : from;
+	buf_reset(tmp);
+	buf_printf(tmp, "<h%d id=\"", h->level);
+	buf_put_html(tmp, h->id, strlen(h->id));
+	buf_putc(tmp, '"');
+	if (h->classes) {
+		buf_puts(tmp, " class=\"");
+		buf_put_html(tmp, h->classes, strlen(h->classes));
+		buf_putc(tmp, '"');
+	}
+	buf_putc(tmp, '>');
+	buf_put(tmp, inner + from, to - from);
+	buf_printf(tmp, "</h%d>", h->level);
+	free(inner);
+	cmark_node *c = cmark_node_new(CMARK_NODE_CUSTOM_BLOCK);
+	cmark_node_set_on_enter(c, tmp->ptr);
+	cmark_node_set_on_exit(c, "");
+	cmark_node_insert_before(h->node, c);
+	cmark_node_unlink(h->node);
+	cmark_node_free(h->node);
+}
+
+/*
+ * The fragment targets in HTML besides the headings: id attributes of any
+ * element and name attributes of <a> (footnotes; raw HTML when allowed).
+ * Escaped text never holds a '<', so every '<' starts a tag.
+ */
+static void html_targets(const char *html, size_t len, arena *a, struct strmap *seen,
+			 const char ***ids, size_t *n, size_t *cap)
+{
+	const char *end = html + len;
+	for (const char *p = memchr(html, '<', len); p; p = memchr(p, '<', (size_t)(end - p))) {
+		p++;
+		bool anchor = (p[0] == 'a' || p[0] == 'A') && (is_space(p[1]) || p[1] == '>');
+		while (p < end && *p != '>' && *p != '<') {
+			if (!is_space(*p)) {
+				p++;
+				continue;
+			}
+			while (p < end && is_space(*p))
+				p++;
+			const char *name = p;
+			while (p < end && (is_alnum(*p) || *p == '-' || *p == '_' || *p == ':'))
+				p++;
+			size_t nlen = (size_t)(p - name);
+			if (p >= end || *p != '=')
+				continue;
+			p++;
+			char q = *p == '"' || *p == '\'' ? *p++ : 0;
+			const char *v = p;
+			while (p < end && (q ? *p != q : !is_space(*p) && *p != '>'))
+				p++;
+			size_t vlen = (size_t)(p - v);
+			if (q && p < end)
+				p++;
+			bool is_id = nlen == 2 && (name[0] | 0x20) == 'i' && (name[1] | 0x20) == 'd';
+			bool is_name = anchor && nlen == 4 && !strncasecmp(name, "name", 4);
+			if ((!is_id && !is_name) || !vlen || strmap_getn(seen, v, vlen))
+				continue;
+			const char *id = arena_strndup(a, v, vlen);
+			strmap_put(seen, id, (void *)id);
+			if (*n == *cap) {
+				*cap = *cap ? 2 * *cap : 8;
+				*ids = xrealloc(*ids, *cap * sizeof(**ids));
+			}
+			(*ids)[(*n)++] = id;
+		}
+		if (p >= end)
+			break;
+	}
+}
+
+static cmark_parser *new_parser(const struct md_opts *o, int options)
+{
+	cmark_parser *parser = cmark_parser_new(options);
+	if (o->gfm) {
+		pthread_once(&registered, register_extensions);
+		for (size_t i = 0; i < sizeof gfm_extensions / sizeof *gfm_extensions; i++) {
+			cmark_syntax_extension *e = cmark_find_syntax_extension(gfm_extensions[i]);
+			if (e)
+				cmark_parser_attach_syntax_extension(parser, e);
+		}
+	}
+	return parser;
+}
+
+/* Finds GitHub alerts among the document's own block quotes and turns
+ * them into callouts. */
+static void rewrite_alerts(cmark_node *doc)
+{
+	cmark_node *next;
+	for (cmark_node *c = cmark_node_first_child(doc); c; c = next) {
+		next = cmark_node_next(c);
+		cmark_node *end;
+		const struct alert_kind *k;
+		if (cmark_node_get_type(c) == CMARK_NODE_BLOCK_QUOTE && (k = alert_of(c, &end)))
+			make_alert(c, k, end);
+	}
+}
+
+static void render_html(struct walk *w, cmark_node *doc, cmark_parser *parser, int options,
+			struct md_result *out)
+{
+	for (size_t i = 0; i < w->nmores; i++) {
+		cmark_node_unlink(w->mores[i]);
+		cmark_node_free(w->mores[i]);
+	}
+	cmark_llist *exts = cmark_parser_get_syntax_extensions(parser);
+	if (!w->o->plain)
+		for (size_t i = 0; i < w->nheads; i++)
+			render_heading(&w->heads[i], options, exts, &w->tmp);
+	char *html = cmark_render_html(doc, options, exts);
+	out->html = html;
+	out->html_len = strlen(html);
+
+	size_t n = out->anchors.n, cap = n;
+	const char **ids = xmalloc((cap ? cap : 1) * sizeof(*ids));
+	memcpy(ids, out->anchors.ids, n * sizeof(*ids));
+	struct strmap seen = STRMAP_INIT;
+	for (size_t i = 0; i < n; i++)
+		strmap_put(&seen, ids[i], (void *)ids[i]);
+	html_targets(html, out->html_len, w->a, &seen, &ids, &n, &cap);
+	strmap_free(&seen);
+	out->anchors.ids = arena_alloc(w->a, (n ? n : 1) * sizeof(*ids));
+	memcpy(out->anchors.ids, ids, n * sizeof(*ids));
+	out->anchors.n_all = n;
+	free(ids);
 }
 
 void markdown_process(const char *text, size_t len, unsigned line_offset,
@@ -171,160 +752,56 @@ void markdown_process(const char *text, size_t len, unsigned line_offset,
 		options |= CMARK_OPT_SMART;
 	if (opts->unsafe)
 		options |= CMARK_OPT_UNSAFE;
+	if (opts->gfm)
+		options |= CMARK_OPT_FOOTNOTES;
+	if (opts->gfm && !opts->plain)
+		options |= CMARK_OPT_TABLE_PREFER_STYLE_ATTRIBUTES;
 	memset(out, 0, sizeof(*out));
 
-	cmark_node *doc = cmark_parse_document(text, len, options);
-	struct heading *heads = NULL;
-	size_t nheads = 0, capheads = 0;
-	cmark_node **mores = NULL;
-	size_t nmores = 0, capmores = 0;
-	struct buf plain = BUF_INIT, tmp = BUF_INIT;
-	size_t first_para_start = 0, first_para_end = 0, more_at = 0;
-	size_t *at = NULL;
-	bool have_para = false, have_more = false;
+	cmark_parser *parser = new_parser(opts, options);
+	cmark_parser_feed(parser, text, len);
+	cmark_node *doc = cmark_parser_finish(parser);
+	if (opts->gfm)
+		rewrite_alerts(doc);
 
-	cmark_iter *it = cmark_iter_new(doc);
-	cmark_event_type ev;
-	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
-		cmark_node *n = cmark_iter_get_node(it);
-		cmark_node_type t = cmark_node_get_type(n);
-		if (ev == CMARK_EVENT_EXIT) {
-			if (t == CMARK_NODE_PARAGRAPH && !have_para) {
-				have_para = true;
-				first_para_end = plain.len;
-			}
-			if (t == CMARK_NODE_HEADING && nheads > 0 && at)
-				at[2 * (nheads - 1) + 1] = plain.len;
-			if (t == CMARK_NODE_PARAGRAPH || t == CMARK_NODE_HEADING ||
-			    t == CMARK_NODE_ITEM || t == CMARK_NODE_BLOCK_QUOTE)
-				buf_putc(&plain, '\n');
-			continue;
-		}
-		switch (t) {
-		case CMARK_NODE_PARAGRAPH:
-			if (!have_para)
-				first_para_start = plain.len;
-			break;
-		case CMARK_NODE_TEXT:
-		case CMARK_NODE_CODE:
-		case CMARK_NODE_CODE_BLOCK:
-			buf_puts(&plain, cmark_node_get_literal(n));
-			if (t == CMARK_NODE_CODE_BLOCK)
-				buf_putc(&plain, '\n');
-			break;
-		case CMARK_NODE_SOFTBREAK:
-		case CMARK_NODE_LINEBREAK:
-			buf_putc(&plain, ' ');
-			break;
-		case CMARK_NODE_HTML_BLOCK:
-		case CMARK_NODE_HTML_INLINE:
-			if (is_more_marker(cmark_node_get_literal(n))) {
-				if (!have_more) {
-					have_more = true;
-					more_at = plain.len;
-				}
-				if (nmores == capmores) {
-					capmores = capmores ? 2 * capmores : 4;
-					mores = xrealloc(mores, capmores * sizeof(*mores));
-				}
-				mores[nmores++] = n;
-			}
-			break;
-		case CMARK_NODE_HEADING: {
-			buf_reset(&tmp);
-			plain_text(n, &tmp);
-			if (nheads == capheads) {
-				capheads = capheads ? 2 * capheads : 8;
-				heads = xrealloc(heads, capheads * sizeof(*heads));
-				if (opts->text)
-					at = xrealloc(at, 2 * capheads * sizeof(*at));
-			}
-			if (at)
-				at[2 * nheads] = at[2 * nheads + 1] = plain.len;
-			struct heading *h = &heads[nheads];
-			h->node = n;
-			h->level = cmark_node_get_heading_level(n);
-			h->title = squeeze(a, tmp.ptr, tmp.len);
-			struct buf id = BUF_INIT;
-			slug_append(&id, tmp.ptr, tmp.len);
-			if (id.len == 0)
-				buf_puts(&id, "section");
-			size_t base = id.len;
-			for (int k = 1; id_taken(heads, nheads, id.ptr); k++) {
-				buf_truncate(&id, base);
-				buf_printf(&id, "-%d", k);
-			}
-			h->id = arena_strndup(a, id.ptr, id.len);
-			buf_free(&id);
-			nheads++;
-			break;
-		}
-		case CMARK_NODE_LINK:
-		case CMARK_NODE_IMAGE:
-			if (link) {
-				const char *dest = cmark_node_get_url(n);
-				unsigned line = (unsigned)cmark_node_get_start_line(n);
-				unsigned col = (unsigned)cmark_node_get_start_column(n);
-				const char *rep = link(link_arg, dest ? dest : "",
-						       line ? line + line_offset : 0, col);
-				if (rep)
-					cmark_node_set_url(n, rep);
-			}
-			break;
-		default:
-			break;
-		}
-	}
-	cmark_iter_free(it);
+	struct walk w = { .o = opts, .text = text, .len = len, .link = link, .link_arg = link_arg, .a = a,
+			  .line_offset = line_offset, .plain = BUF_INIT, .tmp = BUF_INIT };
+	walk_tree(&w, doc);
 
-	out->words = count_words(plain.ptr, plain.len);
-	if (have_more)
-		out->summary = squeeze(a, plain.ptr, more_at);
-	else if (have_para)
-		out->summary = squeeze(a, plain.ptr + first_para_start, first_para_end - first_para_start);
+	out->words = count_words(w.plain.ptr, w.plain.len);
+	if (w.have_more)
+		out->summary = squeeze(a, w.plain.ptr, w.more_at);
+	else if (w.have_para)
+		out->summary = squeeze(a, w.plain.ptr + w.para_start, w.para_end - w.para_start);
 	else
 		out->summary = "";
 
-	out->anchors.n = nheads;
-	out->anchors.ids = arena_alloc(a, (nheads ? nheads : 1) * sizeof(char *));
-	for (size_t i = 0; i < nheads; i++)
-		out->anchors.ids[i] = heads[i].id;
-	out->toc = build_toc(a, heads, nheads);
+	struct strmap taken = STRMAP_INIT;
+	if (!opts->plain)
+		assign_ids(&w, &taken);
+	out->anchors.n = opts->plain ? 0 : w.nheads;
+	out->anchors.n_all = out->anchors.n;
+	out->anchors.ids = arena_alloc(a, (w.nheads ? w.nheads : 1) * sizeof(char *));
+	for (size_t i = 0; i < out->anchors.n; i++)
+		out->anchors.ids[i] = w.heads[i].id;
+	int lo = opts->toc_min ? opts->toc_min : TOC_MIN_DEFAULT;
+	int hi = opts->toc_max ? opts->toc_max : TOC_MAX_DEFAULT;
+	out->toc = build_toc(a, w.heads, out->anchors.n, lo, hi);
 
-	if (want_html) {
-		for (size_t i = 0; i < nmores; i++) {
-			cmark_node_unlink(mores[i]);
-			cmark_node_free(mores[i]);
-		}
-		/* Headings become custom blocks that carry their id. */
-		for (size_t i = 0; i < nheads; i++) {
-			cmark_node *h = heads[i].node;
-			cmark_node *c = cmark_node_new(CMARK_NODE_CUSTOM_BLOCK);
-			buf_reset(&tmp);
-			buf_printf(&tmp, "<h%d id=\"", heads[i].level);
-			buf_put_html(&tmp, heads[i].id, strlen(heads[i].id));
-			buf_puts(&tmp, "\">");
-			cmark_node_set_on_enter(c, tmp.ptr);
-			buf_reset(&tmp);
-			buf_printf(&tmp, "</h%d>", heads[i].level);
-			cmark_node_set_on_exit(c, tmp.ptr);
-			cmark_node *child;
-			while ((child = cmark_node_first_child(h)) != NULL)
-				cmark_node_append_child(c, child);
-			cmark_node_insert_before(h, c);
-			cmark_node_free(h);
-		}
-		char *html = cmark_render_html(doc, options);
-		out->html_len = tighten_headings(html, heads, nheads);
-		out->html = html;
-	}
-	free(heads);
-	free(mores);
+	if (want_html)
+		render_html(&w, doc, parser, options, out);
+	strmap_free(&taken);
+	free(w.heads);
+	free(w.mores);
+	free(w.notes);
 	if (opts->text) {
-		out->text = buf_detach(&plain, &out->text_len);
-		out->heads_at = at;
+		out->text = buf_detach(&w.plain, &out->text_len);
+		out->heads_at = w.at;
+	} else {
+		free(w.at);
 	}
-	buf_free(&plain);
-	buf_free(&tmp);
+	buf_free(&w.plain);
+	buf_free(&w.tmp);
 	cmark_node_free(doc);
+	cmark_parser_free(parser);
 }

@@ -1,7 +1,16 @@
 /*
- * markdown.h - Markdown to HTML with cmark, plus what folio learns from
- * the tree on the way: heading ids and the table of contents, links to
- * other content files, the summary and the word count.
+ * markdown.h - Markdown to HTML with cmark-gfm, plus what folio learns
+ * from the tree on the way: heading ids and the table of contents, links
+ * to other content files, the fragment targets, the summary and the word
+ * count.
+ *
+ * The Markdown is GitHub Flavored Markdown: CommonMark with tables,
+ * strikethrough, autolinks, task lists and footnotes, plus GitHub's alerts
+ * (> [!NOTE]) and heading attributes ({#id .class}).  md_opts.gfm = false
+ * leaves strict CommonMark.
+ *
+ * markdown_process is reentrant: any number of threads may run it at once
+ * on different texts and arenas.
  */
 #ifndef FOLIO_MARKDOWN_H
 #define FOLIO_MARKDOWN_H
@@ -14,7 +23,14 @@
 struct md_opts {
 	bool unsafe;            /* keep raw HTML */
 	bool smart;             /* smart punctuation */
+	bool gfm;               /* GFM extensions and alerts */
+	bool plain;             /* headings as cmark writes them: no ids, no {#id} */
 	bool text;              /* also hand back the plain text (md_result.text) */
+	int toc_min, toc_max;   /* heading levels listed in the toc (0, 0: 2..3) */
+	/* Where warnings and errors about the text go (unknown syntax, a
+	 * duplicate {#id}); NULL to stay quiet.  SRC names the file. */
+	struct diags *d;
+	const char *src;
 };
 
 /*
@@ -27,7 +43,10 @@ typedef const char *(*md_link_fn)(void *arg, const char *dest, unsigned line, un
 struct md_result {
 	char *html;             /* malloc'd; NULL unless asked for */
 	size_t html_len;
-	struct anchor_list anchors;     /* heading ids, in order */
+	/* Heading ids in order (anchors.n), then the page's other fragment
+	 * targets: footnotes, and with md_opts.unsafe the id and name
+	 * attributes of raw HTML (anchors.ids[n..n_all)).  From the arena. */
+	struct anchor_list anchors;
 	value *toc;             /* list of {level, id, title, children} */
 	const char *summary;    /* plain text before <!--more-->, else the first paragraph */
 	unsigned words;
@@ -41,12 +60,16 @@ struct md_result {
 
 /*
  * Parses TEXT[0..LEN), the body of a file whose first Markdown line is line
- * LINE_OFFSET+1.  Heading ids are the slugs of their text, made unique with
- * -1, -2...  LINK (may be NULL) rewrites destinations.  Values and strings
- * come from A.  WANT_HTML: also render HTML.
+ * LINE_OFFSET+1.  Heading ids follow GitHub's rule (slug_heading_id), made
+ * unique with -1, -2...; {#id} sets one.  LINK (may be NULL) rewrites
+ * destinations.  Values and strings come from A.  WANT_HTML: also render
+ * HTML (the anchors from raw HTML are only found then).
  */
 void markdown_process(const char *text, size_t len, unsigned line_offset,
 		      const struct md_opts *opts, md_link_fn link, void *link_arg,
 		      arena *a, bool want_html, struct md_result *out);
+
+/* The version of cmark-gfm folio runs with, e.g. "0.29.0.gfm.6". */
+const char *markdown_library_version(void);
 
 #endif

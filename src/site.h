@@ -49,10 +49,13 @@ struct link_check {
 	unsigned line, col;
 };
 
-/* A heading id and its line, for anchors and the table of contents. */
+/* A page's fragment targets: its heading ids (ids[0..n), in order), then
+ * the other ids links may point at, footnotes and raw HTML
+ * (ids[n..n_all)). */
 struct anchor_list {
 	const char **ids;
 	size_t n;
+	size_t n_all;
 };
 
 struct page {

@@ -98,7 +98,7 @@ fail_with "link to a missing file" 1 "content/a.md:6:5: error: link 'missing.md'
 fresh
 page "$S/content/a.md" A '[b](b.md#nowhere)'
 page "$S/content/b.md" B '## Somewhere'
-fail_with "link to a missing anchor" 1 "content/a.md:4:1: error: link 'b.md#nowhere': $S/content/b.md has no heading with id 'nowhere'" \
+fail_with "link to a missing anchor" 1 "content/a.md:4:1: error: link 'b.md#nowhere': $S/content/b.md has no heading or anchor with id 'nowhere'" \
 	"$FOLIO" build -s "$S" -o "$TMP/out"
 
 fresh
