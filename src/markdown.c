@@ -532,6 +532,30 @@ static void walk_tree(struct walk *w, cmark_node *doc)
 
 /* ---- Step 3: ids, toc, HTML ---------------------------------------- */
 
+/* The id of a heading titled TITLE.  Smart punctuation turned "--" and
+ * "---" into dashes that GitHub's rule would drop, so they are read back
+ * as typed first: "A -- B" is "a----b" as on GitHub. */
+static void heading_id(struct buf *id, const char *title, bool smart, struct buf *tmp)
+{
+	if (!smart || !strstr(title, "\xe2\x80")) {
+		slug_heading_id(id, title, strlen(title));
+		return;
+	}
+	buf_reset(tmp);
+	for (const char *p = title; *p; p++) {
+		if (!strncmp(p, "\xe2\x80\x93", 3)) {
+			buf_puts(tmp, "--");
+			p += 2;
+		} else if (!strncmp(p, "\xe2\x80\x94", 3)) {
+			buf_puts(tmp, "---");
+			p += 2;
+		} else {
+			buf_putc(tmp, *p);
+		}
+	}
+	slug_heading_id(id, tmp->ptr, tmp->len);
+}
+
 /* Gives every heading its id: explicit {#id} first (a second use of one
  * is an error), then GitHub's rule for the rest, made unique. */
 static void assign_ids(struct walk *w, struct strmap *taken)
@@ -558,7 +582,7 @@ static void assign_ids(struct walk *w, struct strmap *taken)
 		if (h->id)
 			continue;
 		buf_reset(&id);
-		slug_heading_id(&id, h->title, strlen(h->title));
+		heading_id(&id, h->title, w->o->smart, &w->tmp);
 		if (id.len == 0)
 			buf_puts(&id, "section");
 		size_t base = id.len;

@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "content.h"
 #include "date.h"
+#include "markdown.h"
 #include "slug.h"
 
 static char *slug(const char *s)
@@ -37,6 +38,85 @@ static void test_slugs(void)
 	SLUG_EQ("a \xe2\x80\x94 b", "a-b");
 	SLUG_EQ("!!!", "");
 	SLUG_EQ("macOS 14", "macos-14");
+}
+
+static char *heading_id(const char *s)
+{
+	struct buf b = BUF_INIT;
+	slug_heading_id(&b, s, strlen(s));
+	return buf_detach(&b, NULL);
+}
+
+#define ID_EQ(in, want) do { char *s_ = heading_id(in); STR_EQ(s_, want); free(s_); } while (0)
+
+/* GitHub's (and Hugo's) heading ids. */
+static void test_heading_ids(void)
+{
+	ID_EQ("Migrating from v1.18.0", "migrating-from-v1180");
+	ID_EQ("Smileys & Emotion", "smileys--emotion");
+	ID_EQ("Hello World", "hello-world");
+	ID_EQ("  Two  spaces  ", "--two--spaces--");
+	ID_EQ("snake_case and kebab-case", "snake_case-and-kebab-case");
+	ID_EQ("What's new?", "whats-new");
+	ID_EQ("C++ / C#", "c--c");
+	ID_EQ("Caf\xc3\xa9 \xc3\x89T\xc3\x89", "caf\xc3\xa9-\xc3\xa9t\xc3\xa9");
+	ID_EQ("\xce\x91\xce\xb8\xce\xae\xce\xbd\xce\xb1", "\xce\xb1\xce\xb8\xce\xae\xce\xbd\xce\xb1");
+	ID_EQ("\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82", "\xd0\xbf\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82");
+	ID_EQ("\xc5\x81\xc3\xb3" "d\xc5\xba", "\xc5\x82\xc3\xb3" "d\xc5\xba");
+	ID_EQ("Rocket \xf0\x9f\x9a\x80 launch", "rocket--launch");
+	ID_EQ("\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e", "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e");
+	ID_EQ("!!!", "");
+}
+
+/* What search, summaries and word counts read from the new constructs. */
+static void test_markdown_text(void)
+{
+	static const char md[] =
+		"> [!WARNING]\n> Mind the gap.\n\n"
+		"| Role | Pay |\n|---|---|\n| Backend | high |\n\n"
+		"A claim[^1].\n\n"
+		"## Setup {#install .wide}\n\n"
+		"## Setup\n\n"
+		"[^1]: Source text.\n";
+	arena *a = arena_new();
+	struct md_opts o = { .smart = true, .gfm = true, .text = true };
+	struct md_result r;
+	markdown_process(md, sizeof md - 1, 0, &o, NULL, NULL, a, true, &r);
+	OK(r.text != NULL);
+	if (r.text) {
+		OK(strstr(r.text, "Warning") == NULL);  /* the alert's title is not text */
+		STR_HAS(r.text, "Mind the gap.");
+		STR_HAS(r.text, "Role Pay");            /* cells are words apart */
+		STR_HAS(r.text, "Backend high");
+		STR_HAS(r.text, "Source text.");        /* footnotes are text */
+		OK(strstr(r.text, "[^1]") == NULL);
+		OK(strstr(r.text, "{#install") == NULL);
+	}
+	STR_EQ(r.summary, "Mind the gap.");
+	INT_EQ(r.anchors.n, 2);
+	if (r.anchors.n == 2) {
+		STR_EQ(r.anchors.ids[0], "install");
+		STR_EQ(r.anchors.ids[1], "setup");
+	}
+	/* Footnote ids are fragment targets after the headings. */
+	bool fn = false;
+	for (size_t i = r.anchors.n; i < r.anchors.n_all; i++)
+		fn = fn || !strcmp(r.anchors.ids[i], "fn-1");
+	OK(fn);
+	STR_HAS(r.html, "<h2 id=\"install\" class=\"wide\">Setup</h2>");
+	STR_HAS(r.html, "<div class=\"alert alert-warning\" role=\"note\">");
+	free(r.html);
+	free(r.text);
+	free(r.heads_at);
+
+	/* Smart punctuation never touches table syntax. */
+	static const char t[] = "| a -- b | \"c\" |\n|---|---|\n| x | y |\n";
+	o.text = false;
+	markdown_process(t, sizeof t - 1, 0, &o, NULL, NULL, a, true, &r);
+	STR_HAS(r.html, "<th>a \xe2\x80\x93 b</th>");
+	OK(strstr(r.html, "\xe2\x80\x94") == NULL);
+	free(r.html);
+	arena_free(a);
 }
 
 static void test_dates(void)
@@ -127,6 +207,8 @@ static void test_paths(void)
 int main(void)
 {
 	test_slugs();
+	test_heading_ids();
+	test_markdown_text();
 	test_dates();
 	test_split();
 	test_paths();
