@@ -28,10 +28,6 @@
 #define TOC_MIN_DEFAULT 2
 #define TOC_MAX_DEFAULT 3
 
-static const char *const gfm_extensions[] = {
-	"table", "strikethrough", "autolink", "tasklist",
-};
-
 static pthread_once_t registered = PTHREAD_ONCE_INIT;
 
 static void register_extensions(void)
@@ -710,16 +706,88 @@ static void html_targets(const char *html, size_t len, arena *a, struct strmap *
 	}
 }
 
-static cmark_parser *new_parser(const struct md_opts *o, int options)
+/* What the text holds that could start a GFM extension's syntax. */
+enum {
+	HAS_LINK = 1,           /* "www.", "://" or "@": autolinks */
+	HAS_NOTE = 2,           /* "[^": footnotes */
+	HAS_TILDE = 4,          /* strikethrough */
+	HAS_PIPE = 8,           /* tables */
+};
+
+/* Is there a C in TEXT[0..LEN) for which OK(TEXT, LEN, AT) holds? */
+static bool find_char(const char *text, size_t len, char c,
+		      bool (*ok)(const char *, size_t, size_t))
 {
-	cmark_parser *parser = cmark_parser_new(options);
-	if (o->gfm) {
-		pthread_once(&registered, register_extensions);
-		for (size_t i = 0; i < sizeof gfm_extensions / sizeof *gfm_extensions; i++) {
-			cmark_syntax_extension *e = cmark_find_syntax_extension(gfm_extensions[i]);
-			if (e)
-				cmark_parser_attach_syntax_extension(parser, e);
-		}
+	for (const char *p = text; (p = memchr(p, c, len - (size_t)(p - text))) != NULL; p++)
+		if (!ok || ok(text, len, (size_t)(p - text)))
+			return true;
+	return false;
+}
+
+static bool is_scheme_sep(const char *s, size_t len, size_t i)  /* "://" */
+{
+	return i + 2 < len && s[i + 1] == '/' && s[i + 2] == '/';
+}
+
+static bool is_www_dot(const char *s, size_t len, size_t i)     /* "www." */
+{
+	(void)len;
+	return i >= 3 && (s[i - 1] | 0x20) == 'w' && (s[i - 2] | 0x20) == 'w' &&
+	       (s[i - 3] | 0x20) == 'w';
+}
+
+static bool is_note_open(const char *s, size_t len, size_t i)   /* "[^" */
+{
+	(void)len;
+	return i > 0 && s[i - 1] == '[';
+}
+
+/* memchr runs over the text a word or more at a time, so a few of
+ * them cost less than one loop over the bytes. */
+static unsigned gfm_triggers(const char *text, size_t len)
+{
+	unsigned has = 0;
+	if (find_char(text, len, '@', NULL) || find_char(text, len, ':', is_scheme_sep) ||
+	    find_char(text, len, '.', is_www_dot))
+		has |= HAS_LINK;
+	if (find_char(text, len, '^', is_note_open))
+		has |= HAS_NOTE;
+	if (find_char(text, len, '~', NULL))
+		has |= HAS_TILDE;
+	if (find_char(text, len, '|', NULL))
+		has |= HAS_PIPE;
+	return has;
+}
+
+/*
+ * A parser with the GFM extensions.  An extension is attached only when
+ * the text holds what could start its syntax: without it the output is
+ * the same, and autolinks (which look at every "w" and ":") and
+ * footnotes cost a fifth of the parse on text that has none.
+ */
+static cmark_parser *new_parser(const struct md_opts *o, const char *text, size_t len,
+				int *options)
+{
+	if (!o->gfm)
+		return cmark_parser_new(*options);
+	pthread_once(&registered, register_extensions);
+	unsigned has = gfm_triggers(text, len);
+	if (has & HAS_NOTE)
+		*options |= CMARK_OPT_FOOTNOTES;
+	cmark_parser *parser = cmark_parser_new(*options);
+	static const struct {
+		const char *name;
+		unsigned when;
+	} exts[] = {
+		{ "table", HAS_PIPE }, { "strikethrough", HAS_TILDE },
+		{ "autolink", HAS_LINK }, { "tasklist", 0 },
+	};
+	for (size_t i = 0; i < sizeof exts / sizeof *exts; i++) {
+		if (exts[i].when && !(has & exts[i].when))
+			continue;
+		cmark_syntax_extension *e = cmark_find_syntax_extension(exts[i].name);
+		if (e)
+			cmark_parser_attach_syntax_extension(parser, e);
 	}
 	return parser;
 }
@@ -776,13 +844,11 @@ void markdown_process(const char *text, size_t len, unsigned line_offset,
 		options |= CMARK_OPT_SMART;
 	if (opts->unsafe)
 		options |= CMARK_OPT_UNSAFE;
-	if (opts->gfm)
-		options |= CMARK_OPT_FOOTNOTES;
 	if (opts->gfm && !opts->plain)
 		options |= CMARK_OPT_TABLE_PREFER_STYLE_ATTRIBUTES;
 	memset(out, 0, sizeof(*out));
 
-	cmark_parser *parser = new_parser(opts, options);
+	cmark_parser *parser = new_parser(opts, text, len, &options);
 	cmark_parser_feed(parser, text, len);
 	cmark_node *doc = cmark_parser_finish(parser);
 	if (opts->gfm)
