@@ -43,6 +43,7 @@ TEST_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 
 all: $(BUILD)/folio
 
+# Written only when scripts/deps found (or installed) every build need.
 $(BUILD)/.deps-ok: scripts/deps
 	@CC="$(CC)" sh scripts/deps build
 	@mkdir -p $(BUILD) && touch $@
@@ -71,7 +72,12 @@ site: $(BUILD)/folio
 
 test-deps:
 	@CC="$(CC)" sh scripts/deps test
-	@[ -d tests/node_modules/playwright-core ] || (cd tests && npm ci --no-audit --no-fund)
+	@$(MAKE) --no-print-directory tests/node_modules/.package-lock.json
+
+# The browser tests' npm packages, as the lock file pins them.
+tests/node_modules/.package-lock.json: tests/package-lock.json tests/package.json
+	cd tests && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 test: $(BUILD)/folio $(TEST_BINS) test-deps
 	@FOLIO=$(BUILD)/folio TEST_BIN=$(BUILD)/tests sh tests/run

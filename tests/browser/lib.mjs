@@ -3,10 +3,15 @@
 // static server for a built site, folio build, and launching Debian's
 // Chromium through playwright-core.
 //
+// Whatever a test fails at, it leaves nothing behind: the temporary
+// folders made with tempDir and the processes given to track are removed
+// and stopped when the process exits, finish() and crashes included.
+//
 // Environment: FOLIO (the folio binary), CHROMIUM (default /usr/bin/chromium).
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,6 +19,25 @@ export const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const folio = resolve(root, process.env.FOLIO || 'build/folio');
 export const chromium = process.env.CHROMIUM || '/usr/bin/chromium';
 export const shots = join(root, 'tests', 'out', 'screenshots');
+
+const leftovers = { dirs: [], procs: [] };
+process.on('exit', () => {
+  for (const p of leftovers.procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+  for (const d of leftovers.dirs) rmSync(d, { recursive: true, force: true });
+});
+
+// A new temporary folder, removed when the test exits.
+export function tempDir(prefix) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  leftovers.dirs.push(dir);
+  return dir;
+}
+
+// Stops the child process PROC when the test exits, if it still runs.
+export function track(proc) {
+  leftovers.procs.push(proc);
+  return proc;
+}
 
 let passed = 0;
 let failed = 0;

@@ -8,10 +8,9 @@
 // line "N passed, N failed".
 //
 // Environment: FOLIO (the folio binary), CHROMIUM (default /usr/bin/chromium).
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { build, check, finish, launch, needTools, root, serve, shots } from './lib.mjs';
+import { build, check, finish, launch, needTools, root, serve, shots, tempDir } from './lib.mjs';
 
 // The roles whose front matter lists Django among their skills.
 function rolesWith(skill) {
@@ -30,7 +29,7 @@ const hrefs = (page) => page.$$eval('.search-results .search-hit-link', (a) => a
 
 async function main() {
   needTools();
-  const tmp = mkdtempSync(join(tmpdir(), 'folio-search-browser-'));
+  const tmp = tempDir('folio-search-browser-');
   const career = join(tmp, 'career'), hostile = join(tmp, 'hostile');
   if (!build(root, career) || !build(join(root, 'tests/browser/sites/search-hostile'), hostile)) {
     rmSync(tmp, { recursive: true, force: true });

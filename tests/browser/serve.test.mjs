@@ -7,10 +7,9 @@
 //
 // Environment: FOLIO (the folio binary), CHROMIUM (default /usr/bin/chromium).
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { check, failures, finish, folio, launch, needTools } from './lib.mjs';
+import { check, failures, finish, folio, launch, needTools, tempDir, track } from './lib.mjs';
 
 function write(file, text) {
   mkdirSync(dirname(file), { recursive: true });
@@ -34,10 +33,10 @@ function makeSite(dir) {
 
 // Starts folio serve; resolves with the server and its URL.
 function startServer(site, tmp) {
-  const proc = spawn(folio, ['serve', '-s', site, '--port', '0'], {
+  const proc = track(spawn(folio, ['serve', '-s', site, '--port', '0'], {
     env: { ...process.env, TMPDIR: tmp },
     stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  }));
   let log = '';
   proc.stdout.on('data', (d) => { log += d; });
   proc.stderr.on('data', (d) => { log += d; });
@@ -75,7 +74,7 @@ const overlayText = (page) => page.evaluate(() => {
 
 async function main() {
   needTools();
-  const tmp = mkdtempSync(join(tmpdir(), 'folio-serve-browser-'));
+  const tmp = tempDir('folio-serve-browser-');
   const site = join(tmp, 'site');
   makeSite(site);
   const server = await startServer(site, tmp);

@@ -5,10 +5,9 @@
 // to look at.  Ends with one line "N passed, N failed".
 //
 // Environment: FOLIO (the folio binary), CHROMIUM (default /usr/bin/chromium).
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { build, check, chromium, finish, folio, launch, root, serve, shots } from './lib.mjs';
+import { build, check, chromium, finish, folio, launch, root, serve, shots, tempDir } from './lib.mjs';
 
 // The page types of the career site, with a path of each.
 const pageTypes = [
@@ -41,7 +40,7 @@ async function main() {
     check(false, `folio binary ${folio} not found (run make)`);
     finish();
   }
-  const out = mkdtempSync(join(tmpdir(), 'folio-browser-'));
+  const out = tempDir('folio-browser-');
   const site = join(out, 'site');
   if (!build(root, site))
     finish();
