@@ -21,6 +21,7 @@
 #include "buf.h"
 #include "content.h"
 #include "feeds.h"
+#include "links.h"
 #include "output.h"
 #include "pool.h"
 #include "render.h"
@@ -33,91 +34,6 @@
 /* Rendered Markdown kept between the Markdown pass and rendering, in
  * bytes; past it, pages are parsed again when rendered. */
 #define HTML_CACHE_DEFAULT (64u << 20)
-
-struct link_ctx {
-	struct site *s;
-	struct page *p;
-	arena *a;
-	bool report;    /* first pass: report errors and record fragment checks */
-};
-
-static bool has_scheme(const char *s)
-{
-	if (!is_alpha(*s))
-		return false;
-	for (s++; *s; s++) {
-		if (*s == ':')
-			return true;
-		if (!is_alnum(*s) && *s != '+' && *s != '-' && *s != '.')
-			return false;
-	}
-	return false;
-}
-
-static void add_check(struct link_ctx *lc, struct page *target, const char *dest,
-		      const char *frag, unsigned line, unsigned col)
-{
-	struct page *p = lc->p;
-	p->checks = arena_grow(lc->a, p->checks, p->nchecks * sizeof(*p->checks),
-			       (p->nchecks + 1) * sizeof(*p->checks));
-	struct link_check *c = &p->checks[p->nchecks++];
-	c->target = target;
-	c->dest = arena_strdup(lc->a, dest);
-	c->fragment = arena_strdup(lc->a, frag);
-	c->line = line;
-	c->col = col;
-}
-
-static const char *resolve_link(void *arg, const char *dest, unsigned line, unsigned col)
-{
-	struct link_ctx *lc = arg;
-	struct site *s = lc->s;
-	if (!*dest || has_scheme(dest) || (dest[0] == '/' && dest[1] == '/'))
-		return NULL;
-	if (dest[0] == '#') {
-		if (lc->report && dest[1])
-			add_check(lc, lc->p, dest, dest + 1, line, col);
-		return NULL;
-	}
-	size_t plen = strcspn(dest, "?#");
-	if (plen < 3 || memcmp(dest + plen - 3, ".md", 3) != 0)
-		return NULL;
-	const char *rest = dest + plen;     /* "?q#frag" or "#frag" or "" */
-	const char *frag = strchr(rest, '#');
-
-	struct buf rel = BUF_INIT;
-	const char *result = NULL;
-	if (!content_join_path(&rel, lc->p->dir, dest, plen)) {
-		if (lc->report)
-			diag_error(s->d, lc->p->src, line, col,
-				   "link '%s' leads out of the content folder", dest);
-		goto out;
-	}
-	struct page *t = site_find_rel(s, rel.ptr);
-	if (!t) {
-		if (strmap_get(&s->broken, rel.ptr))
-			goto out;   /* that file has errors of its own */
-		if (lc->report && strmap_get(&s->draft_rels, rel.ptr))
-			diag_error(s->d, lc->p->src, line, col,
-				   "link '%s' leads to a draft (content/%s); build with --drafts or link elsewhere",
-				   dest, rel.ptr);
-		else if (lc->report)
-			diag_error(s->d, lc->p->src, line, col,
-				   "link '%s' leads to no content file (looked for %s/%s)",
-				   dest, s->content_dir, rel.ptr);
-		goto out;
-	}
-	if (frag && frag[1] && lc->report)
-		add_check(lc, t, dest, frag + 1, line, col);
-	struct buf u = BUF_INIT;
-	buf_puts(&u, t->url);
-	buf_puts(&u, rest);
-	result = arena_strndup(lc->a, u.ptr, u.len);
-	buf_free(&u);
-out:
-	buf_free(&rel);
-	return result;
-}
 
 void build_page_markdown(struct site *s, struct page *p, arena *a, bool want_html,
 			 bool want_text, struct md_result *r)
@@ -141,7 +57,7 @@ void build_page_markdown(struct site *s, struct page *p, arena *a, bool want_htm
 	 * read as it is now, within its bounds. */
 	len = content_fold_crlf(text, len);
 	size_t off = p->body_off < len ? p->body_off : len;
-	markdown_process(text + off, len - off, p->body_line - 1, &opts, resolve_link, &lc, a,
+	markdown_process(text + off, len - off, p->body_line - 1, &opts, links_markdown, &lc, a,
 			 want_html, r);
 	free(text);
 }
@@ -187,23 +103,6 @@ static void markdown_one(void *arg, size_t i, unsigned worker)
 	}
 }
 
-static void check_fragments(struct site *s)
-{
-	for (size_t i = 0; i < s->ncontent; i++) {
-		struct page *p = s->pages[i];
-		for (size_t k = 0; k < p->nchecks; k++) {
-			struct link_check *c = &p->checks[k];
-			bool found = false;
-			for (size_t j = 0; j < c->target->anchors.n_all && !found; j++)
-				found = !strcmp(c->target->anchors.ids[j], c->fragment);
-			if (!found)
-				diag_error(s->d, p->src, c->line, c->col,
-					   "link '%s': %s has no heading or anchor with id '%s'", c->dest,
-					   c->target == p ? "this page" : c->target->src, c->fragment);
-		}
-	}
-}
-
 const char *const build_stage_names[STAGE_COUNT] = {
 	"load", "markdown", "index", "taxonomies", "search", "render", "site files", "finish",
 };
@@ -238,6 +137,11 @@ static void site_release(struct site *s)
 	free(s->pages);
 	free(s->walk_names);
 	strmap_free(&s->by_rel);
+	strmap_free(&s->by_resource);
+	strmap_free(&s->files);
+	strmap_free(&s->tpl_links);
+	free(s->resources);
+	buf_free(&s->skipped);
 	strmap_free(&s->by_out);
 	strmap_free(&s->draft_rels);
 	strmap_free(&s->broken);
@@ -294,9 +198,11 @@ static int run_pipeline(struct site *s, const struct build_opts *o, struct diags
 	lap(st, STAGE_LOAD, &t);
 
 	/* The search page: a content page at /search/, or one folio makes
-	 * when the theme has a search layout. */
-	bool want_search = !o->check_only && search_enabled(s) &&
+	 * when the theme has a search layout (folio check makes it too, so
+	 * links to it are checked, but builds no index). */
+	bool search_page = search_enabled(s) &&
 			   (strmap_get(&s->by_out, "search/index.html") || theme_layout(s, "search"));
+	bool want_search = !o->check_only && search_page;
 	*want_search_out = want_search;
 	struct md_job job = { .s = s, .budget = HTML_CACHE_DEFAULT };
 	if (want_search)
@@ -311,35 +217,34 @@ static int run_pipeline(struct site *s, const struct build_opts *o, struct diags
 			search_tokenizer_free(job.tk[w]);
 		free(job.tk);
 	}
-	check_fragments(s);
 	lap(st, STAGE_MARKDOWN, &t);
 
-	if (d->errors)
-		goto out;
+	/* Errors so far leave the pages that have them out; the stages go on
+	 * so that one build reports every error it can find.  Only a build
+	 * without errors writes anything. */
 	site_index(s);
 	if (theme_layout(s, "404")) {
 		struct page *nf = site_new_page(s, PAGE_404, "404.html", "Page not found");
 		site_add_page(s, nf);
 		site_claim(s, nf);
 	}
-	if (want_search && !strmap_get(&s->by_out, "search/index.html")) {
+	if (search_page && !strmap_get(&s->by_out, "search/index.html")) {
 		struct page *sp = site_new_page(s, PAGE_SEARCH, "search", "Search");
 		site_add_page(s, sp);
 		site_claim(s, sp);
 	}
 	lap(st, STAGE_INDEX, &t);
+	size_t before = d->errors;
 	taxonomy_build(s);
-	if (d->errors)
-		goto out;
+	if (d->errors > before)
+		goto out;       /* terms are wrong: lists and pages would be too */
 	site_finish(s);
 	lap(st, STAGE_TAXONOMY, &t);
-	if (d->errors)
-		goto out;
-	if (want_search)
+	if (want_search && !d->errors)
 		search_build(s);
 	lap(st, STAGE_SEARCH, &t);
 
-	if (!o->check_only) {
+	if (!o->check_only && !d->errors) {
 		const char *dir = o->out_dir;
 		if (!dir) {
 			buf_reset(&buf);
@@ -358,8 +263,10 @@ static int run_pipeline(struct site *s, const struct build_opts *o, struct diags
 	st->files = s->npages + (feeds > 0 ? (size_t)feeds : 0);
 	if (opened && s->search && search_write(s, &out) == 0)
 		st->files += search_files(s);
+	size_t assets = render_assets(s, opened ? &out : NULL);
 	if (opened)
-		st->files += render_assets(s, &out);
+		st->files += assets;
+	st->broken_links = links_check(s);
 	if (o->strict)
 		diags_promote_warnings(d);
 	if (d->errors)
@@ -671,7 +578,7 @@ int build_live_update(struct build_live *lv, const char *const *paths, size_t n,
 			rc = BUILD_LIVE_ERRORS;
 	if (rc == BUILD_LIVE_OK && nbodies) {
 		size_t errors = d->errors;
-		check_fragments(s);
+		links_check(s);
 		if (d->errors > errors)
 			rc = BUILD_LIVE_ERRORS;
 	}

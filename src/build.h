@@ -37,6 +37,7 @@ struct build_stats {
 	size_t pages;           /* pages rendered */
 	size_t files;           /* files written, assets included */
 	double ms[STAGE_COUNT]; /* wall time of each stage */
+	size_t broken_links;    /* internal links that lead nowhere */
 };
 
 extern const char *const build_stage_names[STAGE_COUNT];

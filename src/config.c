@@ -151,6 +151,44 @@ static void load_taxonomies(arena *a, struct config *c, struct diags *d, int *ok
 	}
 }
 
+/* ignore: [GLOBS], urls: {lowercase: B}, links: error | warn. */
+static void load_content_rules(arena *a, struct config *c, value *raw, struct diags *d, int *ok)
+{
+	value *ig = value_map_get(raw, "ignore");
+	if (ig && ig->type == V_LIST) {
+		c->ignore = arena_alloc(a, (ig->u.list.n + 1) * sizeof(*c->ignore));
+		for (size_t i = 0; i < ig->u.list.n; i++) {
+			value *g = ig->u.list.items[i];
+			if (g->type != V_STRING || !g->u.str.len) {
+				bad_type(d, c->file, g, "ignore", "a list of path patterns (e.g. [\"drafts/*\"])");
+				*ok = 0;
+				continue;
+			}
+			c->ignore[c->nignore++] = g->u.str.s;
+		}
+	} else if (ig && ig->type != V_NULL) {
+		bad_type(d, c->file, ig, "ignore", "a list of path patterns (e.g. [\"drafts/*\"])");
+		*ok = 0;
+	}
+	c->lowercase = true;
+	value *urls = value_map_get(raw, "urls");
+	if (urls && urls->type == V_MAP) {
+		c->lowercase = get_bool(d, c->file, urls, "lowercase", true, ok);
+	} else if (urls && urls->type != V_NULL) {
+		bad_type(d, c->file, urls, "urls", "a mapping (e.g. {lowercase: false})");
+		*ok = 0;
+	}
+	value *links = value_map_get(raw, "links");
+	if (links && links->type == V_STRING && !strcmp(links->u.str.s, "warn")) {
+		c->links_warn = true;
+	} else if (links && links->type != V_NULL &&
+		   !(links->type == V_STRING && !strcmp(links->u.str.s, "error"))) {
+		diag_error(d, c->file, links->line, links->col,
+			   "'links' must be error (the default) or warn");
+		*ok = 0;
+	}
+}
+
 /* toc: {levels: [FROM, TO]}: the heading levels tables of contents list. */
 static void load_toc(struct config *c, value *raw, struct diags *d, int *ok)
 {
@@ -237,6 +275,7 @@ struct config *config_load(arena *a, const char *site_dir, const char *base_url,
 	}
 	c->search = get_bool(d, c->file, raw, "search", true, &ok);
 	load_toc(c, raw, d, &ok);
+	load_content_rules(a, c, raw, d, &ok);
 	c->related_limit = 5;
 	value *rel = value_map_get(raw, "related");
 	if (rel && rel->type == V_MAP) {

@@ -33,6 +33,10 @@ struct config {
 	struct taxonomy_conf *tax;
 	size_t ntax;
 	value *schema;          /* schema: section -> key -> rule, or NULL */
+	const char **ignore;    /* ignore: globs of content paths to skip */
+	size_t nignore;
+	bool lowercase;         /* urls.lowercase: URLs from file names in lowercase */
+	bool links_warn;        /* links: warn: broken internal links are warnings */
 };
 
 /*

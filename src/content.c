@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 
 #include "buf.h"
 #include "pool.h"
+#include "slug.h"
 #include "yamlvalue.h"
 
 /* Files larger than this are refused rather than parsed. */
@@ -26,16 +28,44 @@ static int cmp_dirent(const struct dirent **a, const struct dirent **b)
 struct walk {
 	struct site *s;
 	char *site_real;        /* realpath of the site folder */
-	struct buf *found;      /* rel paths, NUL-separated */
+	struct buf *found;      /* "p" or "r" then the rel path, NUL-separated */
 	size_t nfound;
 };
 
-/* Is the real path of PATH inside the site folder? */
-static bool inside_site(struct walk *w, const char *path)
+/* Is NAME[0..LEN) a Markdown file name?  Returns the extension's length. */
+static size_t markdown_ext(const char *name, size_t len)
 {
-	char real[PATH_MAX];
-	if (!realpath(path, real))
-		return false;
+	if (len > 3 && !strcmp(name + len - 3, ".md"))
+		return 3;
+	if (len > 9 && !strcmp(name + len - 9, ".markdown"))
+		return 9;
+	return 0;
+}
+
+static bool is_index_name(const char *name, const char *stem)
+{
+	size_t n = strlen(stem);
+	return !strncmp(name, stem, n) && (!strcmp(name + n, ".md") || !strcmp(name + n, ".markdown"));
+}
+
+/* Records that content/REL is not built, and why (folio check --verbose). */
+static void skip(struct site *s, const char *rel, bool dir, const char *why)
+{
+	buf_printf(&s->skipped, "%s%s\t%s\n", rel, dir ? "/" : "", why);
+}
+
+/* Does an ignore: pattern of site.yaml match REL? */
+static const char *ignored(const struct site *s, const char *rel)
+{
+	for (size_t i = 0; i < s->config->nignore; i++)
+		if (fnmatch(s->config->ignore[i], rel, FNM_PATHNAME | FNM_PERIOD) == 0)
+			return s->config->ignore[i];
+	return NULL;
+}
+
+/* Inside the site folder?  REAL: PATH's real path. */
+static bool inside_site(struct walk *w, const char *real)
+{
 	size_t n = strlen(w->site_real);
 	if (strcmp(w->site_real, "/") == 0)
 		return true;
@@ -65,18 +95,20 @@ static void walk_dir(struct walk *w, const char *rel, unsigned depth)
 		const char *nm = names[i]->d_name;
 		struct buf path = BUF_INIT, sub = BUF_INIT;
 		struct stat lst, st;
+		char real[PATH_MAX];
+		const char *pattern;
 		if (nm[0] == '.')
-			goto next;
+			goto next;      /* hidden, and . and .. */
 		buf_printf(&path, "%s/%s", dir.ptr, nm);
 		buf_printf(&sub, "%s%s%s", rel, *rel ? "/" : "", nm);
 		if (lstat(path.ptr, &lst) != 0)
 			goto next;
 		if (S_ISLNK(lst.st_mode)) {
-			if (stat(path.ptr, &st) != 0) {
+			if (stat(path.ptr, &st) != 0 || !realpath(path.ptr, real)) {
 				diag_warning(s->d, path.ptr, 0, 0, "broken symbolic link skipped");
 				goto next;
 			}
-			if (!inside_site(w, path.ptr)) {
+			if (!inside_site(w, real)) {
 				diag_warning(s->d, path.ptr, 0, 0,
 					     "symbolic link leads out of the site; not followed");
 				goto next;
@@ -84,14 +116,21 @@ static void walk_dir(struct walk *w, const char *rel, unsigned depth)
 		} else {
 			st = lst;
 		}
-		if (S_ISDIR(st.st_mode)) {
+		bool is_dir = S_ISDIR(st.st_mode);
+		if (nm[0] == '_' && !(!is_dir && is_index_name(nm, "_index"))) {
+			skip(s, sub.ptr, is_dir, "its name starts with '_' (a partial or data folder)");
+			goto next;
+		}
+		if ((pattern = ignored(s, sub.ptr))) {
+			skip(s, sub.ptr, is_dir, pattern);
+			goto next;
+		}
+		if (is_dir) {
 			walk_dir(w, sub.ptr, depth + 1);
 		} else if (S_ISREG(st.st_mode)) {
-			size_t len = strlen(nm);
-			if (len > 3 && !strcmp(nm + len - 3, ".md")) {
-				buf_put(w->found, sub.ptr, sub.len + 1);
-				w->nfound++;
-			}
+			buf_putc(w->found, markdown_ext(nm, strlen(nm)) ? 'p' : 'r');
+			buf_put(w->found, sub.ptr, sub.len + 1);
+			w->nfound++;
 		}
 next:
 		buf_free(&path);
@@ -230,6 +269,31 @@ const char *content_bad_url(const char *s, size_t n)
 	return NULL;
 }
 
+/* An alias is a path like a url:, where "." and ".." segments are
+ * allowed (they are resolved, and the result must stay in the site). */
+static const char *bad_alias(const char *s, size_t n)
+{
+	if (n == 0)
+		return "it is empty";
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j < n && s[j] != '/')
+			j++;
+		bool dots = (j - i == 1 && s[i] == '.') || (j - i == 2 && s[i] == '.' && s[i + 1] == '.');
+		if (j > i && !dots) {
+			const char *why = content_bad_slug(s + i, j - i);
+			if (why)
+				return why;
+			if (i == 0 && memchr(s, ':', j))
+				return "it must be a path on this site, not a scheme or a drive";
+		}
+		i = j + 1;
+	}
+	if (n >= 2 && s[0] == '/' && s[1] == '/')
+		return "'//' starts another host's URL";
+	return NULL;
+}
+
 /* Percent-encodes what may not stand in an href path as is. */
 static void put_url_path(struct buf *b, const char *s)
 {
@@ -311,8 +375,53 @@ static bool check_string_list(struct diags *d, const char *file, value *v, const
 	return ok;
 }
 
-/* Reads the known keys of P's front matter.  Returns false on errors. */
-static bool read_known_keys(struct site *s, struct page *p, arena *a)
+/* A title from P's file name: "getting-started.md" -> "Getting started";
+ * a section or bundle is named after its folder. */
+static const char *title_from_name(arena *a, const struct page *p)
+{
+	const char *name = p->rel;
+	const char *slash = strrchr(name, '/');
+	const char *base = slash ? slash + 1 : name;
+	size_t n = strcspn(base, ".");
+	if (p->kind != PAGE_REGULAR || p->bundle) {
+		const char *d = p->src_dir;
+		const char *ds = strrchr(d, '/');
+		base = ds ? ds + 1 : d;
+		n = strlen(base);
+	}
+	if (n == 0)
+		return "Home";
+	char *t = arena_strndup(a, base, n);
+	for (char *c = t; *c; c++)
+		if (*c == '-' || *c == '_')
+			*c = ' ';
+	t[0] = (char)to_upper(t[0]);
+	return t;
+}
+
+/* The plain scalar V as written in TEXT (the whole file), for a number or
+ * boolean read where text is wanted: "2019", "1.10", "yes". */
+static const char *scalar_as_written(arena *a, const char *text, const value *v)
+{
+	const char *p = text;
+	for (unsigned l = 1; l < v->line && p; l++) {
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	if (!p)
+		return "";
+	for (unsigned c = 1; c < v->col && *p && *p != '\n'; c++)
+		p++;
+	size_t n = strcspn(p, "\n#");
+	while (n > 0 && is_space(p[n - 1]))
+		n--;
+	return arena_strndup(a, p, n);
+}
+
+/* Reads the known keys of P's front matter (TEXT: the file).  Returns false
+ * on errors. */
+static bool read_known_keys(struct site *s, struct page *p, arena *a, const char *text)
 {
 	struct diags *d = s->d;
 	const char *f = p->src;
@@ -321,9 +430,13 @@ static bool read_known_keys(struct site *s, struct page *p, arena *a)
 	value *v;
 
 	v = value_map_get(fm, "title");
-	if (!v) {
-		diag_error(d, f, 1, 1, "front matter has no 'title' (it is required)");
-		ok = false;
+	if (!v || v->type == V_NULL) {
+		p->title = title_from_name(a, p);
+		diag_warning(d, f, 1, 1, "front matter has no 'title'; the page is titled '%s' after its file",
+			     p->title);
+	} else if (v->type == V_INT || v->type == V_FLOAT || v->type == V_BOOL) {
+		/* title: 2019 is the text 2019, as written. */
+		p->title = scalar_as_written(a, text, v);
 	} else if (check_string(d, f, v, "title")) {
 		p->title = v->u.str.s;
 	} else {
@@ -381,7 +494,7 @@ static bool read_known_keys(struct site *s, struct page *p, arena *a)
 		else {
 			for (size_t i = 0; i < v->u.list.n; i++) {
 				value *it = v->u.list.items[i];
-				const char *why = content_bad_url(it->u.str.s, it->u.str.len);
+				const char *why = bad_alias(it->u.str.s, it->u.str.len);
 				if (why) {
 					diag_error(d, f, it->line, it->col, "alias '%s' is not a valid path: %s",
 						   it->u.str.s, why);
@@ -431,25 +544,24 @@ static bool read_known_keys(struct site *s, struct page *p, arena *a)
 	if (url && url->type == V_STRING) {
 		buf_puts(&path, trim_path(a, url->u.str.s));
 	} else {
-		/* roles/x.md -> roles/x; roles/_index.md -> roles */
+		/* roles/x.md -> roles/x; roles/_index.md and bundles
+		 * roles/x/index.md -> the folder; lowercase unless
+		 * urls.lowercase is false. */
 		const char *rel = p->rel;
-		size_t n = strlen(rel) - 3;
-		const char *base = strrchr(rel, '/');
-		base = base ? base + 1 : rel;
-		bool index = p->kind != PAGE_REGULAR;
-		if (index) {
-			n = base > rel ? (size_t)(base - rel - 1) : 0;
-		}
-		if (slug && slug->type == V_STRING) {
-			/* Replace the last segment of the path. */
-			const char *seg = rel + n;
-			while (seg > rel && seg[-1] != '/')
-				seg--;
-			buf_put(&path, rel, (size_t)(seg - rel));
+		size_t n = strlen(rel) - markdown_ext(rel, strlen(rel));
+		if (p->kind != PAGE_REGULAR || p->bundle)
+			n = strlen(p->src_dir);
+		const char *seg = rel + n;
+		while (seg > rel && seg[-1] != '/')
+			seg--;
+		bool has_slug = slug && slug->type == V_STRING;
+		size_t keep = has_slug ? (size_t)(seg - rel) : n;
+		if (s->config->lowercase)
+			slug_lower(&path, rel, keep);
+		else
+			buf_put(&path, rel, keep);
+		if (has_slug)
 			buf_puts(&path, slug->u.str.s);
-		} else {
-			buf_put(&path, rel, n);
-		}
 	}
 	content_set_path(a, p, path.ptr);
 	buf_free(&path);
@@ -460,6 +572,7 @@ struct load_job {
 	struct site *s;
 	const char **rels;
 	struct page **pages;
+	const struct strmap *bundles;   /* leaf bundle folder -> its index file */
 };
 
 static void load_one(void *arg, size_t i, unsigned worker)
@@ -475,10 +588,22 @@ static void load_one(void *arg, size_t i, unsigned worker)
 	p->rel = arena_strdup(a, rel);
 	buf_free(&src);
 	const char *slash = strrchr(p->rel, '/');
-	p->dir = arena_strndup(a, p->rel, slash ? (size_t)(slash - p->rel) : 0);
-	p->top = arena_strndup(a, p->dir, strcspn(p->dir, "/"));
+	p->src_dir = arena_strndup(a, p->rel, slash ? (size_t)(slash - p->rel) : 0);
+	p->dir = p->src_dir;
 	const char *base = slash ? slash + 1 : p->rel;
-	p->kind = strcmp(base, "_index.md") ? PAGE_REGULAR : *p->dir ? PAGE_SECTION : PAGE_HOME;
+	if (is_index_name(base, "_index")) {
+		p->kind = *p->dir ? PAGE_SECTION : PAGE_HOME;
+	} else {
+		p->kind = PAGE_REGULAR;
+		/* DIR/index.md: the page of the bundle DIR, in DIR's parent section. */
+		p->bundle = *p->src_dir && is_index_name(base, "index") &&
+			    strmap_get(job->bundles, p->src_dir) == rel;
+		if (p->bundle) {
+			const char *up = strrchr(p->src_dir, '/');
+			p->dir = arena_strndup(a, p->src_dir, up ? (size_t)(up - p->src_dir) : 0);
+		}
+	}
+	p->top = arena_strndup(a, p->dir, strcspn(p->dir, "/"));
 
 	struct stat st;
 	if (stat(p->src, &st) == 0 && st.st_size > (off_t)CONTENT_MAX_FILE) {
@@ -502,7 +627,7 @@ static void load_one(void *arg, size_t i, unsigned worker)
 			diag_error(s->d, p->src, p->fm->line, p->fm->col,
 				   "front matter must be a mapping of keys to values, not %s",
 				   value_type_name(p->fm->type));
-		} else if (p->fm && read_known_keys(s, p, a)) {
+		} else if (p->fm && read_known_keys(s, p, a, text)) {
 			job->pages[i] = p;
 		}
 	}
@@ -564,6 +689,110 @@ bool content_join_path(struct buf *out, const char *base, const char *path, size
 	return ok;
 }
 
+/* The folder part of REL ("" at the top), from A. */
+static const char *dir_of(arena *a, const char *rel)
+{
+	const char *slash = strrchr(rel, '/');
+	return arena_strndup(a, rel, slash ? (size_t)(slash - rel) : 0);
+}
+
+/* The index file of the leaf bundle REL lies in (the nearest folder
+ * above it in BUNDLES, folder -> index file), or NULL. */
+static const char *bundle_of(const struct strmap *bundles, const char *rel)
+{
+	struct buf d = BUF_INIT;
+	buf_puts(&d, rel);
+	const char *index = NULL;
+	char *slash;
+	while (!index && (slash = strrchr(d.ptr, '/')) != NULL) {
+		buf_truncate(&d, (size_t)(slash - d.ptr));
+		index = strmap_get(bundles, d.ptr);
+	}
+	buf_free(&d);
+	return index;
+}
+
+/*
+ * Sorts what the walk found into pages and resources.  DIR/index.md is a
+ * leaf bundle: the page at /DIR/; the other files under DIR are its
+ * resources, Markdown ones included (as with Hugo, not pages).  A folder
+ * with both index.md and _index.md is an error naming both.
+ */
+static void classify(struct site *s, const char **entries, size_t n, const char **rels,
+		     size_t *npages, struct strmap *bundles)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *rel = entries[i] + 1;
+		const char *base = strrchr(rel, '/');
+		if (entries[i][0] == 'p' && base && is_index_name(base + 1, "index"))
+			strmap_put(bundles, dir_of(s->a, rel), (void *)rel);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *rel = entries[i] + 1;
+		const char *base = strrchr(rel, '/');
+		base = base ? base + 1 : rel;
+		const char *index = bundle_of(bundles, rel);
+		if (entries[i][0] == 'p' && is_index_name(base, "_index")) {
+			const char *leaf = strmap_get(bundles, dir_of(s->a, rel));
+			if (leaf) {
+				struct buf a = BUF_INIT;
+				buf_printf(&a, "%s/%s", s->content_dir, leaf);
+				diag_error(s->d, a.ptr, 1, 1,
+					   "a folder holds both %s (a page bundle) and %s (a section); keep one",
+					   strrchr(leaf, '/') + 1, base);
+				buf_free(&a);
+				continue;
+			}
+		}
+		if (entries[i][0] == 'p' && (!index || index == rel)) {
+			rels[(*npages)++] = rel;
+			continue;
+		}
+		if (entries[i][0] == 'p') {
+			skip(s, rel, false, "Markdown inside a page bundle is one of its resources, not a page");
+			continue;
+		}
+		struct resource r = { .rel = rel, .out = NULL };
+		s->resources = xrealloc(s->resources, (s->nresources + 1) * sizeof(*s->resources));
+		s->resources[s->nresources++] = r;
+	}
+}
+
+/* Where each resource is written: beside its bundle page's output (the
+ * page's URL folder and the path inside the bundle), else at its folder's
+ * URL, named as it is. */
+static void place_resources(struct site *s, const struct strmap *bundles)
+{
+	struct buf out = BUF_INIT;
+	for (size_t i = 0; i < s->nresources; i++) {
+		struct resource *r = &s->resources[i];
+		const char *index = bundle_of(bundles, r->rel);
+		struct page *owner = index ? site_find_rel(s, index) : NULL;
+		buf_reset(&out);
+		if (owner) {
+			size_t dlen = (size_t)(strrchr(index, '/') - index);
+			const char *u = owner->url + 1;
+			buf_puts(&out, u);
+			if (out.len && out.ptr[out.len - 1] != '/')
+				buf_putc(&out, '/');
+			buf_puts(&out, r->rel + dlen + 1);
+		} else {
+			const char *slash = strrchr(r->rel, '/');
+			size_t dlen = slash ? (size_t)(slash - r->rel) : 0;
+			if (s->config->lowercase)
+				slug_lower(&out, r->rel, dlen);
+			else
+				buf_put(&out, r->rel, dlen);
+			if (dlen)
+				buf_putc(&out, '/');
+			buf_puts(&out, slash ? slash + 1 : r->rel);
+		}
+		r->out = arena_strndup(s->a, out.ptr, out.len);
+		strmap_put(&s->by_resource, r->rel, r);
+	}
+	buf_free(&out);
+}
+
 int content_load(struct site *s)
 {
 	struct walk w = { .s = s };
@@ -584,16 +813,22 @@ int content_load(struct site *s)
 	w.found = &found;
 	walk_dir(&w, "", 0);
 
-	const char **rels = arena_alloc(s->a, (w.nfound + 1) * sizeof(*rels));
+	const char **entries = xmalloc((w.nfound + 1) * sizeof(*entries));
 	const char *q = found.ptr;
 	for (size_t i = 0; i < w.nfound; i++) {
-		rels[i] = q;
+		entries[i] = q;
 		q += strlen(q) + 1;
 	}
-	struct load_job job = { .s = s, .rels = rels };
-	job.pages = arena_zalloc(s->a, (w.nfound + 1) * sizeof(*job.pages));
-	pool_run(s->threads, w.nfound, load_one, &job);
-	for (size_t i = 0; i < w.nfound; i++) {
+	const char **rels = arena_alloc(s->a, (w.nfound + 1) * sizeof(*rels));
+	size_t npages = 0;
+	struct strmap bundles = STRMAP_INIT;
+	classify(s, entries, w.nfound, rels, &npages, &bundles);
+	free(entries);
+
+	struct load_job job = { .s = s, .rels = rels, .bundles = &bundles };
+	job.pages = arena_zalloc(s->a, (npages + 1) * sizeof(*job.pages));
+	pool_run(s->threads, npages, load_one, &job);
+	for (size_t i = 0; i < npages; i++) {
 		struct page *p = job.pages[i];
 		if (!p) {
 			strmap_put(&s->broken, rels[i], rels);
@@ -606,6 +841,8 @@ int content_load(struct site *s)
 		site_add_page(s, p);
 	}
 	s->ncontent = s->npages;
+	place_resources(s, &bundles);
+	strmap_free(&bundles);
 	s->walk_names = buf_detach(&found, NULL);
 	return s->d->errors > errors ? -1 : 0;
 }

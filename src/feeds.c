@@ -3,6 +3,8 @@
  */
 #include "feeds.h"
 
+#include "links.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,6 +57,7 @@ static int emit(struct site *s, struct output *o, const char *rel, struct buf *b
 		diag_error(s->d, p->src, 1, 1, "URL /%s is also a file folio writes (%s)", rel, rel);
 		return -1;
 	}
+	links_file(s, rel);
 	if (o)
 		return output_write(o, rel, b->ptr, b->len, s->d);
 	return 0;

@@ -3,6 +3,8 @@
  */
 #include "render.h"
 
+#include "links.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -23,9 +25,14 @@ struct render_job {
 	struct buf *bufs;       /* one per worker */
 };
 
-/* Finds P's layout; on failure adds an error listing the names tried.
- * Order: layout: from front matter; for term pages TAX/term, term; for
- * taxonomy pages TAX/terms, terms; then SECTION/KIND, KIND. */
+/*
+ * Finds P's layout; on failure adds an error listing the names tried.
+ * Order: layout: from front matter (missing: a warning, then the usual
+ * order); for term pages TAX/term, term; for taxonomy pages TAX/terms,
+ * terms; then SECTION/KIND, KIND.  The site's own layouts/ is searched
+ * for every name before the default theme is, so the theme only fills
+ * the names a site lacks.
+ */
 static const mustache_tpl *pick_layout(struct site *s, struct page *p)
 {
 	struct buf b[4] = { BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT };
@@ -41,42 +48,48 @@ static const mustache_tpl *pick_layout(struct site *s, struct page *p)
 	case PAGE_ALIAS: break;
 	}
 	if (p->layout) {
-		buf_puts(&b[n++], p->layout);
-	} else {
-		if (p->terms_page || p->term) {
-			const char *k = p->term ? "term" : "terms";
-			buf_printf(&b[n++], "%s/%s", tax, k);
-			buf_puts(&b[n++], k);
+		const mustache_tpl *t = theme_layout(s, p->layout);
+		if (t)
+			return t;
+	}
+	if (p->terms_page || p->term) {
+		const char *k = p->term ? "term" : "terms";
+		buf_printf(&b[n++], "%s/%s", tax, k);
+		buf_puts(&b[n++], k);
+	}
+	if (p->kind == PAGE_REGULAR || p->kind == PAGE_SECTION) {
+		if (*p->dir) {
+			size_t top = strcspn(p->dir, "/");
+			buf_printf(&b[n++], "%.*s/%s", (int)top, p->dir, kind);
 		}
-		if (p->kind == PAGE_REGULAR || p->kind == PAGE_SECTION) {
-			if (*p->dir) {
-				size_t top = strcspn(p->dir, "/");
-				buf_printf(&b[n++], "%.*s/%s", (int)top, p->dir, kind);
-			}
-			buf_puts(&b[n++], kind);
-		} else if (p->kind == PAGE_HOME) {
-			buf_puts(&b[n++], "home");
-			buf_puts(&b[n++], "section");
-		} else if (p->kind == PAGE_404 || p->kind == PAGE_SEARCH) {
-			buf_puts(&b[n++], kind);
-		}
+		buf_puts(&b[n++], kind);
+	} else if (p->kind == PAGE_HOME) {
+		buf_puts(&b[n++], "home");
+		buf_puts(&b[n++], "section");
+	} else if (p->kind == PAGE_404 || p->kind == PAGE_SEARCH) {
+		buf_puts(&b[n++], kind);
 	}
 	const mustache_tpl *t = NULL;
 	for (int i = 0; i < n && !t; i++)
+		t = theme_site_layout(s, b[i].ptr);
+	for (int i = 0; i < n && !t; i++)
 		t = theme_layout(s, b[i].ptr);
-	if (!t) {
-		struct buf tried = BUF_INIT;
-		for (int i = 0; i < n; i++)
-			buf_printf(&tried, "%slayouts/%s.mustache", i ? ", " : "", b[i].ptr);
-		if (p->src) {
-			value *lv = p->layout ? value_map_get(p->fm, "layout") : NULL;
-			diag_error(s->d, p->src, lv ? lv->line : 1, lv ? lv->col : 1,
-				   "no layout for this page (tried %s)", tried.ptr);
-		} else {
-			diag_error(s->d, NULL, 0, 0, "no layout for %s (tried %s)", p->url, tried.ptr);
-		}
-		buf_free(&tried);
+	struct buf tried = BUF_INIT;
+	if (p->layout)
+		buf_printf(&tried, "layouts/%s.mustache", p->layout);
+	for (int i = 0; i < n; i++)
+		buf_printf(&tried, "%slayouts/%s.mustache", tried.len ? ", " : "", b[i].ptr);
+	if (p->layout && p->src && t) {
+		value *lv = value_map_get(p->fm, "layout");
+		diag_warning(s->d, p->src, lv ? lv->line : 1, lv ? lv->col : 1,
+			     "no layout '%s' (tried layouts/%s.mustache); using %s", p->layout,
+			     p->layout, mustache_tpl_file(t));
+	} else if (!t && p->src) {
+		diag_error(s->d, p->src, 1, 1, "no layout for this page (tried %s)", tried.ptr);
+	} else if (!t) {
+		diag_error(s->d, NULL, 0, 0, "no layout for %s (tried %s)", p->url, tried.ptr);
 	}
+	buf_free(&tried);
 	for (int i = 0; i < 4; i++)
 		buf_free(&b[i]);
 	return t;
@@ -180,6 +193,7 @@ static void render_one(void *arg, size_t i, unsigned worker)
 			note_file(s, p, t);
 		}
 		mustache_render(s->templates, t, ctx, out, s->d, s->tpl_files.n ? note_use : NULL, &use);
+		links_html(s, p, mustache_tpl_file(t), out->ptr, out->len, html, html ? html_len : 0);
 		if (html != p->html)
 			free(html);
 		if (p->html) {
@@ -263,7 +277,9 @@ static size_t copy_dir(struct site *s, struct output *o, struct strmap *done,
 			if (!data) {
 				diag_error(s->d, path.ptr, 0, 0, "cannot read: %s", strerror(errno));
 			} else {
-				output_write(o, sub.ptr, data, len, s->d);
+				if (o)
+					output_write(o, sub.ptr, data, len, s->d);
+				links_file(s, sub.ptr);
 				free(data);
 				char *key = arena_strndup(s->a, sub.ptr, sub.len);
 				strmap_put(done, key, key);
@@ -279,6 +295,40 @@ next:
 	return files;
 }
 
+/* The files of content/ that are not Markdown, beside their pages. */
+static size_t copy_resources(struct site *s, struct output *o, struct strmap *done)
+{
+	size_t files = 0;
+	struct buf path = BUF_INIT;
+	for (size_t i = 0; i < s->nresources; i++) {
+		const struct resource *r = &s->resources[i];
+		buf_reset(&path);
+		buf_printf(&path, "%s/%s", s->content_dir, r->rel);
+		if (!asset_path_free(s, r->out, path.ptr))
+			continue;
+		const char *asset = strmap_get(done, r->out);
+		if (asset) {
+			diag_error(s->d, path.ptr, 0, 0, "this file and the asset assets/%s are both written to %s",
+				   asset, r->out);
+			continue;
+		}
+		size_t len;
+		char *data = file_read(path.ptr, &len);
+		if (!data) {
+			diag_error(s->d, path.ptr, 0, 0, "cannot read: %s", strerror(errno));
+			continue;
+		}
+		if (o)
+			output_write(o, r->out, data, len, s->d);
+		links_file(s, r->out);
+		free(data);
+		strmap_put(done, r->out, (void *)r->out);
+		files++;
+	}
+	buf_free(&path);
+	return files;
+}
+
 int render_assets(struct site *s, struct output *o)
 {
 	struct strmap done = STRMAP_INIT;
@@ -286,6 +336,7 @@ int render_assets(struct site *s, struct output *o)
 	buf_printf(&dir, "%s/assets", s->dir);
 	size_t files = copy_dir(s, o, &done, dir.ptr, "", 0);
 	buf_free(&dir);
+	files += copy_resources(s, o, &done);
 	if (theme_default_enabled(s)) {
 		const size_t plen = strlen("assets/");
 		for (size_t i = 0; i < theme_nfiles; i++) {
@@ -295,7 +346,9 @@ int render_assets(struct site *s, struct output *o)
 			const char *rel = f->path + plen;
 			if (strmap_get(&done, rel) || !asset_path_free(s, rel, f->path))
 				continue;
-			output_write(o, rel, f->data, f->len, s->d);
+			if (o)
+				output_write(o, rel, f->data, f->len, s->d);
+			links_file(s, rel);
 			files++;
 		}
 	}

@@ -16,8 +16,9 @@ int render_pages(struct site *s, struct output *o);
 /* The same for the N pages of LIST. */
 int render_some(struct site *s, struct page **list, size_t n, struct output *o);
 
-/* Writes the default theme's assets (when enabled) and the site's assets/
- * folder through O; an asset on a page's path is an error. */
+/* Writes the default theme's assets (when enabled), the site's assets/
+ * folder and the files of content/ that are not Markdown through O (NULL:
+ * only check them); an asset on a page's path is an error. */
 int render_assets(struct site *s, struct output *o);
 
 #endif

@@ -13,6 +13,8 @@
  */
 #include "search.h"
 
+#include "links.h"
+
 #include <libstemmer.h>
 #include <math.h>
 #include <stdlib.h>
@@ -908,6 +910,7 @@ int search_write(struct site *s, struct output *o)
 	for (size_t i = 0; i < x->n && rc == 0; i++) {
 		buf_reset(&path);
 		buf_printf(&path, "search/%s", x->files[i].name);
+		links_file(s, path.ptr);
 		rc = output_write(o, path.ptr, x->files[i].data, x->files[i].len, s->d);
 	}
 	buf_free(&path);

@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "content.h"
 #include "schema.h"
+#include "slug.h"
 #include "taxonomy.h"
 #include "views.h"
 
@@ -386,13 +387,15 @@ static void add_aliases(struct site *s)
 			continue;
 		for (size_t k = 0; k < list->u.list.n; k++) {
 			value *it = list->u.list.items[k];
+			/* Relative to the folder of the page's file, as Hugo reads
+			 * them; '/' starts at the site's root. */
 			struct buf path = BUF_INIT;
-			const char *q = it->u.str.s;
-			while (*q == '/')
-				q++;
-			buf_puts(&path, q);
-			while (path.len && path.ptr[path.len - 1] == '/')
-				buf_truncate(&path, path.len - 1);
+			if (!content_join_path(&path, p->src_dir, it->u.str.s, it->u.str.len)) {
+				diag_error(s->d, p->src, it->line, it->col,
+					   "alias '%s' leads out of the site", it->u.str.s);
+				buf_free(&path);
+				continue;
+			}
 			struct page *al = site_new_page(s, PAGE_ALIAS, path.ptr, p->title);
 			buf_free(&path);
 			al->redirect = p->url;
@@ -411,12 +414,56 @@ static void add_aliases(struct site *s)
 	}
 }
 
+/*
+ * A page beside a folder of the same name (docs/setup.md and docs/setup/)
+ * is that folder's section page, unless the folder has an _index.md: then
+ * the two are an error naming both.
+ */
+static void adopt_folder_pages(struct site *s, struct strmap *by_dir)
+{
+	struct strmap owners = STRMAP_INIT;     /* folder -> its _index.md page */
+	for (size_t i = 0; i < s->ncontent; i++)
+		if (s->pages[i]->kind == PAGE_SECTION)
+			strmap_put(&owners, s->pages[i]->dir, s->pages[i]);
+	struct buf dir = BUF_INIT;
+	for (size_t i = 0; i < s->ncontent; i++) {
+		struct page *p = s->pages[i];
+		if (p->kind != PAGE_REGULAR || p->bundle)
+			continue;
+		size_t n = strlen(p->rel);
+		size_t ext = n > 3 && !strcmp(p->rel + n - 3, ".md") ? 3 :
+			     n > 9 && !strcmp(p->rel + n - 9, ".markdown") ? 9 : 0;
+		buf_reset(&dir);
+		buf_put(&dir, p->rel, n - ext);
+		struct section *sec = strmap_get(by_dir, dir.ptr);
+		if (!sec)
+			continue;
+		struct page *own = strmap_get(&owners, sec->dir);
+		if (own) {
+			diag_error(s->d, p->src, 1, 1,
+				   "this page and %s are both the page of the folder %s/; keep one",
+				   own->src, sec->dir);
+			continue;
+		}
+		p->kind = PAGE_SECTION;
+		p->dir = sec->dir;
+		strmap_put(&owners, sec->dir, p);
+	}
+	buf_free(&dir);
+	strmap_free(&owners);
+}
+
 int site_index(struct site *s)
 {
 	size_t errors = s->d->errors;
 	struct strmap by_dir = STRMAP_INIT;
 
 	find_section(s, &by_dir, "");
+	for (size_t i = 0; i < s->ncontent; i++) {
+		struct page *p = s->pages[i];
+		find_section(s, &by_dir, p->dir);
+	}
+	adopt_folder_pages(s, &by_dir);
 	for (size_t i = 0; i < s->ncontent; i++) {
 		struct page *p = s->pages[i];
 		struct section *sec = find_section(s, &by_dir, p->dir);
@@ -438,12 +485,18 @@ int site_index(struct site *s)
 			sec->page = site_new_page(s, PAGE_HOME, "", s->config->title);
 		} else {
 			const char *slash = strrchr(sec->dir, '/');
-			struct buf t = BUF_INIT;
+			struct buf t = BUF_INIT, u = BUF_INIT;
 			buf_puts(&t, slash ? slash + 1 : sec->dir);
 			if (t.ptr[0] >= 'a' && t.ptr[0] <= 'z')
 				t.ptr[0] = (char)(t.ptr[0] - 32);
-			sec->page = site_new_page(s, PAGE_SECTION, sec->dir, t.ptr);
+			if (s->config->lowercase)
+				slug_lower(&u, sec->dir, strlen(sec->dir));
+			else
+				buf_puts(&u, sec->dir);
+			sec->page = site_new_page(s, PAGE_SECTION, u.ptr, t.ptr);
+			sec->page->dir = sec->dir;
 			buf_free(&t);
+			buf_free(&u);
 		}
 		sec->page->own = sec;
 		sec->page->section = sec->parent ? sec->parent : sec;

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "buf.h"
 #include "config.h"
 #include "date.h"
 #include "diag.h"
@@ -43,7 +44,8 @@ struct search_index;
 /* A link to another page's #fragment, checked once every page's headings
  * are known. */
 struct link_check {
-	struct page *target;
+	struct page *target;    /* a content file's page; NULL for links by URL */
+	const char *path;       /* links by URL: the output path it leads to */
 	const char *dest;       /* as written */
 	const char *fragment;
 	unsigned line, col;
@@ -62,7 +64,10 @@ struct page {
 	enum page_kind kind;
 	const char *src;        /* path for diagnostics: "SITE/content/roles/x.md"; NULL if made up */
 	const char *rel;        /* path under content/: "roles/x.md" ("" if made up) */
-	const char *dir;        /* folder under content/: "roles", "" at the top */
+	const char *dir;        /* its section's folder under content/: "roles", "" at the top */
+	const char *src_dir;    /* the folder of its file, which relative links and
+				 * aliases start from: dir, or the bundle's folder */
+	bool bundle;            /* a leaf bundle: DIR/index.md, the page at /DIR/ */
 	const char *top;        /* its top-level section: "roles" for roles/data */
 	value *fm;              /* front matter mapping */
 	unsigned body_line;     /* line of the file the Markdown starts on */
@@ -115,6 +120,13 @@ struct page {
 	size_t pos;                     /* folio serve: position in site->pages */
 };
 
+/* A file in content/ that is not Markdown (an image beside its page),
+ * copied to the output. */
+struct resource {
+	const char *rel;        /* path under content/ */
+	const char *out;        /* output path: beside its bundle page's output */
+};
+
 /* A front-matter key whose value names other pages (schema type pages). */
 struct page_refs {
 	const char *key;
@@ -154,6 +166,12 @@ struct site {
 	struct strmap draft_rels; /* content paths of drafts left out */
 	struct strmap broken;   /* content paths of files with errors */
 	char *walk_names;       /* storage of the content paths found */
+	struct resource *resources;     /* non-Markdown files of content/ */
+	size_t nresources;
+	struct strmap by_resource;      /* content path -> resource */
+	struct buf skipped;     /* content paths not built, "PATH\tWHY\n" each */
+	struct strmap files;    /* output paths of files besides pages (links.h) */
+	struct strmap tpl_links;/* links the layouts wrote (links.h) */
 
 	mustache_set *templates;
 	value *site_value;      /* what templates see as site */

@@ -193,3 +193,43 @@ void slug_heading_id(struct buf *out, const char *str, size_t n)
 		i += len;
 	}
 }
+
+void slug_lower(struct buf *out, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t len = decode(s + i, n - i, &cp);
+		if (cp < 0x80)
+			buf_putc(out, (char)to_lower((int)cp));
+		else if (cp == 0xFFFD && len == 1)
+			buf_putc(out, (char)s[i]);
+		else
+			put_utf8(out, lower_cp(cp));
+		i += len;
+	}
+}
+
+void slug_fold_key(struct buf *out, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t len = decode(s + i, n - i, &cp);
+		i += len;
+		if (cp >= 0x300 && cp <= 0x36F)
+			continue;       /* a combining mark */
+		if (cp < 0x80) {
+			buf_putc(out, (char)to_lower((int)cp));
+		} else if ((cp >= 0xC0 && cp <= 0xFF && cp != 0xD7 && cp != 0xF7) ||
+			   (cp >= 0x100 && cp <= 0x17F)) {
+			char c = cp <= 0xFF ? latin1[cp - 0xC0] : latin_ext_a[cp - 0x100];
+			if (c == '*')
+				buf_puts(out, two_letter(cp));
+			else
+				buf_putc(out, c);
+		} else {
+			put_utf8(out, lower_cp(cp));
+		}
+	}
+}

@@ -27,4 +27,17 @@ void slug_append(struct buf *out, const char *s, size_t n);
  */
 void slug_heading_id(struct buf *out, const char *s, size_t n);
 
+/* Appends S[0..N) lowercased (ASCII, Latin, Greek and Cyrillic letters;
+ * the rest as it is): URLs made from file and folder names. */
+void slug_lower(struct buf *out, const char *s, size_t n);
+
+/*
+ * Appends a key under which two paths that would name the same file on a
+ * case-insensitive or normalising file system (macOS, Windows) are equal:
+ * lowercased, with accents folded and combining marks dropped, so "QR",
+ * "qr", "Café" written precomposed and "Café" written with a combining
+ * accent each meet their twin.
+ */
+void slug_fold_key(struct buf *out, const char *s, size_t n);
+
 #endif

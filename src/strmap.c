@@ -86,3 +86,11 @@ void strmap_free(struct strmap *m)
 	m->slots = NULL;
 	m->cap = m->n = 0;
 }
+
+void strmap_keys(const struct strmap *m, const char **keys, size_t *n)
+{
+	*n = 0;
+	for (size_t i = 0; i < m->cap; i++)
+		if (m->slots[i].key)
+			keys[(*n)++] = m->slots[i].key;
+}

@@ -30,5 +30,8 @@ void *strmap_getn(const struct strmap *m, const char *key, size_t len);
 void *strmap_put(struct strmap *m, const char *key, void *val);
 void *strmap_putn(struct strmap *m, const char *key, size_t len, void *val);
 void strmap_free(struct strmap *m);
+/* Puts the map's keys into KEYS (room for m->n), in no set order, and
+ * their number into *N. */
+void strmap_keys(const struct strmap *m, const char **keys, size_t *n);
 
 #endif

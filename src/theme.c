@@ -127,6 +127,9 @@ static int collect(void *arg, const char *name, const char *path, char *text, si
 	return 0;
 }
 
+/* How the default theme's files are named in messages. */
+#define THEME_MARK " (folio's default theme)"
+
 int theme_default_enabled(const struct site *s)
 {
 	const char *t = value_map_str(s->config->raw, "theme");
@@ -148,7 +151,7 @@ int theme_load(struct site *s)
 				continue;
 			char *name = xstrndup(f->path + plen, n - plen - slen);
 			struct buf file = BUF_INIT;
-			buf_printf(&file, "%s (folio's default theme)", f->path);
+			buf_printf(&file, "%s" THEME_MARK, f->path);
 			add_source(&ss, name, file.ptr, (char *)f->data, f->len, false);
 			buf_free(&file);
 			free(name);
@@ -204,6 +207,13 @@ int theme_load(struct site *s)
 	free(ss.items);
 	strmap_free(&ss.by_name);
 	return s->d->errors > errors ? -1 : 0;
+}
+
+const mustache_tpl *theme_site_layout(const struct site *s, const char *name)
+{
+	const mustache_tpl *t = theme_layout(s, name);
+	const char *file = t ? mustache_tpl_file(t) : NULL;
+	return file && !strstr(file, THEME_MARK) ? t : NULL;
 }
 
 const mustache_tpl *theme_layout(const struct site *s, const char *name)

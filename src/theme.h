@@ -29,6 +29,8 @@ int theme_load(struct site *s);
 
 /* The layout called NAME ("page", "roles/section"), or NULL. */
 const mustache_tpl *theme_layout(const struct site *s, const char *name);
+/* The same, only when the site's own layouts/ has it (not the theme). */
+const mustache_tpl *theme_site_layout(const struct site *s, const char *name);
 
 /*
  * Calls FN(ARG, NAME, PATH, TEXT, LEN) for every DIR/.../NAME.mustache, in

@@ -1,0 +1,378 @@
+/*
+ * links.c - resolving and checking the site's internal links.
+ */
+#define _GNU_SOURCE     /* memmem */
+#include "links.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+#include "content.h"
+
+/* A link a layout wrote: the first page (by URL) it was seen on. */
+struct tpl_link {
+	const char *href;       /* as written */
+	const char *page;       /* URL of the page */
+	const char *layout;     /* the layout's file */
+};
+
+static pthread_mutex_t tpl_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static bool has_scheme(const char *s)
+{
+	if (!is_alpha(*s))
+		return false;
+	for (s++; *s; s++) {
+		if (*s == ':')
+			return true;
+		if (!is_alnum(*s) && *s != '+' && *s != '-' && *s != '.')
+			return false;
+	}
+	return false;
+}
+
+/* Links that leave the site or are not paths: nothing to check. */
+static bool is_external(const char *s, size_t n)
+{
+	return n == 0 || has_scheme(s) || (n >= 2 && s[0] == '/' && s[1] == '/');
+}
+
+static bool is_markdown_file(const char *s, size_t n)
+{
+	return (n > 3 && !memcmp(s + n - 3, ".md", 3)) ||
+	       (n > 9 && !memcmp(s + n - 9, ".markdown", 9));
+}
+
+/*
+ * The output path a link leads to, as a browser on the page at PAGE_URL
+ * would resolve HREF[0..N) (the part before '?' and '#'): "/docs/x/" ->
+ * "docs/x/", "../y" from /docs/x/ -> "docs/y".  Returns false when it
+ * climbs above the site's root.
+ */
+static bool resolve_path(struct buf *out, const char *page_url, const char *href, size_t n)
+{
+	/* The folder of the page's URL, without its leading '/'. */
+	const char *base = "";
+	size_t blen = 0;
+	if (n == 0 || href[0] != '/') {
+		const char *last = strrchr(page_url, '/');
+		base = page_url + 1;
+		blen = last ? (size_t)(last - page_url) : 0;
+		blen = blen ? blen - 1 : 0;
+	}
+	struct buf joined = BUF_INIT;
+	buf_put(&joined, base, blen);
+	bool ok = content_join_path(out, joined.ptr, href, n);
+	buf_free(&joined);
+	/* A trailing '/' (or "." / "..") names a folder: keep it. */
+	if (ok && out->len && n > 0 &&
+	    (href[n - 1] == '/' || (n >= 2 && href[n - 1] == '.' && href[n - 2] == '/') ||
+	     (n == 1 && href[0] == '.') || (n >= 2 && href[n - 1] == '.' && href[n - 2] == '.')))
+		buf_putc(out, '/');
+	return ok;
+}
+
+/* The page or file at output path PATH ("" is the home page): *PAGE is set
+ * when it is a page.  Folders are looked for as FOLDER/index.html. */
+static bool find_target(const struct site *s, const char *path, struct page **page)
+{
+	struct buf k = BUF_INIT;
+	bool found = false;
+	*page = NULL;
+	size_t n = strlen(path);
+	if (n == 0 || path[n - 1] == '/') {
+		buf_printf(&k, "%sindex.html", path);
+		*page = strmap_get(&s->by_out, k.ptr);
+		found = *page || strmap_get(&s->files, k.ptr);
+	} else {
+		*page = strmap_get(&s->by_out, path);
+		found = *page || strmap_get(&s->files, path);
+		if (!found) {
+			buf_printf(&k, "%s/index.html", path);
+			*page = strmap_get(&s->by_out, k.ptr);
+			found = *page != NULL;
+		}
+	}
+	buf_free(&k);
+	return found;
+}
+
+static void add_check(struct link_ctx *lc, struct page *target, const char *path,
+		      const char *dest, const char *frag, unsigned line, unsigned col)
+{
+	struct page *p = lc->p;
+	p->checks = arena_grow(lc->a, p->checks, p->nchecks * sizeof(*p->checks),
+			       (p->nchecks + 1) * sizeof(*p->checks));
+	struct link_check *c = &p->checks[p->nchecks++];
+	c->target = target;
+	c->path = path ? arena_strdup(lc->a, path) : NULL;
+	c->dest = arena_strdup(lc->a, dest);
+	c->fragment = frag && *frag ? arena_strdup(lc->a, frag) : NULL;
+	c->line = line;
+	c->col = col;
+}
+
+/* A link to another content file: rewritten to its page's URL. */
+static const char *markdown_file_link(struct link_ctx *lc, const char *dest, size_t plen,
+				      unsigned line, unsigned col)
+{
+	struct site *s = lc->s;
+	const char *rest = dest + plen;     /* "?q#frag", "#frag" or "" */
+	const char *frag = strchr(rest, '#');
+	struct buf rel = BUF_INIT;
+	const char *result = NULL;
+	if (!content_join_path(&rel, lc->p->src_dir, dest, plen)) {
+		if (lc->report)
+			diag_error(s->d, lc->p->src, line, col,
+				   "link '%s' leads out of the content folder", dest);
+		goto out;
+	}
+	struct page *t = site_find_rel(s, rel.ptr);
+	if (!t) {
+		if (strmap_get(&s->broken, rel.ptr))
+			goto out;   /* that file has errors of its own */
+		if (lc->report && strmap_get(&s->draft_rels, rel.ptr))
+			diag_error(s->d, lc->p->src, line, col,
+				   "link '%s' leads to a draft (content/%s); build with --drafts or link elsewhere",
+				   dest, rel.ptr);
+		else if (lc->report)
+			diag_error(s->d, lc->p->src, line, col,
+				   "link '%s' leads to no content file (looked for %s/%s)",
+				   dest, s->content_dir, rel.ptr);
+		goto out;
+	}
+	if (frag && frag[1] && lc->report)
+		add_check(lc, t, NULL, dest, frag + 1, line, col);
+	struct buf u = BUF_INIT;
+	buf_puts(&u, t->url);
+	buf_puts(&u, rest);
+	result = arena_strndup(lc->a, u.ptr, u.len);
+	buf_free(&u);
+out:
+	buf_free(&rel);
+	return result;
+}
+
+const char *links_markdown(void *arg, const char *dest, unsigned line, unsigned col)
+{
+	struct link_ctx *lc = arg;
+	struct site *s = lc->s;
+	size_t plen = strcspn(dest, "?#");
+	if (is_external(dest, strlen(dest)))
+		return NULL;
+	if (dest[0] == '#') {
+		if (lc->report && dest[1])
+			add_check(lc, lc->p, NULL, dest, dest + 1, line, col);
+		return NULL;
+	}
+	if (is_markdown_file(dest, plen))
+		return markdown_file_link(lc, dest, plen, line, col);
+
+	/* A file of content/ (beside the page, or from content/'s root):
+	 * rewritten to where it is written. */
+	struct buf rel = BUF_INIT;
+	const char *result = NULL;
+	if (content_join_path(&rel, lc->p->src_dir, dest, plen)) {
+		const struct resource *r = strmap_get(&s->by_resource, rel.ptr);
+		if (r) {
+			buf_reset(&rel);
+			buf_printf(&rel, "/%s%s", r->out, dest + plen);
+			result = arena_strndup(lc->a, rel.ptr, rel.len);
+			buf_free(&rel);
+			return result;
+		}
+	}
+	/* A link by URL, checked when every output path is known. */
+	if (lc->report) {
+		const char *frag = strchr(dest + plen, '#');
+		buf_reset(&rel);
+		if (!resolve_path(&rel, lc->p->url, dest, plen))
+			diag_error(s->d, lc->p->src, line, col, "link '%s' leads out of the site", dest);
+		else
+			add_check(lc, NULL, rel.ptr, dest, frag ? frag + 1 : NULL, line, col);
+	}
+	buf_free(&rel);
+	return NULL;
+}
+
+void links_file(struct site *s, const char *path)
+{
+	if (!strmap_get(&s->files, path)) {
+		const char *k = arena_strdup(s->a, path);
+		strmap_put(&s->files, k, (void *)k);
+	}
+}
+
+/* Is the attribute NAME[0..N) one that holds a URL to check? */
+static bool is_link_attr(const char *name, size_t n)
+{
+	return (n == 4 && !strncasecmp(name, "href", 4)) || (n == 3 && !strncasecmp(name, "src", 3));
+}
+
+static void add_tpl_link(struct site *s, const struct page *p, const char *layout,
+			 const char *href, size_t n)
+{
+	size_t plen = 0;
+	while (plen < n && href[plen] != '?' && href[plen] != '#')
+		plen++;
+	if (plen == 0 || is_external(href, n))
+		return;         /* "#x", "?q", or another site */
+	char *h = xmalloc(n + 1);
+	memcpy(h, href, n);
+	h[n] = '\0';
+	if (has_scheme(h)) {
+		free(h);
+		return;
+	}
+	struct buf path = BUF_INIT;
+	bool inside = resolve_path(&path, p->url, h, plen);
+	if (!inside)
+		buf_printf(&path, "\x01%s", h);         /* reported as leaving the site */
+	pthread_mutex_lock(&tpl_lock);
+	struct tpl_link *l = strmap_get(&s->tpl_links, path.ptr);
+	if (!l) {
+		l = arena_alloc(s->a, sizeof(*l));
+		l->href = arena_strdup(s->a, h);
+		l->page = p->url;
+		l->layout = layout;
+		strmap_put(&s->tpl_links, arena_strndup(s->a, path.ptr, path.len), l);
+	} else if (strcmp(p->url, l->page) < 0) {
+		/* The same page names it whatever the order of the workers. */
+		l->href = arena_strdup(s->a, h);
+		l->page = p->url;
+		l->layout = layout;
+	}
+	pthread_mutex_unlock(&tpl_lock);
+	buf_free(&path);
+	free(h);
+}
+
+void links_html(struct site *s, const struct page *p, const char *layout, const char *html,
+		size_t len, const char *content, size_t content_len)
+{
+	const char *skip_from = NULL, *skip_to = NULL;
+	if (content_len) {
+		skip_from = memmem(html, len, content, content_len);
+		if (skip_from)
+			skip_to = skip_from + content_len;
+	}
+	const char *end = html + len;
+	for (const char *q = memchr(html, '<', len); q; q = memchr(q, '<', (size_t)(end - q))) {
+		if (skip_from && q >= skip_from && q < skip_to) {
+			q = skip_to;
+			continue;
+		}
+		q++;
+		if (!is_alpha(*q))
+			continue;
+		while (q < end && *q != '>' && *q != '<') {
+			if (!is_space(*q)) {
+				q++;
+				continue;
+			}
+			while (q < end && is_space(*q))
+				q++;
+			const char *name = q;
+			while (q < end && (is_alnum(*q) || *q == '-' || *q == '_' || *q == ':'))
+				q++;
+			size_t nlen = (size_t)(q - name);
+			if (q >= end || *q != '=')
+				continue;
+			q++;
+			char quote = *q == '"' || *q == '\'' ? *q++ : 0;
+			const char *v = q;
+			while (q < end && (quote ? *q != quote : !is_space(*q) && *q != '>'))
+				q++;
+			size_t vlen = (size_t)(q - v);
+			if (quote && q < end)
+				q++;
+			if (is_link_attr(name, nlen) && !memchr(v, '&', vlen) && !memchr(v, '{', vlen))
+				add_tpl_link(s, p, layout, v, vlen);
+		}
+		if (q >= end)
+			break;
+	}
+}
+
+/* A link that leads nowhere: an error, or with links: warn a warning. */
+static void report(struct site *s, const char *file, unsigned line, unsigned col, const char *fmt, ...)
+	FOLIO_PRINTF(5, 6);
+
+static void report(struct site *s, const char *file, unsigned line, unsigned col, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	diag_vadd(s->d, s->config->links_warn ? DIAG_WARNING : DIAG_ERROR, file, line, col, fmt, ap);
+	va_end(ap);
+}
+
+/* Does TARGET have the id FRAG?  Pages folio makes (lists, terms) have
+ * no ids known before rendering: every fragment is taken for them. */
+static bool has_fragment(const struct page *target, const char *frag)
+{
+	if (!target->src || !target->anchors.ids)
+		return true;
+	for (size_t j = 0; j < target->anchors.n_all; j++)
+		if (!strcmp(target->anchors.ids[j], frag))
+			return true;
+	return false;
+}
+
+static size_t check_page(struct site *s, struct page *p)
+{
+	size_t broken = 0;
+	for (size_t k = 0; k < p->nchecks; k++) {
+		struct link_check *c = &p->checks[k];
+		struct page *t = c->target;
+		if (c->path && !find_target(s, c->path, &t)) {
+			report(s, p->src, c->line, c->col,
+			       "link '%s' leads to no page or file of this site (looked for /%s)",
+			       c->dest, c->path);
+			broken++;
+			continue;
+		}
+		if (c->fragment && t && !has_fragment(t, c->fragment)) {
+			report(s, p->src, c->line, c->col, "link '%s': %s has no heading or anchor with id '%s'",
+			       c->dest, t == p ? "this page" : t->src, c->fragment);
+			broken++;
+		}
+	}
+	return broken;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+size_t links_check(struct site *s)
+{
+	size_t broken = 0;
+	for (size_t i = 0; i < s->ncontent; i++)
+		broken += check_page(s, s->pages[i]);
+	/* The layouts' links, in the order of their paths. */
+	size_t n = 0;
+	const char **keys = xmalloc((s->tpl_links.n + 1) * sizeof(*keys));
+	strmap_keys(&s->tpl_links, keys, &n);
+	qsort(keys, n, sizeof(*keys), cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		const struct tpl_link *l = strmap_get(&s->tpl_links, keys[i]);
+		struct page *t;
+		if (keys[i][0] == '\x01') {
+			report(s, l->layout, 0, 0, "link '%s' (on the page %s) leads out of the site",
+			       l->href, l->page);
+			broken++;
+		} else if (!find_target(s, keys[i], &t)) {
+			report(s, l->layout, 0, 0,
+			       "link '%s' (on the page %s) leads to no page or file of this site (looked for /%s)",
+			       l->href, l->page, keys[i]);
+			broken++;
+		}
+	}
+	free(keys);
+	return broken;
+}
