@@ -290,6 +290,8 @@ int build_run(const struct build_opts *o, struct diags *d, struct build_stats *s
 	struct site s;
 	bool search;
 	int rc = run_pipeline(&s, o, d, st, false, &search);
+	if (s.skipped.len)
+		st->skipped = xstrndup(s.skipped.ptr, s.skipped.len);
 	site_release(&s);
 	return rc;
 }

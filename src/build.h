@@ -38,6 +38,8 @@ struct build_stats {
 	size_t files;           /* files written, assets included */
 	double ms[STAGE_COUNT]; /* wall time of each stage */
 	size_t broken_links;    /* internal links that lead nowhere */
+	char *skipped;          /* content paths not built, "PATH\tWHY\n" each,
+				 * or NULL; malloc'd, the caller frees it */
 };
 
 extern const char *const build_stage_names[STAGE_COUNT];

@@ -15,7 +15,7 @@ static int usage(const char *cmd, const char *msg, const char *arg)
 	if (msg)
 		fprintf(stderr, "folio: %s%s%s%s\n", msg, arg ? " '" : "", arg ? arg : "", arg ? "'" : "");
 	fprintf(stderr, "usage: folio %s [-s SITE]%s [--drafts] [--strict] [-j N] [--quiet]\n"
-		"       [--error-format text|github] [--timings]\n", cmd,
+		"       [--verbose] [--error-format text|github] [--timings]\n", cmd,
 		strcmp(cmd, "build") ? "" : " [-o OUT] [--base-url URL] [--force]");
 	return 2;
 }
@@ -44,7 +44,7 @@ int cmd_build(int argc, char **argv, int check_only)
 	const char *cmd = argv[0];
 	struct build_opts o = { .check_only = check_only != 0 };
 	enum diag_format fmt = DIAG_FORMAT_TEXT;
-	bool quiet = false, timings = false;
+	bool quiet = false, timings = false, verbose = false;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v;
 		int missing = 0;
@@ -79,6 +79,8 @@ int cmd_build(int argc, char **argv, int check_only)
 			timings = true;
 		} else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
 			quiet = true;
+		} else if (!strcmp(a, "--verbose") || !strcmp(a, "-v")) {
+			verbose = true;
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			usage(cmd, NULL, NULL);
 			return 0;
@@ -97,6 +99,19 @@ int cmd_build(int argc, char **argv, int check_only)
 	diags_sort(&d);
 	diags_print(&d, stderr, fmt);
 	double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	if (verbose && st.skipped) {
+		/* What content/ holds that is not built, and why. */
+		for (char *l = st.skipped, *e; *l; l = e + 1) {
+			e = strchr(l, '\n');
+			char *tab = strchr(l, '\t');
+			printf("folio: not built: content/%.*s (%.*s)\n", (int)(tab - l), l,
+			       (int)(e - tab - 1), tab + 1);
+		}
+	}
+	free(st.skipped);
+	if (st.broken_links)
+		fprintf(stderr, "folio: %zu internal link%s lead%s nowhere\n", st.broken_links,
+			st.broken_links == 1 ? "" : "s", st.broken_links == 1 ? "s" : "");
 	if (rc != 0) {
 		fprintf(stderr, "folio: %s failed: %zu error%s, %zu warning%s\n", cmd, d.errors,
 			d.errors == 1 ? "" : "s", d.warnings, d.warnings == 1 ? "" : "s");

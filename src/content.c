@@ -118,11 +118,14 @@ static void walk_dir(struct walk *w, const char *rel, unsigned depth)
 		}
 		bool is_dir = S_ISDIR(st.st_mode);
 		if (nm[0] == '_' && !(!is_dir && is_index_name(nm, "_index"))) {
-			skip(s, sub.ptr, is_dir, "its name starts with '_' (a partial or data folder)");
+			skip(s, sub.ptr, is_dir, "its name starts with '_': partials and data are not pages");
 			goto next;
 		}
 		if ((pattern = ignored(s, sub.ptr))) {
-			skip(s, sub.ptr, is_dir, pattern);
+			struct buf why = BUF_INIT;
+			buf_printf(&why, "site.yaml ignores %s", pattern);
+			skip(s, sub.ptr, is_dir, why.ptr);
+			buf_free(&why);
 			goto next;
 		}
 		if (is_dir) {
@@ -191,6 +194,12 @@ int content_split(const char *file, char *text, size_t *len, const char **fm,
 	size_t l1 = eol ? (size_t)(eol - p) : strlen(p);
 	while (l1 > 3 && (p[l1 - 1] == ' ' || p[l1 - 1] == '\t'))
 		l1--;
+	if (l1 == 3 && !memcmp(p, "+++", 3)) {
+		diag_error(d, file, 1, 1,
+			   "front matter in TOML ('+++') is not read: folio reads YAML front matter "
+			   "between '---' lines (title: \"...\" instead of title = \"...\")");
+		return -1;
+	}
 	if (l1 != 3 || memcmp(p, "---", 3) != 0) {
 		diag_error(d, file, 1, 1,
 			   "missing front matter: the file must start with a '---' line, "
@@ -445,7 +454,7 @@ static bool read_known_keys(struct site *s, struct page *p, arena *a, const char
 	if ((v = value_map_get(fm, "date")) && v->type != V_NULL) {
 		if (v->type != V_STRING || !date_parse(v->u.str.s, &p->date)) {
 			diag_error(d, f, v->line, v->col,
-				   "'date' must be a date as YYYY-MM-DD or RFC 3339 (2026-11-21T09:30:00Z)");
+				   "'date' must be a date as YYYY-MM-DD, YYYY-MM-DD HH:MM:SS +HHMM or RFC 3339 (2026-11-21T09:30:00Z)");
 			ok = false;
 		} else {
 			p->has_date = true;

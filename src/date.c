@@ -90,14 +90,19 @@ bool date_parse(const char *s, struct date *out)
 		}
 		if (h > 23 || mi > 59 || se > 60)
 			return false;
+		/* Jekyll writes "2018-01-02 11:21:40 +0100": a space, and the
+		 * zone without its colon. */
+		if (*p == ' ' && (p[1] == '+' || p[1] == '-'))
+			p++;
 		if (*p == 'Z' || *p == 'z') {
 			p++;
 		} else if (*p == '+' || *p == '-') {
 			sign = *p == '-' ? -1 : 1;
-			if (!digits(p + 1, 2, &oh) || p[3] != ':' || !digits(p + 4, 2, &om) ||
+			bool colon = p[3] == ':';
+			if (!digits(p + 1, 2, &oh) || !digits(p + (colon ? 4 : 3), 2, &om) ||
 			    oh > 23 || om > 59)
 				return false;
-			p += 6;
+			p += colon ? 6 : 5;
 		} else if (*p) {
 			return false;
 		}

@@ -238,13 +238,13 @@ static void add_tpl_link(struct site *s, const struct page *p, const char *layou
 		l = arena_alloc(s->a, sizeof(*l));
 		l->href = arena_strdup(s->a, h);
 		l->page = p->url;
-		l->layout = layout;
+		l->layout = !strncmp(layout, "./", 2) ? layout + 2 : layout;
 		strmap_put(&s->tpl_links, arena_strndup(s->a, path.ptr, path.len), l);
 	} else if (strcmp(p->url, l->page) < 0) {
 		/* The same page names it whatever the order of the workers. */
 		l->href = arena_strdup(s->a, h);
 		l->page = p->url;
-		l->layout = layout;
+		l->layout = !strncmp(layout, "./", 2) ? layout + 2 : layout;
 	}
 	pthread_mutex_unlock(&tpl_lock);
 	buf_free(&path);

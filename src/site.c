@@ -92,12 +92,64 @@ int site_claim(struct site *s, struct page *p)
 	return -1;
 }
 
+/* Output paths that differ only in case or Unicode normalisation would be
+ * one file on macOS and Windows: an error naming both sources. */
+static int check_folded(struct site *s)
+{
+	struct strmap seen = STRMAP_INIT;       /* fold key -> source path */
+	struct buf key = BUF_INIT, src = BUF_INIT;
+	arena *a = arena_new();
+	int rc = 0;
+	size_t n = s->npages + s->nresources;
+	for (size_t i = 0; i < n; i++) {
+		const char *out, *file;
+		if (i < s->npages) {
+			if (!s->pages[i]->src)
+				continue;
+			out = s->pages[i]->out_path;
+			file = s->pages[i]->src;
+		} else {
+			const struct resource *r = &s->resources[i - s->npages];
+			out = r->out;
+			buf_reset(&src);
+			buf_printf(&src, "%s/%s", s->content_dir, r->rel);
+			file = arena_strndup(a, src.ptr, src.len);
+		}
+		buf_reset(&key);
+		slug_fold_key(&key, out, strlen(out));
+		const char *k = arena_strndup(a, key.ptr, key.len);
+		buf_reset(&src);
+		if (i < s->npages)
+			buf_puts(&src, s->pages[i]->url);
+		else
+			buf_printf(&src, "/%s", out);
+		const char **first = arena_alloc(a, 3 * sizeof(*first));
+		first[0] = file;
+		first[1] = out;
+		first[2] = arena_strndup(a, src.ptr, src.len);
+		const char **other = strmap_put(&seen, k, first);
+		if (!other || !strcmp(other[1], out))
+			continue;       /* new, or the same path (site_claim reports that) */
+		diag_error(s->d, file, 1, 1,
+			   "this file's URL %s and the URL %s of %s differ only in case or accents; "
+			   "they would be one file on macOS and Windows", first[2], other[2], other[0]);
+		rc = -1;
+	}
+	strmap_free(&seen);
+	buf_free(&key);
+	buf_free(&src);
+	arena_free(a);
+	return rc;
+}
+
 int site_check_urls(struct site *s)
 {
 	int rc = 0;
 	for (size_t i = 0; i < s->npages; i++)
 		if (site_claim(s, s->pages[i]) < 0)
 			rc = -1;
+	if (check_folded(s) < 0)
+		rc = -1;
 	return rc;
 }
 

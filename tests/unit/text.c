@@ -150,7 +150,17 @@ static void test_dates(void)
 	OK(!date_parse("2026-13-01", &d));
 	OK(!date_parse("2026-1-01", &d));
 	OK(!date_parse("2026-01-01T25:00", &d));
-	OK(!date_parse("2026-01-01T10:00+0200", &d));
+	OK(!date_parse("2026-01-01T10:00+02", &d));
+	OK(!date_parse("2026-01-01T10:00  +0200", &d));
+
+	/* Jekyll's form, and a time without a zone (UTC). */
+	OK(date_parse("2018-01-02 11:21:40 +0100", &d));
+	INT_EQ(d.epoch, 1514888500);
+	OK(date_parse("2018-01-02T11:21:40", &d));
+	INT_EQ(d.epoch, 1514892100);
+	INT_EQ(d.offset, 0);
+	OK(date_parse("2018-01-02 11:21:40 -0330", &d));
+	INT_EQ(d.offset, -210);
 	OK(!date_parse("yesterday", &d));
 	OK(!date_parse("2026-01-01x", &d));
 }
