@@ -213,6 +213,12 @@ static bool is_link_attr(const char *name, size_t n)
 	return (n == 4 && !strncasecmp(name, "href", 4)) || (n == 3 && !strncasecmp(name, "src", 3));
 }
 
+/*
+ * Records a link a layout wrote.  The map is keyed by the path from the
+ * site's root as written ("/docs/x/"): a menu link is the same key on
+ * every page, found without resolving it again.  Relative links are
+ * resolved against the page first.
+ */
 static void add_tpl_link(struct site *s, const struct page *p, const char *layout,
 			 const char *href, size_t n)
 {
@@ -221,44 +227,54 @@ static void add_tpl_link(struct site *s, const struct page *p, const char *layou
 		plen++;
 	if (plen == 0 || is_external(href, n))
 		return;         /* "#x", "?q", or another site */
-	char *h = xmalloc(n + 1);
-	memcpy(h, href, n);
-	h[n] = '\0';
-	if (has_scheme(h)) {
-		free(h);
-		return;
+	for (size_t i = 0; i < plen && is_alnum(href[i]); i++)
+		if (href[i + 1] == ':')
+			return;         /* mailto:, tel:, javascript: */
+	struct buf key = BUF_INIT;
+	if (href[0] == '/') {
+		buf_put(&key, href, plen);
+	} else {
+		buf_putc(&key, '/');
+		if (!resolve_path(&key, p->url, href, plen)) {
+			buf_reset(&key);
+			buf_putc(&key, '\x01');       /* leaves the site */
+			buf_put(&key, href, n);
+		}
 	}
-	struct buf path = BUF_INIT;
-	bool inside = resolve_path(&path, p->url, h, plen);
-	if (!inside)
-		buf_printf(&path, "\x01%s", h);         /* reported as leaving the site */
 	pthread_mutex_lock(&tpl_lock);
-	struct tpl_link *l = strmap_get(&s->tpl_links, path.ptr);
+	struct tpl_link *l = strmap_getn(&s->tpl_links, key.ptr, key.len);
 	if (!l) {
 		l = arena_alloc(s->a, sizeof(*l));
-		l->href = arena_strdup(s->a, h);
+		l->href = arena_strndup(s->a, href, n);
 		l->page = p->url;
 		l->layout = !strncmp(layout, "./", 2) ? layout + 2 : layout;
-		strmap_put(&s->tpl_links, arena_strndup(s->a, path.ptr, path.len), l);
+		strmap_putn(&s->tpl_links, arena_strndup(s->a, key.ptr, key.len), key.len, l);
 	} else if (strcmp(p->url, l->page) < 0) {
 		/* The same page names it whatever the order of the workers. */
-		l->href = arena_strdup(s->a, h);
+		l->href = arena_strndup(s->a, href, n);
 		l->page = p->url;
 		l->layout = !strncmp(layout, "./", 2) ? layout + 2 : layout;
 	}
 	pthread_mutex_unlock(&tpl_lock);
-	buf_free(&path);
-	free(h);
+	buf_free(&key);
 }
 
 void links_html(struct site *s, const struct page *p, const char *layout, const char *html,
 		size_t len, const char *content, size_t content_len)
 {
+	/* Where the page's content lies in it: found by its first bytes
+	 * (a long needle costs memmem far more), then compared whole. */
 	const char *skip_from = NULL, *skip_to = NULL;
-	if (content_len) {
-		skip_from = memmem(html, len, content, content_len);
-		if (skip_from)
-			skip_to = skip_from + content_len;
+	size_t head = content_len < 64 ? content_len : 64;
+	for (const char *at = html; head && at < html + len; at++) {
+		at = memmem(at, len - (size_t)(at - html), content, head);
+		if (!at)
+			break;
+		if ((size_t)(html + len - at) >= content_len && !memcmp(at, content, content_len)) {
+			skip_from = at;
+			skip_to = at + content_len;
+			break;
+		}
 	}
 	const char *end = html + len;
 	for (const char *q = memchr(html, '<', len); q; q = memchr(q, '<', (size_t)(end - q))) {
@@ -362,16 +378,18 @@ size_t links_check(struct site *s)
 	for (size_t i = 0; i < n; i++) {
 		const struct tpl_link *l = strmap_get(&s->tpl_links, keys[i]);
 		struct page *t;
-		if (keys[i][0] == '\x01') {
+		struct buf path = BUF_INIT;
+		if (keys[i][0] == '\x01' || !resolve_path(&path, "/", keys[i], strlen(keys[i]))) {
 			report(s, l->layout, 0, 0, "link '%s' (on the page %s) leads out of the site",
 			       l->href, l->page);
 			broken++;
-		} else if (!find_target(s, keys[i], &t)) {
+		} else if (!find_target(s, path.ptr, &t)) {
 			report(s, l->layout, 0, 0,
 			       "link '%s' (on the page %s) leads to no page or file of this site (looked for /%s)",
-			       l->href, l->page, keys[i]);
+			       l->href, l->page, path.ptr);
 			broken++;
 		}
+		buf_free(&path);
 	}
 	free(keys);
 	return broken;
