@@ -99,6 +99,10 @@ static bool valid_taxonomy_name(const char *s)
 static void load_taxonomies(arena *a, struct config *c, struct diags *d, int *ok)
 {
 	value *t = value_map_get(c->raw, "taxonomies");
+	if (t) {
+		c->tax_line = t->line;
+		c->tax_col = t->col;
+	}
 	if (!t || t->type == V_NULL)
 		return;
 	size_t n = t->type == V_LIST ? t->u.list.n : t->type == V_MAP ? t->u.map.n : 0;

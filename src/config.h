@@ -32,6 +32,7 @@ struct config {
 	long long related_limit;
 	struct taxonomy_conf *tax;
 	size_t ntax;
+	unsigned tax_line, tax_col;     /* where taxonomies: is, for messages */
 	value *schema;          /* schema: section -> key -> rule, or NULL */
 	const char **ignore;    /* ignore: globs of content paths to skip */
 	size_t nignore;

@@ -87,7 +87,17 @@ static const mustache_tpl *pick_layout(struct site *s, struct page *p)
 	} else if (!t && p->src) {
 		diag_error(s->d, p->src, 1, 1, "no layout for this page (tried %s)", tried.ptr);
 	} else if (!t) {
-		diag_error(s->d, NULL, 0, 0, "no layout for %s (tried %s)", p->url, tried.ptr);
+		/* A page folio made: blame what made it, the taxonomies: of
+		 * site.yaml or the content folder. */
+		struct buf where = BUF_INIT;
+		bool tax = p->term || p->terms_page;
+		if (tax)
+			buf_puts(&where, s->config->file);
+		else
+			buf_printf(&where, "%s%s%s", s->content_dir, *p->dir ? "/" : "", p->dir);
+		diag_error(s->d, where.ptr, tax ? s->config->tax_line : 0, tax ? s->config->tax_col : 0,
+			   "no layout for %s (tried %s)", p->url, tried.ptr);
+		buf_free(&where);
 	}
 	buf_free(&tried);
 	for (int i = 0; i < 4; i++)

@@ -149,4 +149,14 @@ ok "one round: a link by URL" grep -qF "content/links.md:4:1: error: link '/nowh
 ok "one round: a layout" grep -qF "content/lay.md:3:9: error: no layout 'fancy'" "$TMP/err"
 ok "one round: a template" grep -qF "layouts/broken.mustache:1:1: error:" "$TMP/err"
 
+# Pages folio makes without a layout: each error names what made the page.
+rm -rf "$S" && mkdir -p "$S/content/docs" "$S/layouts"
+printf 'title: T\ntheme: none\ntaxonomies: [tags]\n' > "$S/site.yaml"
+printf -- '---\ntitle: A\ntags: [x]\n---\nx\n' > "$S/content/docs/a.md"
+printf '{{page.title}}' > "$S/layouts/page.mustache"
+"$FOLIO" check -s "$S" 2>"$TMP/err" >/dev/null
+ok "no layout for a section: names its folder" grep -qF "content/docs: error: no layout for /docs/" "$TMP/err"
+ok "no layout for a term: names site.yaml's taxonomies" grep -qF "site.yaml:3:13: error: no layout for /tags/x/" "$TMP/err"
+ok "every diagnostic names a file" sh -c "! grep -q '^error:\|^warning:' '$TMP/err'"
+
 finish
