@@ -178,33 +178,76 @@ static struct stem *resolve(struct search_tokenizer *t)
 
 typedef void (*stem_fn)(void *arg, struct stem *st);
 
-/* Calls FN with the stem of each word of TEXT[0..N) that is kept. */
-static void scan(struct search_tokenizer *t, const char *text, size_t n, stem_fn fn, void *arg)
+/* Scripts written without spaces (kana and CJK ideographs): their runs are
+ * cut into every character and every pair of neighbours. */
+static bool is_dense_cp(uint32_t c)
 {
-	const unsigned char *s = (const unsigned char *)text;
-	size_t i = 0;
-	buf_reset(&t->tok);
-	while (i < n) {
-		size_t k;
-		uint32_t c = utf8_next(s + i, n - i, &k);
-		if (!is_word_cp(c)) {
-			struct stem *st = resolve(t);
-			if (st)
-				fn(arg, st);
-			buf_reset(&t->tok);
-		} else if (c < 0x80) {
-			buf_putc(&t->tok, to_lower((int)c));
-		} else if (c <= 0x17F) {
-			buf_puts(&t->tok, fold_table[c - 0xC0]);
-		} else {
-			buf_put(&t->tok, s + i, k);
-		}
-		i += k;
-	}
+	return c >= 0x3040 && c <= 0x9FFF;
+}
+
+/* The kept word in t->tok, if any, to FN; empties t->tok. */
+static void flush(struct search_tokenizer *t, stem_fn fn, void *arg)
+{
 	struct stem *st = resolve(t);
 	if (st)
 		fn(arg, st);
 	buf_reset(&t->tok);
+}
+
+/* Emits the terms of a run of dense characters S[0..N): each character,
+ * then it and the next one (doc/search-index.md, step 1). */
+static void dense_run(struct search_tokenizer *t, const unsigned char *s, size_t n,
+		      stem_fn fn, void *arg)
+{
+	size_t i = 0, k, k2;
+	while (i < n) {
+		utf8_next(s + i, n - i, &k);
+		buf_reset(&t->tok);
+		buf_put(&t->tok, s + i, k);
+		flush(t, fn, arg);
+		if (i + k < n) {
+			utf8_next(s + i + k, n - i - k, &k2);
+			buf_put(&t->tok, s + i, k + k2);
+			flush(t, fn, arg);
+		}
+		i += k;
+	}
+}
+
+/* Calls FN with the stem of each word of TEXT[0..N) that is kept. */
+static void scan(struct search_tokenizer *t, const char *text, size_t n, stem_fn fn, void *arg)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t i = 0, dense = SIZE_MAX;       /* start of a run of dense characters */
+	buf_reset(&t->tok);
+	while (i < n) {
+		size_t k;
+		uint32_t c = utf8_next(s + i, n - i, &k);
+		if (is_dense_cp(c)) {
+			if (dense == SIZE_MAX) {
+				flush(t, fn, arg);
+				dense = i;
+			}
+			i += k;
+			continue;
+		}
+		if (dense != SIZE_MAX) {
+			dense_run(t, s + dense, i - dense, fn, arg);
+			dense = SIZE_MAX;
+		}
+		if (!is_word_cp(c))
+			flush(t, fn, arg);
+		else if (c < 0x80)
+			buf_putc(&t->tok, to_lower((int)c));
+		else if (c <= 0x17F)
+			buf_puts(&t->tok, fold_table[c - 0xC0]);
+		else
+			buf_put(&t->tok, s + i, k);
+		i += k;
+	}
+	if (dense != SIZE_MAX)
+		dense_run(t, s + dense, n - dense, fn, arg);
+	flush(t, fn, arg);
 }
 
 struct terms_call {
@@ -234,18 +277,48 @@ struct doc_builder {
 	uint32_t weight;
 	uint32_t len;
 	arena *a;
-	struct buf *title;      /* collects the title key, or NULL */
+	struct search_tokenizer *tk;
+	bool in_title;          /* collecting the title's terms */
+	struct search_tterm *tt;
+	size_t ntt, captt;
+	uint32_t tpos;
 };
+
+/* The exact-form hash of a folded word: the top 6 bits of its 32-bit
+ * FNV-1a hash (doc/search-index.md, "Postings"). */
+static uint8_t form_hash(const char *w, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)w[i];
+		h *= 16777619u;
+	}
+	return (uint8_t)(h >> 26);
+}
+
+static void add_title_term(struct doc_builder *b, struct stem *st)
+{
+	uint32_t pos = b->tpos++;
+	for (size_t i = 0; i < b->ntt; i++)
+		if (!strcmp(b->tt[i].key, st->key))
+			return;
+	if (b->ntt == b->captt) {
+		b->captt = b->captt ? 2 * b->captt : 8;
+		b->tt = xrealloc(b->tt, b->captt * sizeof(*b->tt));
+	}
+	struct search_tterm *x = &b->tt[b->ntt++];
+	x->key = st->key;
+	x->pos = (uint8_t)(pos < SEARCH_TITLE_POS_MAX ? pos : SEARCH_TITLE_POS_MAX);
+	x->form = form_hash(b->tk->tok.ptr, b->tk->tok.len);
+	x->last = false;
+}
 
 static void add_term(void *arg, struct stem *st)
 {
 	struct doc_builder *b = arg;
 	b->len += b->weight;
-	if (b->title) {
-		if (b->title->len > 1)
-			buf_putc(b->title, ' ');
-		buf_put(b->title, st->key, st->len);
-	}
+	if (b->in_title)
+		add_title_term(b, st);
 	if (st->gen == b->gen) {
 		b->terms[st->slot].tf += b->weight;
 		return;
@@ -305,12 +378,9 @@ void search_page_doc(struct search_tokenizer *t, const struct site *s, struct pa
 	value *v = value_map_get(p->fm, "search");
 	if (v && v->type == V_BOOL && !v->u.b)
 		return;
-	struct doc_builder b = { .a = a, .gen = ++t->gen };
-	struct buf title = BUF_INIT;
-	buf_putc(&title, '=');
-	b.title = &title;
+	struct doc_builder b = { .a = a, .gen = ++t->gen, .tk = t, .in_title = true };
 	add_text(t, &b, SEARCH_W_TITLE, p->title, strlen(p->title));
-	b.title = NULL;
+	b.in_title = false;
 
 	size_t nh = p->anchors.n;
 	size_t from = 0;
@@ -342,31 +412,39 @@ void search_page_doc(struct search_tokenizer *t, const struct site *s, struct pa
 		memcpy(d->terms, b.terms, b.n * sizeof(*b.terms));
 	d->nterms = b.n;
 	d->len = b.len;
-	/* Whole-title keys for short titles: those are the names readers type
-	 * ("Django", "Machine learning"); a key per long title would cost
-	 * more than it finds. */
-	size_t words = title.len > 1;
-	for (size_t i = 0; i < title.len; i++)
-		words += title.ptr[i] == ' ';
-	d->title_key = words >= 1 && words <= SEARCH_TITLE_KEY_TERMS ?
-		       arena_strndup(a, title.ptr, title.len) : NULL;
+	/* The title's terms; the last term written is flagged even when an
+	 * earlier place of it is the one kept. */
+	d->tterms = arena_alloc(a, (b.ntt ? b.ntt : 1) * sizeof(*d->tterms));
+	for (size_t i = 0; i < b.ntt; i++) {
+		d->tterms[i] = b.tt[i];
+		d->tterms[i].key = arena_strdup(a, b.tt[i].key);
+		d->tterms[i].last = b.tpos - 1 < SEARCH_TITLE_POS_MAX && b.tt[i].pos == b.tpos - 1;
+	}
+	d->ntterms = b.ntt;
+	d->listing = p->kind == PAGE_SECTION || p->kind == PAGE_HOME;
 	d->excerpt = cut_text(a, p->summary ? p->summary : "",
 			      p->summary ? strlen(p->summary) : 0, SEARCH_EXCERPT_MAX);
 	d->nheads = nh < SEARCH_HEADS_MAX ? nh : SEARCH_HEADS_MAX;
 	d->heads = arena_alloc(a, (d->nheads ? d->nheads : 1) * sizeof(*d->heads));
+	size_t snippets = 0;
 	for (size_t i = 0; i < d->nheads; i++) {
 		size_t hs = heads_at[2 * i], he = heads_at[2 * i + 1];
 		size_t end = i + 1 < nh ? heads_at[2 * (i + 1)] : len;
 		d->heads[i].id = p->anchors.ids[i];
 		d->heads[i].text = cut_text(a, text + hs, he - hs, SEARCH_HEADING_MAX);
-		d->heads[i].snippet = cut_text(a, text + he, end - he, SEARCH_SNIPPET_MAX);
+		d->heads[i].snippet = "";
+		if (snippets == SEARCH_SNIPPETS)
+			continue;
 		/* The text under the first heading is often the summary. */
-		if (!strncmp(d->heads[i].snippet, d->excerpt, 32))
-			d->heads[i].snippet = "";
+		const char *sn = cut_text(a, text + he, end - he, SEARCH_SNIPPET_MAX);
+		if (*sn && strncmp(sn, d->excerpt, 32)) {
+			d->heads[i].snippet = sn;
+			snippets++;
+		}
 	}
 	p->search = d;
 	free(b.terms);
-	buf_free(&title);
+	free(b.tt);
 }
 
 /* ---- the whole index ---- */
@@ -375,13 +453,14 @@ struct posting {
 	uint32_t id;
 	uint32_t tf;
 	double score;
+	const struct search_tterm *title;       /* the term's place in the title */
 };
 
 struct gterm {
 	const char *key;
 	struct posting *p;
 	size_t n, cap;
-	bool title;             /* a title key: every score is the top one */
+	double max;             /* the largest score */
 	uint32_t shard;         /* postings shard */
 };
 
@@ -405,6 +484,7 @@ static const char alphabet[] =
 #define PACK_PAGES 8
 #define FACET_BLOCK 1024
 #define SCORE_MAX 63
+#define TERM_MAX_SCALE 10000    /* a term's largest score, against the index's */
 
 static void put_varint(struct buf *b, uint32_t v)
 {
@@ -474,16 +554,16 @@ static void push_posting(struct gterm *t, uint32_t id, uint32_t tf)
 	t->p[t->n].id = id;
 	t->p[t->n].tf = tf;
 	t->p[t->n].score = 0;
+	t->p[t->n].title = NULL;
 	t->n++;
 }
 
-static struct gterm *get_term(struct strmap *m, arena *a, const char *key, bool title)
+static struct gterm *get_term(struct strmap *m, arena *a, const char *key)
 {
 	struct gterm *t = strmap_get(m, key);
 	if (!t) {
 		t = arena_zalloc(a, sizeof(*t));
 		t->key = key;
-		t->title = title;
 		strmap_put(m, key, t);
 	}
 	return t;
@@ -632,12 +712,8 @@ int search_build(struct site *s)
 		struct search_doc *d = docs[i]->search;
 		d->id = (uint32_t)i;
 		total += d->len;
-		for (size_t k = 0; k <= d->nterms; k++) {
-			bool title = k == d->nterms;
-			const char *key = title ? d->title_key : d->terms[k].key;
-			if (!key)
-				continue;
-			struct gterm *t = get_term(&map, a, key, title);
+		for (size_t k = 0; k < d->nterms; k++) {
+			struct gterm *t = get_term(&map, a, d->terms[k].key);
 			if (t->n == 0) {
 				if (nterms == capterms) {
 					capterms = capterms ? 2 * capterms : 256;
@@ -645,20 +721,23 @@ int search_build(struct site *s)
 				}
 				terms[nterms++] = t;
 			}
-			if (t->n == 0 || t->p[t->n - 1].id != i)
-				push_posting(t, (uint32_t)i, title ? 0 : d->terms[k].tf);
+			push_posting(t, (uint32_t)i, d->terms[k].tf);
+		}
+		for (size_t k = 0; k < d->ntterms; k++) {
+			struct gterm *t = strmap_get(&map, d->tterms[k].key);
+			if (t && t->n && t->p[t->n - 1].id == i)
+				t->p[t->n - 1].title = &d->tterms[k];
 		}
 	}
 
-	/* BM25 scores, quantized against the largest. */
+	/* BM25 scores.  Each term's scores are quantized against its own
+	 * largest, which the dictionary gives against the index's largest. */
 	double avglen = n ? total / (double)n : 1, smax = 0;
 	if (avglen <= 0)
 		avglen = 1;
 	const double k1 = 1.2, b = 0.75;
 	for (size_t t = 0; t < nterms; t++) {
 		struct gterm *g = terms[t];
-		if (g->title)
-			continue;
 		double df = (double)g->n;
 		double idf = log(1 + ((double)n - df + 0.5) / (df + 0.5));
 		for (size_t k = 0; k < g->n; k++) {
@@ -666,6 +745,8 @@ int search_build(struct site *s)
 			double len = docs[g->p[k].id]->search->len;
 			double sc = idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len / avglen));
 			g->p[k].score = sc;
+			if (sc > g->max)
+				g->max = sc;
 			if (sc > smax)
 				smax = sc;
 		}
@@ -692,14 +773,16 @@ int search_build(struct site *s)
 		buf_reset(&enc);
 		uint32_t prev = 0;
 		for (size_t k = 0; k < g->n; k++) {
-			put_varint(&enc, g->p[k].id - prev);
+			const struct search_tterm *tt = g->p[k].title;
+			put_varint(&enc, (g->p[k].id - prev) << 1 | (tt != NULL));
 			prev = g->p[k].id;
-			long q = SCORE_MAX;
-			if (!g->title) {
-				q = smax > 0 ? lround(SCORE_MAX * g->p[k].score / smax) : 1;
-				q = q < 1 ? 1 : q > SCORE_MAX ? SCORE_MAX : q;
-			}
+			long q = g->max > 0 ? lround(SCORE_MAX * g->p[k].score / g->max) : 1;
+			q = q < 1 ? 1 : q > SCORE_MAX ? SCORE_MAX : q;
 			buf_putc(&enc, alphabet[q]);
+			if (tt) {
+				buf_putc(&enc, alphabet[tt->pos | (tt->last ? 32 : 0)]);
+				buf_putc(&enc, alphabet[tt->form]);
+			}
 		}
 		buf_putc(&cur, cur.len ? ',' : '{');
 		put_json_str(&cur, g->key);
@@ -735,7 +818,9 @@ int search_build(struct site *s)
 			for (size_t k = first; k < t; k++) {
 				buf_puts(&cur, k > first ? ",[" : "[");
 				put_json_str(&cur, terms[k]->key);
-				buf_printf(&cur, ",%zu,%u]", terms[k]->n, terms[k]->shard - lo);
+				long m = smax > 0 ? lround(TERM_MAX_SCALE * terms[k]->max / smax) : 1;
+				buf_printf(&cur, ",%zu,%u,%ld]", terms[k]->n, terms[k]->shard - lo,
+					   m < 1 ? 1 : m);
 			}
 			buf_puts(&cur, "]}");
 			struct sfile *f = add_file(x, "d", &cur);
@@ -849,7 +934,7 @@ int search_build(struct site *s)
 
 	/* The root. */
 	buf_reset(&cur);
-	buf_printf(&cur, "{\"version\":1,\"pages\":%zu,\"pack\":%d,\"packs\":", n, PACK_PAGES);
+	buf_printf(&cur, "{\"version\":2,\"pages\":%zu,\"pack\":%d,\"packs\":", n, PACK_PAGES);
 	put_json_str(&cur, packs_key.ptr);
 	buf_printf(&cur, ",\"block\":%d,\"facets\":", FACET_BLOCK);
 	if (nblocks)
@@ -862,6 +947,10 @@ int search_build(struct site *s)
 	buf_put(&cur, secs.ptr, secs.len);
 	buf_puts(&cur, "],\"taxonomies\":[");
 	buf_put(&cur, taxes.ptr, taxes.len);
+	buf_puts(&cur, "],\"lists\":[");
+	for (size_t i = 0, k = 0; i < n; i++)
+		if (docs[i]->search->listing)
+			buf_printf(&cur, k++ ? ",%zu" : "%zu", i);
 	buf_puts(&cur, "]}");
 	struct sfile *root = add_file(x, "r", &cur);
 
