@@ -478,13 +478,27 @@ struct search_index {
 static const char alphabet[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-#define POSTINGS_SHARD 8192     /* bytes of postings per file, about */
+#define POSTINGS_SHARD 4096     /* bytes of postings per file, about */
 #define DICT_SHARD 8192         /* bytes of dictionary per shard, at least */
 #define DICT_SHARDS_MAX 256     /* the root lists at most this many */
-#define PACK_PAGES 8
-#define FACET_BLOCK 1024
-#define SCORE_MAX 63
+#define PACK_PAGES 5
+#define TERM_CHUNK 12           /* term lists per file: a filter shows 12 terms */
+#define SCORE_MAX 15         /* scores are 1..SCORE_MAX of the term's largest */
 #define TERM_MAX_SCALE 10000    /* a term's largest score, against the index's */
+
+/* The quantized score of a posting whose score is R times its term's
+ * largest, for a term in DF of N pages.  Terms in more than one page in
+ * COMMON_PART, and in at least COMMON_MIN pages, weigh little (their idf
+ * is small) and are many: they get only three levels, 5, 10 and 15, which
+ * keeps the postings of large sites small. */
+#define COMMON_PART 8
+#define COMMON_MIN 1000
+static long score_level(double r, size_t df, size_t n)
+{
+	bool common = df * COMMON_PART > n && df >= COMMON_MIN;
+	long q = !(r > 0) ? 0 : common ? 5 * lround(3 * r) : lround(SCORE_MAX * r);
+	return q < 1 ? (common ? 5 : 1) : q > SCORE_MAX ? SCORE_MAX : q;
+}
 
 static void put_varint(struct buf *b, uint32_t v)
 {
@@ -569,53 +583,80 @@ static struct gterm *get_term(struct strmap *m, arena *a, const char *key)
 	return t;
 }
 
-/* The terms of each page per taxonomy, as indexes into the taxonomy's
- * sorted terms: for page I of taxonomy K, ids[start[I]..start[I+1]). */
+/* The indexed pages of each term of a taxonomy, in id order: term J's are
+ * ids[start[J]..start[J+1]).  ORDER lists the terms by number of pages,
+ * most first (ties by index): the order of the term-list chunks. */
 struct facet {
 	uint32_t *start;
 	uint32_t *ids;
-	uint32_t *counts;       /* per term: indexed pages */
+	uint32_t *order;
 };
 
-static void build_facets(struct site *s, struct facet *f, size_t tax, size_t n)
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static const struct facet *sort_facet;
+static int cmp_by_count(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	uint32_t cx = sort_facet->start[x + 1] - sort_facet->start[x];
+	uint32_t cy = sort_facet->start[y + 1] - sort_facet->start[y];
+	return cx != cy ? (cx > cy ? -1 : 1) : x < y ? -1 : x > y;
+}
+
+static void build_facet(struct site *s, struct facet *f, size_t tax)
 {
 	struct taxonomy *tx = &s->taxonomies[tax];
-	f->start = xcalloc(n + 1, sizeof(uint32_t));
-	f->counts = xcalloc(tx->nterms ? tx->nterms : 1, sizeof(uint32_t));
-	for (size_t j = 0; j < tx->nterms; j++)
-		for (size_t k = 0; k < tx->terms[j]->npages; k++) {
-			struct page *p = tx->terms[j]->pages[k];
-			if (p->search) {
-				f->start[p->search->id + 1]++;
-				f->counts[j]++;
-			}
-		}
-	for (size_t i = 0; i < n; i++)
-		f->start[i + 1] += f->start[i];
-	f->ids = xmalloc((f->start[n] ? f->start[n] : 1) * sizeof(uint32_t));
-	uint32_t *fill = xmalloc((n ? n : 1) * sizeof(uint32_t));
-	memcpy(fill, f->start, n * sizeof(uint32_t));
-	for (size_t j = 0; j < tx->nterms; j++)
+	size_t nt = tx->nterms;
+	f->start = xcalloc(nt + 1, sizeof(uint32_t));
+	for (size_t j = 0; j < nt; j++) {
+		f->start[j + 1] = f->start[j];
+		for (size_t k = 0; k < tx->terms[j]->npages; k++)
+			f->start[j + 1] += tx->terms[j]->pages[k]->search != NULL;
+	}
+	f->ids = xmalloc((f->start[nt] ? f->start[nt] : 1) * sizeof(uint32_t));
+	for (size_t j = 0; j < nt; j++) {
+		uint32_t at = f->start[j];
 		for (size_t k = 0; k < tx->terms[j]->npages; k++) {
 			struct page *p = tx->terms[j]->pages[k];
 			if (p->search)
-				f->ids[fill[p->search->id]++] = (uint32_t)j;
+				f->ids[at++] = p->search->id;
 		}
-	free(fill);
+		qsort(f->ids + f->start[j], at - f->start[j], sizeof(uint32_t), cmp_u32);
+	}
+	f->order = xmalloc((nt ? nt : 1) * sizeof(uint32_t));
+	for (size_t j = 0; j < nt; j++)
+		f->order[j] = (uint32_t)j;
+	sort_facet = f;
+	qsort(f->order, nt, sizeof(uint32_t), cmp_by_count);
 }
 
-/* The number of taxonomies page I has terms in, counting up to the last. */
-static size_t facet_width(const struct facet *f, size_t ntax, size_t i)
+/* Whether ID is TEXT with ASCII letters lowercased, ASCII letters and
+ * digits kept and every run of other bytes made one "-", none at either
+ * end: the client then works it out, and the pack holds "" instead. */
+static bool simple_id(const char *text, const char *id)
 {
-	size_t w = 0;
-	for (size_t k = 0; k < ntax; k++)
-		if (f[k].start[i + 1] > f[k].start[i])
-			w = k + 1;
-	return w;
+	struct buf b = BUF_INIT;
+	bool dash = false;
+	for (const char *c = text; *c; c++) {
+		if (is_alnum((unsigned char)*c)) {
+			if (dash && b.len)
+				buf_putc(&b, '-');
+			dash = false;
+			buf_putc(&b, to_lower((unsigned char)*c));
+		} else {
+			dash = true;
+		}
+	}
+	bool same = b.len && !strcmp(b.ptr, id);
+	buf_free(&b);
+	return same;
 }
 
-static void write_pack_page(struct buf *b, struct site *s, struct page *p, size_t section,
-			    const struct facet *f, size_t i)
+static void write_pack_page(struct buf *b, struct page *p, size_t section)
 {
 	struct search_doc *d = p->search;
 	buf_puts(b, "{\"u\":");
@@ -623,21 +664,6 @@ static void write_pack_page(struct buf *b, struct site *s, struct page *p, size_
 	buf_puts(b, ",\"t\":");
 	put_json_str(b, p->title);
 	buf_printf(b, ",\"s\":%zu", section);
-	size_t ntax = s->config->ntax, w = facet_width(f, ntax, i);
-	if (w) {
-		buf_puts(b, ",\"x\":[");
-		for (size_t k = 0; k < w; k++) {
-			struct taxonomy *tx = &s->taxonomies[k];
-			buf_puts(b, k ? ",[" : "[");
-			for (uint32_t j = f[k].start[i]; j < f[k].start[i + 1]; j++) {
-				if (j > f[k].start[i])
-					buf_putc(b, ',');
-				put_json_str(b, tx->terms[f[k].ids[j]]->name);
-			}
-			buf_putc(b, ']');
-		}
-		buf_putc(b, ']');
-	}
 	if (*d->excerpt) {
 		buf_puts(b, ",\"e\":");
 		put_json_str(b, d->excerpt);
@@ -646,7 +672,7 @@ static void write_pack_page(struct buf *b, struct site *s, struct page *p, size_
 		buf_puts(b, ",\"h\":[");
 		for (size_t h = 0; h < d->nheads; h++) {
 			buf_puts(b, h ? ",[" : "[");
-			put_json_str(b, d->heads[h].id);
+			put_json_str(b, simple_id(d->heads[h].text, d->heads[h].id) ? "" : d->heads[h].id);
 			buf_putc(b, ',');
 			put_json_str(b, d->heads[h].text);
 			buf_putc(b, ',');
@@ -776,8 +802,7 @@ int search_build(struct site *s)
 			const struct search_tterm *tt = g->p[k].title;
 			put_varint(&enc, (g->p[k].id - prev) << 1 | (tt != NULL));
 			prev = g->p[k].id;
-			long q = g->max > 0 ? lround(SCORE_MAX * g->p[k].score / g->max) : 1;
-			q = q < 1 ? 1 : q > SCORE_MAX ? SCORE_MAX : q;
+			long q = score_level(g->p[k].score / g->max, g->n, n);
 			buf_putc(&enc, alphabet[q]);
 			if (tt) {
 				buf_putc(&enc, alphabet[tt->pos | (tt->last ? 32 : 0)]);
@@ -871,9 +896,10 @@ int search_build(struct site *s)
 	size_t ntax = s->config->ntax;
 	struct facet *facets = xcalloc(ntax ? ntax : 1, sizeof(*facets));
 	struct buf taxes = BUF_INIT;
+	size_t nchunks = 0;
 	for (size_t k = 0; k < ntax; k++) {
 		struct taxonomy *tx = &s->taxonomies[k];
-		build_facets(s, &facets[k], k, n);
+		build_facet(s, &facets[k], k);
 		buf_reset(&cur);
 		buf_putc(&cur, '[');
 		for (size_t j = 0; j < tx->nterms; j++) {
@@ -881,7 +907,7 @@ int search_build(struct site *s)
 			put_json_str(&cur, tx->terms[j]->name);
 			buf_putc(&cur, ',');
 			put_json_str(&cur, tx->terms[j]->url);
-			buf_printf(&cur, ",%u]", facets[k].counts[j]);
+			buf_printf(&cur, ",%u]", facets[k].start[j + 1] - facets[k].start[j]);
 		}
 		buf_putc(&cur, ']');
 		struct sfile *f = add_file(x, "n", &cur);
@@ -892,10 +918,11 @@ int search_build(struct site *s)
 		put_json_str(&taxes, tt);
 		buf_putc(&taxes, ',');
 		put_json_str(&taxes, f->name);
-		buf_putc(&taxes, ']');
+		buf_printf(&taxes, ",%zu]", nchunks);
+		nchunks += (tx->nterms + TERM_CHUNK - 1) / TERM_CHUNK;
 	}
 
-	/* Page packs and facet blocks. */
+	/* Page packs. */
 	size_t npacks = (n + PACK_PAGES - 1) / PACK_PAGES;
 	struct buf *packs = xcalloc(npacks ? npacks : 1, sizeof(*packs));
 	for (size_t k = 0; k < npacks; k++) {
@@ -904,41 +931,48 @@ int search_build(struct site *s)
 		for (size_t i = k * PACK_PAGES; i < n && i < (k + 1) * PACK_PAGES; i++) {
 			if (i > k * PACK_PAGES)
 				buf_putc(&packs[k], ',');
-			write_pack_page(&packs[k], s, docs[i], sec_of[i], facets, i);
+			write_pack_page(&packs[k], docs[i], sec_of[i]);
 		}
 		buf_putc(&packs[k], ']');
 	}
-	struct buf packs_key = BUF_INIT, facets_key = BUF_INIT;
+	struct buf packs_key = BUF_INIT, chunks_key = BUF_INIT;
 	add_group(x, "g", packs, npacks, &packs_key);
-	size_t nblocks = ntax ? (n + FACET_BLOCK - 1) / FACET_BLOCK : 0;
-	struct buf *blocks = xcalloc(nblocks ? nblocks : 1, sizeof(*blocks));
-	for (size_t k = 0; k < nblocks; k++) {
-		buf_init(&blocks[k]);
-		buf_putc(&blocks[k], '[');
-		for (size_t i = k * FACET_BLOCK; i < n && i < (k + 1) * FACET_BLOCK; i++) {
-			buf_puts(&blocks[k], i > k * FACET_BLOCK ? ",[" : "[");
-			size_t w = facet_width(facets, ntax, i);
-			for (size_t t = 0; t < w; t++) {
-				buf_puts(&blocks[k], t ? ",[" : "[");
-				for (uint32_t j = facets[t].start[i]; j < facets[t].start[i + 1]; j++)
-					buf_printf(&blocks[k], j > facets[t].start[i] ? ",%u" : "%u",
-						   facets[t].ids[j]);
-				buf_putc(&blocks[k], ']');
+
+	/* Term lists, TERM_CHUNK terms a file, each taxonomy's terms by number
+	 * of pages. */
+	struct buf *chunks = xcalloc(nchunks ? nchunks : 1, sizeof(*chunks));
+	for (size_t k = 0, c = 0; k < ntax; k++) {
+		struct facet *f = &facets[k];
+		size_t nt = s->taxonomies[k].nterms;
+		for (size_t r = 0; r < nt; r += TERM_CHUNK, c++) {
+			struct buf *b = &chunks[c];
+			buf_init(b);
+			buf_putc(b, '[');
+			for (size_t q = r; q < nt && q < r + TERM_CHUNK; q++) {
+				uint32_t j = f->order[q], prev = 0;
+				buf_reset(&enc);
+				for (uint32_t i = f->start[j]; i < f->start[j + 1]; i++) {
+					put_varint(&enc, f->ids[i] - prev);
+					prev = f->ids[i];
+				}
+				buf_printf(b, q > r ? ",[%u," : "[%u,", j);
+				put_json_str(b, enc.len ? enc.ptr : "");
+				buf_putc(b, ']');
 			}
-			buf_putc(&blocks[k], ']');
+			buf_putc(b, ']');
 		}
-		buf_putc(&blocks[k], ']');
 	}
-	if (nblocks)
-		add_group(x, "f", blocks, nblocks, &facets_key);
+	if (nchunks)
+		add_group(x, "t", chunks, nchunks, &chunks_key);
 
 	/* The root. */
 	buf_reset(&cur);
-	buf_printf(&cur, "{\"version\":2,\"pages\":%zu,\"pack\":%d,\"packs\":", n, PACK_PAGES);
+	buf_printf(&cur, "{\"version\":2,\"pages\":%zu,\"score\":%d,\"pack\":%d,\"packs\":", n,
+		   SCORE_MAX, PACK_PAGES);
 	put_json_str(&cur, packs_key.ptr);
-	buf_printf(&cur, ",\"block\":%d,\"facets\":", FACET_BLOCK);
-	if (nblocks)
-		put_json_str(&cur, facets_key.ptr);
+	buf_printf(&cur, ",\"chunk\":%d,\"terms\":", TERM_CHUNK);
+	if (nchunks)
+		put_json_str(&cur, chunks_key.ptr);
 	else
 		buf_puts(&cur, "null");
 	buf_puts(&cur, ",\"dict\":[");
@@ -965,11 +999,11 @@ int search_build(struct site *s)
 	for (size_t k = 0; k < ntax; k++) {
 		free(facets[k].start);
 		free(facets[k].ids);
-		free(facets[k].counts);
+		free(facets[k].order);
 	}
 	free(facets);
 	free(packs);
-	free(blocks);
+	free(chunks);
 	free(sec_of);
 	free(shard_names);
 	for (size_t t = 0; t < nterms; t++)
@@ -983,7 +1017,7 @@ int search_build(struct site *s)
 	buf_free(&secs);
 	buf_free(&taxes);
 	buf_free(&packs_key);
-	buf_free(&facets_key);
+	buf_free(&chunks_key);
 	return (int)x->n;
 }
 

@@ -85,7 +85,7 @@ function start() {
     box.setAttribute('aria-busy', 'true');
     try {
       const res = await engine.query(ui.q, {
-        section: ui.section, terms: ui.terms, limit: PAGE, facets: ui.open.size > 0,
+        section: ui.section, terms: ui.terms, limit: PAGE, facets: [...ui.open], allTerms: [...ui.all],
       });
       if (seq !== ui.seq) return;
       ui.res = res;
@@ -186,8 +186,8 @@ function start() {
           ...visible.map((x) => radio(`tax-${key}`, String(x.index), x.index === info.selected, x.name, x.count)));
         d.append(fs);
         if (!terms.length) d.append(h('p', {}, 'None among these results.'));
-        if (terms.length > visible.length) {
-          const b = h('button', { type: 'button', className: 'search-all' }, `Show all ${terms.length}`);
+        if (terms.length > visible.length || info.more) {
+          const b = h('button', { type: 'button', className: 'search-all' }, info.more ? 'Show all' : `Show all ${terms.length}`);
           b.dataset.tax = key;
           d.append(b);
         }
@@ -259,13 +259,14 @@ function start() {
     }
     update();
   });
-  filters.addEventListener('click', (e) => {
+  filters.addEventListener('click', async (e) => {
     const b = e.target.closest('.search-all');
     if (!b) return;
     const key = b.dataset.tax, before = b.closest('details').querySelectorAll('input').length;
     ui.all.add(key);
     if (!ui.res) return;
-    renderFilters(ui.res);
+    if (ui.res.taxonomies.find((x) => x.key === key)?.more) await update();
+    else renderFilters(ui.res);
     // Focus the first term that was not shown before.
     const d = [...filters.querySelectorAll('details')].find((x) => x.dataset.tax === key);
     d?.querySelectorAll('input')[before]?.focus();

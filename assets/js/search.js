@@ -403,7 +403,7 @@ export class Search {
       const pl = place[w];
       word.exps.forEach((e, x) => {
         const { ids, scores, titles } = lists[w][x];
-        const scale = e.weight * (e.m || 10000) / 10000;
+        const scale = (e.weight * 63 * e.m) / (10000 * run.root.score);
         for (let k = 0; k < ids.length; k++) {
           const id = ids[k];
           let s = scores[k] * scale;
@@ -477,24 +477,46 @@ export class Search {
     Object.assign(run, { ids, score: total, group, missing, status, full });
   }
 
-  // Facet data of every page in ids: { block -> facet block }.
-  async facetBlocks(ids) {
-    const root = await this.root(), blocks = new Map();
-    if (!root.facets) return blocks;
-    const want = new Set();
-    for (const id of ids) want.add(Math.floor(id / root.block));
-    await Promise.all([...want].map(async (k) => blocks.set(k, await this.file(`${root.facets}${k}.json`))));
-    return blocks;
-  }
-
   async names(t) {
     const root = await this.root();
     return this.file(root.taxonomies[t][2]);
   }
 
+  // Taxonomy t's terms by number of pages, most first (ties by index): the
+  // order of the term-list chunks.  { order, rank }.
+  async termOrder(t) {
+    const names = await this.names(t);
+    names.order ??= names.map((_, j) => j).sort((a, b) => names[b][2] - names[a][2] || a - b);
+    if (!names.rank) {
+      names.rank = new Int32Array(names.length);
+      names.order.forEach((j, r) => (names.rank[j] = r));
+    }
+    return names;
+  }
+
+  // Chunk c of taxonomy t's term lists: Map term index -> its page ids.
+  async chunk(t, c) {
+    const root = await this.root();
+    const data = await this.file(`${root.terms}${root.taxonomies[t][3] + c}.json`);
+    data.lists ??= new Map(data.map(([j, s]) => {
+      const ids = varints(s);
+      for (let k = 1; k < ids.length; k++) ids[k] += ids[k - 1];
+      return [j, ids];
+    }));
+    return data.lists;
+  }
+
+  // The page ids of term j of taxonomy t.
+  async termList(t, j) {
+    const root = await this.root(), { rank } = await this.termOrder(t);
+    return (await this.chunk(t, Math.floor(rank[j] / root.chunk))).get(j) || [];
+  }
+
   // The results of q: filters { section: key, terms: { taxonomy key: term
-  // index } }, hits start..start+limit-1, facets: true to count the terms
-  // of each taxonomy (loads the facet blocks of all results).
+  // index } }, hits start..start+limit-1; facets: the keys of the
+  // taxonomies whose terms to count over the results (true: all), reading
+  // the lists of their most common terms until 12 of them have results
+  // (all of them for the keys in allTerms).
   //
   // status: 'ok' (pages have every word), 'partial' (none has every word,
   // some have all but one), 'or' (only some of the words), 'none', 'stop'
@@ -503,38 +525,36 @@ export class Search {
   // .missing = that word as typed.
   //
   // Returns { q, status, words, full (pages with every word), total (after
-  // filters), all (before), sections: [{ key, title, url,
-  // count }], taxonomies: [{ key, title, selected, terms: [{ name, url,
-  // count, index }] or null without facets }], hits, start, more }.
-  async query(q, { section = null, terms = {}, start = 0, limit = 10, facets = false } = {}) {
+  // filters), all (before), sections: [{ key, title, url, count }],
+  // taxonomies: [{ key, title, selected, terms: [{ name, url, count,
+  // index }] or null when not counted, more: whether it has terms not
+  // counted }], hits, start, more }.
+  async query(q, { section = null, terms = {}, start = 0, limit = 10, facets = [], allTerms = [] } = {}) {
     const run = await this.run(q);
-    const { root } = run;
+    const { root } = run, N = root.pages;
     const sec = root.sections.findIndex((s) => s[0] === section);
     const taxSel = root.taxonomies.map((t) => terms[t[0]] ?? null);
-    const needFacets = facets || taxSel.some((x) => x !== null);
-    const blocks = needFacets ? await this.facetBlocks(run.ids) : null;
-    const termsOf = (id, t) => {
-      const b = blocks.get(Math.floor(id / root.block));
-      return (b && b[id % root.block] && b[id % root.block][t]) || [];
-    };
-    const taxOk = (id, skip) => taxSel.every((x, t) => x === null || t === skip || termsOf(id, t).includes(x));
+    const count = root.taxonomies.map(([key]) => facets === true || facets.includes(key));
+    // Pages with each selected term.
+    const marked = await Promise.all(taxSel.map(async (j, t) => {
+      if (j === null) return null;
+      const m = new Uint8Array(N);
+      for (const id of await this.termList(t, j)) m[id] = 1;
+      return m;
+    }));
+    const taxOk = (id, skip) => marked.every((m, t) => !m || t === skip || m[id]);
     const inSec = (id, s) => id >= root.sections[s][3] && id < root.sections[s][4];
 
     // Section counts ignore the section filter; term counts ignore their
     // own taxonomy's filter.
     const secCount = root.sections.map(() => 0);
-    const taxCount = root.taxonomies.map(() => new Map());
+    const base = count.map((c) => (c ? new Uint8Array(N) : null));
     const shown = [];
     for (const id of run.ids) {
-      const tOk = !needFacets || taxOk(id, -1);
+      const tOk = taxOk(id, -1);
       if (tOk) for (let s = 0; s < secCount.length; s++) if (inSec(id, s)) { secCount[s]++; break; }
       if (sec >= 0 && !inSec(id, sec)) continue;
-      if (needFacets) {
-        for (let t = 0; t < taxCount.length; t++) {
-          if (!taxOk(id, t)) continue;
-          for (const x of termsOf(id, t)) taxCount[t].set(x, (taxCount[t].get(x) || 0) + 1);
-        }
-      }
+      base.forEach((b, t) => { if (b && taxOk(id, t)) b[id] = 1; });
       if (tOk) shown.push(id);
     }
 
@@ -546,16 +566,39 @@ export class Search {
       taxonomies: [], hits: [], more: false,
     };
     res.taxonomies = await Promise.all(root.taxonomies.map(async ([key, title], t) => {
-      if (!needFacets) return { key, title, selected: taxSel[t], terms: null };
-      const names = await this.names(t);
-      const list = [...taxCount[t]].map(([index, count]) => ({ index, count, name: names[index][0], url: names[index][1] }));
+      if (!base[t]) return { key, title, selected: taxSel[t], terms: null, more: false };
+      const names = await this.termOrder(t), chunks = Math.ceil(names.length / root.chunk);
+      const list = [];
+      let c = 0;
+      for (; c < chunks && (list.length < 12 || allTerms.includes(key)); c++) {
+        for (const [index, ids] of await this.chunk(t, c)) {
+          let n = 0;
+          for (const id of ids) n += base[t][id];
+          if (n || index === taxSel[t]) list.push({ index, count: n, name: names[index][0], url: names[index][1] });
+        }
+      }
       list.sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : 1));
-      return { key, title, selected: taxSel[t], terms: list };
+      return { key, title, selected: taxSel[t], terms: list, more: c < chunks };
     }));
     const page = shown.slice(start, start + limit);
     res.hits = await this.hits(run, page);
     res.more = start + limit < shown.length;
     return res;
+  }
+
+  // The taxonomy terms whose names are made of query words (at most 12),
+  // with their pages: [{ term: { taxonomy, name, marks }, ids: Set }].
+  async matchingTerms(run, match) {
+    const root = await this.root(), found = [];
+    for (let t = 0; t < root.taxonomies.length && found.length < 12; t++) {
+      const names = await this.names(t);
+      for (let j = 0; j < names.length && found.length < 12; j++) {
+        const toks = tokenize(names[j][0]).filter((x) => x.t);
+        if (!toks.length || !toks.every((x) => match(x) >= 0)) continue;
+        found.push({ term: { taxonomy: root.taxonomies[t][1], name: names[j][0], marks: marks(tokenize(names[j][0]), match) }, ids: new Set(await this.termList(t, j)) });
+      }
+    }
+    return found;
   }
 
   // Page data and excerpts for the ids of one page of results, in the
@@ -564,17 +607,13 @@ export class Search {
     const root = await this.root();
     const packs = await Promise.all(ids.map((id) => this.file(`${root.packs}${Math.floor(id / root.pack)}.json`)));
     const match = matcher(run.words);
+    const terms = await this.matchingTerms(run, match);
     return ids.map((id, k) => {
       const p = packs[k][id % root.pack];
       const hit = { id, url: p.u, title: p.t, section: root.sections[p.s]?.[1] ?? '', terms: [], score: run.score[id] };
       if (run.missing[id] >= 0) hit.missing = run.words[run.missing[id]].raw;
-      // The page's taxonomy terms that match, e.g. Skills: Django.
-      (p.x || []).forEach((names, t) => {
-        for (const name of names) {
-          const m = marks(tokenize(name), match);
-          if (m.length && hit.terms.length < 4) hit.terms.push({ taxonomy: root.taxonomies[t]?.[1] ?? '', name, marks: m });
-        }
-      });
+      // The page's taxonomy terms named by the query, e.g. Skills: Django.
+      for (const x of terms) if (hit.terms.length < 4 && x.ids.has(id)) hit.terms.push(x.term);
       hit.titleMarks = marks(tokenize(p.t), match);
       const summary = tokenize(p.e || '');
       hit.subs = [];
@@ -582,7 +621,7 @@ export class Search {
       for (const [anchor, head, text] of p.h || []) {
         const ht = tokenize(head), bt = tokenize(text);
         const n = count(ht, match) + count(bt, match);
-        const sub = { url: `${p.u}#${anchor}`, title: head, titleMarks: marks(ht, match), ...excerpt(text, bt, match), n };
+        const sub = { url: `${p.u}#${anchor || simpleId(head)}`, title: head, titleMarks: marks(ht, match), ...excerpt(text, bt, match), n };
         if (n) hit.subs.push(sub);
         if (count(bt, match)) parts.push([text, bt, sub]);
       }
@@ -604,6 +643,10 @@ export class Search {
 }
 
 // ---- Highlights and excerpts ---------------------------------------------
+
+// A heading's id when the pack leaves it out: its ASCII letters (lowercased)
+// and digits, each run of anything else one "-" (doc/search-index.md).
+export const simpleId = (text) => text.split(/[^A-Za-z0-9]+/).filter(Boolean).join('-').toLowerCase();
 
 // matcher(words)(token) -> index of the query word the token matches, or -1.
 function matcher(words) {

@@ -8,7 +8,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSite, folio, localSearch, root } from './local.mjs';
-import { Search, denseWords, distance, fold, formHash, postings, queryTokens, terms, tokenize, varints } from '../../assets/js/search.js';
+import { Search, denseWords, distance, fold, formHash, postings, queryTokens, simpleId, terms, tokenize, varints } from '../../assets/js/search.js';
 
 
 let passed = 0, failed = 0;
@@ -111,7 +111,7 @@ const read = (name) => JSON.parse(readFileSync(join(dir, name), 'utf8'));
 const idx = read(rootName);
 const DIGITS = /^[A-Za-z0-9_-]*$/;
 
-check(idx.version === 2, 'root: version 2', idx.version);
+check(idx.version === 2 && idx.score === 15, 'root: version 2, scores of 15 levels', JSON.stringify([idx.version, idx.score]));
 check(Number.isInteger(idx.pages) && idx.pages > 0, 'root: pages', idx.pages);
 check(idx.dict.length >= 1 && idx.dict.length <= 256 && idx.dict[0][0] === '', 'root: dict starts with ""', JSON.stringify(idx.dict[0]));
 check(idx.dict.every((d, i) => !i || idx.dict[i - 1][0] < d[0]), 'root: dict sorted');
@@ -144,13 +144,13 @@ for (const [i, [from, name]] of idx.dict.entries()) {
     const p = postings(s);
     lists.set(key, p);
     const incr = [...p.ids].every((id, k) => id < idx.pages && (!k || id > p.ids[k - 1]));
-    const scores = [...p.scores].every((x) => x >= 1 && x <= 63) && p.scores.includes(63);
+    const scores = [...p.scores].every((x) => x >= 1 && x <= idx.score) && p.scores.includes(idx.score);
     if (p.ids.length !== df || !incr || !scores || !(m >= 1 && m <= 10000)) listsOk = false, (listsDetail ||= `${key}: df ${df}, m ${m}, ids ${[...p.ids]}, scores ${[...p.scores]}`);
   }
 }
-check(listsOk, 'postings: df entries, increasing ids below pages, scores 1..63 with 63 the largest, m 1..10000', listsDetail);
+check(listsOk, 'postings: df entries, increasing ids below pages, scores 1..root.score with the top one used, m 1..10000', listsDetail);
 
-// Packs, facet blocks and names.
+// Packs, term lists and names.
 const pages = [];
 for (let k = 0; k * idx.pack < idx.pages; k++) pages.push(...read(`${idx.packs}${k}.json`));
 check(pages.length === idx.pages, 'packs hold every page', `${pages.length} of ${idx.pages}`);
@@ -162,14 +162,33 @@ check(pages.every((p) => fits(p.e ?? '', 160) && (p.h ?? []).length <= 20 &&
   (p.h ?? []).every((x) => x.length === 3 && fits(x[2], 160)) && (p.h ?? []).filter((x) => x[2]).length <= 2),
 'packs: summary ≤ 160 bytes, ≤ 20 headings, text under at most 2 of them, each ≤ 160 bytes');
 const names = idx.taxonomies.map((t) => read(t[2]));
-const facets = [];
-for (let k = 0; k * idx.block < idx.pages; k++) facets.push(...read(`${idx.facets}${k}.json`));
-check(facets.length === idx.pages, 'facet blocks hold every page', `${facets.length} of ${idx.pages}`);
-check(pages.every((p, id) => idx.taxonomies.every((_, t) =>
-  JSON.stringify((facets[id][t] || []).map((i) => names[t][i][0]).sort()) === JSON.stringify([...(p.x?.[t] || [])].sort()))),
-'facet blocks name the same terms as the packs');
-check(names.every((list, t) => list.every(([name, , n]) => n === pages.filter((p) => p.x?.[t]?.includes(name)).length)),
-  'names: page counts', JSON.stringify(names));
+// Term lists: each taxonomy's terms by number of pages (most first, ties
+// by index), root.chunk a file, each term's pages as increasing ids, the
+// counts those of the names files; checked against the front matter below.
+const termPages = idx.taxonomies.map(() => new Map());
+check(!pages.some((p) => 'x' in p), 'packs hold no taxonomy terms (the term lists do)');
+idx.taxonomies.forEach(([key, , , first], t) => {
+  const order = names[t].map((_, j) => j).sort((a, b) => names[t][b][2] - names[t][a][2] || a - b);
+  const got = [];
+  for (let c = 0; c * idx.chunk < names[t].length; c++) {
+    const chunk = read(`${idx.terms}${first + c}.json`);
+    check(chunk.length === Math.min(idx.chunk, names[t].length - c * idx.chunk), `${key} chunk ${c}: ${idx.chunk} terms or the rest`);
+    for (const [j, s] of chunk) {
+      const ids = varints(s);
+      for (let k = 1; k < ids.length; k++) ids[k] += ids[k - 1];
+      got.push(j);
+      termPages[t].set(names[t][j][0], ids.map((id) => pages[id].u));
+      check(ids.length === names[t][j][2] && ids.every((id, k) => id < idx.pages && (!k || id > ids[k - 1])), `${key} ${names[t][j][0]}: ids increasing, as many as counted`);
+    }
+  }
+  eq(got, order, `${key}: term lists in order of page counts`);
+});
+eq(termPages[1].get('Django')?.sort(), ['/guides/django-deployment/', '/roles/backend/'], 'skills: Django\'s pages');
+eq(termPages[0].get('Web')?.sort(), ['/guides/django-deployment/', '/roles/backend/', '/skills/django/'], 'tags: Web\'s pages');
+check(pages.every((p) => (p.h || []).every(([id, text]) => id === '' || id !== simpleId(text))),
+  'packs: heading ids left out exactly when they are the simple form of the text');
+eq(simpleId('Part 1: Stream'), 'part-1-stream', 'simple heading id');
+eq(simpleId('<i>Escaped</i> heading'), 'i-escaped-i-heading', 'simple heading id of markup-like text');
 
 // Which pages are in.
 check(byUrl.has('/roles/backend/') && byUrl.has('/skills/django/') && byUrl.has('/roles/'), 'indexed: pages and sections with a file');
@@ -224,7 +243,7 @@ async function queries() {
 
   fetched.length = 0;
   r = await search.query('django', { facets: true });
-  check(fetched.some((u) => u.includes(idx.facets)), 'facets: blocks loaded only when asked');
+  check(fetched.some((u) => u.includes(idx.terms)), 'facets: term lists loaded when asked');
   const skills = r.taxonomies.find((t) => t.key === 'skills');
   check(skills.terms[0].name === 'Django' && skills.terms[0].count === 2, 'facets: skills counts', JSON.stringify(skills.terms));
   const pg = skills.terms.find((t) => t.name === 'PostgreSQL');
