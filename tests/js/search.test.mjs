@@ -84,6 +84,29 @@ eq([formHash('django'), formHash('deploying'), formHash('café')], [0xb78d25de >
 eq([distance('kitten', 'sitting', 3), distance('pipelni', 'pipelin', 2), distance('abc', 'abc', 1), distance('a', 'abcd', 1)], [3, 1, 0, 2],
   'edit distance (a swap counts one; over the limit gives limit + 1)');
 
+// ---- Ties, on a made-up index ------------------------------------------------
+
+// Sixteen pages with the same score for "x" (page 3 a section page): equal
+// scores are not ordered by page id (so not by section), the order is the
+// same every time, and the section page comes last.
+async function ties() {
+  const files = {
+    'r.json': { version: 2, pages: 16, score: 15, pack: 5, packs: 'g.', chunk: 12, terms: null, dict: [['', 'd.json']],
+      sections: [['', 'T', '/', 0, 16]], taxonomies: [], lists: [3] },
+    'd.json': { p: ['p.json'], t: [['x', 16, 0, 10000]] },
+    'p.json': { x: 'gP' + 'iP'.repeat(15) },      // ids 0..15, each delta 1, score 15
+  };
+  for (let k = 0; k < 4; k++) files[`g.${k}.json`] = Array.from({ length: Math.min(5, 16 - 5 * k) }, (_, i) => ({ u: `/p${5 * k + i}/`, t: 'P', s: 0 }));
+  const fetch = async (url) => ({ ok: true, status: 200, json: async () => structuredClone(files[url.split('/').pop()]) });
+  const order = async () => (await new Search('http://x/r.json', { fetch }).query('x', { limit: 16 })).hits.map((h) => h.id);
+  const a = await order(), b = await order();
+  eq(a.length, 16, 'ties: every page found');
+  check(JSON.stringify(a.slice(0, 15)) !== JSON.stringify([...a.slice(0, 15)].sort((x, y) => x - y)), 'ties: not in page id order', a.join(' '));
+  eq(a, b, 'ties: the same order every time');
+  eq(a[15], 3, 'ties: the section page last');
+}
+await ties().catch((e) => check(false, 'ties crashed', e.stack));
+
 // ---- The index folio writes -------------------------------------------------
 
 function finish() {
