@@ -8,26 +8,28 @@
 // Pagefind's index files are compressed already; each response counts as
 // the smaller of its size and its gzipped size.
 //
-// Usage: node bench/pagefind.mjs OUT     (CHROMIUM overrides /usr/bin/chromium)
+// The queries are bench/search.mjs's (bench/queries.mjs, from CONTENT).
+//
+// Usage: node bench/pagefind.mjs OUT CONTENT   (CHROMIUM overrides /usr/bin/chromium)
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { percentile, pickQueries } from './queries.mjs';
 
 const repo = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const out = resolve(process.argv[2] || '');
-if (!process.argv[2] || !existsSync(join(out, 'pagefind', 'pagefind.js'))) {
-  console.error('usage: node bench/pagefind.mjs OUT   (OUT indexed by pagefind --site OUT)');
+if (!process.argv[2] || !process.argv[3] || !existsSync(join(out, 'pagefind', 'pagefind.js'))) {
+  console.error('usage: node bench/pagefind.mjs OUT CONTENT   (OUT indexed by pagefind --site OUT)');
   process.exit(2);
 }
-const FIRST = ['python', 'tag 17'];
-const LATER = ['deploy pipeline', 'pipelnie', 'dep', 'cache latency', 'monitr', 'senior mentor', 'data'];
+const QUERIES = pickQueries(resolve(process.argv[3])).all;
 
 const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
 const size = (file) => {
   const raw = readFileSync(file);
-  return Math.min(raw.length, gzipSync(raw, { level: 6 }).length);
+  return Math.min(raw.length, gzipSync(raw, { level: 9 }).length);
 };
 let log = [];
 const server = createServer((req, res) => {
@@ -57,31 +59,33 @@ const run = (page, q) => page.evaluate(async (q) => {
   return { ms: performance.now() - t, n: r.results.length };
 }, q);
 try {
-  let first = 0, page, ctx;
-  for (const q of FIRST) {
+  let page, ctx;
+  const firsts = [];
+  for (const q of QUERIES) {
     await ctx?.close();
     ctx = await browser.newContext();
     page = await ctx.newPage();
     await page.goto(`${base}/404.html`);
     log = [];
     const r = await run(page, q);
-    first = Math.max(first, pfBytes());
+    firsts.push(pfBytes());
     console.log(`pagefind_first_query_bytes.${q.replace(/\W+/g, '_')} ${pfBytes()} bytes (${r.n} results)`);
   }
-  console.log(`pagefind_first_query_bytes ${first} bytes`);
-  let later = 0;
-  for (const q of LATER) {
+  console.log(`pagefind_first_query_bytes_p50 ${percentile(firsts, 0.5)} bytes`);
+  console.log(`pagefind_first_query_bytes_p95 ${percentile(firsts, 0.95)} bytes`);
+  const laters = [];
+  for (const q of QUERIES) {
     log = [];
     await run(page, q);
-    later = Math.max(later, pfBytes());
+    laters.push(pfBytes());
     console.log(`pagefind_later_query_bytes.${q.replace(/\W+/g, '_')} ${pfBytes()} bytes`);
   }
-  console.log(`pagefind_later_query_bytes_max ${later} bytes`);
+  console.log(`pagefind_later_query_bytes_p50 ${percentile(laters, 0.5)} bytes`);
+  console.log(`pagefind_later_query_bytes_p95 ${percentile(laters, 0.95)} bytes`);
   const times = [];
-  for (let i = 0; i < 5; i++)
-    for (const q of [...FIRST, ...LATER]) times.push((await run(page, q)).ms);
-  times.sort((a, b) => a - b);
-  console.log(`pagefind_warm_query_p50 ${times[times.length >> 1].toFixed(2)} ms`);
+  for (let i = 0; i < 2; i++)
+    for (const q of QUERIES) times.push((await run(page, q)).ms);
+  console.log(`pagefind_warm_query_p50 ${percentile(times, 0.5).toFixed(2)} ms`);
 } finally {
   await browser.close();
   server.close();

@@ -180,33 +180,76 @@ static struct stem *resolve(struct search_tokenizer *t)
 
 typedef void (*stem_fn)(void *arg, struct stem *st);
 
-/* Calls FN with the stem of each word of TEXT[0..N) that is kept. */
-static void scan(struct search_tokenizer *t, const char *text, size_t n, stem_fn fn, void *arg)
+/* Scripts written without spaces (kana and CJK ideographs): their runs are
+ * cut into every character and every pair of neighbours. */
+static bool is_dense_cp(uint32_t c)
 {
-	const unsigned char *s = (const unsigned char *)text;
-	size_t i = 0;
-	buf_reset(&t->tok);
-	while (i < n) {
-		size_t k;
-		uint32_t c = utf8_next(s + i, n - i, &k);
-		if (!is_word_cp(c)) {
-			struct stem *st = resolve(t);
-			if (st)
-				fn(arg, st);
-			buf_reset(&t->tok);
-		} else if (c < 0x80) {
-			buf_putc(&t->tok, to_lower((int)c));
-		} else if (c <= 0x17F) {
-			buf_puts(&t->tok, fold_table[c - 0xC0]);
-		} else {
-			buf_put(&t->tok, s + i, k);
-		}
-		i += k;
-	}
+	return c >= 0x3040 && c <= 0x9FFF;
+}
+
+/* The kept word in t->tok, if any, to FN; empties t->tok. */
+static void flush(struct search_tokenizer *t, stem_fn fn, void *arg)
+{
 	struct stem *st = resolve(t);
 	if (st)
 		fn(arg, st);
 	buf_reset(&t->tok);
+}
+
+/* Emits the terms of a run of dense characters S[0..N): each character,
+ * then it and the next one (doc/search-index.md, step 1). */
+static void dense_run(struct search_tokenizer *t, const unsigned char *s, size_t n,
+		      stem_fn fn, void *arg)
+{
+	size_t i = 0, k, k2;
+	while (i < n) {
+		utf8_next(s + i, n - i, &k);
+		buf_reset(&t->tok);
+		buf_put(&t->tok, s + i, k);
+		flush(t, fn, arg);
+		if (i + k < n) {
+			utf8_next(s + i + k, n - i - k, &k2);
+			buf_put(&t->tok, s + i, k + k2);
+			flush(t, fn, arg);
+		}
+		i += k;
+	}
+}
+
+/* Calls FN with the stem of each word of TEXT[0..N) that is kept. */
+static void scan(struct search_tokenizer *t, const char *text, size_t n, stem_fn fn, void *arg)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t i = 0, dense = SIZE_MAX;       /* start of a run of dense characters */
+	buf_reset(&t->tok);
+	while (i < n) {
+		size_t k;
+		uint32_t c = utf8_next(s + i, n - i, &k);
+		if (is_dense_cp(c)) {
+			if (dense == SIZE_MAX) {
+				flush(t, fn, arg);
+				dense = i;
+			}
+			i += k;
+			continue;
+		}
+		if (dense != SIZE_MAX) {
+			dense_run(t, s + dense, i - dense, fn, arg);
+			dense = SIZE_MAX;
+		}
+		if (!is_word_cp(c))
+			flush(t, fn, arg);
+		else if (c < 0x80)
+			buf_putc(&t->tok, to_lower((int)c));
+		else if (c <= 0x17F)
+			buf_puts(&t->tok, fold_table[c - 0xC0]);
+		else
+			buf_put(&t->tok, s + i, k);
+		i += k;
+	}
+	if (dense != SIZE_MAX)
+		dense_run(t, s + dense, n - dense, fn, arg);
+	flush(t, fn, arg);
 }
 
 struct terms_call {
@@ -236,18 +279,48 @@ struct doc_builder {
 	uint32_t weight;
 	uint32_t len;
 	arena *a;
-	struct buf *title;      /* collects the title key, or NULL */
+	struct search_tokenizer *tk;
+	bool in_title;          /* collecting the title's terms */
+	struct search_tterm *tt;
+	size_t ntt, captt;
+	uint32_t tpos;
 };
+
+/* The exact-form hash of a folded word: the top 6 bits of its 32-bit
+ * FNV-1a hash (doc/search-index.md, "Postings"). */
+static uint8_t form_hash(const char *w, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)w[i];
+		h *= 16777619u;
+	}
+	return (uint8_t)(h >> 26);
+}
+
+static void add_title_term(struct doc_builder *b, struct stem *st)
+{
+	uint32_t pos = b->tpos++;
+	for (size_t i = 0; i < b->ntt; i++)
+		if (!strcmp(b->tt[i].key, st->key))
+			return;
+	if (b->ntt == b->captt) {
+		b->captt = b->captt ? 2 * b->captt : 8;
+		b->tt = xrealloc(b->tt, b->captt * sizeof(*b->tt));
+	}
+	struct search_tterm *x = &b->tt[b->ntt++];
+	x->key = st->key;
+	x->pos = (uint8_t)(pos < SEARCH_TITLE_POS_MAX ? pos : SEARCH_TITLE_POS_MAX);
+	x->form = form_hash(b->tk->tok.ptr, b->tk->tok.len);
+	x->last = false;
+}
 
 static void add_term(void *arg, struct stem *st)
 {
 	struct doc_builder *b = arg;
 	b->len += b->weight;
-	if (b->title) {
-		if (b->title->len > 1)
-			buf_putc(b->title, ' ');
-		buf_put(b->title, st->key, st->len);
-	}
+	if (b->in_title)
+		add_title_term(b, st);
 	if (st->gen == b->gen) {
 		b->terms[st->slot].tf += b->weight;
 		return;
@@ -307,12 +380,9 @@ void search_page_doc(struct search_tokenizer *t, const struct site *s, struct pa
 	value *v = value_map_get(p->fm, "search");
 	if (v && v->type == V_BOOL && !v->u.b)
 		return;
-	struct doc_builder b = { .a = a, .gen = ++t->gen };
-	struct buf title = BUF_INIT;
-	buf_putc(&title, '=');
-	b.title = &title;
+	struct doc_builder b = { .a = a, .gen = ++t->gen, .tk = t, .in_title = true };
 	add_text(t, &b, SEARCH_W_TITLE, p->title, strlen(p->title));
-	b.title = NULL;
+	b.in_title = false;
 
 	size_t nh = p->anchors.n;
 	size_t from = 0;
@@ -344,31 +414,39 @@ void search_page_doc(struct search_tokenizer *t, const struct site *s, struct pa
 		memcpy(d->terms, b.terms, b.n * sizeof(*b.terms));
 	d->nterms = b.n;
 	d->len = b.len;
-	/* Whole-title keys for short titles: those are the names readers type
-	 * ("Django", "Machine learning"); a key per long title would cost
-	 * more than it finds. */
-	size_t words = title.len > 1;
-	for (size_t i = 0; i < title.len; i++)
-		words += title.ptr[i] == ' ';
-	d->title_key = words >= 1 && words <= SEARCH_TITLE_KEY_TERMS ?
-		       arena_strndup(a, title.ptr, title.len) : NULL;
+	/* The title's terms; the last term written is flagged even when an
+	 * earlier place of it is the one kept. */
+	d->tterms = arena_alloc(a, (b.ntt ? b.ntt : 1) * sizeof(*d->tterms));
+	for (size_t i = 0; i < b.ntt; i++) {
+		d->tterms[i] = b.tt[i];
+		d->tterms[i].key = arena_strdup(a, b.tt[i].key);
+		d->tterms[i].last = b.tpos - 1 < SEARCH_TITLE_POS_MAX && b.tt[i].pos == b.tpos - 1;
+	}
+	d->ntterms = b.ntt;
+	d->listing = p->kind == PAGE_SECTION || p->kind == PAGE_HOME;
 	d->excerpt = cut_text(a, p->summary ? p->summary : "",
 			      p->summary ? strlen(p->summary) : 0, SEARCH_EXCERPT_MAX);
 	d->nheads = nh < SEARCH_HEADS_MAX ? nh : SEARCH_HEADS_MAX;
 	d->heads = arena_alloc(a, (d->nheads ? d->nheads : 1) * sizeof(*d->heads));
+	size_t snippets = 0;
 	for (size_t i = 0; i < d->nheads; i++) {
 		size_t hs = heads_at[2 * i], he = heads_at[2 * i + 1];
 		size_t end = i + 1 < nh ? heads_at[2 * (i + 1)] : len;
 		d->heads[i].id = p->anchors.ids[i];
 		d->heads[i].text = cut_text(a, text + hs, he - hs, SEARCH_HEADING_MAX);
-		d->heads[i].snippet = cut_text(a, text + he, end - he, SEARCH_SNIPPET_MAX);
+		d->heads[i].snippet = "";
+		if (snippets == SEARCH_SNIPPETS)
+			continue;
 		/* The text under the first heading is often the summary. */
-		if (!strncmp(d->heads[i].snippet, d->excerpt, 32))
-			d->heads[i].snippet = "";
+		const char *sn = cut_text(a, text + he, end - he, SEARCH_SNIPPET_MAX);
+		if (*sn && strncmp(sn, d->excerpt, 32)) {
+			d->heads[i].snippet = sn;
+			snippets++;
+		}
 	}
 	p->search = d;
 	free(b.terms);
-	buf_free(&title);
+	free(b.tt);
 }
 
 /* ---- the whole index ---- */
@@ -377,13 +455,14 @@ struct posting {
 	uint32_t id;
 	uint32_t tf;
 	double score;
+	const struct search_tterm *title;       /* the term's place in the title */
 };
 
 struct gterm {
 	const char *key;
 	struct posting *p;
 	size_t n, cap;
-	bool title;             /* a title key: every score is the top one */
+	double max;             /* the largest score */
 	uint32_t shard;         /* postings shard */
 };
 
@@ -401,12 +480,27 @@ struct search_index {
 static const char alphabet[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-#define POSTINGS_SHARD 8192     /* bytes of postings per file, about */
+#define POSTINGS_SHARD 4096     /* bytes of postings per file, about */
 #define DICT_SHARD 8192         /* bytes of dictionary per shard, at least */
 #define DICT_SHARDS_MAX 256     /* the root lists at most this many */
-#define PACK_PAGES 8
-#define FACET_BLOCK 1024
-#define SCORE_MAX 63
+#define PACK_PAGES 5
+#define TERM_CHUNK 12           /* term lists per file: a filter shows 12 terms */
+#define SCORE_MAX 15         /* scores are 1..SCORE_MAX of the term's largest */
+#define TERM_MAX_SCALE 10000    /* a term's largest score, against the index's */
+
+/* The quantized score of a posting whose score is R times its term's
+ * largest, for a term in DF of N pages.  Terms in more than one page in
+ * COMMON_PART, and in at least COMMON_MIN pages, weigh little (their idf
+ * is small) and are many: they get only three levels, 5, 10 and 15, which
+ * keeps the postings of large sites small. */
+#define COMMON_PART 8
+#define COMMON_MIN 1000
+static long score_level(double r, size_t df, size_t n)
+{
+	bool common = df * COMMON_PART > n && df >= COMMON_MIN;
+	long q = !(r > 0) ? 0 : common ? 5 * lround(3 * r) : lround(SCORE_MAX * r);
+	return q < 1 ? (common ? 5 : 1) : q > SCORE_MAX ? SCORE_MAX : q;
+}
 
 static void put_varint(struct buf *b, uint32_t v)
 {
@@ -476,68 +570,95 @@ static void push_posting(struct gterm *t, uint32_t id, uint32_t tf)
 	t->p[t->n].id = id;
 	t->p[t->n].tf = tf;
 	t->p[t->n].score = 0;
+	t->p[t->n].title = NULL;
 	t->n++;
 }
 
-static struct gterm *get_term(struct strmap *m, arena *a, const char *key, bool title)
+static struct gterm *get_term(struct strmap *m, arena *a, const char *key)
 {
 	struct gterm *t = strmap_get(m, key);
 	if (!t) {
 		t = arena_zalloc(a, sizeof(*t));
 		t->key = key;
-		t->title = title;
 		strmap_put(m, key, t);
 	}
 	return t;
 }
 
-/* The terms of each page per taxonomy, as indexes into the taxonomy's
- * sorted terms: for page I of taxonomy K, ids[start[I]..start[I+1]). */
+/* The indexed pages of each term of a taxonomy, in id order: term J's are
+ * ids[start[J]..start[J+1]).  ORDER lists the terms by number of pages,
+ * most first (ties by index): the order of the term-list chunks. */
 struct facet {
 	uint32_t *start;
 	uint32_t *ids;
-	uint32_t *counts;       /* per term: indexed pages */
+	uint32_t *order;
 };
 
-static void build_facets(struct site *s, struct facet *f, size_t tax, size_t n)
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static const struct facet *sort_facet;
+static int cmp_by_count(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	uint32_t cx = sort_facet->start[x + 1] - sort_facet->start[x];
+	uint32_t cy = sort_facet->start[y + 1] - sort_facet->start[y];
+	return cx != cy ? (cx > cy ? -1 : 1) : x < y ? -1 : x > y;
+}
+
+static void build_facet(struct site *s, struct facet *f, size_t tax)
 {
 	struct taxonomy *tx = &s->taxonomies[tax];
-	f->start = xcalloc(n + 1, sizeof(uint32_t));
-	f->counts = xcalloc(tx->nterms ? tx->nterms : 1, sizeof(uint32_t));
-	for (size_t j = 0; j < tx->nterms; j++)
-		for (size_t k = 0; k < tx->terms[j]->npages; k++) {
-			struct page *p = tx->terms[j]->pages[k];
-			if (p->search) {
-				f->start[p->search->id + 1]++;
-				f->counts[j]++;
-			}
-		}
-	for (size_t i = 0; i < n; i++)
-		f->start[i + 1] += f->start[i];
-	f->ids = xmalloc((f->start[n] ? f->start[n] : 1) * sizeof(uint32_t));
-	uint32_t *fill = xmalloc((n ? n : 1) * sizeof(uint32_t));
-	memcpy(fill, f->start, n * sizeof(uint32_t));
-	for (size_t j = 0; j < tx->nterms; j++)
+	size_t nt = tx->nterms;
+	f->start = xcalloc(nt + 1, sizeof(uint32_t));
+	for (size_t j = 0; j < nt; j++) {
+		f->start[j + 1] = f->start[j];
+		for (size_t k = 0; k < tx->terms[j]->npages; k++)
+			f->start[j + 1] += tx->terms[j]->pages[k]->search != NULL;
+	}
+	f->ids = xmalloc((f->start[nt] ? f->start[nt] : 1) * sizeof(uint32_t));
+	for (size_t j = 0; j < nt; j++) {
+		uint32_t at = f->start[j];
 		for (size_t k = 0; k < tx->terms[j]->npages; k++) {
 			struct page *p = tx->terms[j]->pages[k];
 			if (p->search)
-				f->ids[fill[p->search->id]++] = (uint32_t)j;
+				f->ids[at++] = p->search->id;
 		}
-	free(fill);
+		qsort(f->ids + f->start[j], at - f->start[j], sizeof(uint32_t), cmp_u32);
+	}
+	f->order = xmalloc((nt ? nt : 1) * sizeof(uint32_t));
+	for (size_t j = 0; j < nt; j++)
+		f->order[j] = (uint32_t)j;
+	sort_facet = f;
+	qsort(f->order, nt, sizeof(uint32_t), cmp_by_count);
 }
 
-/* The number of taxonomies page I has terms in, counting up to the last. */
-static size_t facet_width(const struct facet *f, size_t ntax, size_t i)
+/* Whether ID is TEXT with ASCII letters lowercased, ASCII letters and
+ * digits kept and every run of other bytes made one "-", none at either
+ * end: the client then works it out, and the pack holds "" instead. */
+static bool simple_id(const char *text, const char *id)
 {
-	size_t w = 0;
-	for (size_t k = 0; k < ntax; k++)
-		if (f[k].start[i + 1] > f[k].start[i])
-			w = k + 1;
-	return w;
+	struct buf b = BUF_INIT;
+	bool dash = false;
+	for (const char *c = text; *c; c++) {
+		if (is_alnum((unsigned char)*c)) {
+			if (dash && b.len)
+				buf_putc(&b, '-');
+			dash = false;
+			buf_putc(&b, to_lower((unsigned char)*c));
+		} else {
+			dash = true;
+		}
+	}
+	bool same = b.len && !strcmp(b.ptr, id);
+	buf_free(&b);
+	return same;
 }
 
-static void write_pack_page(struct buf *b, struct site *s, struct page *p, size_t section,
-			    const struct facet *f, size_t i)
+static void write_pack_page(struct buf *b, struct page *p, size_t section)
 {
 	struct search_doc *d = p->search;
 	buf_puts(b, "{\"u\":");
@@ -545,21 +666,6 @@ static void write_pack_page(struct buf *b, struct site *s, struct page *p, size_
 	buf_puts(b, ",\"t\":");
 	put_json_str(b, p->title);
 	buf_printf(b, ",\"s\":%zu", section);
-	size_t ntax = s->config->ntax, w = facet_width(f, ntax, i);
-	if (w) {
-		buf_puts(b, ",\"x\":[");
-		for (size_t k = 0; k < w; k++) {
-			struct taxonomy *tx = &s->taxonomies[k];
-			buf_puts(b, k ? ",[" : "[");
-			for (uint32_t j = f[k].start[i]; j < f[k].start[i + 1]; j++) {
-				if (j > f[k].start[i])
-					buf_putc(b, ',');
-				put_json_str(b, tx->terms[f[k].ids[j]]->name);
-			}
-			buf_putc(b, ']');
-		}
-		buf_putc(b, ']');
-	}
 	if (*d->excerpt) {
 		buf_puts(b, ",\"e\":");
 		put_json_str(b, d->excerpt);
@@ -568,7 +674,7 @@ static void write_pack_page(struct buf *b, struct site *s, struct page *p, size_
 		buf_puts(b, ",\"h\":[");
 		for (size_t h = 0; h < d->nheads; h++) {
 			buf_puts(b, h ? ",[" : "[");
-			put_json_str(b, d->heads[h].id);
+			put_json_str(b, simple_id(d->heads[h].text, d->heads[h].id) ? "" : d->heads[h].id);
 			buf_putc(b, ',');
 			put_json_str(b, d->heads[h].text);
 			buf_putc(b, ',');
@@ -634,12 +740,8 @@ int search_build(struct site *s)
 		struct search_doc *d = docs[i]->search;
 		d->id = (uint32_t)i;
 		total += d->len;
-		for (size_t k = 0; k <= d->nterms; k++) {
-			bool title = k == d->nterms;
-			const char *key = title ? d->title_key : d->terms[k].key;
-			if (!key)
-				continue;
-			struct gterm *t = get_term(&map, a, key, title);
+		for (size_t k = 0; k < d->nterms; k++) {
+			struct gterm *t = get_term(&map, a, d->terms[k].key);
 			if (t->n == 0) {
 				if (nterms == capterms) {
 					capterms = capterms ? 2 * capterms : 256;
@@ -647,20 +749,23 @@ int search_build(struct site *s)
 				}
 				terms[nterms++] = t;
 			}
-			if (t->n == 0 || t->p[t->n - 1].id != i)
-				push_posting(t, (uint32_t)i, title ? 0 : d->terms[k].tf);
+			push_posting(t, (uint32_t)i, d->terms[k].tf);
+		}
+		for (size_t k = 0; k < d->ntterms; k++) {
+			struct gterm *t = strmap_get(&map, d->tterms[k].key);
+			if (t && t->n && t->p[t->n - 1].id == i)
+				t->p[t->n - 1].title = &d->tterms[k];
 		}
 	}
 
-	/* BM25 scores, quantized against the largest. */
+	/* BM25 scores.  Each term's scores are quantized against its own
+	 * largest, which the dictionary gives against the index's largest. */
 	double avglen = n ? total / (double)n : 1, smax = 0;
 	if (avglen <= 0)
 		avglen = 1;
 	const double k1 = 1.2, b = 0.75;
 	for (size_t t = 0; t < nterms; t++) {
 		struct gterm *g = terms[t];
-		if (g->title)
-			continue;
 		double df = (double)g->n;
 		double idf = log(1 + ((double)n - df + 0.5) / (df + 0.5));
 		for (size_t k = 0; k < g->n; k++) {
@@ -668,6 +773,8 @@ int search_build(struct site *s)
 			double len = docs[g->p[k].id]->search->len;
 			double sc = idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len / avglen));
 			g->p[k].score = sc;
+			if (sc > g->max)
+				g->max = sc;
 			if (sc > smax)
 				smax = sc;
 		}
@@ -694,14 +801,15 @@ int search_build(struct site *s)
 		buf_reset(&enc);
 		uint32_t prev = 0;
 		for (size_t k = 0; k < g->n; k++) {
-			put_varint(&enc, g->p[k].id - prev);
+			const struct search_tterm *tt = g->p[k].title;
+			put_varint(&enc, (g->p[k].id - prev) << 1 | (tt != NULL));
 			prev = g->p[k].id;
-			long q = SCORE_MAX;
-			if (!g->title) {
-				q = smax > 0 ? lround(SCORE_MAX * g->p[k].score / smax) : 1;
-				q = q < 1 ? 1 : q > SCORE_MAX ? SCORE_MAX : q;
-			}
+			long q = score_level(g->p[k].score / g->max, g->n, n);
 			buf_putc(&enc, alphabet[q]);
+			if (tt) {
+				buf_putc(&enc, alphabet[tt->pos | (tt->last ? 32 : 0)]);
+				buf_putc(&enc, alphabet[tt->form]);
+			}
 		}
 		buf_putc(&cur, cur.len ? ',' : '{');
 		put_json_str(&cur, g->key);
@@ -737,7 +845,9 @@ int search_build(struct site *s)
 			for (size_t k = first; k < t; k++) {
 				buf_puts(&cur, k > first ? ",[" : "[");
 				put_json_str(&cur, terms[k]->key);
-				buf_printf(&cur, ",%zu,%u]", terms[k]->n, terms[k]->shard - lo);
+				long m = smax > 0 ? lround(TERM_MAX_SCALE * terms[k]->max / smax) : 1;
+				buf_printf(&cur, ",%zu,%u,%ld]", terms[k]->n, terms[k]->shard - lo,
+					   m < 1 ? 1 : m);
 			}
 			buf_puts(&cur, "]}");
 			struct sfile *f = add_file(x, "d", &cur);
@@ -788,9 +898,10 @@ int search_build(struct site *s)
 	size_t ntax = s->config->ntax;
 	struct facet *facets = xcalloc(ntax ? ntax : 1, sizeof(*facets));
 	struct buf taxes = BUF_INIT;
+	size_t nchunks = 0;
 	for (size_t k = 0; k < ntax; k++) {
 		struct taxonomy *tx = &s->taxonomies[k];
-		build_facets(s, &facets[k], k, n);
+		build_facet(s, &facets[k], k);
 		buf_reset(&cur);
 		buf_putc(&cur, '[');
 		for (size_t j = 0; j < tx->nterms; j++) {
@@ -798,7 +909,7 @@ int search_build(struct site *s)
 			put_json_str(&cur, tx->terms[j]->name);
 			buf_putc(&cur, ',');
 			put_json_str(&cur, tx->terms[j]->url);
-			buf_printf(&cur, ",%u]", facets[k].counts[j]);
+			buf_printf(&cur, ",%u]", facets[k].start[j + 1] - facets[k].start[j]);
 		}
 		buf_putc(&cur, ']');
 		struct sfile *f = add_file(x, "n", &cur);
@@ -809,10 +920,11 @@ int search_build(struct site *s)
 		put_json_str(&taxes, tt);
 		buf_putc(&taxes, ',');
 		put_json_str(&taxes, f->name);
-		buf_putc(&taxes, ']');
+		buf_printf(&taxes, ",%zu]", nchunks);
+		nchunks += (tx->nterms + TERM_CHUNK - 1) / TERM_CHUNK;
 	}
 
-	/* Page packs and facet blocks. */
+	/* Page packs. */
 	size_t npacks = (n + PACK_PAGES - 1) / PACK_PAGES;
 	struct buf *packs = xcalloc(npacks ? npacks : 1, sizeof(*packs));
 	for (size_t k = 0; k < npacks; k++) {
@@ -821,41 +933,48 @@ int search_build(struct site *s)
 		for (size_t i = k * PACK_PAGES; i < n && i < (k + 1) * PACK_PAGES; i++) {
 			if (i > k * PACK_PAGES)
 				buf_putc(&packs[k], ',');
-			write_pack_page(&packs[k], s, docs[i], sec_of[i], facets, i);
+			write_pack_page(&packs[k], docs[i], sec_of[i]);
 		}
 		buf_putc(&packs[k], ']');
 	}
-	struct buf packs_key = BUF_INIT, facets_key = BUF_INIT;
+	struct buf packs_key = BUF_INIT, chunks_key = BUF_INIT;
 	add_group(x, "g", packs, npacks, &packs_key);
-	size_t nblocks = ntax ? (n + FACET_BLOCK - 1) / FACET_BLOCK : 0;
-	struct buf *blocks = xcalloc(nblocks ? nblocks : 1, sizeof(*blocks));
-	for (size_t k = 0; k < nblocks; k++) {
-		buf_init(&blocks[k]);
-		buf_putc(&blocks[k], '[');
-		for (size_t i = k * FACET_BLOCK; i < n && i < (k + 1) * FACET_BLOCK; i++) {
-			buf_puts(&blocks[k], i > k * FACET_BLOCK ? ",[" : "[");
-			size_t w = facet_width(facets, ntax, i);
-			for (size_t t = 0; t < w; t++) {
-				buf_puts(&blocks[k], t ? ",[" : "[");
-				for (uint32_t j = facets[t].start[i]; j < facets[t].start[i + 1]; j++)
-					buf_printf(&blocks[k], j > facets[t].start[i] ? ",%u" : "%u",
-						   facets[t].ids[j]);
-				buf_putc(&blocks[k], ']');
+
+	/* Term lists, TERM_CHUNK terms a file, each taxonomy's terms by number
+	 * of pages. */
+	struct buf *chunks = xcalloc(nchunks ? nchunks : 1, sizeof(*chunks));
+	for (size_t k = 0, c = 0; k < ntax; k++) {
+		struct facet *f = &facets[k];
+		size_t nt = s->taxonomies[k].nterms;
+		for (size_t r = 0; r < nt; r += TERM_CHUNK, c++) {
+			struct buf *b = &chunks[c];
+			buf_init(b);
+			buf_putc(b, '[');
+			for (size_t q = r; q < nt && q < r + TERM_CHUNK; q++) {
+				uint32_t j = f->order[q], prev = 0;
+				buf_reset(&enc);
+				for (uint32_t i = f->start[j]; i < f->start[j + 1]; i++) {
+					put_varint(&enc, f->ids[i] - prev);
+					prev = f->ids[i];
+				}
+				buf_printf(b, q > r ? ",[%u," : "[%u,", j);
+				put_json_str(b, enc.len ? enc.ptr : "");
+				buf_putc(b, ']');
 			}
-			buf_putc(&blocks[k], ']');
+			buf_putc(b, ']');
 		}
-		buf_putc(&blocks[k], ']');
 	}
-	if (nblocks)
-		add_group(x, "f", blocks, nblocks, &facets_key);
+	if (nchunks)
+		add_group(x, "t", chunks, nchunks, &chunks_key);
 
 	/* The root. */
 	buf_reset(&cur);
-	buf_printf(&cur, "{\"version\":1,\"pages\":%zu,\"pack\":%d,\"packs\":", n, PACK_PAGES);
+	buf_printf(&cur, "{\"version\":2,\"pages\":%zu,\"score\":%d,\"pack\":%d,\"packs\":", n,
+		   SCORE_MAX, PACK_PAGES);
 	put_json_str(&cur, packs_key.ptr);
-	buf_printf(&cur, ",\"block\":%d,\"facets\":", FACET_BLOCK);
-	if (nblocks)
-		put_json_str(&cur, facets_key.ptr);
+	buf_printf(&cur, ",\"chunk\":%d,\"terms\":", TERM_CHUNK);
+	if (nchunks)
+		put_json_str(&cur, chunks_key.ptr);
 	else
 		buf_puts(&cur, "null");
 	buf_puts(&cur, ",\"dict\":[");
@@ -864,6 +983,10 @@ int search_build(struct site *s)
 	buf_put(&cur, secs.ptr, secs.len);
 	buf_puts(&cur, "],\"taxonomies\":[");
 	buf_put(&cur, taxes.ptr, taxes.len);
+	buf_puts(&cur, "],\"lists\":[");
+	for (size_t i = 0, k = 0; i < n; i++)
+		if (docs[i]->search->listing)
+			buf_printf(&cur, k++ ? ",%zu" : "%zu", i);
 	buf_puts(&cur, "]}");
 	struct sfile *root = add_file(x, "r", &cur);
 
@@ -878,11 +1001,11 @@ int search_build(struct site *s)
 	for (size_t k = 0; k < ntax; k++) {
 		free(facets[k].start);
 		free(facets[k].ids);
-		free(facets[k].counts);
+		free(facets[k].order);
 	}
 	free(facets);
 	free(packs);
-	free(blocks);
+	free(chunks);
 	free(sec_of);
 	free(shard_names);
 	for (size_t t = 0; t < nterms; t++)
@@ -896,7 +1019,7 @@ int search_build(struct site *s)
 	buf_free(&secs);
 	buf_free(&taxes);
 	buf_free(&packs_key);
-	buf_free(&facets_key);
+	buf_free(&chunks_key);
 	return (int)x->n;
 }
 

@@ -26,11 +26,12 @@ enum {
 };
 
 #define SEARCH_MAX_TOKEN 40     /* longer tokens are dropped */
-#define SEARCH_EXCERPT_MAX 140  /* bytes of summary kept for excerpts, "…" included */
-#define SEARCH_SNIPPET_MAX 48   /* bytes of text kept under a heading, "…" included */
+#define SEARCH_EXCERPT_MAX 160  /* bytes of summary kept for excerpts, "…" included */
+#define SEARCH_SNIPPET_MAX 160  /* bytes of text kept under a heading, "…" included */
+#define SEARCH_SNIPPETS 1       /* headings per page whose text is kept */
 #define SEARCH_HEADS_MAX 20     /* headings kept per page */
 #define SEARCH_HEADING_MAX 200  /* bytes of a heading's text kept */
-#define SEARCH_TITLE_KEY_TERMS 3 /* titles of up to this many terms get a key */
+#define SEARCH_TITLE_POS_MAX 31 /* title positions from here on are written as this */
 
 /* A stemmer and scratch space; one per thread. */
 struct search_tokenizer;
@@ -54,6 +55,15 @@ struct search_term {
 	uint32_t tf;
 };
 
+/* One term of a page's title: where it first comes (0 for the first
+ * term, stop words not counted), whether it is the title's last term, and
+ * a 6-bit hash of the word as written (folded), for the exact-form bonus. */
+struct search_tterm {
+	const char *key;
+	uint8_t pos, form;
+	bool last;
+};
+
 struct search_head {
 	const char *id, *text, *snippet;
 };
@@ -64,7 +74,9 @@ struct search_doc {
 	struct search_term *terms;
 	size_t nterms;
 	uint32_t len;           /* weighted number of tokens */
-	const char *title_key;  /* "=" and the title's terms; NULL if none */
+	struct search_tterm *tterms;    /* the title's terms, first places only */
+	size_t ntterms;
+	bool listing;           /* a section or home page */
 	const char *excerpt;    /* the summary, cut */
 	struct search_head *heads;
 	size_t nheads;

@@ -31,6 +31,14 @@ function marked(text, ranges = []) {
 
 const plural = (n, one, many) => `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
 
+// A query as the status line and the page title show it: at most 60
+// characters (whole code points), "…" when cut.
+const SHORT = 60;
+function shortQuery(q) {
+  const cps = [...q.trim().replace(/\s+/g, ' ')];
+  return cps.length > SHORT ? `${cps.slice(0, SHORT - 1).join('').trimEnd()}…` : cps.join('');
+}
+
 function start() {
   const engine = new Search(box.dataset.index);
   const status = box.querySelector('[role=status]');
@@ -51,7 +59,7 @@ function start() {
     for (const key of Object.keys(ui.terms)) p.set(key, ui.names[key]);
     const qs = p.toString();
     history.replaceState(history.state, '', location.pathname + (qs ? `?${qs}` : '') + location.hash);
-    document.title = ui.q ? `${ui.q} – ${baseTitle}` : baseTitle;
+    document.title = ui.q ? `${shortQuery(ui.q)} – ${baseTitle}` : baseTitle;
   }
 
   function clear() {
@@ -77,7 +85,7 @@ function start() {
     box.setAttribute('aria-busy', 'true');
     try {
       const res = await engine.query(ui.q, {
-        section: ui.section, terms: ui.terms, limit: PAGE, facets: ui.open.size > 0,
+        section: ui.section, terms: ui.terms, limit: PAGE, facets: [...ui.open], allTerms: [...ui.all],
       });
       if (seq !== ui.seq) return;
       ui.res = res;
@@ -94,18 +102,26 @@ function start() {
   }
 
   function announce(res) {
-    const quoted = `“${res.q.trim()}”`;
+    const quoted = `“${shortQuery(res.q)}”`;
     const filtered = res.total !== res.all ? ` (${plural(res.all, 'result', 'results')} without filters)` : '';
+    const some = res.all - res.full;
     switch (res.status) {
       case 'empty':
+        return `${quoted} has no letters or digits to search for. Try a word.`;
+      case 'long':
+        return `${quoted} has no words search can use: words over 40 letters are left out. Try a shorter word.`;
       case 'stop':
         return `${quoted} has only very common words, which search leaves out. Try a more specific word.`;
       case 'none':
         return `No results for ${quoted}.`;
+      case 'partial':
+        return `No page has all of the words of ${quoted}; ${plural(res.total, 'page has', 'pages have')} all but one${filtered}.`;
       case 'or':
         return `No page has all of the words of ${quoted}; ${plural(res.total, 'page has', 'pages have')} some of them${filtered}.`;
       default:
-        return `${plural(res.total, 'result', 'results')} for ${quoted}${filtered}.`;
+        return some > 0
+          ? `${plural(res.total, 'result', 'results')} for ${quoted}${filtered}: ${plural(res.full, 'page has', 'pages have')} every word, the others miss one.`
+          : `${plural(res.total, 'result', 'results')} for ${quoted}${filtered}.`;
     }
   }
 
@@ -123,6 +139,7 @@ function start() {
         h('a', { href: hit.url, className: 'search-hit-link' }, marked(hit.title, hit.titleMarks))),
       h('p', { className: 'search-hit-meta' }, hit.section,
         ...hit.terms.flatMap((t) => [' · ', `${t.taxonomy}: `, marked(t.name, t.marks)])),
+      hit.missing && h('p', { className: 'search-hit-missing' }, 'Missing: ', h('s', {}, hit.missing)),
       hit.text && h('p', { className: 'search-hit-text' }, marked(hit.text, hit.marks)));
     if (hit.subs.length) {
       li.append(h('ul', { className: 'search-subs' }, ...hit.subs.map((s) =>
@@ -169,8 +186,8 @@ function start() {
           ...visible.map((x) => radio(`tax-${key}`, String(x.index), x.index === info.selected, x.name, x.count)));
         d.append(fs);
         if (!terms.length) d.append(h('p', {}, 'None among these results.'));
-        if (terms.length > visible.length) {
-          const b = h('button', { type: 'button', className: 'search-all' }, `Show all ${terms.length}`);
+        if (terms.length > visible.length || info.more) {
+          const b = h('button', { type: 'button', className: 'search-all' }, info.more ? 'Show all' : `Show all ${terms.length}`);
           b.dataset.tax = key;
           d.append(b);
         }
@@ -242,13 +259,14 @@ function start() {
     }
     update();
   });
-  filters.addEventListener('click', (e) => {
+  filters.addEventListener('click', async (e) => {
     const b = e.target.closest('.search-all');
     if (!b) return;
     const key = b.dataset.tax, before = b.closest('details').querySelectorAll('input').length;
     ui.all.add(key);
     if (!ui.res) return;
-    renderFilters(ui.res);
+    if (ui.res.taxonomies.find((x) => x.key === key)?.more) await update();
+    else renderFilters(ui.res);
     // Focus the first term that was not shown before.
     const d = [...filters.querySelectorAll('details')].find((x) => x.dataset.tax === key);
     d?.querySelectorAll('input')[before]?.focus();

@@ -12,7 +12,10 @@ import { stem } from './stemmer.js';
 
 // ---- Text to terms: doc/search-index.md steps 1-5 --------------------------
 
-const WORD = /[0-9A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F\u0370-\u1FFF\u3040-\u9FFF\uAC00-\uD7AF]+/g;
+// Runs of word characters; kana and CJK ideographs (written without spaces)
+// form runs of their own.
+const WORD = /[0-9A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F\u0370-\u1FFF\uAC00-\uD7AF]+|[\u3040-\u9FFF]+/g;
+const DENSE = /^[\u3040-\u9FFF]/;
 const FOLD = (
   'a a a a a a ae c e e e e i i i i d n o o o o o - o u u u u y th ss ' +
   'a a a a a a ae c e e e e i i i i d n o o o o o - o u u u u y th y ' +
@@ -41,19 +44,77 @@ function stemOf(w) {
   return t;
 }
 
+const token = (raw, s) => {
+  const w = fold(raw);
+  return { s, e: s + raw.length, raw, w, t: stemOf(w) };
+};
+
+// The terms of a run of dense characters at s: each character, then it and
+// the next one (the rule folio's index follows).
+function dense(run, s, out) {
+  for (let i = 0; i < run.length; i++) {
+    out.push(token(run[i], s + i));
+    if (i + 1 < run.length) out.push(token(run.slice(i, i + 2), s + i));
+  }
+}
+
 // Every token of text: { s, e } its place, raw its text, w folded, t the
 // term ('' for stop words and tokens over 40 bytes).
 export function tokenize(text) {
   const out = [];
   for (const m of text.matchAll(WORD)) {
-    const w = fold(m[0]);
-    out.push({ s: m.index, e: m.index + m[0].length, raw: m[0], w, t: stemOf(w) });
+    if (DENSE.test(m[0])) dense(m[0], m.index, out);
+    else out.push(token(m[0], m.index));
   }
   return out;
 }
 
 // The dictionary keys of a text, in order.
 export const terms = (text) => tokenize(text).map((x) => x.t).filter(Boolean);
+
+// Words of a dense run as a reader means them: Intl.Segmenter's words where
+// the browser has it, else the whole run.  [text, offset] pairs.
+const segmenter = typeof Intl === 'object' && Intl.Segmenter ? new Intl.Segmenter('ja', { granularity: 'word' }) : null;
+export function denseWords(run, useSegmenter = true) {
+  if (!segmenter || !useSegmenter) return [[run, 0]];
+  return [...segmenter.segment(run)].filter((x) => x.isWordLike !== false).map((x) => [x.segment, x.index]);
+}
+
+// The words of a query: like tokenize, but a run of dense characters is cut
+// into the reader's words first; a word of one character is looked up as
+// itself, a longer one as its pairs of neighbours (all of them required).
+// Words inside straight or curly double quotes get the number of their
+// phrase in .phrase (else -1).
+export function queryTokens(q, useSegmenter = true) {
+  const out = [];
+  const quotes = [...q.matchAll(/["\u201C\u201D]/g)].map((m) => m.index);
+  const phraseAt = (i) => {
+    for (let k = 0; k + 1 < quotes.length; k += 2) if (i > quotes[k] && i < quotes[k + 1]) return k >> 1;
+    return -1;
+  };
+  for (const m of q.matchAll(WORD)) {
+    const phrase = phraseAt(m.index);
+    if (!DENSE.test(m[0])) {
+      out.push({ ...token(m[0], m.index), phrase });
+      continue;
+    }
+    for (const [w, at] of denseWords(m[0], useSegmenter)) {
+      const s = m.index + at;
+      if (w.length === 1) out.push({ ...token(w, s), phrase });
+      for (let i = 0; i + 1 < w.length; i++) out.push({ ...token(w.slice(i, i + 2), s + i), phrase });
+    }
+  }
+  return out;
+}
+
+// The exact-form hash of a folded word: the top 6 bits of the 32-bit
+// FNV-1a hash of its UTF-8 bytes (the same as folio's).
+const utf8 = new TextEncoder();
+export function formHash(w) {
+  let h = 0x811c9dc5;
+  for (const b of utf8.encode(w)) h = Math.imul(h ^ b, 16777619);
+  return h >>> 26;
+}
 
 // ---- Compact numbers ------------------------------------------------------
 
@@ -72,18 +133,25 @@ export function varints(s) {
   return out;
 }
 
-// A postings string: { ids, scores } in increasing id order.
+// A postings string: { ids, scores, titles } in increasing id order;
+// titles[k] is -1 when the term is not in page ids[k]'s title, else its
+// place | 32 if it is the title's last term | form hash << 6.
 export function postings(s) {
-  const ids = new Int32Array(s.length >> 1), scores = new Uint8Array(s.length >> 1);
+  const cap = s.length >> 1;
+  const ids = new Int32Array(cap), scores = new Uint8Array(cap), titles = new Int16Array(cap);
   let n = 0, id = -1;
   for (let i = 0; i < s.length;) {
     let v = 0, d;
     do v = v * 32 + ((d = VAL[s.charCodeAt(i++)]) & 31); while (d < 32 && i < s.length);
-    id = n ? id + v : v;
+    const delta = Math.floor(v / 2);
+    id = n ? id + delta : delta;
     ids[n] = id;
-    scores[n++] = VAL[s.charCodeAt(i++)];
+    scores[n] = VAL[s.charCodeAt(i++)];
+    titles[n] = v & 1 ? VAL[s.charCodeAt(i)] | (VAL[s.charCodeAt(i + 1)] << 6) : -1;
+    if (v & 1) i += 2;
+    n++;
   }
-  return { ids: ids.subarray(0, n), scores: scores.subarray(0, n) };
+  return { ids: ids.subarray(0, n), scores: scores.subarray(0, n), titles: titles.subarray(0, n) };
 }
 
 // ---- Edit distance --------------------------------------------------------
@@ -112,16 +180,32 @@ export function distance(a, b, max) {
 
 // ---- Ranking constants ----------------------------------------------------
 
-const EXACT = 1, PREFIX = 0.6, TYPO1 = 0.4, TYPO2 = 0.25; // expansion weights
-const TITLE = 63;       // the whole title is the query ("=" keys, or seen in the pack)
-const FORM = 8;         // a query word as typed (not only its stem) is in the title
+// Expansion weights: a word as typed, the words it starts (the last word
+// while typed), corrections of a word the dictionary lacks (one or two
+// edits), and of a word it has when no page has every word.
+const EXACT = 1, PREFIX = 0.6, FIX1 = 0.8, FIX2 = 0.6, TYPO1 = 0.4, TYPO2 = 0.25;
+// Bonuses, on the scale of one word's best score (63).  They come from the
+// title places in the postings, so they count for every page, not only
+// the ones on screen.
+const IN_TITLE = 12;    // a query word is in the title
+const FORM = 4;         // ... written as in the query (not only the same stem)
 const NEAR_TITLE = 12;  // two query words next to each other in the title
-const NEAR_HEAD = 6;    // ... in a heading
-const TERM = 10;        // a taxonomy term of the page is the query
+const TITLE = 40;       // the title is the query's words and nothing else
+const PHRASE = 20;      // a quoted phrase is the title's words in order
+const LISTING = 0.6;    // section and home pages: their score is scaled
 const PREFIXES = 8;     // prefix expansions kept, most frequent first
 const TYPOS = 6;        // typo expansions kept per word
-const FEW = 5;          // typo expansion when exact and prefix give fewer results
+const FEW = 5;          // words in fewer pages may be corrected when nothing matches
+const PARTIAL = 10;     // fewer full matches than this: show all-but-one matches too
 const SPAN = 3;         // dictionary shards read at most for one prefix
+
+// A fixed shuffle of page ids: equal scores are ordered by it, so that no
+// section comes first because of where its pages are numbered.
+const mix = (id) => {
+  let h = Math.imul(id ^ 0x9e3779b9, 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+};
 
 // ---- The index ------------------------------------------------------------
 
@@ -179,13 +263,13 @@ export class Search {
     return Math.max(0, lowerBound(root.dict, key + '\0', first) - 1);
   }
 
-  // The dictionary entry of key, { key, df, file: its postings file }, or
-  // undefined.
+  // The dictionary entry of key, { key, df, file: its postings file, m: its
+  // largest score }, or undefined.
   async entry(key) {
     const i = await this.shardOf(key);
     const sh = await this.shard(i);
     const e = sh.map.get(key);
-    return e && { key, df: e[1], file: sh.p[e[2]] };
+    return e && { key, df: e[1], file: sh.p[e[2]], m: e[3] };
   }
 
   // Decoded postings of a dictionary entry.
@@ -199,8 +283,7 @@ export class Search {
     return l;
   }
 
-  // Entries whose keys start with one of prefixes (title keys excluded),
-  // most frequent first.
+  // Entries whose keys start with one of prefixes, most frequent first.
   async withPrefix(prefixes, limit) {
     const root = await this.root(), found = new Map();
     for (const pre of prefixes) {
@@ -210,8 +293,8 @@ export class Search {
         const sh = await this.shard(i);
         let j = lowerBound(sh.t, pre, first);
         for (; j < sh.t.length && sh.t[j][0].startsWith(pre); j++) {
-          const [key, df, f] = sh.t[j];
-          found.set(key, { key, df, file: sh.p[f] });
+          const [key, df, f, m] = sh.t[j];
+          found.set(key, { key, df, file: sh.p[f], m });
         }
         if (j < sh.t.length) break;
       }
@@ -229,10 +312,10 @@ export class Search {
     const found = [];
     for (const i of shards) {
       const sh = await this.shard(i);
-      for (const [key, df, f] of sh.t) {
-        if (key[0] === '=' || key === t) continue;
+      for (const [key, df, f, m] of sh.t) {
+        if (key === t) continue;
         const d = Math.min(distance(t, key, max), distance(w, key, max));
-        if (d <= max) found.push({ key, df, file: sh.p[f], d });
+        if (d <= max) found.push({ key, df, file: sh.p[f], m, d });
       }
     }
     return found.sort((a, b) => a.d - b.d || b.df - a.df).slice(0, TYPOS);
@@ -252,10 +335,11 @@ export class Search {
 
   async rank(q) {
     const root = await this.root(), N = root.pages;
-    const toks = tokenize(q);
-    const run = { q, words: [], ids: new Int32Array(0), score: null, status: 'ok', root };
+    const toks = queryTokens(q);
+    const run = { q, words: [], ids: new Int32Array(0), score: null, group: null, missing: null, status: 'ok', root };
     if (!toks.length) return (run.status = 'empty'), run;
-    // The last word grows as the reader types, unless followed by a space.
+    // The last word grows as the reader types, unless followed by a space
+    // or closing a phrase.
     const open = !/[\s\p{P}]$/u.test(q);
     const last = toks[toks.length - 1];
     const seen = new Set();
@@ -265,10 +349,11 @@ export class Search {
       if (!x.t || seen.has(x.t)) continue;
       seen.add(x.t);
       // Numbers are not prefixes either: "17" is rarely the start of "1703".
-      const prefix = open && x === last && x.w.length >= 2 && !NUMBER.test(x.w);
-      run.words.push({ raw: x.raw, w: x.w, t: x.t, prefix, exps: [] });
+      const prefix = open && x === last && x.phrase < 0 && x.w.length >= 2 && !NUMBER.test(x.w);
+      if (run.words.length === 32) break;       // (the word masks have 32 bits)
+      run.words.push({ raw: x.raw, w: x.w, t: x.t, form: formHash(x.w), phrase: x.phrase, prefix, exps: [], fixed: false });
     }
-    if (!run.words.length) return (run.status = 'stop'), run;
+    if (!run.words.length) return (run.status = toks.some((x) => bytes(x.w) > 40) ? 'long' : 'stop'), run;
 
     // Each word's exact stem and, for the last, its prefix expansions.
     await Promise.all(run.words.map(async (word) => {
@@ -279,82 +364,117 @@ export class Search {
         word.exps.push({ ...x, weight: PREFIX, kind: 'prefix' });
       word.df = e ? e.df : 0;
     }));
-    await this.combine(run, N);
-
-    // Few results: words in few pages or none may be typos.
-    if (run.status === 'or' || run.ids.length < FEW) {
-      const typos = await Promise.all(run.words.map((word) =>
-        word.df < FEW && word.w.length >= 4 && !NUMBER.test(word.w) ? this.typos(word) : []));
+    // Words the dictionary lacks are corrected; words it has are not,
+    // unless no page has every word.
+    const correct = async (which, w1, w2) => {
+      const typos = await Promise.all(run.words.map((word, i) =>
+        which(word, i) && word.w.length >= 4 && !NUMBER.test(word.w) && word.phrase < 0 ? this.typos(word) : []));
       let more = false;
       run.words.forEach((word, i) => {
         for (const e of typos[i]) {
           if (word.exps.some((x) => x.key === e.key)) continue;
-          word.exps.push({ ...e, weight: e.d > 1 ? TYPO2 : TYPO1, kind: 'typo' });
-          more = true;
+          word.exps.push({ ...e, weight: e.d > 1 ? w2 : w1, kind: 'typo' });
+          word.fixed = more = true;
         }
       });
-      if (more) await this.combine(run, N);
-    }
+      return more;
+    };
+    await correct((word) => !word.exps.length, FIX1, FIX2);
+    await this.combine(run, N);
+    if (!run.full && await correct((word) => !word.fixed && word.df < FEW, TYPO1, TYPO2))
+      await this.combine(run, N);
     if (!run.ids.length) run.status = 'none';
     return run;
   }
 
-  // Sums the words' scores (each word: its best expansion), keeps the pages
-  // with every word (else any word: status 'or'), adds the whole-title bonus
-  // and sorts.
+  // Scores every page: each word's best expansion (its BM25F score and
+  // title bonuses), the bonuses of word pairs and the whole title.  Keeps
+  // the pages with every word, then (when they are few) those missing one
+  // word, then, when no page has every word, those with any; phrase words
+  // are never the missing ones.
   async combine(run, N) {
-    // Whole-title matches: the query's terms, the last one also as each of
-    // its first two expansions (only titles of 1-3 terms have "=" keys).
-    const keys = run.words.map((x) => x.t);
-    const titles = new Set(keys.length > 3 ? [] : ['=' + keys.join(' ')]);
-    if (keys.length <= 3) {
-      for (const e of run.words[keys.length - 1].exps.filter((x) => x.kind !== 'exact').slice(0, 2))
-        titles.add('=' + [...keys.slice(0, -1), e.key].join(' '));
-    }
-    const [lists, titleLists] = await Promise.all([
-      Promise.all(run.words.map((word) => Promise.all(word.exps.map((e) => this.list(e))))),
-      Promise.all([...titles].map(async (key) => {
-        const e = await this.entry(key);
-        return e ? this.list(e) : null;
-      })),
-    ]);
-
-    const total = new Float32Array(N), hits = new Uint8Array(N), best = new Float32Array(N);
-    run.words.forEach((word, w) => {
+    const words = run.words, need = words.length;
+    const lists = await Promise.all(words.map((word) => Promise.all(word.exps.map((e) => this.list(e)))));
+    const total = new Float32Array(N), hits = new Uint8Array(N), missing = new Int8Array(N).fill(-1);
+    const best = new Float32Array(N), place = words.map(() => new Int16Array(N).fill(-1));
+    const lastOf = new Uint8Array(N), inTitle = new Uint8Array(N), has = new Uint32Array(N);
+    words.forEach((word, w) => {
       best.fill(0);
+      const pl = place[w];
       word.exps.forEach((e, x) => {
-        const { ids, scores } = lists[w][x];
+        const { ids, scores, titles } = lists[w][x];
+        const scale = (e.weight * 63 * e.m) / (10000 * run.root.score);
         for (let k = 0; k < ids.length; k++) {
-          const s = scores[k] * e.weight;
-          if (s > best[ids[k]]) best[ids[k]] = s;
+          const id = ids[k];
+          let s = scores[k] * scale;
+          const ti = titles[k];
+          if (ti >= 0) s += IN_TITLE + (e.kind !== 'prefix' && ti >> 6 === word.form ? FORM : 0);
+          if (s > best[id]) {
+            best[id] = s;
+            if (ti >= 0) pl[id] = ti & 63;
+          }
         }
       });
-      for (let id = 0; id < N; id++) if (best[id]) (total[id] += best[id]), hits[id]++;
+      for (let id = 0; id < N; id++) {
+        if (!best[id]) continue;
+        total[id] += best[id];
+        hits[id]++;
+        has[id] |= 1 << w;
+        if (pl[id] >= 0) inTitle[id]++, (lastOf[id] |= (pl[id] & 32) ? 1 : 0);
+      }
     });
-    for (const l of titleLists) if (l) for (const id of l.ids) if (hits[id]) total[id] += TITLE;
+    // Pairs of query words next to each other in the title, phrases whose
+    // words are there in order, and whole titles.
+    const pos = (w, id) => place[w][id] & 31;
+    for (let id = 0; id < N; id++) {
+      if (inTitle[id] < 2 && !(inTitle[id] === 1 && need === 1)) continue;
+      let near = 0, phraseOk = new Map();
+      for (let w = 0; w + 1 < need; w++) {
+        if (place[w][id] < 0 || place[w + 1][id] < 0) continue;
+        const next = pos(w + 1, id) === pos(w, id) + 1;
+        if (next) near++;
+        const p = words[w].phrase;
+        if (p >= 0 && words[w + 1].phrase === p) phraseOk.set(p, (phraseOk.get(p) ?? true) && next);
+      }
+      total[id] += near * NEAR_TITLE;
+      for (const ok of phraseOk.values()) if (ok) total[id] += PHRASE;
+      // The whole title: every query word in it, at places 0..need-1, the
+      // one at need-1 being its last term.
+      if (inTitle[id] === need && lastOf[id]) {
+        let mask = 0;
+        for (let w = 0; w < need; w++) mask |= 1 << pos(w, id);
+        let lastAt = -1;
+        for (let w = 0; w < need; w++) if (place[w][id] & 32) lastAt = pos(w, id);
+        if (need < 31 && mask === (2 ** need) - 1 && lastAt === need - 1) total[id] += TITLE;
+      }
+    }
+    for (const id of run.root.lists || []) if (id < N) total[id] *= LISTING;
 
-    const need = run.words.length;
+    // Who is in: every word; else all but one (not a phrase word) when few
+    // have every word; else, when none has every word, any word.
+    const group = new Uint8Array(N).fill(255);
+    let full = 0;
+    for (let id = 0; id < N; id++) if (hits[id] === need) (group[id] = 0), full++;
+    let phrases = 0;
+    words.forEach((word, w) => { if (word.phrase >= 0) phrases |= 1 << w; });
+    if (need > 1 && full < PARTIAL) {
+      for (let id = 0; id < N; id++) {
+        if (hits[id] !== need - 1 || (has[id] & phrases) !== phrases) continue;
+        group[id] = 1;
+        missing[id] = 31 - Math.clz32(~has[id] & ((2 ** need) - 1));
+      }
+    }
+    let status = 'ok';
     let ids = [];
-    for (let id = 0; id < N; id++) if (hits[id] === need) ids.push(id);
-    run.status = 'ok';
+    for (let id = 0; id < N; id++) if (group[id] !== 255) ids.push(id);
+    if (!full && ids.length) status = 'partial';
     if (!ids.length && need > 1) {
-      for (let id = 0; id < N; id++) if (hits[id]) ids.push(id);
-      if (ids.length) run.status = 'or';
+      for (let id = 0; id < N; id++) if (hits[id] && (has[id] & phrases) === phrases) ids.push(id), (group[id] = 2);
+      if (ids.length) status = 'or';
     }
     ids = Int32Array.from(ids);
-    ids.sort((a, b) => total[b] - total[a] || a - b);
-    run.ids = ids;
-    run.score = total;
-  }
-
-  // Facet data of every page in ids: { block -> facet block }.
-  async facetBlocks(ids) {
-    const root = await this.root(), blocks = new Map();
-    if (!root.facets) return blocks;
-    const want = new Set();
-    for (const id of ids) want.add(Math.floor(id / root.block));
-    await Promise.all([...want].map(async (k) => blocks.set(k, await this.file(`${root.facets}${k}.json`))));
-    return blocks;
+    ids.sort((a, b) => group[a] - group[b] || total[b] - total[a] || mix(a) - mix(b));
+    Object.assign(run, { ids, score: total, group, missing, status, full });
   }
 
   async names(t) {
@@ -362,58 +482,103 @@ export class Search {
     return this.file(root.taxonomies[t][2]);
   }
 
+  // Taxonomy t's terms by number of pages, most first (ties by index): the
+  // order of the term-list chunks.  { order, rank }.
+  async termOrder(t) {
+    const names = await this.names(t);
+    names.order ??= names.map((_, j) => j).sort((a, b) => names[b][2] - names[a][2] || a - b);
+    if (!names.rank) {
+      names.rank = new Int32Array(names.length);
+      names.order.forEach((j, r) => (names.rank[j] = r));
+    }
+    return names;
+  }
+
+  // Chunk c of taxonomy t's term lists: Map term index -> its page ids.
+  async chunk(t, c) {
+    const root = await this.root();
+    const data = await this.file(`${root.terms}${root.taxonomies[t][3] + c}.json`);
+    data.lists ??= new Map(data.map(([j, s]) => {
+      const ids = varints(s);
+      for (let k = 1; k < ids.length; k++) ids[k] += ids[k - 1];
+      return [j, ids];
+    }));
+    return data.lists;
+  }
+
+  // The page ids of term j of taxonomy t.
+  async termList(t, j) {
+    const root = await this.root(), { rank } = await this.termOrder(t);
+    return (await this.chunk(t, Math.floor(rank[j] / root.chunk))).get(j) || [];
+  }
+
   // The results of q: filters { section: key, terms: { taxonomy key: term
-  // index } }, hits start..start+limit-1, facets: true to count the terms
-  // of each taxonomy (loads the facet blocks of all results).
+  // index } }, hits start..start+limit-1; facets: the keys of the
+  // taxonomies whose terms to count over the results (true: all), reading
+  // the lists of their most common terms until 12 of them have results
+  // (all of them for the keys in allTerms).
   //
-  // Returns { q, status: 'ok' | 'or' | 'none' | 'stop' | 'empty', words,
-  // total (after filters), all (before), sections: [{ key, title, url,
-  // count }], taxonomies: [{ key, title, selected, terms: [{ name, url,
-  // count, index }] or null without facets }], hits, start, more }.
-  async query(q, { section = null, terms = {}, start = 0, limit = 10, facets = false } = {}) {
+  // status: 'ok' (pages have every word), 'partial' (none has every word,
+  // some have all but one), 'or' (only some of the words), 'none', 'stop'
+  // (only stop words), 'long' (only words over 40 bytes), 'empty' (no
+  // letters or digits).  Each hit of a page missing a word has
+  // .missing = that word as typed.
+  //
+  // Returns { q, status, words, full (pages with every word), total (after
+  // filters), all (before), sections: [{ key, title, url, count }],
+  // taxonomies: [{ key, title, selected, terms: [{ name, url, count,
+  // index }] or null when not counted, more: whether it has terms not
+  // counted }], hits, start, more }.
+  async query(q, { section = null, terms = {}, start = 0, limit = 10, facets = [], allTerms = [] } = {}) {
     const run = await this.run(q);
-    const { root } = run;
+    const { root } = run, N = root.pages;
     const sec = root.sections.findIndex((s) => s[0] === section);
     const taxSel = root.taxonomies.map((t) => terms[t[0]] ?? null);
-    const needFacets = facets || taxSel.some((x) => x !== null);
-    const blocks = needFacets ? await this.facetBlocks(run.ids) : null;
-    const termsOf = (id, t) => {
-      const b = blocks.get(Math.floor(id / root.block));
-      return (b && b[id % root.block] && b[id % root.block][t]) || [];
-    };
-    const taxOk = (id, skip) => taxSel.every((x, t) => x === null || t === skip || termsOf(id, t).includes(x));
+    const count = root.taxonomies.map(([key]) => facets === true || facets.includes(key));
+    // Pages with each selected term.
+    const marked = await Promise.all(taxSel.map(async (j, t) => {
+      if (j === null) return null;
+      const m = new Uint8Array(N);
+      for (const id of await this.termList(t, j)) m[id] = 1;
+      return m;
+    }));
+    const taxOk = (id, skip) => marked.every((m, t) => !m || t === skip || m[id]);
     const inSec = (id, s) => id >= root.sections[s][3] && id < root.sections[s][4];
 
     // Section counts ignore the section filter; term counts ignore their
     // own taxonomy's filter.
     const secCount = root.sections.map(() => 0);
-    const taxCount = root.taxonomies.map(() => new Map());
+    const base = count.map((c) => (c ? new Uint8Array(N) : null));
     const shown = [];
     for (const id of run.ids) {
-      const tOk = !needFacets || taxOk(id, -1);
+      const tOk = taxOk(id, -1);
       if (tOk) for (let s = 0; s < secCount.length; s++) if (inSec(id, s)) { secCount[s]++; break; }
       if (sec >= 0 && !inSec(id, sec)) continue;
-      if (needFacets) {
-        for (let t = 0; t < taxCount.length; t++) {
-          if (!taxOk(id, t)) continue;
-          for (const x of termsOf(id, t)) taxCount[t].set(x, (taxCount[t].get(x) || 0) + 1);
-        }
-      }
+      base.forEach((b, t) => { if (b && taxOk(id, t)) b[id] = 1; });
       if (tOk) shown.push(id);
     }
 
     const res = {
-      q, status: run.status, words: run.words.map(({ raw, w, t, prefix }) => ({ raw, w, t, prefix })),
+      q, status: run.status, words: run.words.map(({ raw, w, t, prefix, phrase }) => ({ raw, w, t, prefix, phrase })),
+      full: run.full || 0,
       all: run.ids.length, total: shown.length, start,
       sections: root.sections.map(([key, title, url], s) => ({ key, title, url, count: secCount[s] })),
       taxonomies: [], hits: [], more: false,
     };
     res.taxonomies = await Promise.all(root.taxonomies.map(async ([key, title], t) => {
-      if (!needFacets) return { key, title, selected: taxSel[t], terms: null };
-      const names = await this.names(t);
-      const list = [...taxCount[t]].map(([index, count]) => ({ index, count, name: names[index][0], url: names[index][1] }));
+      if (!base[t]) return { key, title, selected: taxSel[t], terms: null, more: false };
+      const names = await this.termOrder(t), chunks = Math.ceil(names.length / root.chunk);
+      const list = [];
+      let c = 0;
+      for (; c < chunks && (list.length < 12 || allTerms.includes(key)); c++) {
+        for (const [index, ids] of await this.chunk(t, c)) {
+          let n = 0;
+          for (const id of ids) n += base[t][id];
+          if (n || index === taxSel[t]) list.push({ index, count: n, name: names[index][0], url: names[index][1] });
+        }
+      }
       list.sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : 1));
-      return { key, title, selected: taxSel[t], terms: list };
+      return { key, title, selected: taxSel[t], terms: list, more: c < chunks };
     }));
     const page = shown.slice(start, start + limit);
     res.hits = await this.hits(run, page);
@@ -421,43 +586,42 @@ export class Search {
     return res;
   }
 
-  // Page data, bonuses and excerpts for the ids of one page of results.
+  // The taxonomy terms whose names are made of query words (at most 12),
+  // with their pages: [{ term: { taxonomy, name, marks }, ids: Set }].
+  async matchingTerms(run, match) {
+    const root = await this.root(), found = [];
+    for (let t = 0; t < root.taxonomies.length && found.length < 12; t++) {
+      const names = await this.names(t);
+      for (let j = 0; j < names.length && found.length < 12; j++) {
+        const toks = tokenize(names[j][0]).filter((x) => x.t);
+        if (!toks.length || !toks.every((x) => match(x) >= 0)) continue;
+        found.push({ term: { taxonomy: root.taxonomies[t][1], name: names[j][0], marks: marks(tokenize(names[j][0]), match) }, ids: new Set(await this.termList(t, j)) });
+      }
+    }
+    return found;
+  }
+
+  // Page data and excerpts for the ids of one page of results, in the
+  // order given (the ranking is already final).
   async hits(run, ids) {
     const root = await this.root();
     const packs = await Promise.all(ids.map((id) => this.file(`${root.packs}${Math.floor(id / root.pack)}.json`)));
     const match = matcher(run.words);
-    const hits = ids.map((id, k) => {
+    const terms = await this.matchingTerms(run, match);
+    return ids.map((id, k) => {
       const p = packs[k][id % root.pack];
-      const hit = { id, url: p.u, title: p.t, section: root.sections[p.s]?.[1] ?? '', terms: [] };
-      // The page's taxonomy terms that match, e.g. Skills: Django; a term
-      // that is the whole query earns a bonus.
-      let bonus = 0;
-      (p.x || []).forEach((names, t) => {
-        for (const name of names) {
-          const nt = tokenize(name), m = marks(nt, match);
-          if (!m.length) continue;
-          if (hit.terms.length < 4) hit.terms.push({ taxonomy: root.taxonomies[t]?.[1] ?? '', name, marks: m });
-          if (whole(nt, match, run.words.length)) bonus += TERM;
-        }
-      });
-      const tt = tokenize(p.t);
-      hit.titleMarks = marks(tt, match);
-      for (const word of run.words) {
-        if (tt.some((x) => x.raw === word.raw)) bonus += FORM;
-        else if (tt.some((x) => x.w === word.w)) bonus += FORM / 2;
-      }
-      bonus += near(tt, match) * NEAR_TITLE;
-      // Titles of more than three terms have no "=" key: the whole title
-      // is matched here.
-      if (tt.filter((x) => x.t).length > 3 && whole(tt, match, run.words.length)) bonus += TITLE;
+      const hit = { id, url: p.u, title: p.t, section: root.sections[p.s]?.[1] ?? '', terms: [], score: run.score[id] };
+      if (run.missing[id] >= 0) hit.missing = run.words[run.missing[id]].raw;
+      // The page's taxonomy terms named by the query, e.g. Skills: Django.
+      for (const x of terms) if (hit.terms.length < 4 && x.ids.has(id)) hit.terms.push(x.term);
+      hit.titleMarks = marks(tokenize(p.t), match);
       const summary = tokenize(p.e || '');
       hit.subs = [];
       const parts = [];
       for (const [anchor, head, text] of p.h || []) {
         const ht = tokenize(head), bt = tokenize(text);
-        bonus += near(ht, match) * NEAR_HEAD;
         const n = count(ht, match) + count(bt, match);
-        const sub = { url: `${p.u}#${anchor}`, title: head, titleMarks: marks(ht, match), ...excerpt(text, bt, match), n };
+        const sub = { url: `${p.u}#${anchor || simpleId(head)}`, title: head, titleMarks: marks(ht, match), ...excerpt(text, bt, match), n };
         if (n) hit.subs.push(sub);
         if (count(bt, match)) parts.push([text, bt, sub]);
       }
@@ -473,15 +637,16 @@ export class Search {
         sub.marks = [];
       }
       hit.subs = hit.subs.sort((a, b) => b.n - a.n).slice(0, 3);
-      hit.score = run.score[id] + bonus;
       return hit;
     });
-    // Bonuses only known from the packs reorder this page of results.
-    return hits.sort((a, b) => b.score - a.score || a.id - b.id);
   }
 }
 
 // ---- Highlights and excerpts ---------------------------------------------
+
+// A heading's id when the pack leaves it out: its ASCII letters (lowercased)
+// and digits, each run of anything else one "-" (doc/search-index.md).
+export const simpleId = (text) => text.split(/[^A-Za-z0-9]+/).filter(Boolean).join('-').toLowerCase();
 
 // matcher(words)(token) -> index of the query word the token matches, or -1.
 function matcher(words) {
@@ -500,30 +665,23 @@ function matcher(words) {
   };
 }
 
-// Whether the terms of toks are exactly the n query words.
-const whole = (toks, match, n) => {
-  const t = toks.filter((x) => x.t), seen = new Set(t.map(match));
-  return t.length === n && seen.size === n && !seen.has(-1);
-};
-const marks = (toks, match) => toks.filter((x) => match(x) >= 0).map((x) => [x.s, x.e]);
-const count = (toks, match) => toks.reduce((n, x) => n + (match(x) >= 0), 0);
-
-// How many times two query words in a row appear next to each other
-// (stop words between them ignored).
-function near(toks, match) {
-  let n = 0, prev = -2;
-  for (const x of toks) {
-    if (!x.t) continue;
-    const i = match(x);
-    if (i > 0 && i === prev + 1) n++;
-    prev = i;
+// [start, end) ranges, sorted and with overlaps (pairs of dense
+// characters) merged.
+function merge(ranges) {
+  const out = [];
+  for (const [s, e] of ranges.sort((a, b) => a[0] - b[0])) {
+    const last = out[out.length - 1];
+    if (last && s <= last[1]) last[1] = Math.max(last[1], e);
+    else out.push([s, e]);
   }
-  return n;
+  return out;
 }
+const marks = (toks, match) => merge(toks.filter((x) => match(x) >= 0).map((x) => [x.s, x.e]));
+const count = (toks, match) => toks.reduce((n, x) => n + (match(x) >= 0), 0);
 
 // { text, marks }: at most about len characters of text around its first
 // match, cut at word boundaries, "…" where cut.
-export function excerpt(text, toks, match, len = 180) {
+export function excerpt(text, toks, match, len = 150) {
   const hit = toks.find((x) => match(x) >= 0);
   let from = 0, to = text.length;
   if (text.length > len) {
@@ -536,6 +694,6 @@ export function excerpt(text, toks, match, len = 180) {
   const off = head.length - from;
   return {
     text: head + text.slice(from, to) + tail,
-    marks: toks.filter((x) => x.s >= from && x.e <= to && match(x) >= 0).map((x) => [x.s + off, x.e + off]),
+    marks: merge(toks.filter((x) => x.s >= from && x.e <= to && match(x) >= 0).map((x) => [x.s + off, x.e + off])),
   };
 }

@@ -182,6 +182,56 @@ async function main() {
       await page.context().close();
     }
 
+    // Messages for queries search cannot use, long queries cut short in
+    // the status and the title, and pages missing a word marked.
+    {
+      const page = await open();
+      const cases = [
+        ['😀🎉', /has no letters or digits/],
+        ['?!… — ***', /has no letters or digits/],
+        ['the of', /only very common words/],
+        ['x'.repeat(2000), /words over 40 letters/],
+      ];
+      for (const [q, want] of cases) {
+        await page.goto(`${base}/search/?q=${encodeURIComponent(q)}`);
+        await settled(page, q);
+        const status = await page.textContent('[role=status]');
+        check(want.test(status), `message for ${q.slice(0, 12)}${q.length > 12 ? '…' : ''}`, status);
+        check(status.length < 200 && (await page.title()).length < 120, `${q.slice(0, 12)}: the status and the title stay short`, `${status.length} ${(await page.title()).length}`);
+      }
+      const title = await page.title();     // of the last case
+      check(title.startsWith('x'.repeat(50)) && title.includes('…'), 'a long query is cut with … in the title', title.slice(0, 80));
+      await page.goto(`${base}/search/?q=${encodeURIComponent('machine learning engineer salary')}`);
+      await settled(page, 'machine learning engineer salary');
+      const missing = await page.$$eval('.search-hit', (li) => li.map((x) => x.querySelector('.search-hit-missing s')?.textContent ?? null));
+      const firstMissing = missing.findIndex((x) => x !== null);
+      check(firstMissing >= 1 && missing.slice(firstMissing).every((x) => x === 'salary'),
+        'pages missing a word follow those with every word, the word struck through', JSON.stringify(missing));
+      check(/every word, the others miss one/.test(await page.textContent('[role=status]')), 'the status says some results miss a word', await page.textContent('[role=status]'));
+      check(page.errors.length === 0, 'messages: no console errors', page.errors.join('\n'));
+      await page.context().close();
+    }
+
+    // Results arriving do not move what is on screen (cumulative layout
+    // shift under 0.1), at a desktop and a phone width.
+    for (const viewport of [{ width: 1280, height: 900 }, { width: 375, height: 700 }]) {
+      const page = await open({ viewport });
+      await page.addInitScript(() => {
+        window.__cls = 0;
+        new PerformanceObserver((l) => {
+          for (const e of l.getEntries()) if (!e.hadRecentInput) window.__cls += e.value;
+        }).observe({ type: 'layout-shift', buffered: true });
+      });
+      for (const q of ['python', 'machine learning engineer salary', 'qqqqzzzz']) {
+        await page.goto(`${base}/search/?q=${encodeURIComponent(q)}`);
+        await settled(page, q);
+        await page.waitForTimeout(300);
+        const cls = await page.evaluate(() => window.__cls);
+        check(cls < 0.1, `layout shift when results of ${q} arrive (${viewport.width} px): ${cls.toFixed(4)} < 0.1`, cls);
+      }
+      await page.context().close();
+    }
+
     // The header box leads to /search/.
     {
       const page = await open();

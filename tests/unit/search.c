@@ -140,6 +140,7 @@ struct index {
 	/* every key with its decoded pages */
 	const char **keys;
 	long **ids;
+	int **tpos;             /* per posting: title place | 32 if last, or -1 */
 	size_t *nids;
 	size_t nkeys;
 };
@@ -190,6 +191,20 @@ static bool has_id(struct index *x, const char *key, long id)
 	return false;
 }
 
+/* The title place of KEY in page ID (| 32 if the title's last term), or
+ * -1 when KEY is not in its title, -2 when not in the page. */
+static int title_pos(struct index *x, const char *key, long id)
+{
+	for (size_t k = 0; k < x->nkeys; k++)
+		if (!strcmp(x->keys[k], key)) {
+			for (size_t j = 0; j < x->nids[k]; j++)
+				if (x->ids[k][j] == id)
+					return x->tpos[k][j];
+			return -2;
+		}
+	return -2;
+}
+
 static void read_dictionary(struct index *x)
 {
 	value *dict = value_map_get(x->root, "dict");
@@ -229,26 +244,41 @@ static void read_dictionary(struct index *x)
 			OK(enc && enc->type == V_STRING);
 			if (!enc || enc->type != V_STRING)
 				continue;
+			long m = int_at(te, 3);
+			OK(m >= 1 && m <= 10000);
 			long *ids = xmalloc(((size_t)df + 1) * sizeof(long));
+			int *tpos = xmalloc(((size_t)df + 1) * sizeof(int));
 			size_t n = 0;
 			long id = 0;
 			bool ok = true;
 			for (const char *s = enc->u.str.s; *s && ok;) {
 				long d = varint(&s);
+				bool title = d & 1;
+				d >>= 1;
 				int score = digit(*s);
 				ok = d >= 0 && (n == 0 || d > 0) && score >= 1 && score <= 63 &&
 				     n < (size_t)df;
 				if (*s)
 					s++;
+				int pos = -1;
+				if (title && ok) {
+					ok = s[0] && s[1] && digit(s[0]) >= 0 && digit(s[1]) >= 0;
+					pos = ok ? digit(s[0]) : -1;
+					s += ok ? 2 : 0;
+				}
 				id += d;
-				if (ok)
+				if (ok) {
+					tpos[n] = pos;
 					ids[n++] = id;
+				}
 			}
 			OK(ok);
 			INT_EQ(n, df);
 			OK(n == 0 || ids[n - 1] < (long)x->pages);
 			x->keys = xrealloc(x->keys, (x->nkeys + 1) * sizeof(*x->keys));
 			x->ids = xrealloc(x->ids, (x->nkeys + 1) * sizeof(*x->ids));
+			x->tpos = xrealloc(x->tpos, (x->nkeys + 1) * sizeof(*x->tpos));
+			x->tpos[x->nkeys] = tpos;
 			x->nids = xrealloc(x->nids, (x->nkeys + 1) * sizeof(*x->nids));
 			x->keys[x->nkeys] = key;
 			x->ids[x->nkeys] = ids;
@@ -313,7 +343,11 @@ static void test_round_trip(struct search_tokenizer *t)
 	INT_EQ(x.pages, 7);     /* 9 content files, less the draft and search: false */
 	read_dictionary(&x);
 	OK(x.nkeys > 50);
-	OK(has_id(&x, "=django", 6));
+	/* Title terms: their places, the last one flagged. */
+	INT_EQ(title_pos(&x, "django", 6), 0 | 32);
+	INT_EQ(title_pos(&x, "backend", 4), 0);
+	INT_EQ(title_pos(&x, "develop", 4), 1 | 32);
+	INT_EQ(title_pos(&x, "django", 4), -1);
 	OK(!has_id(&x, "zanzibarquux", 0));
 
 	/* Sections cover the ids in order. */
@@ -362,8 +396,11 @@ static void test_round_trip(struct search_tokenizer *t)
 	}
 	INT_EQ(id, x.pages);
 out:
-	for (size_t k = 0; k < x.nkeys; k++)
+	for (size_t k = 0; k < x.nkeys; k++) {
 		free(x.ids[k]);
+		free(x.tpos[k]);
+	}
+	free(x.tpos);
 	free(x.keys);
 	free(x.ids);
 	free(x.nids);
