@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "content.h"
+#include "html.h"
 
 /* A link a layout wrote: the first page (by URL) it was seen on. */
 struct tpl_link {
@@ -259,6 +260,21 @@ static void add_tpl_link(struct site *s, const struct page *p, const char *layou
 	buf_free(&key);
 }
 
+struct html_links {
+	struct site *s;
+	const struct page *p;
+	const char *layout;
+};
+
+static void html_link(void *arg, const char *tag, const char *name, size_t nlen,
+		      const char *v, size_t vlen)
+{
+	struct html_links *h = arg;
+	(void)tag;
+	if (is_link_attr(name, nlen) && !memchr(v, '&', vlen) && !memchr(v, '{', vlen))
+		add_tpl_link(h->s, h->p, h->layout, v, vlen);
+}
+
 void links_html(struct site *s, const struct page *p, const char *layout, const char *html,
 		size_t len, const char *content, size_t content_len)
 {
@@ -276,42 +292,8 @@ void links_html(struct site *s, const struct page *p, const char *layout, const 
 			break;
 		}
 	}
-	const char *end = html + len;
-	for (const char *q = memchr(html, '<', len); q; q = memchr(q, '<', (size_t)(end - q))) {
-		if (skip_from && q >= skip_from && q < skip_to) {
-			q = skip_to;
-			continue;
-		}
-		q++;
-		if (!is_alpha(*q))
-			continue;
-		while (q < end && *q != '>' && *q != '<') {
-			if (!is_space(*q)) {
-				q++;
-				continue;
-			}
-			while (q < end && is_space(*q))
-				q++;
-			const char *name = q;
-			while (q < end && (is_alnum(*q) || *q == '-' || *q == '_' || *q == ':'))
-				q++;
-			size_t nlen = (size_t)(q - name);
-			if (q >= end || *q != '=')
-				continue;
-			q++;
-			char quote = *q == '"' || *q == '\'' ? *q++ : 0;
-			const char *v = q;
-			while (q < end && (quote ? *q != quote : !is_space(*q) && *q != '>'))
-				q++;
-			size_t vlen = (size_t)(q - v);
-			if (quote && q < end)
-				q++;
-			if (is_link_attr(name, nlen) && !memchr(v, '&', vlen) && !memchr(v, '{', vlen))
-				add_tpl_link(s, p, layout, v, vlen);
-		}
-		if (q >= end)
-			break;
-	}
+	struct html_links h = { s, p, layout };
+	html_attrs(html, len, skip_from, skip_to, html_link, &h);
 }
 
 /* A link that leads nowhere: an error, or with links: warn a warning. */

@@ -21,6 +21,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "html.h"
 #include "slug.h"
 #include "strmap.h"
 
@@ -656,54 +657,31 @@ static void render_heading(const struct heading *h, int options, cmark_llist *ex
 	cmark_node_free(h->node);
 }
 
-/*
- * The fragment targets in HTML besides the headings: id attributes of any
- * element and name attributes of <a> (footnotes; raw HTML when allowed).
- * Escaped text never holds a '<', so every '<' starts a tag.
- */
-static void html_targets(const char *html, size_t len, arena *a, struct strmap *seen,
-			 const char ***ids, size_t *n, size_t *cap)
+/* The fragment targets in HTML besides the headings: id attributes of any
+ * element and name attributes of <a> (footnotes; raw HTML when allowed). */
+struct targets {
+	arena *a;
+	struct strmap *seen;
+	const char **ids;
+	size_t n, cap;
+};
+
+static void html_target(void *arg, const char *tag, const char *name, size_t nlen,
+			const char *v, size_t vlen)
 {
-	const char *end = html + len;
-	for (const char *p = memchr(html, '<', len); p; p = memchr(p, '<', (size_t)(end - p))) {
-		p++;
-		bool anchor = (p[0] == 'a' || p[0] == 'A') && (is_space(p[1]) || p[1] == '>');
-		while (p < end && *p != '>' && *p != '<') {
-			if (!is_space(*p)) {
-				p++;
-				continue;
-			}
-			while (p < end && is_space(*p))
-				p++;
-			const char *name = p;
-			while (p < end && (is_alnum(*p) || *p == '-' || *p == '_' || *p == ':'))
-				p++;
-			size_t nlen = (size_t)(p - name);
-			if (p >= end || *p != '=')
-				continue;
-			p++;
-			char q = *p == '"' || *p == '\'' ? *p++ : 0;
-			const char *v = p;
-			while (p < end && (q ? *p != q : !is_space(*p) && *p != '>'))
-				p++;
-			size_t vlen = (size_t)(p - v);
-			if (q && p < end)
-				p++;
-			bool is_id = nlen == 2 && (name[0] | 0x20) == 'i' && (name[1] | 0x20) == 'd';
-			bool is_name = anchor && nlen == 4 && !strncasecmp(name, "name", 4);
-			if ((!is_id && !is_name) || !vlen || strmap_getn(seen, v, vlen))
-				continue;
-			const char *id = arena_strndup(a, v, vlen);
-			strmap_put(seen, id, (void *)id);
-			if (*n == *cap) {
-				*cap = *cap ? 2 * *cap : 8;
-				*ids = xrealloc(*ids, *cap * sizeof(**ids));
-			}
-			(*ids)[(*n)++] = id;
-		}
-		if (p >= end)
-			break;
+	struct targets *t = arg;
+	bool anchor = (tag[0] == 'a' || tag[0] == 'A') && (is_space(tag[1]) || tag[1] == '>');
+	bool is_id = nlen == 2 && (name[0] | 0x20) == 'i' && (name[1] | 0x20) == 'd';
+	bool is_name = anchor && nlen == 4 && !strncasecmp(name, "name", 4);
+	if ((!is_id && !is_name) || !vlen || strmap_getn(t->seen, v, vlen))
+		return;
+	const char *id = arena_strndup(t->a, v, vlen);
+	strmap_put(t->seen, id, (void *)id);
+	if (t->n == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 8;
+		t->ids = xrealloc(t->ids, t->cap * sizeof(*t->ids));
 	}
+	t->ids[t->n++] = id;
 }
 
 /* What the text holds that could start a GFM extension's syntax. */
@@ -821,18 +799,18 @@ static void render_html(struct walk *w, cmark_node *doc, cmark_parser *parser, i
 	out->html = html;
 	out->html_len = strlen(html);
 
-	size_t n = out->anchors.n, cap = n;
-	const char **ids = xmalloc((cap ? cap : 1) * sizeof(*ids));
-	memcpy(ids, out->anchors.ids, n * sizeof(*ids));
 	struct strmap seen = STRMAP_INIT;
-	for (size_t i = 0; i < n; i++)
-		strmap_put(&seen, ids[i], (void *)ids[i]);
-	html_targets(html, out->html_len, w->a, &seen, &ids, &n, &cap);
+	struct targets t = { .a = w->a, .seen = &seen, .n = out->anchors.n, .cap = out->anchors.n };
+	t.ids = xmalloc((t.cap ? t.cap : 1) * sizeof(*t.ids));
+	memcpy(t.ids, out->anchors.ids, t.n * sizeof(*t.ids));
+	for (size_t i = 0; i < t.n; i++)
+		strmap_put(&seen, t.ids[i], (void *)t.ids[i]);
+	html_attrs(html, out->html_len, NULL, NULL, html_target, &t);
 	strmap_free(&seen);
-	out->anchors.ids = arena_alloc(w->a, (n ? n : 1) * sizeof(*ids));
-	memcpy(out->anchors.ids, ids, n * sizeof(*ids));
-	out->anchors.n_all = n;
-	free(ids);
+	out->anchors.ids = arena_alloc(w->a, (t.n ? t.n : 1) * sizeof(*t.ids));
+	memcpy(out->anchors.ids, t.ids, t.n * sizeof(*t.ids));
+	out->anchors.n_all = t.n;
+	free(t.ids);
 }
 
 void markdown_process(const char *text, size_t len, unsigned line_offset,
