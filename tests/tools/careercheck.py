@@ -242,7 +242,7 @@ def check_listings(out, content):
                 bad(rel, "a listing shows dates")
         if "/page/" in rel and '<ul class="page-list">\n</ul>' in page:
             bad(rel, "a numbered page with nothing on it")
-        if kind == "term" and not re.search(r'<p class="lead">\S', page):
+        if kind == "term" and not re.search(r"<p class=\"lead\">[^<\s]", page):
             bad(rel, "a term page without an intro")
     if os.path.exists(os.path.join(out, "skills", "page")):
         bad("skills/page/", "the skills list is split into numbered pages")
