@@ -391,8 +391,11 @@ const char *site_summary(struct site *s, const char *summary)
 void site_set_summary(struct site *s, value *meta, const char *summary)
 {
 	set_str(s->a, meta, "summary", summary);
+	/* null, not "", without a summary: templates test it as false. */
 	if (*summary)
 		set_str(s->a, meta, "description", description(s->a, summary));
+	else
+		value_map_set(s->a, meta, "description", value_null(s->a));
 }
 
 void site_page_meta(struct site *s, struct page *p)
