@@ -5,6 +5,7 @@
 #   make test       run every test; ends with "N passed, N failed"
 #   make asan       the same suite built with AddressSanitizer + UBSan
 #   make bench      synthetic-corpus benchmark (pages/s, peak memory)
+#   make lighthouse Lighthouse scores of the career site (not in make test)
 #   make bench-search  search index and client budgets (and Pagefind's)
 #   make bench-serve   folio serve's update time on the 10k corpus
 #   make install    install folio and its man page under PREFIX
@@ -39,7 +40,7 @@ CMD_OBJS = $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CMD_SRCS))
 TEST_SRCS = $(wildcard tests/unit/*.c)
 TEST_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 
-.PHONY: all deps site test test-deps asan bench bench-search bench-serve bench-template install clean regress-update
+.PHONY: all deps site test test-deps asan lighthouse bench bench-search bench-serve bench-template install clean regress-update
 
 all: $(BUILD)/folio
 
@@ -84,6 +85,12 @@ test: $(BUILD)/folio $(TEST_BINS) test-deps
 
 asan:
 	$(MAKE) SANITIZE=1 test
+
+# Lighthouse (npm, pinned in tests/lighthouse/package.json) with Debian's
+# Chromium, on the main page types of the career site.
+lighthouse: $(BUILD)/folio
+	@[ -d tests/lighthouse/node_modules/lighthouse ] || (cd tests/lighthouse && npm ci --no-audit --no-fund)
+	@FOLIO=$(BUILD)/folio node tests/lighthouse/run.mjs
 
 $(BUILD)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)

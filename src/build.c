@@ -459,11 +459,12 @@ static int update_body(struct build_live *lv, struct page *p, struct mark *m, bo
 	/* The fields of page metas that come from the text. */
 	value *meta = p->meta;
 	long long rt = p->word_count ? (p->word_count + 199) / 200 : 0;
-	bool shown = str_changed(value_map_get(meta, "summary"), p->summary ? p->summary : "") ||
+	const char *summary = site_summary(s, p->summary ? p->summary : "");
+	bool shown = str_changed(value_map_get(meta, "summary"), summary) ||
 		     int_changed(value_map_get(meta, "word_count"), p->word_count) ||
 		     int_changed(value_map_get(meta, "reading_time"), rt) ||
 		     value_map_get(meta, "toc") != p->toc;
-	value_map_set(s->a, meta, "summary", value_str(s->a, p->summary ? p->summary : ""));
+	site_set_summary(s, meta, summary);
 	value_map_set(s->a, meta, "word_count", value_int(s->a, p->word_count));
 	value_map_set(s->a, meta, "reading_time", value_int(s->a, rt));
 	value_map_set(s->a, meta, "toc", p->toc);

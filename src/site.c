@@ -7,6 +7,8 @@
  */
 #include "site.h"
 
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -296,6 +298,159 @@ static value *breadcrumbs(struct site *s, const struct page *p)
 	return list;
 }
 
+/* Smart punctuation for plain text (titles and summaries), as the
+ * Markdown's smart option gives the body: straight quotes become curly
+ * ones, "---" an em dash, "--" an en dash, "..." an ellipsis. */
+static const char *smart_text(arena *a, const char *s)
+{
+	if (!strpbrk(s, "'\"-."))
+		return s;
+	struct buf b = BUF_INIT;
+	for (size_t i = 0; s[i]; i++) {
+		char c = s[i];
+		char prev = i ? s[i - 1] : ' ', next = s[i + 1];
+		/* Opening when a word follows and a space, the start or an
+		 * opening mark comes before, as in cmark. */
+		bool space_before = prev == ' ' || prev == '\t' || prev == '\n';
+		bool mark_before = (unsigned char)prev < 0x80 && ispunct((unsigned char)prev) &&
+				   !strchr(".,;:!?%)]}'\"", prev);
+		bool opening = next && next != ' ' && next != '\t' && next != '\n' &&
+			       (space_before || mark_before);
+		if (c == '\'')
+			buf_puts(&b, opening ? "\u2018" : "\u2019");
+		else if (c == '"')
+			buf_puts(&b, opening ? "\u201c" : "\u201d");
+		else if (c == '-' && s[i + 1] == '-' && s[i + 2] == '-') {
+			buf_puts(&b, "\u2014");
+			i += 2;
+		} else if (c == '-' && s[i + 1] == '-') {
+			buf_puts(&b, "\u2013");
+			i += 1;
+		} else if (c == '.' && s[i + 1] == '.' && s[i + 2] == '.') {
+			buf_puts(&b, "\u2026");
+			i += 2;
+		} else
+			buf_putc(&b, c);
+	}
+	const char *r = arena_strndup(a, b.ptr, b.len);
+	buf_free(&b);
+	return r;
+}
+
+/* The page's description for search engines: the summary, cut at a word
+ * and ended with an ellipsis when it is longer than 160 characters. */
+#define DESCRIPTION_MAX 160
+static const char *description(arena *a, const char *summary)
+{
+	size_t chars = 0, cut = 0, i;
+	for (i = 0; summary[i]; i++) {
+		if (((unsigned char)summary[i] & 0xC0) == 0x80)
+			continue;
+		if (summary[i] == ' ' && chars < DESCRIPTION_MAX)
+			cut = i;
+		chars++;
+	}
+	if (chars <= DESCRIPTION_MAX || cut == 0)
+		return summary;
+	while (cut > 0 && strchr(" ,;:.", summary[cut - 1]))
+		cut--;
+	struct buf b = BUF_INIT;
+	buf_printf(&b, "%.*s\u2026", (int)cut, summary);
+	const char *r = arena_strndup(a, b.ptr, b.len);
+	buf_free(&b);
+	return r;
+}
+
+/* page.breadcrumbs_jsonld: the breadcrumbs and the page itself as a
+ * schema.org BreadcrumbList, safe inside <script>; NULL without crumbs. */
+static value *breadcrumbs_jsonld(struct site *s, const value *crumbs, const char *title,
+				 const char *permalink)
+{
+	if (crumbs->u.list.n == 0)
+		return NULL;
+	struct buf b = BUF_INIT;
+	buf_puts(&b, "{\"@context\":\"https://schema.org\",\"@type\":\"BreadcrumbList\","
+		 "\"itemListElement\":[");
+	size_t n = crumbs->u.list.n;
+	for (size_t k = 0; k <= n; k++) {
+		const char *name = title, *url = NULL;
+		if (k < n) {
+			name = value_map_str(crumbs->u.list.items[k], "title");
+			url = value_map_str(crumbs->u.list.items[k], "url");
+		}
+		buf_printf(&b, "%s{\"@type\":\"ListItem\",\"position\":%zu,\"name\":\"", k ? "," : "", k + 1);
+		buf_put_json(&b, name, strlen(name));
+		buf_puts(&b, "\",\"item\":\"");
+		if (url) {
+			buf_put_json(&b, s->config->base_url, strlen(s->config->base_url));
+			buf_put_json(&b, url, strlen(url));
+		} else {
+			buf_put_json(&b, permalink, strlen(permalink));
+		}
+		buf_puts(&b, "\"}");
+	}
+	buf_puts(&b, "]}");
+	value *v = value_strn(s->a, b.ptr, b.len);
+	buf_free(&b);
+	return v;
+}
+
+/* Front-matter prose (a string with a space, or a list of them) with
+ * smart punctuation, when the site has it on; other values as they are,
+ * so URLs, paths and names keep their characters. */
+static value *smart_value(struct site *s, value *v)
+{
+	if (!s->config->smart)
+		return v;
+	if (v->type == V_STRING && strchr(v->u.str.s, ' ')) {
+		const char *t = smart_text(s->a, v->u.str.s);
+		return t == v->u.str.s ? v : value_str_ref(s->a, t, strlen(t));
+	}
+	if (v->type == V_LIST) {
+		value *out = NULL;
+		for (size_t i = 0; i < v->u.list.n; i++) {
+			value *it = smart_value(s, v->u.list.items[i]);
+			if (it != v->u.list.items[i] && !out) {
+				out = value_list(s->a);
+				for (size_t k = 0; k < i; k++)
+					value_list_push(s->a, out, v->u.list.items[k]);
+			}
+			if (out)
+				value_list_push(s->a, out, it);
+		}
+		return out ? out : v;
+	}
+	return v;
+}
+
+/* N with commas between groups of three digits. */
+static void group_digits(struct buf *b, long long n)
+{
+	char digits[32];
+	int len = snprintf(digits, sizeof(digits), "%lld", n);
+	int start = digits[0] == '-';
+	for (int i = 0; i < len; i++) {
+		if (i > start && (len - i) % 3 == 0)
+			buf_putc(b, ',');
+		buf_putc(b, digits[i]);
+	}
+}
+
+const char *site_summary(struct site *s, const char *summary)
+{
+	return s->config->smart ? smart_text(s->a, summary) : summary;
+}
+
+void site_set_summary(struct site *s, value *meta, const char *summary)
+{
+	set_str(s->a, meta, "summary", summary);
+	/* null, not "", without a summary: templates test it as false. */
+	if (*summary)
+		set_str(s->a, meta, "description", description(s->a, summary));
+	else
+		value_map_set(s->a, meta, "description", value_null(s->a));
+}
+
 void site_page_meta(struct site *s, struct page *p)
 {
 	arena *a = s->a;
@@ -304,14 +459,30 @@ void site_page_meta(struct site *s, struct page *p)
 	if (p->fm) {
 		for (size_t i = 0; i < p->fm->u.map.n; i++) {
 			struct value_pair *kv = &p->fm->u.map.items[i];
-			value_map_setn(a, m, kv->key, kv->keylen, kv->val);
+			value_map_setn(a, m, kv->key, kv->keylen, smart_value(s, kv->val));
+			if (kv->val->type == V_INT) {
+				/* page.KEY_grouped: 135980 as "135,980". */
+				buf_reset(&b);
+				buf_printf(&b, "%.*s_grouped", (int)kv->keylen, kv->key);
+				const char *key = arena_strndup(a, b.ptr, b.len);
+				buf_reset(&b);
+				group_digits(&b, kv->val->u.i);
+				value_map_set(a, m, key, value_strn(a, b.ptr, b.len));
+			}
 		}
 	}
-	set_str(a, m, "title", p->title ? p->title : "");
+	const char *title = p->title ? p->title : "", *summary = p->summary ? p->summary : "";
+	if (s->config->smart) {
+		title = smart_text(a, title);
+		summary = smart_text(a, summary);
+	}
+	set_str(a, m, "title", title);
 	set_str(a, m, "url", p->url);
+	buf_reset(&b);
 	buf_printf(&b, "%s%s", s->config->base_url, p->url);
-	value_map_set(a, m, "permalink", value_strn(a, b.ptr, b.len));
-	set_str(a, m, "summary", p->summary ? p->summary : "");
+	value *permalink = value_strn(a, b.ptr, b.len);
+	value_map_set(a, m, "permalink", permalink);
+	site_set_summary(s, m, summary);
 	if (p->has_date) {
 		buf_reset(&b);
 		date_iso(&p->date, &b);
@@ -337,7 +508,11 @@ void site_page_meta(struct site *s, struct page *p)
 		set_str(a, m, "file", p->rel);
 	if (p->terms)
 		value_map_set(a, m, "taxonomies", p->terms);
-	value_map_set(a, m, "breadcrumbs", breadcrumbs(s, p));
+	value *crumbs = breadcrumbs(s, p);
+	value_map_set(a, m, "breadcrumbs", crumbs);
+	value *crumbs_ld = breadcrumbs_jsonld(s, crumbs, title, permalink->u.str.s);
+	if (crumbs_ld)
+		value_map_set(a, m, "breadcrumbs_jsonld", crumbs_ld);
 	buf_free(&b);
 	p->meta = m;
 }
@@ -349,6 +524,7 @@ static value *pagination_value(struct site *s, struct page *first, unsigned k, u
 	struct buf b = BUF_INIT;
 	value_map_set(a, m, "number", value_int(a, k));
 	value_map_set(a, m, "total", value_int(a, total));
+	value_map_set(a, m, "paged", value_bool(a, total > 1));
 #define PAGE_URL(n) do { buf_reset(&b); \
 		if ((n) == 1) buf_puts(&b, first->url); \
 		else buf_printf(&b, "%spage/%u/", first->url, (n)); } while (0)
@@ -407,6 +583,10 @@ void site_paginate(struct site *s, struct page *first, value *list)
 		struct buf b = BUF_INIT;
 		buf_printf(&b, "%s%s", s->config->base_url, p->url);
 		value_map_set(a, p->meta, "permalink", value_strn(a, b.ptr, b.len));
+		value *crumbs = value_map_get(p->meta, "breadcrumbs");
+		value *ld = crumbs ? breadcrumbs_jsonld(s, crumbs, value_map_str(p->meta, "title"), b.ptr) : NULL;
+		if (ld)
+			value_map_set(a, p->meta, "breadcrumbs_jsonld", ld);
 		buf_free(&b);
 		site_add_page(s, p);
 		site_claim(s, p);
@@ -617,6 +797,38 @@ void site_finish(struct site *s)
 		if (!sec->page->extra)
 			sec->page->extra = value_map(a);
 		value_map_set(a, sec->page->extra, "sections", subs);
-		site_paginate(s, sec->page, sec->list);
+		/* A section whose page lists a taxonomy's terms (content/skills/
+		 * _index.md as /skills/) shows the terms, so its pages are not
+		 * split into numbered pages that would repeat it. */
+		if (sec->page->terms_page)
+			sec->page->list = sec->list;
+		else
+			site_paginate(s, sec->page, sec->list);
 	}
+	/* page.nav: the top-level sections, with the one the page is in marked
+	 * current.  One list per section, shared by its pages. */
+	size_t nsec = home->nchildren;
+	value **navs = xcalloc(nsec + 1, sizeof(*navs));
+	for (size_t c = 0; c <= nsec; c++) {
+		navs[c] = value_list(a);
+		for (size_t k = 0; k < nsec; k++) {
+			value *e = value_map(a), *entry = secs->u.list.items[k];
+			value_map_set(a, e, "title", value_map_get(entry, "title"));
+			value_map_set(a, e, "url", value_map_get(entry, "url"));
+			value_map_set(a, e, "name", value_map_get(entry, "name"));
+			value_map_set(a, e, "current", value_bool(a, k == c));
+			value_list_push(a, navs[c], e);
+		}
+	}
+	for (size_t i = 0; i < s->npages; i++) {
+		struct page *p = s->pages[i];
+		const char *sec = p->meta ? value_map_str(p->meta, "section") : NULL;
+		size_t c = nsec;
+		for (size_t k = 0; sec && *sec && k < nsec; k++)
+			if (!strcmp(value_map_str(secs->u.list.items[k], "name"), sec))
+				c = k;
+		if (p->meta)
+			value_map_set(a, p->meta, "nav", navs[c]);
+	}
+	free(navs);
 }

@@ -203,6 +203,12 @@ int site_index(struct site *s);
 void site_finish(struct site *s);
 /* Builds P's template fields (p->meta).  Run after the index. */
 void site_page_meta(struct site *s, struct page *p);
+/* SUMMARY as templates show it: with smart punctuation when the site's
+ * markdown.smart is on (arena memory, or SUMMARY itself). */
+const char *site_summary(struct site *s, const char *summary);
+/* Sets page.summary and page.description (the summary cut to at most 160
+ * characters) of META. */
+void site_set_summary(struct site *s, value *meta, const char *summary);
 /* A made-up page of KIND at PATH ("tags/django" or "" for the root). */
 struct page *site_new_page(struct site *s, enum page_kind kind, const char *path,
 			   const char *title);

@@ -1,5 +1,5 @@
 /*
- * views.c - JSON-LD and the row-by-term matrix.
+ * views.c - JSON-LD, the row-by-term matrix and groups of pages.
  */
 #include "views.h"
 
@@ -7,20 +7,51 @@
 #include <string.h>
 
 #include "buf.h"
+#include "slug.h"
 #include "taxonomy.h"
 
-static bool check_map_of_strings(struct site *s, const value *m, const char *what)
+/* A JSON-LD property is a page field's name, {value: X} (X as written),
+ * {field: NAME, map: {from: to}} (the field's value translated), a
+ * mapping with an "@type" (an object of such properties) or a list of
+ * these (an array). */
+static bool check_spec(struct site *s, const char *key, const value *v, unsigned depth)
 {
-	bool ok = true;
-	for (size_t i = 0; i < m->u.map.n; i++) {
-		value *v = m->u.map.items[i].val;
-		if (v->type != V_STRING) {
-			diag_error(s->d, s->config->file, v->line, v->col,
-				   "%s '%s' must name a page field (a string)", what, m->u.map.items[i].key);
-			ok = false;
-		}
+	const char *file = s->config->file;
+	if (depth > 8) {
+		diag_error(s->d, file, v->line, v->col, "jsonld property '%s' nests too deeply", key);
+		return false;
 	}
-	return ok;
+	if (v->type == V_STRING)
+		return true;
+	if (v->type == V_LIST) {
+		bool ok = true;
+		for (size_t i = 0; i < v->u.list.n; i++)
+			ok &= check_spec(s, key, v->u.list.items[i], depth + 1);
+		return ok;
+	}
+	if (v->type == V_MAP && value_map_get(v, "value") && v->u.map.n == 1)
+		return true;
+	if (v->type == V_MAP && value_map_get(v, "field")) {
+		const value *f = value_map_get(v, "field"), *m = value_map_get(v, "map");
+		if (f->type != V_STRING || (m && m->type != V_MAP) || v->u.map.n > (m ? 2u : 1u)) {
+			diag_error(s->d, file, v->line, v->col,
+				   "jsonld property '%s': {field: NAME, map: {...}} takes a field name "
+				   "and an optional mapping of values", key);
+			return false;
+		}
+		return true;
+	}
+	if (v->type == V_MAP && value_map_get(v, "@type")) {
+		bool ok = true;
+		for (size_t i = 0; i < v->u.map.n; i++)
+			if (strcmp(v->u.map.items[i].key, "@type"))
+				ok &= check_spec(s, v->u.map.items[i].key, v->u.map.items[i].val, depth + 1);
+		return ok;
+	}
+	diag_error(s->d, file, v->line, v->col,
+		   "jsonld property '%s' must name a page field, or be {value: ...}, {field: ...}, "
+		   "a mapping with an \"@type\", or a list of these", key);
+	return false;
 }
 
 int views_check(struct site *s)
@@ -39,7 +70,7 @@ int views_check(struct site *s)
 						   "jsonld of '%s' must be a mapping with an \"@type\"",
 						   j->u.map.items[i].key);
 				else
-					check_map_of_strings(s, props, "jsonld property");
+					check_spec(s, j->u.map.items[i].key, props, 0);
 			}
 		}
 	}
@@ -57,91 +88,325 @@ int views_check(struct site *s)
 				   value_map_get(m, "columns")->col,
 				   "matrix columns '%s' is not a taxonomy of this site", cols);
 	}
+	value *g = value_map_get(s->config->raw, "groups");
+	if (g && g->type != V_NULL) {
+		if (g->type != V_MAP) {
+			diag_error(s->d, file, g->line, g->col,
+				   "'groups' must map names to {section: SECTION, by: KEY}");
+		} else {
+			for (size_t i = 0; i < g->u.map.n; i++) {
+				value *v = g->u.map.items[i].val;
+				if (v->type != V_MAP || !value_map_str(v, "section") || !value_map_str(v, "by"))
+					diag_error(s->d, file, v->line, v->col,
+						   "group '%s' needs section: (a section) and by: (a front-matter key)",
+						   g->u.map.items[i].key);
+			}
+		}
+	}
 	return s->d->errors > errors ? -1 : 0;
 }
 
-/* "Occupation" etc. are written as strings; everything else is the page
- * field of that name, as JSON. */
+/* Writes page field V as JSON: lists of pages or terms become their
+ * titles or names, a page its title. */
+static void field_json(struct buf *b, const value *v)
+{
+	if (v->type == V_LIST) {
+		buf_putc(b, '[');
+		for (size_t k = 0; k < v->u.list.n; k++) {
+			const value *it = v->u.list.items[k];
+			if (it->type == V_MAP) {
+				const value *t = value_map_get(it, "title");
+				it = t ? t : value_map_get(it, "name");
+			}
+			if (k)
+				buf_putc(b, ',');
+			if (it)
+				value_to_json(it, b);
+			else
+				buf_puts(b, "null");
+		}
+		buf_putc(b, ']');
+	} else if (v->type == V_MAP && value_map_get(v, "title")) {
+		value_to_json(value_map_get(v, "title"), b);
+	} else {
+		value_to_json(v, b);
+	}
+}
+
+static bool present(const value *v)
+{
+	return v && v->type != V_NULL && !(v->type == V_LIST && v->u.list.n == 0) &&
+	       !(v->type == V_STRING && v->u.str.len == 0);
+}
+
+/* Appends SPEC's JSON for the page META to B (see check_spec).  Returns
+ * false, and leaves B as it was, when a field it needs is missing: a
+ * nested object needs all of its fields, an array at least one item. */
+static bool spec_json(struct buf *b, const value *spec, const value *meta, bool top)
+{
+	size_t mark = b->len;
+	if (spec->type == V_STRING) {
+		const value *f = value_map_get(meta, spec->u.str.s);
+		if (!present(f))
+			return false;
+		field_json(b, f);
+		return true;
+	}
+	if (spec->type == V_LIST) {
+		size_t n = 0;
+		buf_putc(b, '[');
+		for (size_t i = 0; i < spec->u.list.n; i++) {
+			size_t before = b->len;
+			if (n)
+				buf_putc(b, ',');
+			if (spec_json(b, spec->u.list.items[i], meta, false))
+				n++;
+			else
+				buf_truncate(b, before);
+		}
+		buf_putc(b, ']');
+		if (!n)
+			buf_truncate(b, mark);
+		return n > 0;
+	}
+	const value *lit = value_map_get(spec, "value");
+	if (lit && spec->u.map.n == 1) {
+		value_to_json(lit, b);
+		return true;
+	}
+	const value *fname = value_map_get(spec, "field");
+	if (fname) {
+		const value *f = value_map_get(meta, fname->u.str.s);
+		const value *m = value_map_get(spec, "map");
+		if (!present(f))
+			return false;
+		if (m && f->type == V_STRING) {
+			const value *to = value_map_get(m, f->u.str.s);
+			if (!to)
+				return false;
+			value_to_json(to, b);
+		} else {
+			field_json(b, f);
+		}
+		return true;
+	}
+	/* An object: "@type" as written, the rest page fields. */
+	buf_puts(b, top ? "{\"@context\":\"https://schema.org\"" : "{");
+	bool first = !top;
+	for (size_t i = 0; i < spec->u.map.n; i++) {
+		const struct value_pair *kv = &spec->u.map.items[i];
+		size_t before = b->len;
+		if (!first)
+			buf_putc(b, ',');
+		buf_putc(b, '"');
+		buf_put_json(b, kv->key, kv->keylen);
+		buf_puts(b, "\":");
+		bool ok = strcmp(kv->key, "@type") ? spec_json(b, kv->val, meta, false)
+						   : (value_to_json(kv->val, b), true);
+		if (ok) {
+			first = false;
+		} else {
+			buf_truncate(b, before);
+			if (!top) {
+				buf_truncate(b, mark);
+				return false;
+			}
+		}
+	}
+	buf_putc(b, '}');
+	return true;
+}
+
 static void page_jsonld(struct site *s, struct page *p, const value *props)
 {
 	struct buf b = BUF_INIT;
-	buf_puts(&b, "{\"@context\":\"https://schema.org\"");
-	for (size_t i = 0; i < props->u.map.n; i++) {
-		const struct value_pair *kv = &props->u.map.items[i];
-		const value *v = kv->val;
-		const value *field = strcmp(kv->key, "@type") ? value_map_get(p->meta, v->u.str.s) : v;
-		if (!field || field->type == V_NULL || (field->type == V_LIST && field->u.list.n == 0))
-			continue;
-		buf_puts(&b, ",\"");
-		buf_put_json(&b, kv->key, kv->keylen);
-		buf_puts(&b, "\":");
-		if (field->type == V_LIST) {
-			/* Lists of pages or terms become their titles or names. */
-			buf_putc(&b, '[');
-			for (size_t k = 0; k < field->u.list.n; k++) {
-				const value *it = field->u.list.items[k];
-				if (it->type == V_MAP) {
-					const value *t = value_map_get(it, "title");
-					it = t ? t : value_map_get(it, "name");
-				}
-				if (k)
-					buf_putc(&b, ',');
-				value_to_json(it, &b);
-			}
-			buf_putc(&b, ']');
-		} else {
-			value_to_json(field, &b);
-		}
-	}
-	buf_putc(&b, '}');
+	spec_json(&b, props, p->meta, true);
 	value_map_set(s->a, p->meta, "jsonld", value_strn(s->a, b.ptr, b.len));
 	buf_free(&b);
 }
 
-static void build_matrix(struct site *s, const char *rows, const char *cols)
+/* The order of a front-matter key's values: the enum of SECTION's schema
+ * for KEY, if it has one (NULL otherwise). */
+static const value *enum_order(struct site *s, const char *section, const char *key)
+{
+	const value *schema = s->config->schema;
+	const value *rules = schema ? value_map_get(schema, section) : NULL;
+	const value *rule = rules && rules->type == V_MAP ? value_map_get(rules, key) : NULL;
+	const value *en = rule && rule->type == V_MAP ? value_map_get(rule, "enum") : NULL;
+	return en && en->type == V_LIST ? en : NULL;
+}
+
+/* Groups ITEMS (maps: page metas, matrix columns) by their string field
+ * KEY, in ORDER when given and else in
+ * order of first appearance: [{name, slug, count, ITEMS_NAME: [...]}]; items
+ * without the field go last under the name "other". */
+static value *group_by(struct site *s, value *items, const char *key, const value *order,
+		       const char *items_name)
+{
+	arena *a = s->a;
+	value *groups = value_list(a);
+	size_t n = items->u.list.n;
+	const char **names = xcalloc(n + 1, sizeof(*names));
+	for (size_t i = 0; i < n; i++) {
+		const char *v = value_map_str(items->u.list.items[i], key);
+		names[i] = v ? v : "other";
+	}
+	size_t norder = order ? order->u.list.n : 0;
+	for (size_t g = 0; g <= norder + n; g++) {
+		const char *name = NULL;
+		if (g < norder) {
+			name = order->u.list.items[g]->u.str.s;
+		} else if (g < norder + n) {
+			name = names[g - norder];
+			bool seen = false;
+			for (size_t k = 0; k < norder && !seen; k++)
+				seen = !strcmp(order->u.list.items[k]->u.str.s, name);
+			for (size_t k = 0; k < g - norder && !seen; k++)
+				seen = !strcmp(names[k], name);
+			if (seen || !strcmp(name, "other"))
+				continue;
+		} else {
+			name = "other";
+		}
+		value *members = value_list(a);
+		for (size_t i = 0; i < n; i++)
+			if (!strcmp(names[i], name))
+				value_list_push(a, members, items->u.list.items[i]);
+		if (!members->u.list.n)
+			continue;
+		value *grp = value_map(a);
+		value_map_set(a, grp, "name", value_str(a, name));
+		struct buf slug = BUF_INIT;
+		slug_append(&slug, name, strlen(name));
+		value_map_set(a, grp, "slug", value_strn(a, slug.ptr, slug.len));
+		buf_free(&slug);
+		value_map_set(a, grp, "count", value_int(a, (long long)members->u.list.n));
+		value_map_set(a, grp, items_name, members);
+		value_list_push(a, groups, grp);
+	}
+	free(names);
+	return groups;
+}
+
+static struct section *find_top_section(struct site *s, const char *dir)
+{
+	for (size_t i = 0; i < s->nsections; i++)
+		if (!strcmp(s->sections[i]->dir, dir))
+			return s->sections[i];
+	return NULL;
+}
+
+/* site.matrix: the pages of section ROWS against the terms of taxonomy
+ * COLS, the terms grouped by GROUP (a front-matter key of the term pages)
+ * when given. */
+static void build_matrix(struct site *s, const char *rows, const char *cols, const char *group)
 {
 	arena *a = s->a;
 	struct taxonomy *tx = NULL;
 	for (size_t t = 0; t < s->config->ntax; t++)
 		if (!strcmp(s->config->tax[t].name, cols))
 			tx = &s->taxonomies[t];
-	struct section *sec = NULL;
-	for (size_t i = 0; i < s->nsections; i++)
-		if (!strcmp(s->sections[i]->dir, rows))
-			sec = s->sections[i];
+	struct section *sec = find_top_section(s, rows);
 	if (!tx || !sec)
 		return;
-	value *m = value_map(a), *columns = value_list(a), *list = value_list(a);
-	for (size_t k = 0; k < tx->nterms; k++)
-		value_list_push(a, columns, tx->terms[k]->entry);
-	bool *has = xcalloc(tx->nterms ? tx->nterms : 1, sizeof(bool));
+	size_t nt = tx->nterms;
+	/* Columns: {name, slug, url, count, summary, group, total}, in groups. */
+	value *byname = value_list(a);
+	for (size_t k = 0; k < nt; k++) {
+		struct term *t = tx->terms[k];
+		value *c = value_map(a);
+		for (size_t i = 0; i < t->entry->u.map.n; i++)
+			value_map_setn(a, c, t->entry->u.map.items[i].key, t->entry->u.map.items[i].keylen,
+				       t->entry->u.map.items[i].val);
+		/* Fields of the term's page, copied: a reference to the page
+		 * itself would make every page depend on it (folio serve). */
+		if (t->page && t->page->meta) {
+			value *sum = value_map_get(t->page->meta, "summary");
+			if (sum)
+				value_map_set(a, c, "summary", sum);
+			value *gv = group ? value_map_get(t->page->meta, group) : NULL;
+			if (gv && gv->type == V_STRING)
+				value_map_set(a, c, "group", gv);
+		}
+		value_map_set(a, c, "index", value_int(a, (long long)k));
+		value_list_push(a, byname, c);
+	}
+	value *groups = NULL, *columns = byname;
+	if (group) {
+		const char *term_section = tx->page && tx->page->src ? tx->page->top : cols;
+		groups = group_by(s, byname, "group", enum_order(s, term_section, group), "columns");
+		columns = value_list(a);
+		for (size_t g = 0; g < groups->u.list.n; g++) {
+			value *members = value_map_get(groups->u.list.items[g], "columns");
+			for (size_t i = 0; i < members->u.list.n; i++)
+				value_list_push(a, columns, members->u.list.items[i]);
+		}
+	}
+	size_t *order = xcalloc(nt ? nt : 1, sizeof(*order));
+	long long *totals = xcalloc(nt ? nt : 1, sizeof(*totals));
+	for (size_t k = 0; k < nt; k++)
+		order[k] = (size_t)value_map_get(columns->u.list.items[k], "index")->u.i;
+	bool *has = xcalloc(nt ? nt : 1, sizeof(bool));
+	value *list = value_list(a);
 	for (size_t r = 0; r < sec->npages; r++) {
 		struct page *p = sec->pages[r];
-		memset(has, 0, tx->nterms * sizeof(bool));
+		memset(has, 0, nt * sizeof(bool));
 		/* The page's own terms, found by slug among the sorted terms. */
 		value *mine = p->terms ? value_map_get(p->terms, cols) : NULL;
 		for (size_t i = 0; mine && i < mine->u.list.n; i++) {
 			const char *slug = value_map_str(mine->u.list.items[i], "slug");
-			for (size_t k = 0; k < tx->nterms; k++)
+			for (size_t k = 0; k < nt; k++)
 				if (!strcmp(tx->terms[k]->slug, slug))
 					has[k] = true;
 		}
 		value *row = value_map(a), *cells = value_list(a);
-		for (size_t k = 0; k < tx->nterms; k++) {
+		long long total = 0;
+		for (size_t j = 0; j < nt; j++) {
+			size_t k = order[j];
 			value *c = value_map(a);
 			value_map_set(a, c, "has", value_bool(a, has[k]));
 			value_map_set(a, c, "term", tx->terms[k]->entry);
 			value_map_set(a, c, "page", p->meta);
 			value_list_push(a, cells, c);
+			total += has[k];
+			totals[k] += has[k];
 		}
 		value_map_set(a, row, "page", p->meta);
 		value_map_set(a, row, "cells", cells);
+		value_map_set(a, row, "total", value_int(a, total));
 		value_list_push(a, list, row);
 	}
+	for (size_t k = 0; k < nt; k++)
+		value_map_set(a, byname->u.list.items[k], "total", value_int(a, totals[k]));
 	free(has);
+	free(order);
+	free(totals);
+	value *m = value_map(a);
 	value_map_set(a, m, "columns", columns);
+	if (groups)
+		value_map_set(a, m, "groups", groups);
 	value_map_set(a, m, "rows", list);
+	value_map_set(a, m, "row_count", value_int(a, (long long)sec->npages));
+	value_map_set(a, m, "column_count", value_int(a, (long long)nt));
 	value_map_set(a, s->config->raw, "matrix", m);
+}
+
+/* site.groups.NAME: the pages of a section grouped by a front-matter key. */
+static void build_groups(struct site *s, const value *conf)
+{
+	arena *a = s->a;
+	value *out = value_map(a);
+	for (size_t i = 0; i < conf->u.map.n; i++) {
+		const value *g = conf->u.map.items[i].val;
+		const char *section = value_map_str(g, "section"), *by = value_map_str(g, "by");
+		struct section *sec = find_top_section(s, section);
+		value *pages = value_list(a);
+		for (size_t k = 0; sec && k < sec->npages; k++)
+			value_list_push(a, pages, sec->pages[k]->meta);
+		value_map_set(a, out, conf->u.map.items[i].key,
+			      group_by(s, pages, by, enum_order(s, section, by), "pages"));
+	}
+	value_map_set(a, s->config->raw, "groups", out);
 }
 
 void views_finish(struct site *s)
@@ -157,5 +422,9 @@ void views_finish(struct site *s)
 	}
 	value *m = value_map_get(s->config->raw, "matrix");
 	if (m && m->type == V_MAP)
-		build_matrix(s, value_map_str(m, "rows"), value_map_str(m, "columns"));
+		build_matrix(s, value_map_str(m, "rows"), value_map_str(m, "columns"),
+			     value_map_str(m, "group_by"));
+	value *g = value_map_get(s->config->raw, "groups");
+	if (g && g->type == V_MAP)
+		build_groups(s, g);
 }

@@ -7,10 +7,21 @@
  *       "@type": Occupation
  *       name: title         # property: the page field it comes from
  *       skills: skills
+ *       occupationLocation: # a list: a JSON array
+ *         - "@type": Country  # a mapping with "@type": a nested object,
+ *           name: location    # left out unless all its fields are there
+ *       estimatedSalary:
+ *         "@type": MonetaryAmountDistribution
+ *         name: {value: base}                  # a value as written
+ *         duration: {field: pay_period, map: {year: P1Y}}  # translated
  *
  *   matrix:                 # site.matrix: which pages list which terms
  *     rows: roles           # a section
  *     columns: skills       # a taxonomy
+ *     group_by: category    # optional: a front-matter key of the term pages
+ *
+ *   groups:                 # site.groups.NAME: a section's pages grouped
+ *     roles_by_level: {section: roles, by: seniority}
  */
 #ifndef FOLIO_VIEWS_H
 #define FOLIO_VIEWS_H
@@ -20,7 +31,7 @@
 /* Checks the jsonld: and matrix: settings (errors at their lines).
  * Returns -1 on errors. */
 int views_check(struct site *s);
-/* After page metas exist: page.jsonld and site.matrix. */
+/* After page metas exist: page.jsonld, site.matrix and site.groups. */
 void views_finish(struct site *s);
 
 #endif

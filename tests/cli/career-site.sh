@@ -1,7 +1,10 @@
 # tests/cli/career-site.sh - the career site of this repository builds
 # with --strict, every internal link and fragment resolves, every XML file
 # parses, every page has its description, canonical link and Open Graph
-# tags, and role pages carry Occupation JSON-LD that parses as JSON.
+# tags, and tests/tools/careercheck.py's checks hold: JSON-LD with each
+# type's required properties, quick facts beside their sources, metadata,
+# listings, review dates and outbound links, the career map; the matrix
+# has a row per role and a grouped column per skill, with totals.
 . tests/cli/lib
 
 out="$TMP/site"
@@ -21,21 +24,15 @@ ok "description, canonical and Open Graph on every page${missing:+ (missing:$mis
 
 roles=$(ls content/roles/*.md | grep -v _index | wc -l)
 ok "one role page per role file" test "$(ls -d "$out"/roles/*/index.html | grep -v '/page/' | wc -l)" -eq "$roles"
-cat > "$TMP/jsonld.py" <<'PY'
-import json, re, sys
-bad = 0
-for path in sys.argv[1:]:
-    html = open(path, encoding="utf-8").read()
-    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
-    if len(blocks) != 1:
-        print(f"{path}: {len(blocks)} JSON-LD blocks"); bad += 1; continue
-    data = json.loads(blocks[0])
-    if data.get("@type") != "Occupation" or not data.get("name") or not data.get("skills"):
-        print(f"{path}: not an Occupation with name and skills"); bad += 1
-sys.exit(1 if bad else 0)
-PY
-ok "role pages carry Occupation JSON-LD" python3 "$TMP/jsonld.py" $(ls "$out"/roles/*/index.html | grep -v '/page/')
-ok "the matrix links every role" test "$(grep -c '<th scope="row">' "$out/matrix/index.html")" -eq "$roles"
+for check in jsonld facts metadata listings trust careermap; do
+	ok "career checks: $check" python3 tests/tools/careercheck.py "$check" "$out" content
+done
+skills=$(ls content/skills/*.md | grep -v _index | wc -l)
+body=$(sed -n '/<tbody>/,/<\/tbody>/p' "$out/matrix/index.html")
+ok "the matrix has a row per role" test "$(printf '%s\n' "$body" | grep -c '<th scope="row">')" -eq "$roles"
+ok "the matrix has a column per skill, grouped" test "$(grep -c '<th scope="col"><a href="/skills/' "$out/matrix/index.html")" -eq "$skills"
+ok "the matrix has a group header per skill category" test "$(grep -c 'scope="colgroup"' "$out/matrix/index.html")" -eq "$(sed -n 's/^category: //p' content/skills/*.md | sort -u | wc -l)"
+ok "the matrix totals every row" test "$(printf '%s\n' "$body" | grep -c '<td class="total">')" -eq "$roles"
 ok "skill pages list the roles that need them" grep -q 'href="/roles/python-backend-developer/"' "$out/skills/django/index.html"
 
 finish

@@ -303,6 +303,15 @@ fresh
 printf 'title: T\nbase_url: https://example.org\ntheme: none\njsonld:\n  roles: {name: title}\n' > "$S/site.yaml"
 fail_with "jsonld without @type" 1 "site.yaml:5:10: error: jsonld of 'roles' must be a mapping with an \"@type\"" \
 	"$FOLIO" build -s "$S" -o "$TMP/out"
+printf 'title: T\nbase_url: https://example.org\ntheme: none\njsonld:\n  roles:\n    "@type": Occupation\n    salary: {median: pay}\n' > "$S/site.yaml"
+fail_with "jsonld: a nested mapping without @type" 1 "site.yaml:7:13: error: jsonld property 'salary' must name a page field, or be {value: ...}, {field: ...}, a mapping with an \"@type\", or a list of these" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+printf 'title: T\nbase_url: https://example.org\ntheme: none\njsonld:\n  roles:\n    "@type": Occupation\n    d: {field: [x]}\n' > "$S/site.yaml"
+fail_with "jsonld: a field that is no name" 1 "site.yaml:7:8: error: jsonld property 'd': {field: NAME, map: {...}} takes a field name and an optional mapping of values" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+printf 'title: T\nbase_url: https://example.org\ntheme: none\ngroups:\n  by_level: {section: roles}\n' > "$S/site.yaml"
+fail_with "groups without by:" 1 "site.yaml:5:13: error: group 'by_level' needs section: (a section) and by: (a front-matter key)" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
 printf 'title: T\nbase_url: https://example.org\ntheme: none\nmatrix: {rows: roles, columns: skills}\n' > "$S/site.yaml"
 fail_with "matrix over a taxonomy the site lacks" 1 "site.yaml:4:32: error: matrix columns 'skills' is not a taxonomy of this site" \
 	"$FOLIO" build -s "$S" -o "$TMP/out"
