@@ -459,7 +459,7 @@ static int update_body(struct build_live *lv, struct page *p, struct mark *m, bo
 	/* The fields of page metas that come from the text. */
 	value *meta = p->meta;
 	long long rt = p->word_count ? (p->word_count + 199) / 200 : 0;
-	const char *summary = site_summary(s, p->summary ? p->summary : "");
+	const char *summary = site_summary(s, p);
 	bool shown = str_changed(value_map_get(meta, "summary"), summary) ||
 		     int_changed(value_map_get(meta, "word_count"), p->word_count) ||
 		     int_changed(value_map_get(meta, "reading_time"), rt) ||

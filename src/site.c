@@ -436,9 +436,12 @@ static void group_digits(struct buf *b, long long n)
 	}
 }
 
-const char *site_summary(struct site *s, const char *summary)
+const char *site_summary(struct site *s, const struct page *p)
 {
-	return s->config->smart ? smart_text(s->a, summary) : summary;
+	const char *summary = p->summary ? p->summary : "";
+	/* One from the Markdown has its smart punctuation already, and code
+	 * spans in it keep their straight quotes. */
+	return s->config->smart && p->fm_summary ? smart_text(s->a, summary) : summary;
 }
 
 void site_set_summary(struct site *s, value *meta, const char *summary)
@@ -471,11 +474,9 @@ void site_page_meta(struct site *s, struct page *p)
 			}
 		}
 	}
-	const char *title = p->title ? p->title : "", *summary = p->summary ? p->summary : "";
-	if (s->config->smart) {
+	const char *title = p->title ? p->title : "", *summary = site_summary(s, p);
+	if (s->config->smart)
 		title = smart_text(a, title);
-		summary = smart_text(a, summary);
-	}
 	set_str(a, m, "title", title);
 	set_str(a, m, "url", p->url);
 	buf_reset(&b);

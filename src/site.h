@@ -203,9 +203,10 @@ int site_index(struct site *s);
 void site_finish(struct site *s);
 /* Builds P's template fields (p->meta).  Run after the index. */
 void site_page_meta(struct site *s, struct page *p);
-/* SUMMARY as templates show it: with smart punctuation when the site's
- * markdown.smart is on (arena memory, or SUMMARY itself). */
-const char *site_summary(struct site *s, const char *summary);
+/* P's summary as templates show it: one from front matter gets smart
+ * punctuation when the site's markdown.smart is on, as the Markdown's
+ * text has already (arena memory, or p->summary itself). */
+const char *site_summary(struct site *s, const struct page *p);
 /* Sets page.summary and page.description (the summary cut to at most 160
  * characters) of META. */
 void site_set_summary(struct site *s, value *meta, const char *summary);
