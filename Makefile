@@ -49,9 +49,13 @@ $(BUILD)/.deps-ok: scripts/deps
 	@CC="$(CC)" sh scripts/deps build
 	@mkdir -p $(BUILD) && touch $@
 
-$(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) $(BUILD)/.deps-ok
+# Each object also writes the list of headers it read (-MMD), so an edit of
+# a header rebuilds exactly the objects that include it.
+$(BUILD)/obj/%.o: src/%.c Makefile $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+
+-include $(wildcard $(BUILD)/obj/*.d)
 
 # The default theme (layouts/, assets/) is embedded in the binary.
 $(BUILD)/gen/theme_data.c: scripts/embed $(THEME_FILES)
@@ -64,9 +68,11 @@ $(BUILD)/obj/theme_data.o: $(BUILD)/gen/theme_data.c src/theme.h
 $(BUILD)/folio: $(LIB_OBJS) $(CMD_OBJS)
 	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/harness.h $(LIB_OBJS)
+$(BUILD)/tests/%: tests/unit/%.c Makefile $(LIB_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -Itests -o $@ $< $(LIB_OBJS) $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -Itests -MMD -MP -MF $@.d -o $@ $< $(LIB_OBJS) $(PKG_LIBS)
+
+-include $(wildcard $(BUILD)/tests/*.d)
 
 site: $(BUILD)/folio
 	./$(BUILD)/folio build -s .

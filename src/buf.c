@@ -3,6 +3,8 @@
  */
 #include "buf.h"
 
+#include <stdint.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,11 +19,15 @@ void buf_init(struct buf *b)
 
 void buf_grow(struct buf *b, size_t extra)
 {
+	/* As git's strbuf: a size that would wrap around is fatal. */
+	if (extra > SIZE_MAX - b->len - 1)
+		die("out of memory (buffer of %zu + %zu bytes)", b->len, extra);
 	if (b->len + extra + 1 <= b->cap)
 		return;
+	size_t need = b->len + extra + 1;
 	size_t cap = b->cap ? b->cap : 64;
-	while (cap < b->len + extra + 1)
-		cap = cap + cap / 2 + 64;
+	while (cap < need)
+		cap = cap <= (SIZE_MAX - 64) / 3 * 2 ? cap + cap / 2 + 64 : need;
 	if (b->cap == 0) {
 		b->ptr = xmalloc(cap);
 		b->ptr[0] = '\0';

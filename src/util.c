@@ -112,6 +112,8 @@ void arena_reset(arena *a)
 void *arena_alloc(arena *a, size_t n)
 {
 	const size_t align = sizeof(max_align_t);
+	if (n > SIZE_MAX - sizeof(struct block) - align)
+		die("out of memory (%zu bytes from an arena)", n);
 	n = (n + align - 1) & ~(align - 1);
 	if (n == 0)
 		n = align;

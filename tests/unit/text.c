@@ -2,8 +2,11 @@
  * text.c - unit tests for slugs, dates, front matter splitting and URL
  * checks.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "buf.h"
@@ -214,8 +217,34 @@ static void test_paths(void)
 	OK(content_bad_url("/feed.xml", 9) == NULL);
 }
 
+/* A size that would wrap around dies with a message, as git's strbuf
+ * does, instead of allocating too little. */
+static void test_size_overflow(void)
+{
+	for (int which = 0; which < 2; which++) {
+		fflush(NULL);
+		pid_t pid = fork();
+		if (pid == 0) {
+			freopen("/dev/null", "w", stderr);
+			if (which == 0) {
+				struct buf b = BUF_INIT;
+				buf_puts(&b, "x");
+				buf_grow(&b, SIZE_MAX - 1);
+			} else {
+				arena *a = arena_new();
+				arena_alloc(a, SIZE_MAX - 8);
+			}
+			_exit(0);       /* not reached when the guard works */
+		}
+		int status = 0;
+		waitpid(pid, &status, 0);
+		OK(WIFEXITED(status) && WEXITSTATUS(status) != 0);
+	}
+}
+
 int main(void)
 {
+	test_size_overflow();
 	test_slugs();
 	test_heading_ids();
 	test_markdown_text();
