@@ -237,6 +237,7 @@ static void site_release(struct site *s)
 	free(s->walk_names);
 	strmap_free(&s->by_rel);
 	strmap_free(&s->by_out);
+	strmap_free(&s->files);
 	strmap_free(&s->draft_rels);
 	strmap_free(&s->broken);
 	strmap_free(&s->tpl_files);
@@ -293,8 +294,9 @@ static int run_pipeline(struct site *s, const struct build_opts *o, struct diags
 
 	/* The search page: a content page at /search/, or one folio makes
 	 * when the theme has a search layout. */
+	struct page *at_search = strmap_get(&s->by_out, "search/index.html");
 	bool want_search = !o->check_only && search_enabled(s) &&
-			   (strmap_get(&s->by_out, "search/index.html") || theme_layout(s, "search"));
+			   ((at_search && site_in_place(at_search)) || theme_layout(s, "search"));
 	*want_search_out = want_search;
 	struct md_job job = { .s = s, .budget = HTML_CACHE_DEFAULT };
 	if (want_search)
@@ -320,7 +322,10 @@ static int run_pipeline(struct site *s, const struct build_opts *o, struct diags
 		site_add_page(s, nf);
 		site_claim(s, nf);
 	}
-	if (want_search && !strmap_get(&s->by_out, "search/index.html")) {
+	/* A content page at /search/ by its place is the search page; anything
+	 * else there (a url: or an alias) is an error naming both. */
+	at_search = strmap_get(&s->by_out, "search/index.html");
+	if (want_search && (!at_search || !site_in_place(at_search))) {
 		struct page *sp = site_new_page(s, PAGE_SEARCH, "search", "Search");
 		site_add_page(s, sp);
 		site_claim(s, sp);

@@ -908,7 +908,9 @@ int search_write(struct site *s, struct output *o)
 	for (size_t i = 0; i < x->n && rc == 0; i++) {
 		buf_reset(&path);
 		buf_printf(&path, "search/%s", x->files[i].name);
-		rc = output_write(o, path.ptr, x->files[i].data, x->files[i].len, s->d);
+		rc = site_claim_file(s, path.ptr, "the search index");
+		if (rc == 0)
+			rc = output_write(o, path.ptr, x->files[i].data, x->files[i].len, s->d);
 	}
 	buf_free(&path);
 	return rc;

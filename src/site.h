@@ -97,6 +97,8 @@ struct page {
 	unsigned pagenum;               /* listing pages: 1-based page number */
 	struct page *first;             /* listing pages: the first page of the listing */
 	const char *redirect;           /* PAGE_ALIAS: the target URL */
+	const char *alias_src;          /* PAGE_ALIAS: the file that declares it, */
+	unsigned alias_line, alias_col; /* and where */
 	bool terms_page;                /* lists a taxonomy's terms (tax) */
 	struct page_refs *refs;         /* pages-type front matter, resolved */
 	size_t nrefs;
@@ -148,6 +150,7 @@ struct site {
 
 	struct strmap by_rel;   /* content path -> page */
 	struct strmap by_out;   /* output path -> page */
+	struct strmap files;    /* output path -> what else folio writes there */
 	struct strmap draft_rels; /* content paths of drafts left out */
 	struct strmap broken;   /* content paths of files with errors */
 	char *walk_names;       /* storage of the content paths found */
@@ -172,6 +175,19 @@ struct page *site_find_rel(const struct site *s, const char *rel);
 int site_check_urls(struct site *s);
 /* Claims OUT_PATH for P (a page made by folio); same errors. */
 int site_claim(struct site *s, struct page *p);
+/* Whether P sits at its URL by its place in content/ (no url: key), and
+ * so may take the role of a page folio makes there (a term page, the
+ * search page).  A page put there with url: is an error instead. */
+bool site_in_place(const struct page *p);
+/* Claims REL for a file folio writes that is not a page (WHAT: "the
+ * sitemap", "the search index"): a page, alias or other such file there
+ * is an error naming both.  Claiming it again for the same WHAT is not. */
+int site_claim_file(struct site *s, const char *rel, const char *what);
+/* What to call P in a message: its file, or "the term page /tags/x/". */
+struct buf;
+void site_describe(struct buf *b, const struct page *p);
+/* What folio writes at REL besides pages, or NULL. */
+const char *site_file_owner(const struct site *s, const char *rel);
 
 /* Index step: sections, orders, prev/next, pagination, template values.
  * Returns -1 if errors were added. */

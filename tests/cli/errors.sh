@@ -247,7 +247,7 @@ fail_with "check warns about a page in a taxonomy folder matching no term" 0 \
 
 tax_site
 printf -- '---\ntitle: A\nurl: /feed.xml\n---\nx\n' > "$S/content/a.md"
-fail_with "a page on a file folio writes" 1 "content/a.md:1:1: error: URL /feed.xml is also a file folio writes" \
+fail_with "a page on a file folio writes" 1 "content/a.md:3:6: error: URL /feed.xml is also a file folio writes: the feed of /" \
 	"$FOLIO" build -s "$S" -o "$TMP/out"
 
 # --- front-matter schemas -----------------------------------------------

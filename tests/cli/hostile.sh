@@ -1,0 +1,91 @@
+# tests/cli/hostile.sh - hostile and careless input: nothing is lost or
+# overwritten in silence.  Each case here once built with exit 0.
+. tests/cli/lib
+
+S="$TMP/site"
+fresh() { rm -rf "$S" "$TMP/out"; make_site "$S"; page "$S/content/_index.md" Home; }
+tax_site() {
+	fresh
+	printf 'title: T\nbase_url: https://example.org\ntheme: none\ntaxonomies: [tags]\npaginate: 1\n' > "$S/site.yaml"
+	printf -- '---\ntitle: A\ntags: [x]\n---\nA\n' > "$S/content/a.md"
+	printf -- '---\ntitle: A2\ntags: [x]\n---\nA\n' > "$S/content/a2.md"
+}
+
+# --- every output path has one owner ------------------------------------
+tax_site
+printf -- '---\ntitle: B\nurl: /tags/x/\n---\nB\n' > "$S/content/b.md"
+fail_with "a url: on a term page" 1 \
+	"content/b.md:3:6: error: URL /tags/x/ is also the URL of the term page /tags/x/" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+tax_site
+printf -- '---\ntitle: B\nurl: /tags/\n---\nB\n' > "$S/content/b.md"
+fail_with "a url: on a taxonomy page" 1 \
+	"content/b.md:3:6: error: URL /tags/ is also the URL of the taxonomy page /tags/" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+tax_site
+printf -- '---\ntitle: B\nurl: /tags/x/page/2/\n---\nB\n' > "$S/content/b.md"
+fail_with "a url: on a term's second listing page" 1 \
+	"content/b.md:3:6: error: URL /tags/x/page/2/ is also the URL of the term page /tags/x/page/2/" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+tax_site
+printf -- '---\ntitle: B\naliases: [/tags/x/]\n---\nB\n' > "$S/content/b.md"
+fail_with "an alias on a term page" 1 \
+	"content/b.md:3:11: error: alias '/tags/x/' is the URL of the term page /tags/x/" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+# A page that sits at a term's URL by its place is that term's page.
+tax_site
+page "$S/content/tags/x.md" "About x" "Words about x."
+ok "a content page in place is the term page" "$FOLIO" build -s "$S" -o "$TMP/out"
+ok "... and shows its own text" grep -q "Words about x" "$TMP/out/tags/x/index.html"
+
+fresh
+printf '<h1>{{page.title}}</h1>\n' > "$S/layouts/search.mustache"
+printf -- '---\ntitle: C\nurl: /search/index.html\n---\nC\n' > "$S/content/c.md"
+fail_with "a url: on the search page" 1 \
+	"content/c.md:3:6: error: URL /search/index.html is also the URL of the search page" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+fresh
+printf '<h1>{{page.title}}</h1>\n' > "$S/layouts/search.mustache"
+printf -- '---\ntitle: C\naliases: [/search/]\n---\nC\n' > "$S/content/c.md"
+fail_with "an alias on the search page" 1 \
+	"content/c.md:3:11: error: alias '/search/' is the URL of the search page" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+fresh
+printf -- '---\ntitle: R\nurl: /robots.txt\n---\nR\n' > "$S/content/r.md"
+fail_with "a url: on robots.txt" 1 \
+	"content/r.md:3:6: error: URL /robots.txt is also a file folio writes: robots.txt" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+for f in robots.txt sitemap.xml feed.xml; do
+	fresh
+	mkdir -p "$S/assets"
+	echo mine > "$S/assets/$f"
+	fail_with "an asset at /$f" 1 \
+		"assets/$f: error: asset would overwrite a file folio writes" \
+		"$FOLIO" build -s "$S" -o "$TMP/out"
+done
+
+fresh
+mkdir -p "$S/assets/search"
+printf '<h1>{{page.title}}</h1>\n' > "$S/layouts/search.mustache"
+"$FOLIO" build -s "$S" -o "$TMP/out" >/dev/null 2>&1
+idx=$(cd "$TMP/out/search" && ls *.json | head -n 1)
+echo '{}' > "$S/assets/search/$idx"
+fail_with "an asset at a search index file" 1 \
+	"assets/search/$idx: error: asset would overwrite a file folio writes: the search index" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+tax_site
+mkdir -p "$S/assets/tags/x"
+echo mine > "$S/assets/tags/x/index.html"
+fail_with "an asset at a term page" 1 \
+	"assets/tags/x/index.html: error: asset would overwrite the URL /tags/x/ of the term page /tags/x/" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+finish
