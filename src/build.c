@@ -340,6 +340,8 @@ static int run_pipeline(struct site *s, const struct build_opts *o, struct diags
 		goto out;
 	if (want_search)
 		search_build(s);
+	if (o->check_only)
+		theme_check_names(s);
 	lap(st, STAGE_SEARCH, &t);
 
 	if (!o->check_only) {

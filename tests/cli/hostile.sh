@@ -88,4 +88,44 @@ fail_with "an asset at a term page" 1 \
 	"assets/tags/x/index.html: error: asset would overwrite the URL /tags/x/ of the term page /tags/x/" \
 	"$FOLIO" build -s "$S" -o "$TMP/out"
 
+# --- templates -------------------------------------------------------------
+fresh
+printf '<h1>{{page.title}}</h1>\n  {{> foooter}}\n' > "$S/layouts/page.mustache"
+page "$S/content/a.md" A
+fail_with "a missing partial in build" 1 \
+	"layouts/page.mustache:2:3: error: partial 'foooter' is no template" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+fail_with "a missing partial in check" 1 \
+	"layouts/page.mustache:2:3: error: partial 'foooter' is no template" \
+	"$FOLIO" check -s "$S"
+
+fresh
+printf 'x\n{{<base}}{{$main}}m{{/main}}{{/base}}\n' > "$S/layouts/page.mustache"
+page "$S/content/a.md" A
+fail_with "a missing parent" 1 \
+	"layouts/page.mustache:2:1: error: parent 'base' is no template" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+fresh
+printf '{{<base}}{{$main}}m{{/main}}{{/base}}{{>*page.part}}\n' > "$S/layouts/page.mustache"
+printf '[{{$main}}{{/main}}]{{>foot}}\n' > "$S/layouts/base.mustache"
+printf 'F\n' > "$S/layouts/partials/foot.mustache"
+page "$S/content/a.md" A
+ok "parents, partials and a dynamic partial naming nothing build" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+fresh
+printf -- '---\ntitle: A\nseniority: senior\n---\nx\n' > "$S/content/a.md"
+printf 'title: T\nbase_url: https://example.org\ntheme: none\nowner: me\n' > "$S/site.yaml"
+printf '<h1>{{page.title}}</h1>\n{{#page.pages}}{{title}}{{/page.pages}}{{page.seniority}}{{site.owner}}\n  {{page.titel}}\n' \
+	> "$S/layouts/page.mustache"
+fail_with "check warns about a name nothing supplies" 0 \
+	"layouts/page.mustache:3:3: warning: nothing supplies 'titel' in {{page.titel}}" \
+	"$FOLIO" check -s "$S"
+n=$(grep -c "nothing supplies" "$TMP/.stderr")
+ok "... and only about that one (got $n)" [ "$n" -eq 1 ]
+fail_with "--strict makes it an error" 1 \
+	"layouts/page.mustache:3:3: error: nothing supplies 'titel' in {{page.titel}}" \
+	"$FOLIO" check -s "$S" --strict
+
 finish
