@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "content.h"
 #include "yamlvalue.h"
 
 /* Reports V (at its position) as not of the TYPE expected for KEY. */
@@ -164,6 +165,10 @@ struct config *config_load(arena *a, const char *site_dir, const char *base_url,
 	char *text = file_read(c->file, &len);
 	if (!text) {
 		diag_error(d, c->file, 0, 0, "cannot read the site configuration: %s", strerror(errno));
+		return NULL;
+	}
+	if (content_check_encoding(c->file, text, len, d) < 0) {
+		free(text);
 		return NULL;
 	}
 	size_t bom = len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3) ? 3 : 0;

@@ -102,13 +102,24 @@ next:
 	buf_free(&dir);
 }
 
+int content_check_encoding(const char *file, const char *text, size_t len, struct diags *d)
+{
+	const char *wide = text_wide_encoding(text, len);
+	if (!wide)
+		return 0;
+	diag_error(d, file, 1, 1, "file is %s text; folio reads UTF-8 (convert it, e.g. "
+		   "iconv -f %s -t UTF-8)", wide, wide);
+	return -1;
+}
+
 size_t content_fold_crlf(char *text, size_t len)
 {
 	size_t o = 0;
 	for (size_t i = 0; i < len; i++) {
 		if (text[i] == '\r' && i + 1 < len && text[i + 1] == '\n')
 			continue;
-		text[o++] = text[i];
+		/* A lone CR ends a line too (old Mac files), as in CommonMark. */
+		text[o++] = text[i] == '\r' ? '\n' : text[i];
 	}
 	text[o] = '\0';
 	return o;
@@ -117,6 +128,8 @@ size_t content_fold_crlf(char *text, size_t len)
 int content_split(const char *file, char *text, size_t *len, const char **fm,
 		  size_t *fmlen, size_t *body_off, unsigned *body_line, struct diags *d)
 {
+	if (content_check_encoding(file, text, *len, d) < 0)
+		return -1;
 	size_t n = *len = content_fold_crlf(text, *len);
 	size_t start = 0;
 	if (n >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3))

@@ -78,7 +78,7 @@ fail_with "url with a backslash" 1 "content/u.md:3:6: error: 'url' is not valid"
 
 fresh
 printf -- '---\ntitle: U\nurl: "a\\0b"\n---\nx\n' > "$S/content/u.md"
-fail_with "url with NUL" 1 "content/u.md:3:6: error: 'url' is not valid" \
+fail_with "url with NUL" 1 "content/u.md:3:6: error: string holds a NUL character" \
 	"$FOLIO" build -s "$S" -o "$TMP/out"
 
 fresh

@@ -128,4 +128,80 @@ fail_with "--strict makes it an error" 1 \
 	"layouts/page.mustache:3:3: error: nothing supplies 'titel' in {{page.titel}}" \
 	"$FOLIO" check -s "$S" --strict
 
+# --- front matter ----------------------------------------------------------
+fresh
+printf -- '---\ntitle: B\n--- !x\nsecret: kept?\n---\nB\n' > "$S/content/b.md"
+fail_with "a second YAML document in front matter" 1 \
+	"content/b.md:3:1: error: a second YAML document starts here" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+fresh
+printf 'title: T\nbase_url: https://example.org\ntheme: none\n---\nmore: 1\n' > "$S/site.yaml"
+fail_with "a second YAML document in site.yaml" 1 \
+	"site.yaml:4:1: error: a second YAML document starts here" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+for esc in '\0' '\x01' '\e' '\x7f' '\u0085' '\N'; do
+	fresh
+	printf -- '---\ntitle: ok\nsummary: "a%sb"\n---\nB\n' "$esc" > "$S/content/c.md"
+	fail_with "the escape $esc in a front-matter string" 1 "content/c.md:3:10: error: string holds" \
+		"$FOLIO" build -s "$S" -o "$TMP/out"
+done
+fresh
+printf -- '---\ntitle: ok\nlist: [a, "b\\x02"]\n---\nB\n' > "$S/content/c.md"
+fail_with "a control character in a list item" 1 \
+	"content/c.md:3:11: error: string holds the control character U+0002" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+fresh
+printf -- '---\ntitle: ok\n"k\\x03": 1\n---\nB\n' > "$S/content/c.md"
+fail_with "a control character in a key" 1 \
+	"content/c.md:3:1: error: string holds the control character U+0003" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+fresh
+printf -- '---\ntitle: "tab\\there"\nsummary: "two\\nlines"\n---\nB\n' > "$S/content/c.md"
+ok "tab and newline escapes are fine" "$FOLIO" build -s "$S" -o "$TMP/out"
+
+# U+2028 and U+2029 may appear, but never raw inside JSON or a script.
+fresh
+printf 'title: T\nbase_url: https://example.org\ntheme: none\njsonld: {roles: {"@type": Occupation, name: title}}\n' > "$S/site.yaml"
+printf '{{{page.jsonld}}}|{{page.title}}\n' > "$S/layouts/page.mustache"
+printf '<h1>{{page.title}}</h1>\n' > "$S/layouts/search.mustache"
+mkdir -p "$S/content/roles"
+printf -- '---\ntitle: "Line\\Lsep\\Pend"\n---\nWords here.\n' > "$S/content/roles/x.md"
+ok "U+2028 and U+2029 in a title build" "$FOLIO" build -s "$S" -o "$TMP/out"
+jsonld=$(sed 's/|.*//' "$TMP/out/roles/x/index.html")
+case $jsonld in
+*'Line\u2028sep\u2029end'*) pass ;;
+*) fail "JSON-LD escapes U+2028/U+2029: $jsonld" ;;
+esac
+sep=$(printf '\342\200\250')
+if grep -l "$sep" "$TMP/out/search/"*.json "$TMP/out/roles/x/index.html" | grep -q json; then
+	fail "a raw U+2028 in the search index"
+elif grep -q 'Line\\u2028sep' "$TMP/out/search/"*.json; then
+	pass
+else
+	fail "the search index lacks the escaped title"
+fi
+
+fresh
+printf -- '---\ntitle: W\n---\nWide.\n' | iconv -f UTF-8 -t UTF-16 > "$S/content/w.md"
+fail_with "UTF-16 with a byte order mark" 1 "content/w.md:1:1: error: file is UTF-16" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+for enc in UTF-16LE UTF-16BE UTF-32LE UTF-32BE; do
+	fresh
+	printf -- '---\ntitle: W\n---\nWide.\n' | iconv -f UTF-8 -t $enc > "$S/content/w.md"
+	fail_with "$enc without a byte order mark" 1 "content/w.md:1:1: error: file is $enc text" \
+		"$FOLIO" build -s "$S" -o "$TMP/out"
+done
+fresh
+printf 'title: T\nbase_url: https://example.org\n' | iconv -f UTF-8 -t UTF-16LE > "$S/site.yaml"
+fail_with "a UTF-16 site.yaml" 1 "site.yaml:1:1: error: file is UTF-16LE text" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+fresh
+printf -- '---\rtitle: Old Mac\rsummary: s\r---\rFirst *line*\r\rSecond.\r' > "$S/content/cr.md"
+ok "a file with lone CR line ends builds" "$FOLIO" build -s "$S" -o "$TMP/out"
+ok "... read like LF" grep -q '<h1>Old Mac</h1><p>First <em>line</em></p>' "$TMP/out/cr/index.html"
+ok "... paragraphs split" grep -q '<p>Second.</p>' "$TMP/out/cr/index.html"
+
 finish
