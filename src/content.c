@@ -28,7 +28,22 @@ struct walk {
 	char *site_real;        /* realpath of the site folder */
 	struct buf *found;      /* rel paths, NUL-separated */
 	size_t nfound;
+	char *open[CONTENT_MAX_DEPTH + 2];      /* real paths of the folders being walked */
+	unsigned nopen;
 };
+
+/* Is PATH (a link to a folder) one of the folders being walked, so that
+ * following it would walk the same files again, deeper and deeper? */
+static bool walking(const struct walk *w, const char *path)
+{
+	char real[PATH_MAX];
+	if (!realpath(path, real))
+		return false;
+	for (unsigned i = 0; i < w->nopen; i++)
+		if (w->open[i] && !strcmp(w->open[i], real))
+			return true;
+	return false;
+}
 
 /* Is the real path of PATH inside the site folder? */
 static bool inside_site(struct walk *w, const char *path)
@@ -61,6 +76,8 @@ static void walk_dir(struct walk *w, const char *rel, unsigned depth)
 		buf_free(&dir);
 		return;
 	}
+	char real[PATH_MAX];
+	w->open[w->nopen++] = realpath(dir.ptr, real) ? xstrdup(real) : NULL;
 	for (int i = 0; i < n; i++) {
 		const char *nm = names[i]->d_name;
 		struct buf path = BUF_INIT, sub = BUF_INIT;
@@ -81,6 +98,11 @@ static void walk_dir(struct walk *w, const char *rel, unsigned depth)
 					     "symbolic link leads out of the site; not followed");
 				goto next;
 			}
+			if (S_ISDIR(st.st_mode) && walking(w, path.ptr)) {
+				diag_warning(s->d, path.ptr, 0, 0,
+					     "symbolic link leads to a folder it is inside (a loop); not followed");
+				goto next;
+			}
 		} else {
 			st = lst;
 		}
@@ -99,6 +121,7 @@ next:
 		free(names[i]);
 	}
 	free(names);
+	free(w->open[--w->nopen]);
 	buf_free(&dir);
 }
 

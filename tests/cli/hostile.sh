@@ -204,4 +204,26 @@ ok "a file with lone CR line ends builds" "$FOLIO" build -s "$S" -o "$TMP/out"
 ok "... read like LF" grep -q '<h1>Old Mac</h1><p>First <em>line</em></p>' "$TMP/out/cr/index.html"
 ok "... paragraphs split" grep -q '<p>Second.</p>' "$TMP/out/cr/index.html"
 
+# --- walks -------------------------------------------------------------------
+fresh
+page "$S/content/sub/a.md" A
+ln -s . "$S/content/loop"
+ln -s .. "$S/content/sub/up"
+ln -s ../sub "$S/content/sub/again"
+fail_with "a link to the folder it is in" 0 \
+	"content/loop: warning: symbolic link leads to a folder it is inside (a loop); not followed" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+cp "$TMP/.stderr" "$TMP/walk.err"
+ok "... a link to a parent is one too" grep -qF "content/sub/up: warning: symbolic link leads to a folder it is inside" "$TMP/walk.err"
+ok "... and a link back to its own folder" grep -qF "content/sub/again: warning: symbolic link leads to a folder it is inside" "$TMP/walk.err"
+n=$(grep -c "warning" "$TMP/walk.err")
+ok "... three warnings and nothing else (got $n)" [ "$n" -eq 3 ]
+ok "... nothing walked through them" [ ! -e "$TMP/out/loop" ]
+rm "$S/content/loop" "$S/content/sub/up" "$S/content/sub/again"
+mkdir -p "$S/shared"
+page "$S/shared/s.md" Shared
+ln -s ../shared "$S/content/linked"
+ok "a link to a folder elsewhere in the site is still followed" "$FOLIO" build -s "$S" -o "$TMP/out"
+ok "... and its pages built" [ -f "$TMP/out/linked/s/index.html" ]
+
 finish
