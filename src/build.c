@@ -351,7 +351,8 @@ static int run_pipeline(struct site *s, const struct build_opts *o, struct diags
 			buf_printf(&buf, "%s/public", s->dir);
 			dir = buf.ptr;
 		}
-		if (output_begin(&out, dir, s->dir, s->content_dir, o->force, d) < 0)
+		struct output_wait w = { o->no_wait, o->waiting };
+		if (output_begin(&out, dir, s->dir, s->content_dir, o->force, &w, d) < 0)
 			goto out;
 		opened = true;
 	}

@@ -17,6 +17,8 @@ struct build_opts {
 	bool strict;            /* warnings are errors */
 	bool force;             /* replace a non-empty folder folio did not write */
 	bool check_only;        /* folio check: write nothing */
+	bool no_wait;           /* another build writing the output is an error */
+	void (*waiting)(const char *out);       /* told when waiting for one; may be NULL */
 	unsigned threads;       /* 0: one per core */
 };
 

@@ -226,4 +226,52 @@ ln -s ../shared "$S/content/linked"
 ok "a link to a folder elsewhere in the site is still followed" "$FOLIO" build -s "$S" -o "$TMP/out"
 ok "... and its pages built" [ -f "$TMP/out/linked/s/index.html" ]
 
+# --- builds never collide or leave debris -------------------------------
+fresh
+for i in $(seq 1 40); do page "$S/content/p$i.md" "Page $i" "Text of page $i."; done
+O="$TMP/pub"
+rm -rf "$O" "$TMP"/.pub.*
+ok "a first build" "$FOLIO" build -s "$S" -o "$O" -q
+# The site's files and their bytes, to compare later builds with.
+snapshot() { (cd "$O" && find . -type f | sort | xargs cat | cksum); }
+site_sum=$(snapshot)
+ok "... leaves a lock file beside the output" [ -f "$TMP/.pub.folio-lock" ]
+# Hold the lock as a build would, for a while.
+flock "$TMP/.pub.folio-lock" sleep 3 &
+holder=$!
+sleep 0.5
+fail_with "--no-wait fails while another build holds the output" 1 \
+	"error: another build is writing '$O'" \
+	"$FOLIO" build -s "$S" -o "$O" --no-wait -q
+start=$(date +%s)
+fail_with "a second build waits, saying so" 0 \
+	"folio: another build is writing '$O'; waiting for it to finish" \
+	"$FOLIO" build -s "$S" -o "$O" -q
+end=$(date +%s)
+ok "... until the first is done ($((end - start)) s)" [ $((end - start)) -ge 1 ]
+wait $holder
+# Two real builds at once: both succeed and the site is whole.
+"$FOLIO" build -s "$S" -o "$O" -q -j 1 2>"$TMP/b1.err" & b1=$!
+"$FOLIO" build -s "$S" -o "$O" -q -j 1 2>"$TMP/b2.err" & b2=$!
+wait $b1; r1=$?
+wait $b2; r2=$?
+ok "two builds at once both succeed ($r1, $r2)" [ "$r1" -eq 0 ] && [ "$r2" -eq 0 ]
+ok "... and leave the whole site" [ "$(snapshot)" = "$site_sum" ]
+
+# The temporary folders of killed builds go with the next build.
+mkdir -p "$TMP/.pub.folio-tmp.99999/p1" "$TMP/.pub.folio-tmp.4242.old"
+echo half > "$TMP/.pub.folio-tmp.99999/p1/index.html"
+mkdir -p "$TMP/.other.folio-tmp.99999"
+for k in 1 2 3; do
+	"$FOLIO" build -s "$S" -o "$O" -q -j 1 2>/dev/null & victim=$!
+	sleep 0.0$k
+	kill -9 $victim 2>/dev/null
+	wait $victim 2>/dev/null
+done
+ok "a build after killed ones" "$FOLIO" build -s "$S" -o "$O" -q
+left=$(cd "$TMP" && ls -d .pub.folio-tmp.* 2>/dev/null | wc -l)
+ok "... removes their temporary folders ($left left)" [ "$left" -eq 0 ]
+ok "... but not another output's" [ -d "$TMP/.other.folio-tmp.99999" ]
+ok "... and the site is whole" [ "$(snapshot)" = "$site_sum" ]
+
 finish
