@@ -12,6 +12,7 @@
 #include "build.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,8 +145,33 @@ void build_page_markdown(struct site *s, struct page *p, arena *a, bool want_htm
 	free(text);
 }
 
+/* Pages whose Markdown takes long (cmark is quadratic on some inputs):
+ * named while the build runs and listed at its end. */
+#define SLOW_PAGE_MS_DEFAULT 5000.0
+
+struct slow_slot {
+	const char *src;        /* the page a worker is on, or NULL */
+	double start;
+	bool told;
+};
+
+struct slow_watch {
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	struct slow_slot *slots;        /* one per worker */
+	unsigned nslots;
+	double limit_ms;
+	bool done;
+	void (*tell)(const char *file, double ms);
+	struct slow_page { const char *src; double ms; } *pages;
+	size_t npages;
+};
+
+static double now_ms(void);
+
 struct md_job {
 	struct site *s;
+	struct slow_watch *slow;
 	struct search_tokenizer **tk;   /* one per worker when the site has search */
 	atomic_size_t cached;
 	size_t budget;
@@ -157,7 +183,19 @@ static void markdown_one(void *arg, size_t i, unsigned worker)
 	struct site *s = job->s;
 	struct page *p = s->pages[i];
 	struct md_result r;
+	struct slow_watch *w = job->slow;
+	pthread_mutex_lock(&w->lock);
+	w->slots[worker] = (struct slow_slot){ p->src, now_ms(), false };
+	pthread_mutex_unlock(&w->lock);
 	build_page_markdown(s, p, s->thread_arenas[worker], true, job->tk != NULL, &r);
+	pthread_mutex_lock(&w->lock);
+	double ms = now_ms() - w->slots[worker].start;
+	if (ms > w->limit_ms) {
+		w->pages = xrealloc(w->pages, (w->npages + 1) * sizeof(*w->pages));
+		w->pages[w->npages++] = (struct slow_page){ p->src, ms };
+	}
+	w->slots[worker].src = NULL;
+	pthread_mutex_unlock(&w->lock);
 	p->anchors = r.anchors;
 	if (!p->anchors.ids)
 		p->anchors.ids = arena_alloc(s->thread_arenas[worker], sizeof(char *));
@@ -183,6 +221,81 @@ static void markdown_one(void *arg, size_t i, unsigned worker)
 			free(r.html);
 		}
 	}
+}
+
+/* The watcher thread: names a page as soon as its Markdown passes the
+ * limit, so a stuck build says where it is stuck. */
+static void *slow_watcher(void *arg)
+{
+	struct slow_watch *w = arg;
+	pthread_mutex_lock(&w->lock);
+	while (!w->done) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 200 * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&w->wake, &w->lock, &until);
+		double now = now_ms();
+		for (unsigned i = 0; !w->done && i < w->nslots; i++) {
+			struct slow_slot *sl = &w->slots[i];
+			if (sl->src && !sl->told && now - sl->start > w->limit_ms) {
+				sl->told = true;
+				w->tell(sl->src, now - sl->start);
+			}
+		}
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+static int cmp_slow(const void *a, const void *b)
+{
+	const struct slow_page *x = a, *y = b;
+	return x->ms > y->ms ? -1 : x->ms < y->ms ? 1 : strcmp(x->src, y->src);
+}
+
+/* The Markdown pass over every content page, timed per page. */
+static void markdown_pass(struct md_job *job, const struct build_opts *o)
+{
+	struct site *s = job->s;
+	struct slow_watch w = { .limit_ms = SLOW_PAGE_MS_DEFAULT, .tell = o->slow_page };
+	const char *env = getenv("FOLIO_SLOW_PAGE_MS");
+	if (env && *env)
+		w.limit_ms = strtod(env, NULL);
+	w.slots = xcalloc(s->threads, sizeof(*w.slots));
+	w.nslots = s->threads;
+	pthread_mutex_init(&w.lock, NULL);
+	pthread_cond_init(&w.wake, NULL);
+	pthread_t watcher;
+	bool watching = w.tell && pthread_create(&watcher, NULL, slow_watcher, &w) == 0;
+	job->slow = &w;
+	pool_run(s->threads, s->ncontent, markdown_one, job);
+	if (watching) {
+		pthread_mutex_lock(&w.lock);
+		w.done = true;
+		pthread_cond_signal(&w.wake);
+		pthread_mutex_unlock(&w.lock);
+		pthread_join(watcher, NULL);
+	}
+	if (w.npages) {
+		qsort(w.pages, w.npages, sizeof(*w.pages), cmp_slow);
+		struct buf b = BUF_INIT;
+		for (size_t i = 0; i < w.npages; i++)
+			buf_printf(&b, "%s%s (%.1f s)", i ? ", " : "", w.pages[i].src,
+				   w.pages[i].ms / 1e3);
+		diag_warning(s->d, NULL, 0, 0,
+			     "Markdown took longer than %.3g s on %zu page%s: %s (the Markdown "
+			     "library is slow on some inputs; see README, \"Slow pages\")",
+			     w.limit_ms / 1e3, w.npages, w.npages == 1 ? "" : "s", b.ptr);
+		buf_free(&b);
+	}
+	free(w.pages);
+	free(w.slots);
+	pthread_cond_destroy(&w.wake);
+	pthread_mutex_destroy(&w.lock);
 }
 
 static void check_fragments(struct site *s)
@@ -305,7 +418,7 @@ static int run_pipeline(struct site *s, const struct build_opts *o, struct diags
 	const char *env = getenv("FOLIO_HTML_CACHE_MB");
 	if (env && *env)
 		job.budget = (size_t)strtoull(env, NULL, 10) << 20;
-	pool_run(s->threads, s->ncontent, markdown_one, &job);
+	markdown_pass(&job, o);
 	if (job.tk) {
 		for (unsigned w = 0; w < s->threads; w++)
 			search_tokenizer_free(job.tk[w]);

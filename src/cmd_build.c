@@ -44,10 +44,16 @@ static void say_waiting(const char *out)
 	fprintf(stderr, "folio: another build is writing '%s'; waiting for it to finish\n", out);
 }
 
+static void say_slow(const char *file, double ms)
+{
+	fprintf(stderr, "folio: %s: Markdown still running after %.1f s\n", file, ms / 1e3);
+}
+
 int cmd_build(int argc, char **argv, int check_only)
 {
 	const char *cmd = argv[0];
-	struct build_opts o = { .check_only = check_only != 0, .waiting = say_waiting };
+	struct build_opts o = { .check_only = check_only != 0, .waiting = say_waiting,
+				.slow_page = say_slow };
 	enum diag_format fmt = DIAG_FORMAT_TEXT;
 	bool quiet = false, timings = false;
 	for (int i = 1; i < argc; i++) {

@@ -274,4 +274,33 @@ ok "... removes their temporary folders ($left left)" [ "$left" -eq 0 ]
 ok "... but not another output's" [ -d "$TMP/.other.folio-tmp.99999" ]
 ok "... and the site is whole" [ "$(snapshot)" = "$site_sum" ]
 
+# --- slow pages are named --------------------------------------------------
+fresh
+page "$S/content/quick.md" Quick "Nothing slow here."
+# cmark is quadratic on this shape: about a second here, far over the limit.
+awk 'BEGIN { printf "---\ntitle: Slow\n---\n"; for (i = 0; i < 40000; i++) printf "![[]()"; print "" }' \
+	> "$S/content/slow.md"
+FOLIO_SLOW_PAGE_MS=150 "$FOLIO" build -s "$S" -o "$TMP/out" -q 2>"$TMP/slow.err"
+ok "a slow page still builds" [ $? -eq 0 ]
+ok "... is named while the build runs" \
+	grep -q "^folio: .*content/slow.md: Markdown still running after [0-9.]* s$" "$TMP/slow.err"
+ok "... and listed with its time at the end" \
+	grep -q "warning: Markdown took longer than 0.15 s on 1 page: .*content/slow.md ([0-9.]* s)" "$TMP/slow.err"
+ok "... a quick page is not" sh -c "! grep -q quick.md '$TMP/slow.err'"
+FOLIO_SLOW_PAGE_MS=150 "$FOLIO" build -s "$S" -o "$TMP/out" -q --strict 2>"$TMP/slow.err"
+ok "... and --strict makes it an error" [ $? -eq 1 ]
+
+"$FOLIO" --version > "$TMP/version"
+ok "--version names folio" grep -q "^folio [0-9]" "$TMP/version"
+for lib in yaml-0.1:libyaml libmicrohttpd:libmicrohttpd; do
+	v=$(pkg-config --modversion "${lib%%:*}")
+	ok "--version gives ${lib#*:} $v, the version pkg-config has" grep -qx "${lib#*:} $v" "$TMP/version"
+done
+# The Markdown library folio is linked with, and the version it was built against.
+case $(ldd "$FOLIO") in
+*libcmark-gfm*) md=$(pkg-config --modversion libcmark-gfm) ;;
+*) md=$(pkg-config --modversion libcmark) ;;
+esac
+ok "--version gives the Markdown library, $md" grep -q "^[a-z-]*cmark[a-z-]* $md (Markdown)$" "$TMP/version"
+
 finish
