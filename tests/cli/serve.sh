@@ -342,12 +342,12 @@ raw <<EOF
 EOF
 expect "POST with a foreign Host" 403 "$(printf 'POST / HTTP/1.1\r\nHost: evil.example\r\nContent-Length: 1\r\n\r\nx' | python3 "$TMP/raw.py" "$PORT" send)"
 
-# Event streams are bounded: 32 at most.  Streams of pages gone are
+# Event streams are bounded: 1024 at most.  Streams of pages gone are
 # counted out within a second or so.
-codes=$(python3 "$TMP/raw.py" "$PORT" streams 40)
-ok "event streams beyond 32 are refused with 503" sh -c "echo '$codes' | tr ' ' '\n' | grep -qx 503"
+codes=$(python3 "$TMP/raw.py" "$PORT" streams 1030)
+ok "event streams beyond 1024 are refused with 503" sh -c "echo '$codes' | tr ' ' '\n' | grep -qx 503"
 ok "and nothing else" sh -c "! echo '$codes' | tr ' ' '\n' | grep -qvx -e 200 -e 503"
-ok "32 at most are open" test "$(echo "$codes" | tr ' ' '\n' | grep -c '^200$')" -le 31
+ok "1024 at most are open" test "$(echo "$codes" | tr ' ' '\n' | grep -c '^200$')" -le 1024
 wait_ok "closed streams are counted out" sh -c "curl -s -o /dev/null -w '%{http_code}' --max-time 1 '$URL/_folio/events' | grep -q 200"
 
 # A busy port is an error of its own.
