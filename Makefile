@@ -4,6 +4,8 @@
 #   make site       build the career site in this repository into public/
 #   make test       run every test; ends with "N passed, N failed"
 #   make asan       the same suite built with AddressSanitizer + UBSan
+#   make soak       the long runs: folio serve under load for minutes,
+#                   10,000 live edits, cmark's slow inputs at full size
 #   make bench      synthetic-corpus benchmark (pages/s, peak memory)
 #   make bench-search  search index and client budgets (and Pagefind's)
 #   make bench-serve   folio serve's update time on the 10k corpus
@@ -39,7 +41,7 @@ CMD_OBJS = $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CMD_SRCS))
 TEST_SRCS = $(wildcard tests/unit/*.c)
 TEST_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 
-.PHONY: all deps site test test-deps asan bench bench-search bench-serve bench-template install clean regress-update
+.PHONY: all deps site test test-deps asan soak bench bench-search bench-serve bench-template install clean regress-update
 
 all: $(BUILD)/folio
 
@@ -78,6 +80,10 @@ test: $(BUILD)/folio $(TEST_BINS) test-deps
 
 asan:
 	$(MAKE) SANITIZE=1 test
+
+soak: $(BUILD)/folio $(BUILD)/tests/live_edits
+	SERVE_LOAD_SECONDS=180 SERVE_LOAD_TRICKLE=1000 SERVE_LOAD_STREAMS=500 sh tests/cli/serve_load.sh
+	LIVE_EDITS=10000 ./$(BUILD)/tests/live_edits
 
 $(BUILD)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)

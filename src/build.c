@@ -340,6 +340,7 @@ static void site_release(struct site *s)
 	for (size_t i = 0; i < s->npages; i++) {
 		free(s->pages[i]->html);
 		s->pages[i]->html = NULL;
+		arena_free(s->pages[i]->text_mem);
 	}
 	for (size_t i = 0; i < s->nsections; i++) {
 		free(s->sections[i]->pages);
@@ -607,6 +608,26 @@ static bool int_changed(const value *old, long long now)
 	return !old || old->type != V_INT || old->u.i != now;
 }
 
+/* Sets KEY of META (whose value is OLD) to the string S or the integer I,
+ * in OLD itself when it has that type, so whatever shares OLD sees it. */
+static void set_text_value(arena *a, value *meta, const char *key, value *old, const char *s)
+{
+	if (old && old->type == V_STRING) {
+		old->u.str.s = s;
+		old->u.str.len = strlen(s);
+	} else {
+		value_map_set(a, meta, key, value_str(a, s));
+	}
+}
+
+static void set_int_value(arena *a, value *meta, const char *key, value *old, long long i)
+{
+	if (old && old->type == V_INT)
+		old->u.i = i;
+	else
+		value_map_set(a, meta, key, value_int(a, i));
+}
+
 struct mark {
 	struct page **list;
 	size_t n;
@@ -639,7 +660,10 @@ static int update_body(struct build_live *lv, struct page *p, struct mark *m, bo
 	p->anchors.n = 0;
 	p->checks = NULL;
 	p->nchecks = 0;
-	build_page_markdown(s, p, s->a, true, lv->search, &r);
+	/* What this edit parses lives until the next edit of the page, so a
+	 * long serve session does not grow with every save. */
+	arena *mem = arena_new();
+	build_page_markdown(s, p, mem, true, lv->search, &r);
 	if (s->d->errors > errors) {
 		p->anchors = old_anchors;
 		p->checks = old_checks;
@@ -647,10 +671,10 @@ static int update_body(struct build_live *lv, struct page *p, struct mark *m, bo
 		free(r.html);
 		free(r.text);
 		free(r.heads_at);
+		arena_free(mem);
 		return -1;
 	}
 	p->anchors = r.anchors;
-	p->toc = r.toc;
 	p->word_count = r.words;
 	if (!p->fm_summary)
 		p->summary = r.summary;
@@ -659,24 +683,34 @@ static int update_body(struct build_live *lv, struct page *p, struct mark *m, bo
 	p->html_len = r.html_len;
 	if (lv->search && r.text) {
 		struct search_tokenizer *tk = search_tokenizer_new();
-		search_page_doc(tk, s, p, r.text, r.text_len, r.heads_at, s->a);
+		search_page_doc(tk, s, p, r.text, r.text_len, r.heads_at, mem);
 		search_tokenizer_free(tk);
 		lv->search_stale = true;
 	}
 	free(r.text);
 	free(r.heads_at);
 
-	/* The fields of page metas that come from the text. */
+	/* The fields of page metas that come from the text, changed in place:
+	 * other values (section entries, listing pages) share them. */
 	value *meta = p->meta;
 	long long rt = p->word_count ? (p->word_count + 199) / 200 : 0;
-	bool shown = str_changed(value_map_get(meta, "summary"), p->summary ? p->summary : "") ||
-		     int_changed(value_map_get(meta, "word_count"), p->word_count) ||
-		     int_changed(value_map_get(meta, "reading_time"), rt) ||
-		     value_map_get(meta, "toc") != p->toc;
-	value_map_set(s->a, meta, "summary", value_str(s->a, p->summary ? p->summary : ""));
-	value_map_set(s->a, meta, "word_count", value_int(s->a, p->word_count));
-	value_map_set(s->a, meta, "reading_time", value_int(s->a, rt));
-	value_map_set(s->a, meta, "toc", p->toc);
+	const char *sum = p->summary ? p->summary : "";
+	value *vs = value_map_get(meta, "summary"), *vw = value_map_get(meta, "word_count");
+	value *vr = value_map_get(meta, "reading_time"), *vt = value_map_get(meta, "toc");
+	bool shown = str_changed(vs, sum) || int_changed(vw, p->word_count) || int_changed(vr, rt) ||
+		     vt != r.toc;
+	set_text_value(s->a, meta, "summary", vs, sum);
+	set_int_value(s->a, meta, "word_count", vw, p->word_count);
+	set_int_value(s->a, meta, "reading_time", vr, rt);
+	if (vt && vt->type == V_LIST && r.toc && r.toc->type == V_LIST) {
+		vt->u.list = r.toc->u.list;
+		p->toc = vt;
+	} else {
+		p->toc = r.toc;
+		value_map_set(s->a, meta, "toc", p->toc);
+	}
+	arena_free(p->text_mem);
+	p->text_mem = mem;
 	mark_page(m, p);
 	if (!shown)
 		return 0;

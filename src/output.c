@@ -332,18 +332,25 @@ int output_write(struct output *o, const char *rel, const void *data, size_t len
 		strmap_put(&o->written, key, key);
 		pthread_mutex_unlock(&o->lock);
 	}
-	struct buf path = BUF_INIT;
+	struct buf path = BUF_INIT, name = BUF_INIT;
 	buf_printf(&path, "%s/%s", o->tmp, rel);
 	if (o->recycled && same_content(path.ptr, data, len)) {
 		buf_free(&path);
 		return 0;
 	}
-	int fd = open(path.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	/* A site being served is written under a temporary name and renamed
+	 * into place, so a request never reads half a file. */
+	if (o->live)
+		buf_printf(&name, "%s.folio-new", path.ptr);
+	else
+		buf_puts(&name, path.ptr);
+	int fd = open(name.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0 && errno == ENOENT && make_parents(o->tmp, rel) == 0)
-		fd = open(path.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+		fd = open(name.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0) {
 		diag_error(d, NULL, 0, 0, "cannot write '%s': %s", rel, strerror(errno));
 		buf_free(&path);
+		buf_free(&name);
 		return -1;
 	}
 	const char *p = data;
@@ -355,16 +362,25 @@ int output_write(struct output *o, const char *rel, const void *data, size_t len
 				continue;
 			diag_error(d, NULL, 0, 0, "cannot write '%s': %s", rel, strerror(errno));
 			close(fd);
+			if (o->live)
+				unlink(name.ptr);
 			buf_free(&path);
+			buf_free(&name);
 			return -1;
 		}
 		p += w;
 		left -= (size_t)w;
 	}
 	int rc = close(fd);
-	if (rc != 0)
+	if (rc == 0 && o->live)
+		rc = rename(name.ptr, path.ptr);
+	if (rc != 0) {
 		diag_error(d, NULL, 0, 0, "cannot write '%s': %s", rel, strerror(errno));
+		if (o->live)
+			unlink(name.ptr);
+	}
 	buf_free(&path);
+	buf_free(&name);
 	return rc == 0 ? 0 : -1;
 }
 
@@ -409,6 +425,7 @@ void output_open_live(struct output *o, const char *dir)
 	o->out = xstrdup(dir);
 	o->tmp = xstrdup(dir);
 	o->recycled = true;
+	o->live = true;
 	o->a = arena_new();
 	pthread_mutex_init(&o->lock, NULL);
 }

@@ -27,6 +27,7 @@ struct output {
 	char *tmp;      /* the temporary folder being written */
 	char *old;      /* where the replaced site is kept for reuse */
 	bool recycled;  /* tmp started as a previous site */
+	bool live;      /* writing a served site: temporary name, then rename */
 	struct strmap written;  /* paths written by this build */
 	int lock_fd;    /* holds the lock on OUT; -1 for none */
 	arena *a;
@@ -55,9 +56,10 @@ int output_begin(struct output *o, const char *out, const char *site_dir,
  * creating folders.  Thread-safe.  Returns 0, or -1 after an error. */
 int output_write(struct output *o, const char *rel, const void *data, size_t len,
 		 struct diags *d);
-/* Writes straight into the site DIR that a build committed, for folio
- * serve's updates: a file whose bytes did not change is left alone;
- * nothing is pruned or swapped.  Close with output_close_live(). */
+/* Writes into the site DIR that a build committed, for folio serve's
+ * updates: each file under a temporary name (NAME.folio-new), renamed
+ * into place; a file whose bytes did not change is left alone; nothing
+ * is pruned or swapped.  Close with output_close_live(). */
 void output_open_live(struct output *o, const char *dir);
 void output_close_live(struct output *o);
 /* Swaps the temporary folder in as OUT.  Returns 0 or -1. */

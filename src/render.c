@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "build.h"
 #include "pool.h"
+#include "search.h"
 #include "theme.h"
 
 struct render_job {
@@ -221,6 +222,8 @@ static bool asset_path_free(struct site *s, const char *rel, const char *src)
 {
 	struct page *p = strmap_get(&s->by_out, rel);
 	const char *file = site_file_owner(s, rel);
+	if (!file && search_has_file(s, rel))
+		file = "the search index";
 	if (!p && !file)
 		return true;
 	if (file) {

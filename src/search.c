@@ -394,6 +394,7 @@ struct sfile {
 struct search_index {
 	struct sfile *files;
 	size_t n, cap;
+	arena *mem;             /* the build's working memory, and site.search */
 };
 
 static const char alphabet[] =
@@ -607,8 +608,10 @@ bool search_enabled(const struct site *s)
 
 int search_build(struct site *s)
 {
-	arena *a = s->a;
 	struct search_index *x = xcalloc(1, sizeof(*x));
+	/* Its own memory, freed with it: folio serve rebuilds it often. */
+	x->mem = arena_new();
+	arena *a = x->mem;
 	s->search = x;
 
 	/* Page ids: by top-level section, then path. */
@@ -908,7 +911,7 @@ int search_write(struct site *s, struct output *o)
 	for (size_t i = 0; i < x->n && rc == 0; i++) {
 		buf_reset(&path);
 		buf_printf(&path, "search/%s", x->files[i].name);
-		rc = site_claim_file(s, path.ptr, "the search index");
+		rc = site_check_file(s, path.ptr, "the search index");
 		if (rc == 0)
 			rc = output_write(o, path.ptr, x->files[i].data, x->files[i].len, s->d);
 	}
@@ -926,8 +929,19 @@ void search_free(struct site *s)
 		free(x->files[i].data);
 	}
 	free(x->files);
+	arena_free(x->mem);
 	free(x);
 	s->search = NULL;
+}
+
+bool search_has_file(const struct site *s, const char *rel)
+{
+	if (!s->search || strncmp(rel, "search/", 7))
+		return false;
+	for (size_t i = 0; i < s->search->n; i++)
+		if (!strcmp(s->search->files[i].name, rel + 7))
+			return true;
+	return false;
 }
 
 size_t search_files(const struct site *s)

@@ -109,6 +109,15 @@ int site_claim_file(struct site *s, const char *rel, const char *what)
 		diag_error(s->d, NULL, 0, 0, "%s and %s are both written at /%s", had, what, rel);
 		return -1;
 	}
+	if (site_check_file(s, rel, what) < 0)
+		return -1;
+	char *key = arena_strdup(s->a, rel);
+	strmap_put(&s->files, key, arena_strdup(s->a, what));
+	return 0;
+}
+
+int site_check_file(struct site *s, const char *rel, const char *what)
+{
 	struct page *p = strmap_get(&s->by_out, rel);
 	if (p) {
 		struct buf w = BUF_INIT;
@@ -124,8 +133,6 @@ int site_claim_file(struct site *s, const char *rel, const char *what)
 		buf_free(&w);
 		return -1;
 	}
-	char *key = arena_strdup(s->a, rel);
-	strmap_put(&s->files, key, arena_strdup(s->a, what));
 	return 0;
 }
 
@@ -411,7 +418,12 @@ static value *section_entry(struct site *s, struct section *sec)
 	set_str(a, m, "name", slash ? slash + 1 : sec->dir);
 	set_str(a, m, "title", sec->page->title);
 	set_str(a, m, "url", sec->page->url);
-	set_str(a, m, "summary", sec->page->summary ? sec->page->summary : "");
+	/* The page's own summary value: folio serve updates it in place. */
+	value *sum = sec->page->meta ? value_map_get(sec->page->meta, "summary") : NULL;
+	if (sum)
+		value_map_set(a, m, "summary", sum);
+	else
+		set_str(a, m, "summary", sec->page->summary ? sec->page->summary : "");
 	value_map_set(a, m, "count", value_int(a, (long long)sec->npages));
 	value_map_set(a, m, "page", sec->page->meta);
 	return m;

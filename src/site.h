@@ -112,6 +112,7 @@ struct page {
 	uint64_t fm_hash;               /* of the bytes before the body (front matter) */
 	uint64_t uses;                  /* template files its render used (tpl_files bits) */
 	size_t pos;                     /* folio serve: position in site->pages */
+	arena *text_mem;                /* folio serve: what the last edit of its text parsed */
 };
 
 /* A front-matter key whose value names other pages (schema type pages). */
@@ -183,6 +184,9 @@ bool site_in_place(const struct page *p);
  * sitemap", "the search index"): a page, alias or other such file there
  * is an error naming both.  Claiming it again for the same WHAT is not. */
 int site_claim_file(struct site *s, const char *rel, const char *what);
+/* The same check without claiming REL, for files whose names change from
+ * build to build (the search index's). */
+int site_check_file(struct site *s, const char *rel, const char *what);
 /* What to call P in a message: its file, or "the term page /tags/x/". */
 struct buf;
 void site_describe(struct buf *b, const struct page *p);
