@@ -84,6 +84,7 @@ asan:
 soak: $(BUILD)/folio $(BUILD)/tests/live_edits
 	SERVE_LOAD_SECONDS=180 SERVE_LOAD_TRICKLE=1000 SERVE_LOAD_STREAMS=500 sh tests/cli/serve_load.sh
 	LIVE_EDITS=10000 ./$(BUILD)/tests/live_edits
+	PATHOLOGICAL_FULL=1 FOLIO=$(BUILD)/folio sh tests/cli/pathological.sh
 
 $(BUILD)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)

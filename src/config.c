@@ -172,7 +172,7 @@ struct config *config_load(arena *a, const char *site_dir, const char *base_url,
 		return NULL;
 	}
 	size_t bom = len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3) ? 3 : 0;
-	value *raw = yamlvalue_load(a, c->file, text + bom, len - bom, 0, d);
+	value *raw = yamlvalue_load_text(a, c->file, text + bom, len - bom, 0, d);
 	free(text);
 	if (!raw)
 		return NULL;

@@ -125,6 +125,21 @@ next:
 	buf_free(&dir);
 }
 
+/* The line and column (in characters) of TO in the text starting at FROM. */
+static void place_of(const char *from, const char *to, unsigned *line, unsigned *col)
+{
+	*line = 1;
+	*col = 1;
+	for (const char *p = from; p < to; p++) {
+		if (*p == '\n') {
+			++*line;
+			*col = 1;
+		} else if (((unsigned char)*p & 0xC0) != 0x80) {
+			++*col;
+		}
+	}
+}
+
 int content_check_encoding(const char *file, const char *text, size_t len, struct diags *d)
 {
 	const char *wide = text_wide_encoding(text, len);
@@ -160,23 +175,15 @@ int content_split(const char *file, char *text, size_t *len, const char **fm,
 
 	if (memchr(text + start, '\0', n - start)) {
 		const char *z = memchr(text + start, '\0', n - start);
-		unsigned line = 1;
-		for (const char *p = text + start; p < z; p++)
-			line += *p == '\n';
-		diag_error(d, file, line, 0, "file contains a NUL byte");
+		unsigned line, col;
+		place_of(text + start, z, &line, &col);
+		diag_error(d, file, line, col, "file contains a NUL byte");
 		return -1;
 	}
 	size_t good = utf8_valid_prefix(text + start, n - start);
 	if (good != n - start) {
-		unsigned line = 1, col = 1;
-		for (size_t i = start; i < start + good; i++) {
-			if (text[i] == '\n') {
-				line++;
-				col = 1;
-			} else if (((unsigned char)text[i] & 0xC0) != 0x80) {
-				col++;
-			}
-		}
+		unsigned line, col;
+		place_of(text + start, text + start + good, &line, &col);
 		diag_error(d, file, line, col, "invalid UTF-8 (byte 0x%02X)",
 			   (unsigned char)text[start + good]);
 		return -1;
@@ -531,7 +538,7 @@ static void load_one(void *arg, size_t i, unsigned worker)
 	size_t fmlen;
 	if (content_split(p->src, text, &len, &fm, &fmlen, &p->body_off, &p->body_line, s->d) == 0) {
 		p->fm_hash = hash64(text, p->body_off);
-		p->fm = yamlvalue_load(a, p->src, fm, fmlen, 1, s->d);
+		p->fm = yamlvalue_load_text(a, p->src, fm, fmlen, 1, s->d);
 		if (p->fm && p->fm->type == V_NULL)
 			p->fm = value_at(value_map(a), p->src, 1, 1);
 		if (p->fm && p->fm->type != V_MAP) {

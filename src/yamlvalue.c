@@ -34,6 +34,7 @@ struct loader {
 	size_t nanchors, capanchors;
 	size_t alias_nodes;
 	int failed;
+	bool text_only;         /* control characters in strings are errors */
 };
 
 static unsigned line_of(const struct loader *L, yaml_mark_t m)
@@ -105,6 +106,8 @@ static long control_char(const char *s, size_t n)
 /* Fails on a control character in a scalar (a value or a key). */
 static bool clean_scalar(struct loader *L, const yaml_event_t *ev)
 {
+	if (!L->text_only)
+		return true;
 	long c = control_char((const char *)ev->data.scalar.value, ev->data.scalar.length);
 	if (c < 0)
 		return true;
@@ -354,11 +357,12 @@ static value *parse_node(struct loader *L, yaml_event_t *ev, unsigned depth, siz
 	}
 }
 
-value *yamlvalue_load(arena *a, const char *file, const char *text, size_t len,
-		      unsigned line_offset, struct diags *d)
+static value *load(arena *a, const char *file, const char *text, size_t len,
+		   unsigned line_offset, bool text_only, struct diags *d)
 {
 	struct loader L;
 	memset(&L, 0, sizeof(L));
+	L.text_only = text_only;
 	L.a = a;
 	L.file = file;
 	L.line_offset = line_offset;
@@ -409,4 +413,16 @@ value *yamlvalue_load(arena *a, const char *file, const char *text, size_t len,
 	free(L.anchors);
 	yaml_parser_delete(&L.parser);
 	return L.failed ? NULL : root;
+}
+
+value *yamlvalue_load(arena *a, const char *file, const char *text, size_t len,
+		      unsigned line_offset, struct diags *d)
+{
+	return load(a, file, text, len, line_offset, false, d);
+}
+
+value *yamlvalue_load_text(arena *a, const char *file, const char *text, size_t len,
+			   unsigned line_offset, struct diags *d)
+{
+	return load(a, file, text, len, line_offset, true, d);
 }
