@@ -73,32 +73,6 @@ wait_ok() {
 	return 1
 }
 
-# start_server LOG ARGS...: runs folio serve, waits for its URL; sets PID,
-# PORT, URL and OUT (the private output folder).
-start_server() {
-	_log=$1
-	shift
-	"$FOLIO" serve "$@" >"$_log" 2>&1 &
-	PID=$!
-	PIDS="$PIDS $PID"
-	_i=0
-	while ! grep -q '^folio: serving .* at http://' "$_log" && [ $_i -lt 600 ]; do
-		kill -0 "$PID" 2>/dev/null || break
-		sleep 0.05
-		_i=$((_i + 1))
-	done
-	URL=$(sed -n 's/^folio: serving .* at \(http:[^ ]*\).*/\1/p' "$_log" | head -n 1)
-	URL=${URL%/}
-	PORT=${URL##*:}
-	OUT=$(sed -n 's/^folio: built .* into \(.*\)$/\1/p' "$_log" | head -n 1)
-	[ -n "$URL" ]
-}
-
-stop_server() { # PID: SIGTERM, and the exit status
-	kill -TERM "$1"
-	wait "$1"
-}
-
 # get PATH [CURL ARGS...]: the body in $TMP/body, headers in $TMP/headers,
 # prints the status.
 get() {

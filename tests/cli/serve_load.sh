@@ -11,19 +11,11 @@ make_site "$S"
 page "$S/content/_index.md" Home
 for i in $(seq 1 20); do page "$S/content/p$i.md" "Page $i"; done
 
-"$FOLIO" serve -s "$S" --port 0 >"$TMP/serve.log" 2>&1 &
-server=$!
-trap 'kill "$server" 2>/dev/null; wait 2>/dev/null; rm -rf "$TMP"' EXIT
-i=0
-while ! grep -q '^folio: serving .* at http://' "$TMP/serve.log" && [ $i -lt 300 ]; do
-	kill -0 "$server" 2>/dev/null || break
-	sleep 0.05
-	i=$((i + 1))
-done
-url=$(sed -n 's/^folio: serving .* at \(http:[^ ]*\).*/\1/p' "$TMP/serve.log" | head -n 1)
-port=${url%/}
-port=${port##*:}
-ok "folio serve starts" [ -n "$url" ]
+trap 'for p in $PIDS; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$TMP"' EXIT
+start_server "$TMP/serve.log" -s "$S" --port 0
+server=$PID
+port=$PORT
+ok "folio serve starts" [ -n "$URL" ]
 
 python3 tests/tools/serve_load.py "$port" --trickle "${SERVE_LOAD_TRICKLE:-500}" \
 	--streams "${SERVE_LOAD_STREAMS:-200}" --seconds "${SERVE_LOAD_SECONDS:-14}" >"$TMP/load.out" 2>&1
