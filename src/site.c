@@ -127,6 +127,9 @@ int site_check_file(struct site *s, const char *rel, const char *what)
 			url_place(p, &line, &col);
 			diag_error(s->d, p->src, line, col, "URL %s is also a file folio writes: %s",
 				   p->url, what);
+		} else if (p->alias_src) {
+			diag_error(s->d, p->alias_src, p->alias_line, p->alias_col,
+				   "alias '%s' is also a file folio writes: %s", p->url, what);
 		} else {
 			diag_error(s->d, NULL, 0, 0, "%s and %s are both written at /%s", w.ptr, what, rel);
 		}

@@ -62,6 +62,12 @@ fail_with "a url: on robots.txt" 1 \
 	"content/r.md:3:6: error: URL /robots.txt is also a file folio writes: robots.txt" \
 	"$FOLIO" build -s "$S" -o "$TMP/out"
 
+fresh
+printf -- '---\ntitle: R\naliases: [/sitemap.xml]\n---\nR\n' > "$S/content/r.md"
+fail_with "an alias on the sitemap" 1 \
+	"content/r.md:3:11: error: alias '/sitemap.xml' is also a file folio writes: the sitemap" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
 for f in robots.txt sitemap.xml feed.xml; do
 	fresh
 	mkdir -p "$S/assets"
