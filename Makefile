@@ -4,6 +4,9 @@
 #   make site       build the career site in this repository into public/
 #   make test       run every test; ends with "N passed, N failed"
 #   make asan       the same suite built with AddressSanitizer + UBSan
+#   make fuzz       libFuzzer targets (clang), each run FUZZ_SECONDS (default 30)
+#   make soak       the long runs: folio serve under load for minutes,
+#                   10,000 live edits, cmark's slow inputs at full size
 #   make bench      synthetic-corpus benchmark (pages/s, peak memory)
 #   make lighthouse Lighthouse scores of the career site (not in make test)
 #   make bench-search  search index and client budgets (and Pagefind's)
@@ -40,7 +43,7 @@ CMD_OBJS = $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CMD_SRCS))
 TEST_SRCS = $(wildcard tests/unit/*.c)
 TEST_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 
-.PHONY: all deps site test test-deps asan lighthouse bench bench-search bench-serve bench-template install clean regress-update
+.PHONY: all deps site test test-deps asan soak fuzz fuzz-deps lighthouse bench bench-search bench-serve bench-template install clean regress-update
 
 all: $(BUILD)/folio
 
@@ -97,6 +100,40 @@ asan:
 lighthouse: $(BUILD)/folio
 	@[ -d tests/lighthouse/node_modules/lighthouse ] || (cd tests/lighthouse && npm ci --no-audit --no-fund)
 	@FOLIO=$(BUILD)/folio node tests/lighthouse/run.mjs
+# Fuzzing: the library built again with clang, ASan, UBSan and libFuzzer's
+# coverage, one program per target in tests/fuzz/; tests/fuzz/run seeds
+# each from the test fixtures and replays tests/fuzz/regress/ first.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 30
+FUZZ_BUILD    = build/fuzz
+FUZZ_TARGETS  = front_matter mustache markdown search_tokenizer
+FUZZ_SAN      = -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS   = $(WARN) $(FUZZ_SAN) -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Isrc -I$(BUILD)/gen
+FUZZ_OBJS     = $(patsubst src/%.c,$(FUZZ_BUILD)/obj/%.o,$(filter-out $(CMD_SRCS),$(SRCS))) $(FUZZ_BUILD)/obj/theme_data.o
+
+fuzz-deps:
+	@CC=$(FUZZ_CC) sh scripts/deps fuzz
+
+$(FUZZ_BUILD)/obj/%.o: src/%.c Makefile | fuzz-deps
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) -c $< -o $@
+
+$(FUZZ_BUILD)/obj/theme_data.o: $(BUILD)/gen/theme_data.c src/theme.h | fuzz-deps
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_OBJS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(PKG_CFLAGS) -o $@ $< $(FUZZ_OBJS) $(PKG_LIBS)
+
+.PRECIOUS: $(FUZZ_BUILD)/obj/%.o
+
+fuzz: $(addprefix $(FUZZ_BUILD)/,$(FUZZ_TARGETS))
+	sh tests/fuzz/run $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+soak: $(BUILD)/folio $(BUILD)/tests/live_edits
+	SERVE_LOAD_SECONDS=180 SERVE_LOAD_TRICKLE=1000 SERVE_LOAD_STREAMS=500 sh tests/cli/serve_load.sh
+	LIVE_EDITS=10000 ./$(BUILD)/tests/live_edits
+	PATHOLOGICAL_FULL=1 FOLIO=$(BUILD)/folio sh tests/cli/pathological.sh
 
 $(BUILD)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)

@@ -178,7 +178,7 @@ static int archetype_check(const char *target, const char *text, size_t len, str
 
 	if (content_split(target, copy, &n, &fm, &fmlen, &body_off, &body_line, d) < 0)
 		goto out;
-	value *v = yamlvalue_load(a, target, fm, fmlen, 1, d);
+	value *v = yamlvalue_load_text(a, target, fm, fmlen, 1, d);
 	if (!v)
 		goto out;
 	if (v->type != V_MAP) {

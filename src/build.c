@@ -12,6 +12,7 @@
 #include "build.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,8 +63,33 @@ void build_page_markdown(struct site *s, struct page *p, arena *a, bool want_htm
 	free(text);
 }
 
+/* Pages whose Markdown takes long (cmark is quadratic on some inputs):
+ * named while the build runs and listed at its end. */
+#define SLOW_PAGE_MS_DEFAULT 5000.0
+
+struct slow_slot {
+	const char *src;        /* the page a worker is on, or NULL */
+	double start;
+	bool told;
+};
+
+struct slow_watch {
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	struct slow_slot *slots;        /* one per worker */
+	unsigned nslots;
+	double limit_ms;
+	bool done;
+	void (*tell)(const char *file, double ms);
+	struct slow_page { const char *src; double ms; } *pages;
+	size_t npages;
+};
+
+static double now_ms(void);
+
 struct md_job {
 	struct site *s;
+	struct slow_watch *slow;
 	struct search_tokenizer **tk;   /* one per worker when the site has search */
 	atomic_size_t cached;
 	size_t budget;
@@ -75,7 +101,19 @@ static void markdown_one(void *arg, size_t i, unsigned worker)
 	struct site *s = job->s;
 	struct page *p = s->pages[i];
 	struct md_result r;
+	struct slow_watch *w = job->slow;
+	pthread_mutex_lock(&w->lock);
+	w->slots[worker] = (struct slow_slot){ p->src, now_ms(), false };
+	pthread_mutex_unlock(&w->lock);
 	build_page_markdown(s, p, s->thread_arenas[worker], true, job->tk != NULL, &r);
+	pthread_mutex_lock(&w->lock);
+	double ms = now_ms() - w->slots[worker].start;
+	if (ms > w->limit_ms) {
+		w->pages = xrealloc(w->pages, (w->npages + 1) * sizeof(*w->pages));
+		w->pages[w->npages++] = (struct slow_page){ p->src, ms };
+	}
+	w->slots[worker].src = NULL;
+	pthread_mutex_unlock(&w->lock);
 	p->anchors = r.anchors;
 	if (!p->anchors.ids)
 		p->anchors.ids = arena_alloc(s->thread_arenas[worker], sizeof(char *));
@@ -103,6 +141,81 @@ static void markdown_one(void *arg, size_t i, unsigned worker)
 	}
 }
 
+/* The watcher thread: names a page as soon as its Markdown passes the
+ * limit, so a stuck build says where it is stuck. */
+static void *slow_watcher(void *arg)
+{
+	struct slow_watch *w = arg;
+	pthread_mutex_lock(&w->lock);
+	while (!w->done) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 200 * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&w->wake, &w->lock, &until);
+		double now = now_ms();
+		for (unsigned i = 0; !w->done && i < w->nslots; i++) {
+			struct slow_slot *sl = &w->slots[i];
+			if (sl->src && !sl->told && now - sl->start > w->limit_ms) {
+				sl->told = true;
+				w->tell(sl->src, now - sl->start);
+			}
+		}
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+static int cmp_slow(const void *a, const void *b)
+{
+	const struct slow_page *x = a, *y = b;
+	return x->ms > y->ms ? -1 : x->ms < y->ms ? 1 : strcmp(x->src, y->src);
+}
+
+/* The Markdown pass over every content page, timed per page. */
+static void markdown_pass(struct md_job *job, const struct build_opts *o)
+{
+	struct site *s = job->s;
+	struct slow_watch w = { .limit_ms = SLOW_PAGE_MS_DEFAULT, .tell = o->slow_page };
+	const char *env = getenv("FOLIO_SLOW_PAGE_MS");
+	if (env && *env)
+		w.limit_ms = strtod(env, NULL);
+	w.slots = xcalloc(s->threads, sizeof(*w.slots));
+	w.nslots = s->threads;
+	pthread_mutex_init(&w.lock, NULL);
+	pthread_cond_init(&w.wake, NULL);
+	pthread_t watcher;
+	bool watching = w.tell && pthread_create(&watcher, NULL, slow_watcher, &w) == 0;
+	job->slow = &w;
+	pool_run(s->threads, s->ncontent, markdown_one, job);
+	if (watching) {
+		pthread_mutex_lock(&w.lock);
+		w.done = true;
+		pthread_cond_signal(&w.wake);
+		pthread_mutex_unlock(&w.lock);
+		pthread_join(watcher, NULL);
+	}
+	if (w.npages) {
+		qsort(w.pages, w.npages, sizeof(*w.pages), cmp_slow);
+		struct buf b = BUF_INIT;
+		for (size_t i = 0; i < w.npages; i++)
+			buf_printf(&b, "%s%s (%.1f s)", i ? ", " : "", w.pages[i].src,
+				   w.pages[i].ms / 1e3);
+		diag_warning(s->d, NULL, 0, 0,
+			     "Markdown took longer than %.3g s on %zu page%s: %s (the Markdown "
+			     "library is slow on some inputs; see README, \"Slow pages\")",
+			     w.limit_ms / 1e3, w.npages, w.npages == 1 ? "" : "s", b.ptr);
+		buf_free(&b);
+	}
+	free(w.pages);
+	free(w.slots);
+	pthread_cond_destroy(&w.wake);
+	pthread_mutex_destroy(&w.lock);
+}
+
 const char *const build_stage_names[STAGE_COUNT] = {
 	"load", "markdown", "index", "taxonomies", "search", "render", "site files", "finish",
 };
@@ -128,6 +241,7 @@ static void site_release(struct site *s)
 	for (size_t i = 0; i < s->npages; i++) {
 		free(s->pages[i]->html);
 		s->pages[i]->html = NULL;
+		arena_free(s->pages[i]->text_mem);
 	}
 	for (size_t i = 0; i < s->nsections; i++) {
 		free(s->sections[i]->pages);
@@ -138,11 +252,12 @@ static void site_release(struct site *s)
 	free(s->walk_names);
 	strmap_free(&s->by_rel);
 	strmap_free(&s->by_resource);
-	strmap_free(&s->files);
+	strmap_free(&s->written);
 	strmap_free(&s->tpl_links);
 	free(s->resources);
 	buf_free(&s->skipped);
 	strmap_free(&s->by_out);
+	strmap_free(&s->files);
 	strmap_free(&s->draft_rels);
 	strmap_free(&s->broken);
 	strmap_free(&s->tpl_files);
@@ -200,8 +315,9 @@ static int run_pipeline(struct site *s, const struct build_opts *o, struct diags
 	/* The search page: a content page at /search/, or one folio makes
 	 * when the theme has a search layout (folio check makes it too, so
 	 * links to it are checked, but builds no index). */
+	struct page *at_search = strmap_get(&s->by_out, "search/index.html");
 	bool search_page = search_enabled(s) &&
-			   (strmap_get(&s->by_out, "search/index.html") || theme_layout(s, "search"));
+			   ((at_search && site_in_place(at_search)) || theme_layout(s, "search"));
 	bool want_search = !o->check_only && search_page;
 	*want_search_out = want_search;
 	struct md_job job = { .s = s, .budget = HTML_CACHE_DEFAULT };
@@ -211,7 +327,7 @@ static int run_pipeline(struct site *s, const struct build_opts *o, struct diags
 	const char *env = getenv("FOLIO_HTML_CACHE_MB");
 	if (env && *env)
 		job.budget = (size_t)strtoull(env, NULL, 10) << 20;
-	pool_run(s->threads, s->ncontent, markdown_one, &job);
+	markdown_pass(&job, o);
 	if (job.tk) {
 		for (unsigned w = 0; w < s->threads; w++)
 			search_tokenizer_free(job.tk[w]);
@@ -228,7 +344,10 @@ static int run_pipeline(struct site *s, const struct build_opts *o, struct diags
 		site_add_page(s, nf);
 		site_claim(s, nf);
 	}
-	if (search_page && !strmap_get(&s->by_out, "search/index.html")) {
+	/* A content page at /search/ by its place is the search page; anything
+	 * else there (a url: or an alias) is an error naming both. */
+	at_search = strmap_get(&s->by_out, "search/index.html");
+	if (search_page && (!at_search || !site_in_place(at_search))) {
 		struct page *sp = site_new_page(s, PAGE_SEARCH, "search", "Search");
 		site_add_page(s, sp);
 		site_claim(s, sp);
@@ -242,6 +361,8 @@ static int run_pipeline(struct site *s, const struct build_opts *o, struct diags
 	lap(st, STAGE_TAXONOMY, &t);
 	if (want_search && !d->errors)
 		search_build(s);
+	if (o->check_only)
+		theme_check_names(s);
 	lap(st, STAGE_SEARCH, &t);
 
 	if (!o->check_only && !d->errors) {
@@ -251,7 +372,8 @@ static int run_pipeline(struct site *s, const struct build_opts *o, struct diags
 			buf_printf(&buf, "%s/public", s->dir);
 			dir = buf.ptr;
 		}
-		if (output_begin(&out, dir, s->dir, s->content_dir, o->force, d) < 0)
+		struct output_wait w = { o->no_wait, o->waiting };
+		if (output_begin(&out, dir, s->dir, s->content_dir, o->force, &w, d) < 0)
 			goto out;
 		opened = true;
 	}
@@ -397,6 +519,29 @@ static bool int_changed(const value *old, long long now)
 	return !old || old->type != V_INT || old->u.i != now;
 }
 
+/* Sets KEY of META (whose value is OLD) to the string S or the integer I,
+ * in OLD itself when it has that type, so whatever shares OLD sees it. */
+/* Sets META.KEY to S (NULL: null), changing OLD in place when there is
+ * one, so that the values sharing it see the change. */
+static void set_text_value(arena *a, value *meta, const char *key, value *old, const char *s)
+{
+	if (old && (old->type == V_STRING || old->type == V_NULL)) {
+		old->type = s ? V_STRING : V_NULL;
+		old->u.str.s = s ? s : "";
+		old->u.str.len = s ? strlen(s) : 0;
+	} else {
+		value_map_set(a, meta, key, s ? value_str(a, s) : value_null(a));
+	}
+}
+
+static void set_int_value(arena *a, value *meta, const char *key, value *old, long long i)
+{
+	if (old && old->type == V_INT)
+		old->u.i = i;
+	else
+		value_map_set(a, meta, key, value_int(a, i));
+}
+
 struct mark {
 	struct page **list;
 	size_t n;
@@ -429,7 +574,10 @@ static int update_body(struct build_live *lv, struct page *p, struct mark *m, bo
 	p->anchors.n = 0;
 	p->checks = NULL;
 	p->nchecks = 0;
-	build_page_markdown(s, p, s->a, true, lv->search, &r);
+	/* What this edit parses lives until the next edit of the page, so a
+	 * long serve session does not grow with every save. */
+	arena *mem = arena_new();
+	build_page_markdown(s, p, mem, true, lv->search, &r);
 	if (s->d->errors > errors) {
 		p->anchors = old_anchors;
 		p->checks = old_checks;
@@ -437,10 +585,10 @@ static int update_body(struct build_live *lv, struct page *p, struct mark *m, bo
 		free(r.html);
 		free(r.text);
 		free(r.heads_at);
+		arena_free(mem);
 		return -1;
 	}
 	p->anchors = r.anchors;
-	p->toc = r.toc;
 	p->word_count = r.words;
 	if (!p->fm_summary)
 		p->summary = r.summary;
@@ -449,25 +597,36 @@ static int update_body(struct build_live *lv, struct page *p, struct mark *m, bo
 	p->html_len = r.html_len;
 	if (lv->search && r.text) {
 		struct search_tokenizer *tk = search_tokenizer_new();
-		search_page_doc(tk, s, p, r.text, r.text_len, r.heads_at, s->a);
+		search_page_doc(tk, s, p, r.text, r.text_len, r.heads_at, mem);
 		search_tokenizer_free(tk);
 		lv->search_stale = true;
 	}
 	free(r.text);
 	free(r.heads_at);
 
-	/* The fields of page metas that come from the text. */
+	/* The fields of page metas that come from the text, changed in place:
+	 * other values (section entries, listing pages) share them. */
 	value *meta = p->meta;
 	long long rt = p->word_count ? (p->word_count + 199) / 200 : 0;
-	const char *summary = site_summary(s, p);
-	bool shown = str_changed(value_map_get(meta, "summary"), summary) ||
-		     int_changed(value_map_get(meta, "word_count"), p->word_count) ||
-		     int_changed(value_map_get(meta, "reading_time"), rt) ||
-		     value_map_get(meta, "toc") != p->toc;
-	site_set_summary(s, meta, summary);
-	value_map_set(s->a, meta, "word_count", value_int(s->a, p->word_count));
-	value_map_set(s->a, meta, "reading_time", value_int(s->a, rt));
-	value_map_set(s->a, meta, "toc", p->toc);
+	const char *sum = site_summary(s, p);
+	value *vs = value_map_get(meta, "summary"), *vw = value_map_get(meta, "word_count");
+	value *vr = value_map_get(meta, "reading_time"), *vt = value_map_get(meta, "toc");
+	bool shown = str_changed(vs, sum) || int_changed(vw, p->word_count) || int_changed(vr, rt) ||
+		     vt != r.toc;
+	set_text_value(s->a, meta, "summary", vs, sum);
+	set_text_value(s->a, meta, "description", value_map_get(meta, "description"),
+		       *sum ? site_description(mem, sum) : NULL);
+	set_int_value(s->a, meta, "word_count", vw, p->word_count);
+	set_int_value(s->a, meta, "reading_time", vr, rt);
+	if (vt && vt->type == V_LIST && r.toc && r.toc->type == V_LIST) {
+		vt->u.list = r.toc->u.list;
+		p->toc = vt;
+	} else {
+		p->toc = r.toc;
+		value_map_set(s->a, meta, "toc", p->toc);
+	}
+	arena_free(p->text_mem);
+	p->text_mem = mem;
 	mark_page(m, p);
 	if (!shown)
 		return 0;

@@ -17,6 +17,11 @@ struct build_opts {
 	bool strict;            /* warnings are errors */
 	bool force;             /* replace a non-empty folder folio did not write */
 	bool check_only;        /* folio check: write nothing */
+	bool no_wait;           /* another build writing the output is an error */
+	void (*waiting)(const char *out);       /* told when waiting for one; may be NULL */
+	/* Told while the build runs when a page's Markdown passes 5 s
+	 * (FOLIO_SLOW_PAGE_MS): FILE and the time so far.  May be NULL. */
+	void (*slow_page)(const char *file, double ms);
 	unsigned threads;       /* 0: one per core */
 };
 

@@ -16,7 +16,7 @@ static int usage(const char *cmd, const char *msg, const char *arg)
 		fprintf(stderr, "folio: %s%s%s%s\n", msg, arg ? " '" : "", arg ? arg : "", arg ? "'" : "");
 	fprintf(stderr, "usage: folio %s [-s SITE]%s [--drafts] [--strict] [-j N] [--quiet]\n"
 		"       [--verbose] [--error-format text|github] [--timings]\n", cmd,
-		strcmp(cmd, "build") ? "" : " [-o OUT] [--base-url URL] [--force]");
+		strcmp(cmd, "build") ? "" : " [-o OUT] [--base-url URL] [--force] [--no-wait]");
 	return 2;
 }
 
@@ -39,10 +39,21 @@ const char *cmd_option(int argc, char **argv, int *i, const char *lng, const cha
 	return NULL;
 }
 
+static void say_waiting(const char *out)
+{
+	fprintf(stderr, "folio: another build is writing '%s'; waiting for it to finish\n", out);
+}
+
+static void say_slow(const char *file, double ms)
+{
+	fprintf(stderr, "folio: %s: Markdown still running after %.1f s\n", file, ms / 1e3);
+}
+
 int cmd_build(int argc, char **argv, int check_only)
 {
 	const char *cmd = argv[0];
-	struct build_opts o = { .check_only = check_only != 0 };
+	struct build_opts o = { .check_only = check_only != 0, .waiting = say_waiting,
+				.slow_page = say_slow };
 	enum diag_format fmt = DIAG_FORMAT_TEXT;
 	bool quiet = false, timings = false, verbose = false;
 	for (int i = 1; i < argc; i++) {
@@ -75,6 +86,8 @@ int cmd_build(int argc, char **argv, int check_only)
 			o.strict = true;
 		} else if (!check_only && !strcmp(a, "--force")) {
 			o.force = true;
+		} else if (!check_only && !strcmp(a, "--no-wait")) {
+			o.no_wait = true;
 		} else if (!strcmp(a, "--timings")) {
 			timings = true;
 		} else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "content.h"
 #include "yamlvalue.h"
 
 /* Reports V (at its position) as not of the TYPE expected for KEY. */
@@ -234,8 +235,12 @@ struct config *config_load(arena *a, const char *site_dir, const char *base_url,
 		diag_error(d, c->file, 0, 0, "cannot read the site configuration: %s", strerror(errno));
 		return NULL;
 	}
+	if (content_check_encoding(c->file, text, len, d) < 0) {
+		free(text);
+		return NULL;
+	}
 	size_t bom = len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3) ? 3 : 0;
-	value *raw = yamlvalue_load(a, c->file, text + bom, len - bom, 0, d);
+	value *raw = yamlvalue_load_text(a, c->file, text + bom, len - bom, 0, d);
 	free(text);
 	if (!raw)
 		return NULL;

@@ -30,6 +30,8 @@ struct walk {
 	char *site_real;        /* realpath of the site folder */
 	struct buf *found;      /* "p" or "r" then the rel path, NUL-separated */
 	size_t nfound;
+	char *open[CONTENT_MAX_DEPTH + 2];      /* real paths of the folders being walked */
+	unsigned nopen;
 };
 
 /* Is NAME[0..LEN) a Markdown file name?  Returns the extension's length. */
@@ -63,6 +65,17 @@ static const char *ignored(const struct site *s, const char *rel)
 	return NULL;
 }
 
+/* Is REAL (the real path of a link to a folder) one of the folders being
+ * walked, so that following it would walk the same files again, deeper
+ * and deeper? */
+static bool walking(const struct walk *w, const char *real)
+{
+	for (unsigned i = 0; i < w->nopen; i++)
+		if (w->open[i] && !strcmp(w->open[i], real))
+			return true;
+	return false;
+}
+
 /* Inside the site folder?  REAL: PATH's real path. */
 static bool inside_site(struct walk *w, const char *real)
 {
@@ -91,6 +104,8 @@ static void walk_dir(struct walk *w, const char *rel, unsigned depth)
 		buf_free(&dir);
 		return;
 	}
+	char here[PATH_MAX];
+	w->open[w->nopen++] = realpath(dir.ptr, here) ? xstrdup(here) : NULL;
 	for (int i = 0; i < n; i++) {
 		const char *nm = names[i]->d_name;
 		struct buf path = BUF_INIT, sub = BUF_INIT;
@@ -111,6 +126,16 @@ static void walk_dir(struct walk *w, const char *rel, unsigned depth)
 			if (!inside_site(w, real)) {
 				diag_warning(s->d, path.ptr, 0, 0,
 					     "symbolic link leads out of the site; not followed");
+				goto next;
+			}
+			if (S_ISDIR(st.st_mode) && walking(w, real)) {
+				diag_warning(s->d, path.ptr, 0, 0,
+					     "symbolic link leads to a folder it is inside (a loop); not followed");
+				goto next;
+			}
+			if (S_ISDIR(st.st_mode) && walking(w, path.ptr)) {
+				diag_warning(s->d, path.ptr, 0, 0,
+					     "symbolic link leads to a folder it is inside (a loop); not followed");
 				goto next;
 			}
 		} else {
@@ -141,7 +166,33 @@ next:
 		free(names[i]);
 	}
 	free(names);
+	free(w->open[--w->nopen]);
 	buf_free(&dir);
+}
+
+/* The line and column (in characters) of TO in the text starting at FROM. */
+static void place_of(const char *from, const char *to, unsigned *line, unsigned *col)
+{
+	*line = 1;
+	*col = 1;
+	for (const char *p = from; p < to; p++) {
+		if (*p == '\n') {
+			++*line;
+			*col = 1;
+		} else if (((unsigned char)*p & 0xC0) != 0x80) {
+			++*col;
+		}
+	}
+}
+
+int content_check_encoding(const char *file, const char *text, size_t len, struct diags *d)
+{
+	const char *wide = text_wide_encoding(text, len);
+	if (!wide)
+		return 0;
+	diag_error(d, file, 1, 1, "file is %s text; folio reads UTF-8 (convert it, e.g. "
+		   "iconv -f %s -t UTF-8)", wide, wide);
+	return -1;
 }
 
 size_t content_fold_crlf(char *text, size_t len)
@@ -150,7 +201,8 @@ size_t content_fold_crlf(char *text, size_t len)
 	for (size_t i = 0; i < len; i++) {
 		if (text[i] == '\r' && i + 1 < len && text[i + 1] == '\n')
 			continue;
-		text[o++] = text[i];
+		/* A lone CR ends a line too (old Mac files), as in CommonMark. */
+		text[o++] = text[i] == '\r' ? '\n' : text[i];
 	}
 	text[o] = '\0';
 	return o;
@@ -159,6 +211,8 @@ size_t content_fold_crlf(char *text, size_t len)
 int content_split(const char *file, char *text, size_t *len, const char **fm,
 		  size_t *fmlen, size_t *body_off, unsigned *body_line, struct diags *d)
 {
+	if (content_check_encoding(file, text, *len, d) < 0)
+		return -1;
 	size_t n = *len = content_fold_crlf(text, *len);
 	size_t start = 0;
 	if (n >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3))
@@ -166,23 +220,15 @@ int content_split(const char *file, char *text, size_t *len, const char **fm,
 
 	if (memchr(text + start, '\0', n - start)) {
 		const char *z = memchr(text + start, '\0', n - start);
-		unsigned line = 1;
-		for (const char *p = text + start; p < z; p++)
-			line += *p == '\n';
-		diag_error(d, file, line, 0, "file contains a NUL byte");
+		unsigned line, col;
+		place_of(text + start, z, &line, &col);
+		diag_error(d, file, line, col, "file contains a NUL byte");
 		return -1;
 	}
 	size_t good = utf8_valid_prefix(text + start, n - start);
 	if (good != n - start) {
-		unsigned line = 1, col = 1;
-		for (size_t i = start; i < start + good; i++) {
-			if (text[i] == '\n') {
-				line++;
-				col = 1;
-			} else if (((unsigned char)text[i] & 0xC0) != 0x80) {
-				col++;
-			}
-		}
+		unsigned line, col;
+		place_of(text + start, text + start + good, &line, &col);
 		diag_error(d, file, line, col, "invalid UTF-8 (byte 0x%02X)",
 			   (unsigned char)text[start + good]);
 		return -1;
@@ -629,7 +675,7 @@ static void load_one(void *arg, size_t i, unsigned worker)
 	size_t fmlen;
 	if (content_split(p->src, text, &len, &fm, &fmlen, &p->body_off, &p->body_line, s->d) == 0) {
 		p->fm_hash = hash64(text, p->body_off);
-		p->fm = yamlvalue_load(a, p->src, fm, fmlen, 1, s->d);
+		p->fm = yamlvalue_load_text(a, p->src, fm, fmlen, 1, s->d);
 		if (p->fm && p->fm->type == V_NULL)
 			p->fm = value_at(value_map(a), p->src, 1, 1);
 		if (p->fm && p->fm->type != V_MAP) {

@@ -16,7 +16,8 @@ int content_load(struct site *s);
 
 /*
  * Splits TEXT (a whole content file, NUL-terminated, LEN bytes) into front
- * matter and body, normalising CRLF in place.  On success sets *FM and
+ * matter and body, normalising CRLF and CR in place.  A UTF-16 or UTF-32
+ * file is an error naming its encoding.  On success sets *FM and
  * *FMLEN to the YAML text, *BODY_OFF and *BODY_LINE to where the Markdown
  * starts, and returns 0; otherwise adds an error for FILE and returns -1.
  */
@@ -27,7 +28,10 @@ int content_split(const char *file, char *text, size_t *len, const char **fm,
  * or to content/ when it starts with '/'), resolving "." and ".." and
  * decoding %XX, into OUT.  Returns false if it climbs out of content/. */
 bool content_join_path(struct buf *out, const char *base, const char *path, size_t n);
-/* Turns CRLF line ends into LF in place (lone CRs stay); returns the new
+/* A UTF-16 or UTF-32 TEXT is an error for FILE naming its encoding:
+ * returns -1 after adding it, else 0. */
+int content_check_encoding(const char *file, const char *text, size_t len, struct diags *d);
+/* Turns CRLF and lone CR line ends into LF in place; returns the new
  * length and NUL-terminates.  Offsets content_split returned refer to
  * text folded this way. */
 size_t content_fold_crlf(char *text, size_t len);

@@ -50,13 +50,11 @@ static int cmp_newest(const void *pa, const void *pb)
 	return strcmp(a->url, b->url);
 }
 
-static int emit(struct site *s, struct output *o, const char *rel, struct buf *b)
+static int emit(struct site *s, struct output *o, const char *rel, const char *what,
+		struct buf *b)
 {
-	if (strmap_get(&s->by_out, rel)) {
-		struct page *p = strmap_get(&s->by_out, rel);
-		diag_error(s->d, p->src, 1, 1, "URL /%s is also a file folio writes (%s)", rel, rel);
+	if (site_claim_file(s, rel, what) < 0)
 		return -1;
-	}
 	links_file(s, rel);
 	if (o)
 		return output_write(o, rel, b->ptr, b->len, s->d);
@@ -89,7 +87,7 @@ static int write_sitemap(struct site *s, struct output *o, struct page **pages, 
 	int files = 0;
 	if (n <= FEEDS_SITEMAP_MAX) {
 		sitemap_urls(s, &b, pages, n);
-		files += emit(s, o, "sitemap.xml", &b) == 0;
+		files += emit(s, o, "sitemap.xml", "the sitemap", &b) == 0;
 		buf_free(&b);
 		return files;
 	}
@@ -102,7 +100,7 @@ static int write_sitemap(struct site *s, struct output *o, struct page **pages, 
 		buf_reset(&name);
 		buf_printf(&name, "sitemap-%zu.xml", k);
 		sitemap_urls(s, &b, pages + from, cnt);
-		files += emit(s, o, name.ptr, &b) == 0;
+		files += emit(s, o, name.ptr, "the sitemap", &b) == 0;
 		buf_puts(&idx, "<sitemap><loc>");
 		put_xml(&idx, s->config->base_url);
 		buf_putc(&idx, '/');
@@ -110,7 +108,7 @@ static int write_sitemap(struct site *s, struct output *o, struct page **pages, 
 		buf_puts(&idx, "</loc></sitemap>\n");
 	}
 	buf_puts(&idx, "</sitemapindex>\n");
-	files += emit(s, o, "sitemap.xml", &idx) == 0;
+	files += emit(s, o, "sitemap.xml", "the sitemap", &idx) == 0;
 	buf_free(&idx);
 	buf_free(&name);
 	buf_free(&b);
@@ -174,7 +172,10 @@ static int write_feed(struct site *s, struct output *o, const char *rel, const c
 		buf_puts(&b, "</entry>\n");
 	}
 	buf_puts(&b, "</feed>\n");
-	int ok = emit(s, o, rel, &b) == 0;
+	struct buf what = BUF_INIT;
+	buf_printf(&what, "the feed of %s", self->url);
+	int ok = emit(s, o, rel, what.ptr, &b) == 0;
+	buf_free(&what);
 	buf_free(&b);
 	free(dated);
 	return ok;
@@ -196,7 +197,7 @@ int feeds_write(struct site *s, struct output *o)
 	buf_puts(&b, "User-agent: *\nAllow: /\n\nSitemap: ");
 	buf_puts(&b, s->config->base_url);
 	buf_puts(&b, "/sitemap.xml\n");
-	files += emit(s, o, "robots.txt", &b) == 0;
+	files += emit(s, o, "robots.txt", "robots.txt", &b) == 0;
 
 	struct page *home = s->sections[0]->page;
 	files += write_feed(s, o, "feed.xml", *s->config->title ? s->config->title : home->title,

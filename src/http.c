@@ -27,10 +27,15 @@
 
 #include "util.h"
 
-/* Open event streams (one per open page) at most. */
-#define HTTP_MAX_STREAMS 32
-/* Connections at most (each is a thread). */
-#define HTTP_MAX_CONNECTIONS 128
+/* Open event streams (one per open page) at most.  A stream waiting for
+ * an event is suspended: it costs a socket and takes no request slot. */
+#define HTTP_MAX_STREAMS 1024
+/* Connections at most, streams included.  One thread serves them all
+ * without blocking, so slow clients hold no thread. */
+#define HTTP_MAX_CONNECTIONS 4096
+/* Seconds a client has to send a whole request head, however it
+ * trickles: past it the connection is dropped. */
+#define HTTP_HEAD_TIMEOUT 10
 /* Events kept for streams that fall behind; further back they reload. */
 #define HTTP_RING 16
 /* Seconds between the comments that keep an idle event stream open. */
@@ -54,17 +59,42 @@ struct http {
 	char *ring[HTTP_RING];          /* event seq is ring[seq % HTTP_RING] */
 	char *failed;                   /* errors JSON while the last build failed */
 	unsigned streams;               /* open event streams */
+	struct stream *stream_list;     /* open event streams */
+	struct conn *conns;             /* open connections */
 	bool stopping;
+	pthread_t ticker;               /* heartbeats, closed pages, slow heads */
+	bool ticking;
 };
 
 /* One open event stream. */
 struct stream {
 	http *h;
+	struct MHD_Connection *c;
 	int fd;                         /* its socket, to notice a closed page */
 	unsigned long long seq;         /* the last event it has */
 	struct buf out;                 /* still to send */
 	size_t off;
+	double sent;                    /* when it last sent something (s) */
+	bool suspended;                 /* waiting for an event, out of the loop */
+	bool gone;                      /* the page went away */
+	struct stream *prev, *next;
 };
+
+/* One open connection, for the request head's time limit. */
+struct conn {
+	int fd;
+	double start;                   /* when its current request began (s) */
+	bool head;                      /* its request head is complete */
+	bool cut;                       /* shut down for taking too long */
+	struct conn *prev, *next;
+};
+
+static double now_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
 
 static const char live_js[] =
 "// folio serve: updates this page when the site is rebuilt.\n"
@@ -553,36 +583,12 @@ static bool peer_closed(int fd)
 	return fd >= 0 && poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
 }
 
-/*
- * Fills S->out with what the stream sends next, waiting for it: the
- * events it has not had, or a heartbeat.  Returns -1 when the stream
- * should end (the server stops or the page went away).
- */
-static int stream_next(struct stream *s)
+/* Fills S->out with what the stream sends next: the events it has not
+ * had, or a heartbeat when it has been quiet a while; nothing if neither.
+ * H is locked. */
+static void stream_fill_locked(struct stream *s, double now)
 {
 	http *h = s->h;
-	unsigned waited = 0;
-	pthread_mutex_lock(&h->lock);
-	while (!h->stopping && s->seq == h->seq) {
-		struct timespec t;
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		t.tv_sec += 1;
-		pthread_cond_timedwait(&h->cond, &h->lock, &t);
-		if (h->stopping || s->seq != h->seq)
-			break;
-		pthread_mutex_unlock(&h->lock);
-		if (peer_closed(s->fd))
-			return -1;
-		if (++waited >= HTTP_HEARTBEAT) {
-			buf_puts(&s->out, ": ping\n\n");
-			return 0;
-		}
-		pthread_mutex_lock(&h->lock);
-	}
-	if (h->stopping) {
-		pthread_mutex_unlock(&h->lock);
-		return -1;
-	}
 	if (h->seq - s->seq > HTTP_RING) {
 		buf_puts(&s->out, "event: reload\ndata: {}\n\n");
 	} else {
@@ -590,36 +596,158 @@ static int stream_next(struct stream *s)
 			buf_puts(&s->out, h->ring[q % HTTP_RING]);
 	}
 	s->seq = h->seq;
-	pthread_mutex_unlock(&h->lock);
-	return 0;
+	if (!s->out.len && now - s->sent >= HTTP_HEARTBEAT)
+		buf_puts(&s->out, ": ping\n\n");
+}
+
+/* Lets suspended stream S run again (it will send, or end).  H is locked. */
+static void stream_wake_locked(struct stream *s)
+{
+	if (!s->suspended)
+		return;
+	s->suspended = false;
+	MHD_resume_connection(s->c);
 }
 
 static ssize_t stream_read(void *cls, uint64_t pos, char *dst, size_t max)
 {
 	struct stream *s = cls;
+	http *h = s->h;
 	(void)pos;
-	while (s->off == s->out.len) {
+	pthread_mutex_lock(&h->lock);
+	if (s->off == s->out.len) {
 		buf_reset(&s->out);
 		s->off = 0;
-		if (stream_next(s) < 0)
+		if (h->stopping || s->gone) {
+			pthread_mutex_unlock(&h->lock);
 			return MHD_CONTENT_READER_END_OF_STREAM;
+		}
+		stream_fill_locked(s, now_s());
+		if (!s->out.len) {
+			/* Nothing to send: out of the loop until an event, a
+			 * heartbeat or the page closing wakes it. */
+			s->suspended = true;
+			MHD_suspend_connection(s->c);
+			pthread_mutex_unlock(&h->lock);
+			return 0;
+		}
 	}
 	size_t n = s->out.len - s->off;
 	if (n > max)
 		n = max;
 	memcpy(dst, s->out.ptr + s->off, n);
 	s->off += n;
+	s->sent = now_s();
+	pthread_mutex_unlock(&h->lock);
 	return (ssize_t)n;
 }
 
 static void stream_free(void *cls)
 {
 	struct stream *s = cls;
-	pthread_mutex_lock(&s->h->lock);
-	s->h->streams--;
-	pthread_mutex_unlock(&s->h->lock);
+	http *h = s->h;
+	pthread_mutex_lock(&h->lock);
+	h->streams--;
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		h->stream_list = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	pthread_mutex_unlock(&h->lock);
 	buf_free(&s->out);
 	free(s);
+}
+
+/* Once a second: wakes streams that owe a heartbeat or whose page went
+ * away, and cuts connections whose request head is not complete after
+ * HTTP_HEAD_TIMEOUT seconds in all (a client trickling a header line
+ * every few seconds would otherwise hold its connection for ever). */
+static void *ticker(void *arg)
+{
+	http *h = arg;
+	pthread_mutex_lock(&h->lock);
+	while (!h->stopping) {
+		struct timespec t;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		t.tv_sec += 1;
+		pthread_cond_timedwait(&h->cond, &h->lock, &t);
+		if (h->stopping)
+			break;
+		double now = now_s();
+		for (struct stream *s = h->stream_list; s; s = s->next) {
+			if (!s->suspended)
+				continue;
+			s->gone = peer_closed(s->fd);
+			if (s->gone || now - s->sent >= HTTP_HEARTBEAT)
+				stream_wake_locked(s);
+		}
+		for (struct conn *k = h->conns; k; k = k->next) {
+			if (!k->head && !k->cut && now - k->start > HTTP_HEAD_TIMEOUT) {
+				k->cut = true;
+				shutdown(k->fd, SHUT_RDWR);
+			}
+		}
+	}
+	pthread_mutex_unlock(&h->lock);
+	return NULL;
+}
+
+/* Connections come and go: keep the list the ticker walks. */
+static void on_connection(void *cls, struct MHD_Connection *c, void **ctx,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	http *h = cls;
+	struct conn *k = *ctx;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		k = xcalloc(1, sizeof(*k));
+		k->fd = ci ? ci->connect_fd : -1;
+		k->start = now_s();
+		pthread_mutex_lock(&h->lock);
+		k->next = h->conns;
+		if (h->conns)
+			h->conns->prev = k;
+		h->conns = k;
+		pthread_mutex_unlock(&h->lock);
+		*ctx = k;
+	} else if (k) {
+		pthread_mutex_lock(&h->lock);
+		if (k->prev)
+			k->prev->next = k->next;
+		else
+			h->conns = k->next;
+		if (k->next)
+			k->next->prev = k->prev;
+		pthread_mutex_unlock(&h->lock);
+		free(k);
+		*ctx = NULL;
+	}
+}
+
+/* The connection of C: its request head is complete (HEAD), or a request
+ * ended and the next one's time starts now. */
+static void mark_head(http *h, struct MHD_Connection *c, bool head)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct conn *k = ci ? ci->socket_context : NULL;
+	if (!k)
+		return;
+	pthread_mutex_lock(&h->lock);
+	k->head = head;
+	if (!head)
+		k->start = now_s();
+	pthread_mutex_unlock(&h->lock);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **req,
+			 enum MHD_RequestTerminationCode code)
+{
+	(void)req;
+	(void)code;
+	mark_head(cls, c, false);
 }
 
 /* /_folio/events?since=BUILD: the page's event stream.  A page built
@@ -642,8 +770,14 @@ static enum MHD_Result serve_events(http *h, struct MHD_Connection *c, bool head
 	}
 	struct stream *s = xcalloc(1, sizeof(*s));
 	s->h = h;
+	s->c = c;
 	s->fd = ci ? ci->connect_fd : -1;
 	s->seq = h->seq;
+	s->sent = now_s();
+	s->next = h->stream_list;
+	if (h->stream_list)
+		h->stream_list->prev = s;
+	h->stream_list = s;
 	buf_init(&s->out);
 	buf_puts(&s->out, "retry: 500\n\n");
 	char gen[32];
@@ -686,6 +820,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	(void)upload_data;
 	bool head = !strcmp(method, MHD_HTTP_METHOD_HEAD);
 	bool allowed = head || !strcmp(method, MHD_HTTP_METHOD_GET);
+	if (!*req)
+		mark_head(h, c, true);
 	const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
 	if (!host_allowed(host, h->hosts, h->any_ip))
 		return plain(c, MHD_HTTP_FORBIDDEN, "403 Forbidden: unknown Host\n");
@@ -877,8 +1013,8 @@ int http_start(http *h, const char *root, struct buf *err)
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof ss;
 	getsockname(h->listen_fd, (struct sockaddr *)&ss, &sl);
-	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-			 MHD_USE_POLL | MHD_USE_ITC;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+			 MHD_ALLOW_SUSPEND_RESUME;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	h->daemon = MHD_start_daemon(flags, 0, NULL, NULL, handle, h,
@@ -886,11 +1022,14 @@ int http_start(http *h, const char *root, struct buf *err)
 				     MHD_OPTION_UNESCAPE_CALLBACK, unescape_none, NULL,
 				     MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_MAX_CONNECTIONS,
 				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(2 * HTTP_HEARTBEAT),
+				     MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
+				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
 				     MHD_OPTION_END);
 	if (!h->daemon) {
 		buf_printf(err, "cannot start the HTTP server on port %u", h->port);
 		return -1;
 	}
+	h->ticking = pthread_create(&h->ticker, NULL, ticker, h) == 0;
 	h->listen_fd = -1;      /* the daemon's now */
 	return 0;
 }
@@ -901,7 +1040,8 @@ static void publish_locked(http *h, char *text)
 	h->seq++;
 	free(h->ring[h->seq % HTTP_RING]);
 	h->ring[h->seq % HTTP_RING] = text;
-	pthread_cond_broadcast(&h->cond);
+	for (struct stream *s = h->stream_list; s; s = s->next)
+		stream_wake_locked(s);
 }
 
 void http_site_changed(http *h, bool css_only)
@@ -937,10 +1077,15 @@ void http_stop(http *h)
 {
 	if (!h)
 		return;
+	/* No connection may be suspended when the daemon stops. */
 	pthread_mutex_lock(&h->lock);
 	h->stopping = true;
 	pthread_cond_broadcast(&h->cond);
+	for (struct stream *s = h->stream_list; s; s = s->next)
+		stream_wake_locked(s);
 	pthread_mutex_unlock(&h->lock);
+	if (h->ticking)
+		pthread_join(h->ticker, NULL);
 	if (h->daemon)
 		MHD_stop_daemon(h->daemon);
 	if (h->listen_fd >= 0)

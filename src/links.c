@@ -88,10 +88,10 @@ static bool find_target(const struct site *s, const char *path, struct page **pa
 	if (n == 0 || path[n - 1] == '/') {
 		buf_printf(&k, "%sindex.html", path);
 		*page = strmap_get(&s->by_out, k.ptr);
-		found = *page || strmap_get(&s->files, k.ptr);
+		found = *page || strmap_get(&s->written, k.ptr);
 	} else {
 		*page = strmap_get(&s->by_out, path);
-		found = *page || strmap_get(&s->files, path);
+		found = *page || strmap_get(&s->written, path);
 		if (!found) {
 			buf_printf(&k, "%s/index.html", path);
 			*page = strmap_get(&s->by_out, k.ptr);
@@ -202,9 +202,9 @@ const char *links_markdown(void *arg, const char *dest, unsigned line, unsigned 
 
 void links_file(struct site *s, const char *path)
 {
-	if (!strmap_get(&s->files, path)) {
+	if (!strmap_get(&s->written, path)) {
 		const char *k = arena_strdup(s->a, path);
-		strmap_put(&s->files, k, (void *)k);
+		strmap_put(&s->written, k, (void *)k);
 	}
 }
 

@@ -7,11 +7,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <microhttpd.h>
+#include <yaml.h>
+
 #include "cmd.h"
+
+/* libcmark and cmark-gfm both have this, so it is declared here rather
+ * than through either's header. */
+const char *cmark_version_string(void);
+
+/* folio's version and those of the libraries it runs with, as each
+ * reports itself at run time (not as folio was compiled). */
+static void print_versions(void)
+{
+	const char *md = cmark_version_string();
+	printf("folio %s\n", FOLIO_VERSION);
+	printf("%s %s (Markdown)\n", strstr(md, "gfm") ? "cmark-gfm" : "libcmark", md);
+	printf("libyaml %s\n", yaml_get_version_string());
+	printf("libmicrohttpd %s\n", MHD_get_version());
+	printf("libstemmer (Snowball; reports no version)\n");
+}
 
 static const char usage_text[] =
 "usage: folio build  [-s SITE] [-o OUT] [--base-url URL] [--drafts] [--strict]\n"
-"                    [--force] [-j N] [--quiet] [--error-format text|github]\n"
+"                    [--force] [--no-wait] [-j N] [--quiet] [--error-format text|github]\n"
 "       folio check  [-s SITE] [--drafts] [--strict] [--error-format text|github]\n"
 "       folio serve  [-s SITE] [--bind ADDR] [--port N] [--drafts]\n"
 "       folio new    [-s SITE] PATH\n"
@@ -26,7 +45,7 @@ int main(int argc, char **argv)
 	}
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
-		printf("folio %s\n", FOLIO_VERSION);
+		print_versions();
 		return 0;
 	}
 	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {

@@ -76,6 +76,7 @@ struct op {
 	struct slice indent;    /* OPF_STANDALONE: indentation to push */
 	struct slice nl;        /* standalone block: the newline of its line */
 	const char *name;       /* partials, parents: NUL-terminated name */
+	unsigned line, col;     /* of the tag, for mustache_tpl_tags() */
 };
 
 struct mustache_tpl {
@@ -590,6 +591,8 @@ static void emit_text(struct compiler *c, size_t from, size_t to, struct slice s
 static void op_name(struct compiler *c, struct op *op, const struct tok *t)
 {
 	op->text = t->name;
+	op->line = t->line;
+	op->col = t->col;
 	if (op->kind == OP_PARTIAL || op->kind == OP_PARENT) {
 		if (t->dynamic)
 			op->flags |= OPF_DYNAMIC;
@@ -787,6 +790,33 @@ const mustache_tpl *mustache_set_get(const mustache_set *set, const char *name)
 const char *mustache_tpl_file(const mustache_tpl *tpl)
 {
 	return tpl->file;
+}
+
+size_t mustache_set_size(const mustache_set *set)
+{
+	return set->n;
+}
+
+const mustache_tpl *mustache_set_at(const mustache_set *set, size_t i)
+{
+	return set->entries[i]->tpl;
+}
+
+void mustache_tpl_tags(const mustache_tpl *t, mustache_tag_fn fn, void *arg)
+{
+	static const char sigil[] = { [OP_ETAG] = 'v', [OP_UTAG] = 'v', [OP_SECTION] = '#',
+				      [OP_INVERTED] = '^', [OP_PARTIAL] = '>', [OP_PARENT] = '<',
+				      [OP_BLOCK] = '$' };
+	for (size_t i = 0; i < t->nops; i++) {
+		const struct op *op = &t->ops[i];
+		if (op->kind == OP_TEXT)
+			continue;
+		struct mustache_tag tag = {
+			.kind = sigil[op->kind], .dynamic = (op->flags & OPF_DYNAMIC) != 0,
+			.name = op->text.p, .len = op->text.n, .line = op->line, .col = op->col,
+		};
+		fn(arg, t, &tag);
+	}
 }
 
 /* ---------------------------------------------------------------- rendering */

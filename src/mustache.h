@@ -11,6 +11,7 @@
 #ifndef FOLIO_MUSTACHE_H
 #define FOLIO_MUSTACHE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "buf.h"
 #include "diag.h"
@@ -50,6 +51,23 @@ int mustache_set_add(mustache_set *set, const char *name, const char *file,
 const mustache_tpl *mustache_set_get(const mustache_set *set, const char *name);
 /* The FILE the template was added with. */
 const char *mustache_tpl_file(const mustache_tpl *tpl);
+
+/* The templates of SET, in the order they were first added. */
+size_t mustache_set_size(const mustache_set *set);
+const mustache_tpl *mustache_set_at(const mustache_set *set, size_t i);
+
+/* A tag of a compiled template, for checks of a whole set. */
+struct mustache_tag {
+	char kind;              /* 'v' (a variable), '#', '^', '>', '<' or '$' */
+	bool dynamic;           /* {{>*name}}: NAME is looked up, not a template */
+	const char *name;       /* as written, LEN bytes; "." for the current item */
+	size_t len;
+	unsigned line, col;     /* of the tag in its file */
+};
+typedef void (*mustache_tag_fn)(void *arg, const mustache_tpl *t, const struct mustache_tag *tag);
+/* Calls FN for every tag of T in order (comments and delimiter changes
+ * left out). */
+void mustache_tpl_tags(const mustache_tpl *t, mustache_tag_fn fn, void *arg);
 
 /*
  * Called once for every partial or parent a render looks up, found or not

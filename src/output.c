@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <sys/file.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,10 +117,75 @@ static int prune_entry(const char *path, const struct stat *st, int flag, struct
 	return 0;
 }
 
+/* Takes the lock on the output whose hidden files start with PREFIX
+ * ("/site/.public").  Returns the open lock file, or -1 after an error. */
+static int take_lock(const char *prefix, const char *out, const struct output_wait *w,
+		     struct diags *d)
+{
+	struct buf path = BUF_INIT;
+	buf_printf(&path, "%s.folio-lock", prefix);
+	int fd = open(path.ptr, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0) {
+		diag_error(d, NULL, 0, 0, "cannot create the lock file '%s': %s", path.ptr,
+			   strerror(errno));
+		buf_free(&path);
+		return -1;
+	}
+	int rc = flock(fd, LOCK_EX | LOCK_NB);
+	if (rc != 0 && errno == EWOULDBLOCK) {
+		if (w && w->no_wait) {
+			diag_error(d, NULL, 0, 0, "another build is writing '%s' (it holds %s); "
+				   "not waiting (--no-wait)", out, path.ptr);
+		} else {
+			if (w && w->waiting)
+				w->waiting(out);
+			do
+				rc = flock(fd, LOCK_EX);
+			while (rc != 0 && errno == EINTR);
+		}
+	}
+	if (rc != 0) {
+		if (!(w && w->no_wait && errno == EWOULDBLOCK))
+			diag_error(d, NULL, 0, 0, "cannot lock '%s': %s", path.ptr, strerror(errno));
+		close(fd);
+		fd = -1;
+	}
+	buf_free(&path);
+	return fd;
+}
+
+/* Removes what builds into the output at PREFIX left behind when they were
+ * killed: their temporary folders (".NAME.folio-tmp.PID", and
+ * ".NAME.folio-tmp.PID.old" of the swap without an atomic exchange).  Run
+ * under the lock, so no build is using any of them. */
+static void remove_debris(const char *prefix)
+{
+	const char *slash = strrchr(prefix, '/');
+	struct buf dir = BUF_INIT, stem = BUF_INIT, path = BUF_INIT;
+	buf_put(&dir, prefix, slash ? (size_t)(slash - prefix) : 0);
+	buf_printf(&stem, "%s.folio-tmp.", slash ? slash + 1 : prefix);
+	DIR *dp = opendir(dir.len ? dir.ptr : "/");
+	struct dirent *e;
+	while (dp && (e = readdir(dp)) != NULL) {
+		if (strncmp(e->d_name, stem.ptr, stem.len))
+			continue;
+		buf_reset(&path);
+		buf_printf(&path, "%s/%s", dir.ptr, e->d_name);
+		output_remove_tree(path.ptr);
+	}
+	if (dp)
+		closedir(dp);
+	buf_free(&dir);
+	buf_free(&stem);
+	buf_free(&path);
+}
+
 int output_begin(struct output *o, const char *out, const char *site_dir,
-		 const char *content_dir, bool force, struct diags *d)
+		 const char *content_dir, bool force, const struct output_wait *w,
+		 struct diags *d)
 {
 	memset(o, 0, sizeof(*o));
+	o->lock_fd = -1;
 	char *aout = abs_path(out), *asite = abs_path(site_dir), *acontent = abs_path(content_dir);
 	int rc = -1;
 	struct stat st;
@@ -148,13 +214,14 @@ int output_begin(struct output *o, const char *out, const char *site_dir,
 		}
 	}
 	/* The temporary folder sits beside OUT, on the same file system. */
-	struct buf tmp = BUF_INIT, old = BUF_INIT;
+	struct buf tmp = BUF_INIT, old = BUF_INIT, prefix = BUF_INIT;
 	const char *slash = strrchr(aout, '/');
 	buf_put(&tmp, aout, (size_t)(slash - aout));
 	buf_put(&old, tmp.ptr, tmp.len);
+	buf_put(&prefix, tmp.ptr, tmp.len);
 	buf_printf(&tmp, "/.%s.folio-tmp.%ld", slash + 1, (long)getpid());
 	buf_printf(&old, "/.%s.folio-old", slash + 1);
-	output_remove_tree(tmp.ptr);
+	buf_printf(&prefix, "/.%s", slash + 1);
 	/* Make the parent folders of OUT. */
 	for (size_t i = 1; i < (size_t)(slash - aout); i++) {
 		if (aout[i] == '/') {
@@ -168,6 +235,15 @@ int output_begin(struct output *o, const char *out, const char *site_dir,
 		mkdir(aout, 0755);
 		aout[slash - aout] = '/';
 	}
+	o->lock_fd = take_lock(prefix.ptr, out, w, d);
+	if (o->lock_fd < 0) {
+		buf_free(&tmp);
+		buf_free(&old);
+		buf_free(&prefix);
+		goto out;
+	}
+	remove_debris(prefix.ptr);
+	buf_free(&prefix);
 	/* Reuse the site the last build replaced, if it is ours. */
 	struct buf oldmark = BUF_INIT;
 	buf_printf(&oldmark, "%s/%s", old.ptr, OUTPUT_MARKER);
@@ -182,6 +258,8 @@ int output_begin(struct output *o, const char *out, const char *site_dir,
 		diag_error(d, NULL, 0, 0, "cannot create '%s': %s", tmp.ptr, strerror(errno));
 		buf_free(&tmp);
 		buf_free(&old);
+		close(o->lock_fd);
+		o->lock_fd = -1;
 		goto out;
 	}
 	o->tmp = buf_detach(&tmp, NULL);
@@ -254,18 +332,25 @@ int output_write(struct output *o, const char *rel, const void *data, size_t len
 		strmap_put(&o->written, key, key);
 		pthread_mutex_unlock(&o->lock);
 	}
-	struct buf path = BUF_INIT;
+	struct buf path = BUF_INIT, name = BUF_INIT;
 	buf_printf(&path, "%s/%s", o->tmp, rel);
 	if (o->recycled && same_content(path.ptr, data, len)) {
 		buf_free(&path);
 		return 0;
 	}
-	int fd = open(path.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	/* A site being served is written under a temporary name and renamed
+	 * into place, so a request never reads half a file. */
+	if (o->live)
+		buf_printf(&name, "%s.folio-new", path.ptr);
+	else
+		buf_puts(&name, path.ptr);
+	int fd = open(name.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0 && errno == ENOENT && make_parents(o->tmp, rel) == 0)
-		fd = open(path.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+		fd = open(name.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0) {
 		diag_error(d, NULL, 0, 0, "cannot write '%s': %s", rel, strerror(errno));
 		buf_free(&path);
+		buf_free(&name);
 		return -1;
 	}
 	const char *p = data;
@@ -277,16 +362,25 @@ int output_write(struct output *o, const char *rel, const void *data, size_t len
 				continue;
 			diag_error(d, NULL, 0, 0, "cannot write '%s': %s", rel, strerror(errno));
 			close(fd);
+			if (o->live)
+				unlink(name.ptr);
 			buf_free(&path);
+			buf_free(&name);
 			return -1;
 		}
 		p += w;
 		left -= (size_t)w;
 	}
 	int rc = close(fd);
-	if (rc != 0)
+	if (rc == 0 && o->live)
+		rc = rename(name.ptr, path.ptr);
+	if (rc != 0) {
 		diag_error(d, NULL, 0, 0, "cannot write '%s': %s", rel, strerror(errno));
+		if (o->live)
+			unlink(name.ptr);
+	}
 	buf_free(&path);
+	buf_free(&name);
 	return rc == 0 ? 0 : -1;
 }
 
@@ -311,6 +405,8 @@ int output_remove_tree(const char *path)
 
 static void output_release(struct output *o)
 {
+	if (o->lock_fd >= 0)
+		close(o->lock_fd);      /* lets a waiting build go on */
 	free(o->tmp);
 	free(o->out);
 	free(o->old);
@@ -325,9 +421,11 @@ static void output_release(struct output *o)
 void output_open_live(struct output *o, const char *dir)
 {
 	memset(o, 0, sizeof(*o));
+	o->lock_fd = -1;
 	o->out = xstrdup(dir);
 	o->tmp = xstrdup(dir);
 	o->recycled = true;
+	o->live = true;
 	o->a = arena_new();
 	pthread_mutex_init(&o->lock, NULL);
 }

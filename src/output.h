@@ -27,26 +27,39 @@ struct output {
 	char *tmp;      /* the temporary folder being written */
 	char *old;      /* where the replaced site is kept for reuse */
 	bool recycled;  /* tmp started as a previous site */
+	bool live;      /* writing a served site: temporary name, then rename */
 	struct strmap written;  /* paths written by this build */
+	int lock_fd;    /* holds the lock on OUT; -1 for none */
 	arena *a;
 	pthread_mutex_t lock;
+};
+
+/* How output_begin() treats another build holding OUT's lock. */
+struct output_wait {
+	bool no_wait;   /* fail at once instead of waiting */
+	void (*waiting)(const char *out);       /* told once before waiting; may be NULL */
 };
 
 /*
  * Checks OUT against the site folder and its content folder (OUT may not
  * be either, contain either, or lie inside content/), refuses a non-empty
- * OUT without the marker unless FORCE, and creates the temporary folder.
+ * OUT without the marker unless FORCE, takes the lock on OUT (the file
+ * .NAME.folio-lock beside it; another build holding it is waited for, or
+ * is an error with W->no_wait), removes the temporary folders of builds
+ * killed before they finished, and creates the temporary folder.
  * Returns 0, or -1 after adding an error.
  */
 int output_begin(struct output *o, const char *out, const char *site_dir,
-		 const char *content_dir, bool force, struct diags *d);
+		 const char *content_dir, bool force, const struct output_wait *w,
+		 struct diags *d);
 /* Writes DATA to REL (a relative path) inside the temporary folder,
  * creating folders.  Thread-safe.  Returns 0, or -1 after an error. */
 int output_write(struct output *o, const char *rel, const void *data, size_t len,
 		 struct diags *d);
-/* Writes straight into the site DIR that a build committed, for folio
- * serve's updates: a file whose bytes did not change is left alone;
- * nothing is pruned or swapped.  Close with output_close_live(). */
+/* Writes into the site DIR that a build committed, for folio serve's
+ * updates: each file under a temporary name (NAME.folio-new), renamed
+ * into place; a file whose bytes did not change is left alone; nothing
+ * is pruned or swapped.  Close with output_close_live(). */
 void output_open_live(struct output *o, const char *dir);
 void output_close_live(struct output *o);
 /* Swaps the temporary folder in as OUT.  Returns 0 or -1. */

@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "build.h"
 #include "pool.h"
+#include "search.h"
 #include "theme.h"
 
 struct render_job {
@@ -244,10 +245,20 @@ int render_some(struct site *s, struct page **list, size_t n, struct output *o)
 static bool asset_path_free(struct site *s, const char *rel, const char *src)
 {
 	struct page *p = strmap_get(&s->by_out, rel);
-	if (!p)
+	const char *file = site_file_owner(s, rel);
+	if (!file && search_has_file(s, rel))
+		file = "the search index";
+	if (!p && !file)
 		return true;
-	diag_error(s->d, src, 0, 0, "asset would overwrite the page %s (%s)", p->url,
-		   p->src ? p->src : "made by folio");
+	if (file) {
+		diag_error(s->d, src, 0, 0, "asset would overwrite a file folio writes: %s (/%s)",
+			   file, rel);
+	} else {
+		struct buf w = BUF_INIT;
+		site_describe(&w, p);
+		diag_error(s->d, src, 0, 0, "asset would overwrite the URL %s of %s", p->url, w.ptr);
+		buf_free(&w);
+	}
 	return false;
 }
 

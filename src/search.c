@@ -475,6 +475,7 @@ struct sfile {
 struct search_index {
 	struct sfile *files;
 	size_t n, cap;
+	arena *mem;             /* the build's working memory, and site.search */
 };
 
 static const char alphabet[] =
@@ -715,8 +716,10 @@ bool search_enabled(const struct site *s)
 
 int search_build(struct site *s)
 {
-	arena *a = s->a;
 	struct search_index *x = xcalloc(1, sizeof(*x));
+	/* Its own memory, freed with it: folio serve rebuilds it often. */
+	x->mem = arena_new();
+	arena *a = x->mem;
 	s->search = x;
 
 	/* Page ids: by top-level section, then path. */
@@ -1034,7 +1037,9 @@ int search_write(struct site *s, struct output *o)
 		buf_reset(&path);
 		buf_printf(&path, "search/%s", x->files[i].name);
 		links_file(s, path.ptr);
-		rc = output_write(o, path.ptr, x->files[i].data, x->files[i].len, s->d);
+		rc = site_check_file(s, path.ptr, "the search index");
+		if (rc == 0)
+			rc = output_write(o, path.ptr, x->files[i].data, x->files[i].len, s->d);
 	}
 	buf_free(&path);
 	return rc;
@@ -1050,8 +1055,19 @@ void search_free(struct site *s)
 		free(x->files[i].data);
 	}
 	free(x->files);
+	arena_free(x->mem);
 	free(x);
 	s->search = NULL;
+}
+
+bool search_has_file(const struct site *s, const char *rel)
+{
+	if (!s->search || strncmp(rel, "search/", 7))
+		return false;
+	for (size_t i = 0; i < s->search->n; i++)
+		if (!strcmp(s->search->files[i].name, rel + 7))
+			return true;
+	return false;
 }
 
 size_t search_files(const struct site *s)

@@ -103,6 +103,8 @@ bool search_enabled(const struct site *s);
 int search_build(struct site *s);
 /* Writes the files laid out by search_build.  Returns 0 or -1. */
 int search_write(struct site *s, struct output *o);
+/* Whether REL ("search/r.abc.json") is a file of the search index. */
+bool search_has_file(const struct site *s, const char *rel);
 /* How many files search_build laid out, and the name of file I. */
 size_t search_files(const struct site *s);
 const char *search_file_name(const struct site *s, size_t i);

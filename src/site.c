@@ -39,8 +39,7 @@ struct page *site_find_rel(const struct site *s, const char *rel)
 	return strmap_get(&s->by_rel, rel);
 }
 
-/* What to call P in a message. */
-static void describe(struct buf *b, const struct page *p)
+void site_describe(struct buf *b, const struct page *p)
 {
 	if (p->src) {
 		buf_puts(b, p->src);
@@ -73,23 +72,26 @@ int site_claim(struct site *s, struct page *p)
 	struct page *other = strmap_put(&s->by_out, p->out_path, p);
 	if (!other)
 		return 0;
-	struct buf a = BUF_INIT, b = BUF_INIT;
-	describe(&a, p);
-	describe(&b, other);
-	/* Blame the content file if one of them is one. */
-	const struct page *blame = p->src ? p : other->src ? other : NULL;
+	/* Blame the content file if one of them is one, else the line that
+	 * declares an alias. */
+	const struct page *blame = p->src ? p : other->src ? other :
+				   p->alias_src ? p : other->alias_src ? other : NULL;
 	const struct page *with = blame == p ? other : p;
 	struct buf w = BUF_INIT;
-	describe(&w, with);
-	if (blame) {
+	site_describe(&w, with);
+	if (blame && blame->src) {
 		unsigned line, col;
 		url_place(blame, &line, &col);
 		diag_error(s->d, blame->src, line, col, "URL %s is also the URL of %s", blame->url, w.ptr);
+	} else if (blame) {
+		diag_error(s->d, blame->alias_src, blame->alias_line, blame->alias_col,
+			   "alias '%s' is the URL of %s", blame->url, w.ptr);
 	} else {
-		diag_error(s->d, NULL, 0, 0, "%s and %s both have URL %s", a.ptr, b.ptr, p->url);
+		struct buf a = BUF_INIT;
+		site_describe(&a, p);
+		diag_error(s->d, NULL, 0, 0, "%s and %s both have URL %s", a.ptr, w.ptr, p->url);
+		buf_free(&a);
 	}
-	buf_free(&a);
-	buf_free(&b);
 	buf_free(&w);
 	return -1;
 }
@@ -142,6 +144,57 @@ static int check_folded(struct site *s)
 	buf_free(&src);
 	arena_free(a);
 	return rc;
+}
+
+bool site_in_place(const struct page *p)
+{
+	if (!p->src)
+		return p->kind == PAGE_SECTION;
+	return !value_map_get(p->fm, "url");
+}
+
+int site_claim_file(struct site *s, const char *rel, const char *what)
+{
+	const char *had = strmap_get(&s->files, rel);
+	if (had && !strcmp(had, what))
+		return 0;
+	if (had) {
+		diag_error(s->d, NULL, 0, 0, "%s and %s are both written at /%s", had, what, rel);
+		return -1;
+	}
+	if (site_check_file(s, rel, what) < 0)
+		return -1;
+	char *key = arena_strdup(s->a, rel);
+	strmap_put(&s->files, key, arena_strdup(s->a, what));
+	return 0;
+}
+
+int site_check_file(struct site *s, const char *rel, const char *what)
+{
+	struct page *p = strmap_get(&s->by_out, rel);
+	if (p) {
+		struct buf w = BUF_INIT;
+		site_describe(&w, p);
+		if (p->src) {
+			unsigned line, col;
+			url_place(p, &line, &col);
+			diag_error(s->d, p->src, line, col, "URL %s is also a file folio writes: %s",
+				   p->url, what);
+		} else if (p->alias_src) {
+			diag_error(s->d, p->alias_src, p->alias_line, p->alias_col,
+				   "alias '%s' is also a file folio writes: %s", p->url, what);
+		} else {
+			diag_error(s->d, NULL, 0, 0, "%s and %s are both written at /%s", w.ptr, what, rel);
+		}
+		buf_free(&w);
+		return -1;
+	}
+	return 0;
+}
+
+const char *site_file_owner(const struct site *s, const char *rel)
+{
+	return strmap_get(&s->files, rel);
 }
 
 int site_check_urls(struct site *s)
@@ -340,7 +393,7 @@ static const char *smart_text(arena *a, const char *s)
 /* The page's description for search engines: the summary, cut at a word
  * and ended with an ellipsis when it is longer than 160 characters. */
 #define DESCRIPTION_MAX 160
-static const char *description(arena *a, const char *summary)
+const char *site_description(arena *a, const char *summary)
 {
 	size_t chars = 0, cut = 0, i;
 	for (i = 0; summary[i]; i++) {
@@ -449,7 +502,7 @@ void site_set_summary(struct site *s, value *meta, const char *summary)
 	set_str(s->a, meta, "summary", summary);
 	/* null, not "", without a summary: templates test it as false. */
 	if (*summary)
-		set_str(s->a, meta, "description", description(s->a, summary));
+		set_str(s->a, meta, "description", site_description(s->a, summary));
 	else
 		value_map_set(s->a, meta, "description", value_null(s->a));
 }
@@ -602,7 +655,12 @@ static value *section_entry(struct site *s, struct section *sec)
 	set_str(a, m, "name", slash ? slash + 1 : sec->dir);
 	set_str(a, m, "title", sec->page->title);
 	set_str(a, m, "url", sec->page->url);
-	set_str(a, m, "summary", sec->page->summary ? sec->page->summary : "");
+	/* The page's own summary value: folio serve updates it in place. */
+	value *sum = sec->page->meta ? value_map_get(sec->page->meta, "summary") : NULL;
+	if (sum)
+		value_map_set(a, m, "summary", sum);
+	else
+		set_str(a, m, "summary", sec->page->summary ? sec->page->summary : "");
 	value_map_set(a, m, "count", value_int(a, (long long)sec->npages));
 	value_map_set(a, m, "page", sec->page->meta);
 	return m;
@@ -632,10 +690,13 @@ static void add_aliases(struct site *s)
 			struct page *al = site_new_page(s, PAGE_ALIAS, path.ptr, p->title);
 			buf_free(&path);
 			al->redirect = p->url;
+			al->alias_src = p->src;
+			al->alias_line = it->line;
+			al->alias_col = it->col;
 			struct page *other = strmap_get(&s->by_out, al->out_path);
 			if (other) {
 				struct buf w = BUF_INIT;
-				describe(&w, other);
+				site_describe(&w, other);
 				diag_error(s->d, p->src, it->line, it->col,
 					   "alias '%s' is the URL of %s", it->u.str.s, w.ptr);
 				buf_free(&w);

@@ -105,6 +105,8 @@ struct page {
 	unsigned pagenum;               /* listing pages: 1-based page number */
 	struct page *first;             /* listing pages: the first page of the listing */
 	const char *redirect;           /* PAGE_ALIAS: the target URL */
+	const char *alias_src;          /* PAGE_ALIAS: the file that declares it, */
+	unsigned alias_line, alias_col; /* and where */
 	bool terms_page;                /* lists a taxonomy's terms (tax) */
 	struct page_refs *refs;         /* pages-type front matter, resolved */
 	size_t nrefs;
@@ -118,6 +120,7 @@ struct page {
 	uint64_t fm_hash;               /* of the bytes before the body (front matter) */
 	uint64_t uses;                  /* template files its render used (tpl_files bits) */
 	size_t pos;                     /* folio serve: position in site->pages */
+	arena *text_mem;                /* folio serve: what the last edit of its text parsed */
 };
 
 /* A file in content/ that is not Markdown (an image beside its page),
@@ -163,6 +166,7 @@ struct site {
 
 	struct strmap by_rel;   /* content path -> page */
 	struct strmap by_out;   /* output path -> page */
+	struct strmap files;    /* output path -> what else folio writes there */
 	struct strmap draft_rels; /* content paths of drafts left out */
 	struct strmap broken;   /* content paths of files with errors */
 	char *walk_names;       /* storage of the content paths found */
@@ -170,7 +174,8 @@ struct site {
 	size_t nresources;
 	struct strmap by_resource;      /* content path -> resource */
 	struct buf skipped;     /* content paths not built, "PATH\tWHY\n" each */
-	struct strmap files;    /* output paths of files besides pages (links.h) */
+	struct strmap written;  /* output paths of every file besides pages, for
+				 * the link check (links.h) */
 	struct strmap tpl_links;/* links the layouts wrote (links.h) */
 
 	mustache_set *templates;
@@ -193,6 +198,22 @@ struct page *site_find_rel(const struct site *s, const char *rel);
 int site_check_urls(struct site *s);
 /* Claims OUT_PATH for P (a page made by folio); same errors. */
 int site_claim(struct site *s, struct page *p);
+/* Whether P sits at its URL by its place in content/ (no url: key), and
+ * so may take the role of a page folio makes there (a term page, the
+ * search page).  A page put there with url: is an error instead. */
+bool site_in_place(const struct page *p);
+/* Claims REL for a file folio writes that is not a page (WHAT: "the
+ * sitemap", "the search index"): a page, alias or other such file there
+ * is an error naming both.  Claiming it again for the same WHAT is not. */
+int site_claim_file(struct site *s, const char *rel, const char *what);
+/* The same check without claiming REL, for files whose names change from
+ * build to build (the search index's). */
+int site_check_file(struct site *s, const char *rel, const char *what);
+/* What to call P in a message: its file, or "the term page /tags/x/". */
+struct buf;
+void site_describe(struct buf *b, const struct page *p);
+/* What folio writes at REL besides pages, or NULL. */
+const char *site_file_owner(const struct site *s, const char *rel);
 
 /* Index step: sections, orders, prev/next, pagination, template values.
  * Returns -1 if errors were added. */
@@ -203,6 +224,9 @@ int site_index(struct site *s);
 void site_finish(struct site *s);
 /* Builds P's template fields (p->meta).  Run after the index. */
 void site_page_meta(struct site *s, struct page *p);
+/* SUMMARY cut to at most 160 characters at a word, for page.description
+ * (from A, or SUMMARY itself when it is short). */
+const char *site_description(arena *a, const char *summary);
 /* P's summary as templates show it: one from front matter gets smart
  * punctuation when the site's markdown.smart is on, as the Markdown's
  * text has already (arena memory, or p->summary itself). */

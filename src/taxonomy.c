@@ -205,12 +205,6 @@ static void compute_related(struct site *s, struct use *uses, size_t nuses)
 	free(touched);
 }
 
-/* A content page, or the section page of a folder, at a taxonomy URL
- * takes the role of the taxonomy's page there. */
-static bool adoptable(const struct page *p)
-{
-	return p->src || p->kind == PAGE_SECTION;
-}
 
 int taxonomy_build(struct site *s)
 {
@@ -312,7 +306,7 @@ int taxonomy_build(struct site *s)
 		struct buf path = BUF_INIT;
 		buf_printf(&path, "%s/index.html", tc->name);
 		struct page *tp = strmap_get(&s->by_out, path.ptr);
-		if (tp && adoptable(tp)) {
+		if (tp && site_in_place(tp)) {
 			tp->terms_page = true;
 			tp->tax = ti;
 		} else {
@@ -333,7 +327,7 @@ int taxonomy_build(struct site *s)
 			buf_reset(&path);
 			buf_printf(&path, "%s/%s/index.html", tc->name, t->slug);
 			struct page *p = strmap_get(&s->by_out, path.ptr);
-			if (!p || !adoptable(p)) {
+			if (!p || !site_in_place(p)) {
 				buf_truncate(&path, path.len - strlen("/index.html"));
 				p = site_new_page(s, PAGE_TERM, path.ptr, t->name);
 				site_add_page(s, p);

@@ -127,13 +127,55 @@ static int collect(void *arg, const char *name, const char *path, char *text, si
 	return 0;
 }
 
-/* How the default theme's files are named in messages. */
-#define THEME_MARK " (folio's default theme)"
+/* Appended to the file names of the default theme's templates. */
+#define DEFAULT_THEME_MARK " (folio's default theme)"
 
 int theme_default_enabled(const struct site *s)
 {
 	const char *t = value_map_str(s->config->raw, "theme");
 	return !t || strcmp(t, "none") != 0;
+}
+
+struct ref_check {
+	struct diags *d;
+	const mustache_set *set;
+};
+
+/* A partial or parent that names no template: the Mustache spec renders
+ * it as nothing, which hides a misspelt name, so a site's build stops. */
+static void check_ref(void *arg, const mustache_tpl *t, const struct mustache_tag *tag)
+{
+	struct ref_check *rc = arg;
+	if ((tag->kind != '>' && tag->kind != '<') || tag->dynamic)
+		return;
+	char *name = xstrndup(tag->name, tag->len);
+	if (!mustache_set_get(rc->set, name))
+		diag_error(rc->d, mustache_tpl_file(t), tag->line, tag->col,
+			   "%s '%s' is no template (looked for layouts/partials/%s.mustache and layouts/%s.mustache)",
+			   tag->kind == '>' ? "partial" : "parent", name, name, name);
+	free(name);
+}
+
+/* Calls FN for the tags of every template file once (the set holds most
+ * files under two names). */
+static void each_file_tags(const mustache_set *set, mustache_tag_fn fn, void *arg)
+{
+	struct strmap seen = STRMAP_INIT;
+	for (size_t i = 0; i < mustache_set_size(set); i++) {
+		const mustache_tpl *t = mustache_set_at(set, i);
+		const char *file = mustache_tpl_file(t);
+		if (strmap_get(&seen, file))
+			continue;
+		strmap_put(&seen, file, (void *)file);
+		mustache_tpl_tags(t, fn, arg);
+	}
+	strmap_free(&seen);
+}
+
+static void check_refs(struct site *s)
+{
+	struct ref_check rc = { s->d, s->templates };
+	each_file_tags(s->templates, check_ref, &rc);
 }
 
 int theme_load(struct site *s)
@@ -151,7 +193,7 @@ int theme_load(struct site *s)
 				continue;
 			char *name = xstrndup(f->path + plen, n - plen - slen);
 			struct buf file = BUF_INIT;
-			buf_printf(&file, "%s" THEME_MARK, f->path);
+			buf_printf(&file, "%s" DEFAULT_THEME_MARK, f->path);
 			add_source(&ss, name, file.ptr, (char *)f->data, f->len, false);
 			buf_free(&file);
 			free(name);
@@ -191,6 +233,7 @@ int theme_load(struct site *s)
 		}
 	}
 	buf_free(&name);
+	check_refs(s);
 	if (s->track) {
 		/* Numbered for the pages' template bits (at most 64 tracked). */
 		strmap_free(&s->tpl_files);
@@ -213,7 +256,7 @@ const mustache_tpl *theme_site_layout(const struct site *s, const char *name)
 {
 	const mustache_tpl *t = theme_layout(s, name);
 	const char *file = t ? mustache_tpl_file(t) : NULL;
-	return file && !strstr(file, THEME_MARK) ? t : NULL;
+	return file && !strstr(file, DEFAULT_THEME_MARK) ? t : NULL;
 }
 
 const mustache_tpl *theme_layout(const struct site *s, const char *name)
@@ -223,4 +266,127 @@ const mustache_tpl *theme_layout(const struct site *s, const char *name)
 	const mustache_tpl *t = mustache_set_get(s->templates, b.ptr);
 	buf_free(&b);
 	return t;
+}
+
+/* ---- folio check: names that nothing could supply ---- */
+
+/* Field names folio gives templates (README, "Template variables"), on
+ * some kind of page or with some setting, so present or not in this
+ * site's values. */
+static const char *const documented_fields[] = {
+	"site", "page", "sections", "taxonomies", "taxonomies_by_count", "name", "title",
+	"url", "summary", "count", "slug", "permalink", "content", "date", "date_iso",
+	"date_human", "word_count", "reading_time", "section", "kind", "is_home",
+	"is_section", "is_page", "file", "toc", "level", "id", "children", "breadcrumbs",
+	"prev", "next", "related", "pages", "pagination", "number", "total", "prev_url",
+	"next_url", "first_url", "last_url", "term", "terms", "taxonomy", "jsonld",
+	"search", "root", "matrix", "columns", "rows", "cells", "has",
+	/* site.yaml keys (README, "site.yaml") */
+	"base_url", "language", "author", "paginate", "related", "markdown", "theme",
+	"schema", "footer",
+};
+
+struct names {
+	struct strmap keys;     /* every map key of every value reachable */
+	const value **seen;     /* open addressing: maps and lists walked */
+	size_t nseen, capseen;
+};
+
+/* Adds V to the walked set; false if it was there. */
+static bool first_visit(struct names *n, const value *v)
+{
+	if (2 * (n->nseen + 1) > n->capseen) {
+		size_t cap = n->capseen ? 2 * n->capseen : 1024;
+		const value **t = xcalloc(cap, sizeof(*t));
+		for (size_t i = 0; i < n->capseen; i++) {
+			if (!n->seen[i])
+				continue;
+			size_t j = ((uintptr_t)n->seen[i] >> 4) & (cap - 1);
+			while (t[j])
+				j = (j + 1) & (cap - 1);
+			t[j] = n->seen[i];
+		}
+		free(n->seen);
+		n->seen = t;
+		n->capseen = cap;
+	}
+	size_t j = ((uintptr_t)v >> 4) & (n->capseen - 1);
+	while (n->seen[j]) {
+		if (n->seen[j] == v)
+			return false;
+		j = (j + 1) & (n->capseen - 1);
+	}
+	n->seen[j] = v;
+	n->nseen++;
+	return true;
+}
+
+static void walk_keys(struct names *n, const value *v)
+{
+	if (!v || (v->type != V_LIST && v->type != V_MAP) || !first_visit(n, v))
+		return;
+	if (v->type == V_LIST) {
+		for (size_t i = 0; i < v->u.list.n; i++)
+			walk_keys(n, v->u.list.items[i]);
+		return;
+	}
+	for (size_t i = 0; i < v->u.map.n; i++) {
+		const struct value_pair *kv = &v->u.map.items[i];
+		strmap_putn(&n->keys, kv->key, kv->keylen, (void *)kv->key);
+		walk_keys(n, kv->val);
+	}
+}
+
+struct name_check {
+	struct names *n;
+	struct diags *d;
+};
+
+static void check_name(void *arg, const mustache_tpl *t, const struct mustache_tag *tag)
+{
+	struct name_check *nc = arg;
+	/* The default theme shows optional fields when a site has them. */
+	const char *file = mustache_tpl_file(t);
+	size_t flen = strlen(file), mlen = strlen(DEFAULT_THEME_MARK);
+	if (flen >= mlen && !strcmp(file + flen - mlen, DEFAULT_THEME_MARK))
+		return;
+	bool var = tag->kind == 'v' || tag->kind == '#' || tag->kind == '^';
+	if (!var && !((tag->kind == '>' || tag->kind == '<') && tag->dynamic))
+		return;
+	const char *p = tag->name, *end = tag->name + tag->len;
+	while (p < end) {
+		const char *dot = memchr(p, '.', (size_t)(end - p));
+		const char *e = dot ? dot : end;
+		size_t len = (size_t)(e - p);
+		bool index = len > 0 && strspn(p, "0123456789") >= len;
+		if (len && !index && !strmap_getn(&nc->n->keys, p, len)) {
+			diag_warning(nc->d, mustache_tpl_file(t), tag->line, tag->col,
+				     "nothing supplies '%.*s' in {{%.*s}}: no front-matter key, site key "
+				     "or template field has that name",
+				     (int)len, p, (int)tag->len, tag->name);
+			return;
+		}
+		p = dot ? dot + 1 : end;
+	}
+}
+
+void theme_check_names(struct site *s)
+{
+	struct names n = { STRMAP_INIT, NULL, 0, 0 };
+	for (size_t i = 0; i < sizeof documented_fields / sizeof *documented_fields; i++)
+		strmap_put(&n.keys, documented_fields[i], (void *)documented_fields[i]);
+	walk_keys(&n, s->site_value);
+	walk_keys(&n, s->config->raw);
+	for (size_t i = 0; i < s->npages; i++) {
+		const struct page *p = s->pages[i];
+		walk_keys(&n, p->fm);
+		walk_keys(&n, p->meta);
+		walk_keys(&n, p->extra);
+		walk_keys(&n, p->list);
+		walk_keys(&n, p->pagination);
+	}
+	struct name_check nc = { &n, s->d };
+	each_file_tags(s->templates, check_name, &nc);
+	strmap_free(&n.keys);
+	free(n.seen);
 }

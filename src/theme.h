@@ -42,6 +42,14 @@ typedef int (*theme_file_fn)(void *arg, const char *name, const char *path,
 			     char *text, size_t len);
 int theme_read_dir(const char *dir, theme_file_fn fn, void *arg, struct diags *d);
 
+/* folio check: a warning at every tag of the site's own templates (not
+ * the default theme's, whose optional fields a site may leave out) whose
+ * name has a part
+ * that no value of the site (front matter, site.yaml, page fields) has
+ * as a key, nor any documented template field: {{page.titel}}.  Run once
+ * every page's fields are built. */
+void theme_check_names(struct site *s);
+
 /* Does the site use the default theme's files? */
 int theme_default_enabled(const struct site *s);
 

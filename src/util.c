@@ -258,3 +258,28 @@ uint64_t hash64_more(uint64_t h, const void *p, size_t n)
 	}
 	return h;
 }
+
+const char *text_wide_encoding(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	if (n >= 4 && !memcmp(s, "\xFF\xFE\0\0", 4))
+		return "UTF-32LE";
+	if (n >= 4 && !memcmp(s, "\0\0\xFE\xFF", 4))
+		return "UTF-32BE";
+	if (n >= 2 && s[0] == 0xFF && s[1] == 0xFE)
+		return "UTF-16LE";
+	if (n >= 2 && s[0] == 0xFE && s[1] == 0xFF)
+		return "UTF-16BE";
+	if (n < 4)
+		return NULL;
+	/* Without a mark: an ASCII character and where its zero bytes fall. */
+	if (s[0] && !s[1] && !s[2] && !s[3])
+		return "UTF-32LE";
+	if (!s[0] && !s[1] && !s[2] && s[3])
+		return "UTF-32BE";
+	if (s[0] && !s[1] && s[2] && !s[3])
+		return "UTF-16LE";
+	if (!s[0] && s[1] && !s[2] && s[3])
+		return "UTF-16BE";
+	return NULL;
+}

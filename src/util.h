@@ -65,6 +65,11 @@ static inline int to_upper(int c) { return (c >= 'a' && c <= 'z') ? c - 32 : c; 
 /* Checks that S[0..N) is well-formed UTF-8.  Returns the byte offset of
  * the first bad sequence, or N when valid. */
 size_t utf8_valid_prefix(const char *s, size_t n);
+/* The name of the encoding of S[0..N) when it is UTF-16 or UTF-32 ("UTF-16LE",
+ * ...), by its byte order mark or, without one, by the NUL bytes of its
+ * first characters (text starting with ASCII, as front matter and YAML do);
+ * NULL otherwise. */
+const char *text_wide_encoding(const char *s, size_t n);
 
 /* A 64-bit FNV-1a hash of P[0..N), for telling contents apart;
  * hash64_more() goes on from the hash H of what came before. */

@@ -34,6 +34,7 @@ struct loader {
 	size_t nanchors, capanchors;
 	size_t alias_nodes;
 	int failed;
+	bool text_only;         /* control characters in strings are errors */
 };
 
 static unsigned line_of(const struct loader *L, yaml_mark_t m)
@@ -84,6 +85,37 @@ static int next_event(struct loader *L, yaml_event_t *ev)
 	else
 		fail(L, m, "%s", problem);
 	return 0;
+}
+
+/* The first control character in S[0..N) other than tab and newline (C0,
+ * DEL or C1), as a code point, or -1.  Such characters reach pages and
+ * feeds only to break them, whether written raw or as escapes. */
+static long control_char(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f)
+			return c;
+		if (c == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+		    (unsigned char)s[i + 1] <= 0x9F)
+			return (unsigned char)s[i + 1];
+	}
+	return -1;
+}
+
+/* Fails on a control character in a scalar (a value or a key). */
+static bool clean_scalar(struct loader *L, const yaml_event_t *ev)
+{
+	if (!L->text_only)
+		return true;
+	long c = control_char((const char *)ev->data.scalar.value, ev->data.scalar.length);
+	if (c < 0)
+		return true;
+	if (c == 0)
+		fail(L, ev->start_mark, "string holds a NUL character (U+0000)");
+	else
+		fail(L, ev->start_mark, "string holds the control character U+%04lX", c);
+	return false;
 }
 
 static bool match_all(const char *s, size_t n, const char *const *words)
@@ -237,6 +269,10 @@ static value *parse_collection(struct loader *L, yaml_event_t *start, unsigned d
 			yaml_event_delete(&ev);
 			return NULL;
 		}
+		if (!clean_scalar(L, &ev)) {
+			yaml_event_delete(&ev);
+			return NULL;
+		}
 		size_t klen = ev.data.scalar.length;
 		const char *kstr = (const char *)ev.data.scalar.value;
 		if (value_map_getn(v, kstr, klen)) {
@@ -287,6 +323,8 @@ static value *parse_node(struct loader *L, yaml_event_t *ev, unsigned depth, siz
 	case YAML_SCALAR_EVENT: {
 		const char *s = (const char *)ev->data.scalar.value;
 		size_t n = ev->data.scalar.length;
+		if (!clean_scalar(L, ev))
+			return NULL;
 		anchor_name = ev->data.scalar.anchor;
 		if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
 			v = resolve_plain(L->a, s, n);
@@ -319,11 +357,12 @@ static value *parse_node(struct loader *L, yaml_event_t *ev, unsigned depth, siz
 	}
 }
 
-value *yamlvalue_load(arena *a, const char *file, const char *text, size_t len,
-		      unsigned line_offset, struct diags *d)
+static value *load(arena *a, const char *file, const char *text, size_t len,
+		   unsigned line_offset, bool text_only, struct diags *d)
 {
 	struct loader L;
 	memset(&L, 0, sizeof(L));
+	L.text_only = text_only;
 	L.a = a;
 	L.file = file;
 	L.line_offset = line_offset;
@@ -353,8 +392,16 @@ value *yamlvalue_load(arena *a, const char *file, const char *text, size_t len,
 		yaml_event_delete(&ev);
 		if (!root)
 			break;
-		/* Read up to the document end so trailing garbage is an error. */
-		if (next_event(&L, &ev)) {
+		/* Read up to the document end so trailing garbage is an error,
+		 * then to the stream end: a second document ("--- !x" or
+		 * "---" inside) would be dropped with its keys. */
+		if (next_event(&L, &ev))
+			yaml_event_delete(&ev);
+		if (!L.failed && next_event(&L, &ev)) {
+			if (ev.type == YAML_DOCUMENT_START_EVENT)
+				fail(&L, ev.start_mark,
+				     "a second YAML document starts here; only one is read, so "
+				     "put every key in the first");
 			yaml_event_delete(&ev);
 		}
 		break;
@@ -366,4 +413,16 @@ value *yamlvalue_load(arena *a, const char *file, const char *text, size_t len,
 	free(L.anchors);
 	yaml_parser_delete(&L.parser);
 	return L.failed ? NULL : root;
+}
+
+value *yamlvalue_load(arena *a, const char *file, const char *text, size_t len,
+		      unsigned line_offset, struct diags *d)
+{
+	return load(a, file, text, len, line_offset, false, d);
+}
+
+value *yamlvalue_load_text(arena *a, const char *file, const char *text, size_t len,
+			   unsigned line_offset, struct diags *d)
+{
+	return load(a, file, text, len, line_offset, true, d);
 }

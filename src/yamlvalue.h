@@ -18,7 +18,8 @@
 #define YAMLVALUE_MAX_ALIAS_NODES 100000
 
 /*
- * Parses the first document of TEXT[0..LEN) into a value allocated from A.
+ * Parses the document TEXT[0..LEN) into a value allocated from A (a second
+ * document in it is an error).
  * FILE names the source in diagnostics and value positions (borrowed: it
  * must outlive the values).  LINE_OFFSET is added to every line (the line
  * of the file the text starts at, minus one: front matter starts at 1).
@@ -27,5 +28,10 @@
  */
 value *yamlvalue_load(arena *a, const char *file, const char *text, size_t len,
 		      unsigned line_offset, struct diags *d);
+/* The same for text that ends up in pages (front matter, site.yaml): a
+ * string or key holding NUL or another control character (other than tab
+ * and newline), raw or escaped, is an error at its line and column. */
+value *yamlvalue_load_text(arena *a, const char *file, const char *text, size_t len,
+			   unsigned line_offset, struct diags *d);
 
 #endif

@@ -78,7 +78,7 @@ fail_with "url with a backslash" 1 "content/u.md:3:6: error: 'url' is not valid"
 
 fresh
 printf -- '---\ntitle: U\nurl: "a\\0b"\n---\nx\n' > "$S/content/u.md"
-fail_with "url with NUL" 1 "content/u.md:3:6: error: 'url' is not valid" \
+fail_with "url with NUL" 1 "content/u.md:3:6: error: string holds a NUL character" \
 	"$FOLIO" build -s "$S" -o "$TMP/out"
 
 fresh
@@ -248,7 +248,7 @@ fail_with "check warns about a page in a taxonomy folder matching no term" 0 \
 
 tax_site
 printf -- '---\ntitle: A\nurl: /feed.xml\n---\nx\n' > "$S/content/a.md"
-fail_with "a page on a file folio writes" 1 "content/a.md:1:1: error: URL /feed.xml is also a file folio writes" \
+fail_with "a page on a file folio writes" 1 "content/a.md:3:6: error: URL /feed.xml is also a file folio writes: the feed of /" \
 	"$FOLIO" build -s "$S" -o "$TMP/out"
 
 # --- front-matter schemas -----------------------------------------------

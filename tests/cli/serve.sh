@@ -73,32 +73,6 @@ wait_ok() {
 	return 1
 }
 
-# start_server LOG ARGS...: runs folio serve, waits for its URL; sets PID,
-# PORT, URL and OUT (the private output folder).
-start_server() {
-	_log=$1
-	shift
-	"$FOLIO" serve "$@" >"$_log" 2>&1 &
-	PID=$!
-	PIDS="$PIDS $PID"
-	_i=0
-	while ! grep -q '^folio: serving .* at http://' "$_log" && [ $_i -lt 600 ]; do
-		kill -0 "$PID" 2>/dev/null || break
-		sleep 0.05
-		_i=$((_i + 1))
-	done
-	URL=$(sed -n 's/^folio: serving .* at \(http:[^ ]*\).*/\1/p' "$_log" | head -n 1)
-	URL=${URL%/}
-	PORT=${URL##*:}
-	OUT=$(sed -n 's/^folio: built .* into \(.*\)$/\1/p' "$_log" | head -n 1)
-	[ -n "$URL" ]
-}
-
-stop_server() { # PID: SIGTERM, and the exit status
-	kill -TERM "$1"
-	wait "$1"
-}
-
 # get PATH [CURL ARGS...]: the body in $TMP/body, headers in $TMP/headers,
 # prints the status.
 get() {
@@ -342,12 +316,12 @@ raw <<EOF
 EOF
 expect "POST with a foreign Host" 403 "$(printf 'POST / HTTP/1.1\r\nHost: evil.example\r\nContent-Length: 1\r\n\r\nx' | python3 "$TMP/raw.py" "$PORT" send)"
 
-# Event streams are bounded: 32 at most.  Streams of pages gone are
+# Event streams are bounded: 1024 at most.  Streams of pages gone are
 # counted out within a second or so.
-codes=$(python3 "$TMP/raw.py" "$PORT" streams 40)
-ok "event streams beyond 32 are refused with 503" sh -c "echo '$codes' | tr ' ' '\n' | grep -qx 503"
+codes=$(python3 "$TMP/raw.py" "$PORT" streams 1030)
+ok "event streams beyond 1024 are refused with 503" sh -c "echo '$codes' | tr ' ' '\n' | grep -qx 503"
 ok "and nothing else" sh -c "! echo '$codes' | tr ' ' '\n' | grep -qvx -e 200 -e 503"
-ok "32 at most are open" test "$(echo "$codes" | tr ' ' '\n' | grep -c '^200$')" -le 31
+ok "1024 at most are open" test "$(echo "$codes" | tr ' ' '\n' | grep -c '^200$')" -le 1024
 wait_ok "closed streams are counted out" sh -c "curl -s -o /dev/null -w '%{http_code}' --max-time 1 '$URL/_folio/events' | grep -q 200"
 
 # A busy port is an error of its own.

@@ -198,6 +198,12 @@ static void test_values(void)
 	value_to_json(j, &b);
 	STR_EQ(b.ptr, "{\"s\":\"\\u003c/script\\u003e\\u2028\\u0001\",\"n\":[1,2.5,null,true]}");
 	buf_free(&b);
+	/* Front matter and site.yaml may not hold control characters. */
+	struct diags cd;
+	diags_init(&cd);
+	OK(!yamlvalue_load_text(A, "p.md", "a: \"x\\x01\"\n", 11, 1, &cd));
+	INT_EQ(cd.errors, 1);
+	diags_free(&cd);
 
 	buf_put_html(&b, "<a href=\"x\">&'</a>", 18);
 	STR_EQ(b.ptr, "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;");
