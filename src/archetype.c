@@ -123,7 +123,7 @@ static int archetype_exists(const char *path, struct diags *d)
 	if (stat(path, &st) != 0) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			return 0;
-		diag_error(d, path, 0, 0, "cannot read archetype: %s", strerror(errno));
+		diag_error(d, path, 0, 0, "cannot read archetype: %s", util_strerror(errno));
 		return -1;
 	}
 	if (!S_ISREG(st.st_mode)) {
@@ -159,7 +159,7 @@ static int archetype_find(const char *dir, const char *section, struct buf *path
 	}
 	*text = file_read(path->ptr, len);
 	if (!*text) {
-		diag_error(d, path->ptr, 0, 0, "cannot read archetype: %s", strerror(errno));
+		diag_error(d, path->ptr, 0, 0, "cannot read archetype: %s", util_strerror(errno));
 		return -1;
 	}
 	return 0;

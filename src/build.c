@@ -45,12 +45,13 @@ void build_page_markdown(struct site *s, struct page *p, arena *a, bool want_htm
 	struct md_opts opts = { .unsafe = s->config->unsafe, .smart = s->config->smart,
 				.gfm = s->config->gfm, .text = want_text,
 				.toc_min = s->config->toc_min, .toc_max = s->config->toc_max,
-				.d = lc.report ? s->d : NULL, .src = p->src };
+				.d = lc.report ? s->d : NULL, .src = p->src,
+				.html_link = links_by_url, .reserved = &s->layout_ids };
 	size_t len;
 	memset(r, 0, sizeof(*r));
 	char *text = file_read(p->src, &len);
 	if (!text) {
-		diag_error(s->d, p->src, 0, 0, "cannot read: %s", strerror(errno));
+		diag_error(s->d, p->src, 0, 0, "cannot read: %s", util_strerror(errno));
 		return;
 	}
 	/* The front matter was checked when it was read: fold line ends the
@@ -85,7 +86,6 @@ struct slow_watch {
 	size_t npages;
 };
 
-static double now_ms(void);
 
 struct md_job {
 	struct site *s;
@@ -103,11 +103,11 @@ static void markdown_one(void *arg, size_t i, unsigned worker)
 	struct md_result r;
 	struct slow_watch *w = job->slow;
 	pthread_mutex_lock(&w->lock);
-	w->slots[worker] = (struct slow_slot){ p->src, now_ms(), false };
+	w->slots[worker] = (struct slow_slot){ p->src, util_now_ms(), false };
 	pthread_mutex_unlock(&w->lock);
 	build_page_markdown(s, p, s->thread_arenas[worker], true, job->tk != NULL, &r);
 	pthread_mutex_lock(&w->lock);
-	double ms = now_ms() - w->slots[worker].start;
+	double ms = util_now_ms() - w->slots[worker].start;
 	if (ms > w->limit_ms) {
 		w->pages = xrealloc(w->pages, (w->npages + 1) * sizeof(*w->pages));
 		w->pages[w->npages++] = (struct slow_page){ p->src, ms };
@@ -156,7 +156,7 @@ static void *slow_watcher(void *arg)
 			until.tv_nsec -= 1000000000L;
 		}
 		pthread_cond_timedwait(&w->wake, &w->lock, &until);
-		double now = now_ms();
+		double now = util_now_ms();
 		for (unsigned i = 0; !w->done && i < w->nslots; i++) {
 			struct slow_slot *sl = &w->slots[i];
 			if (sl->src && !sl->told && now - sl->start > w->limit_ms) {
@@ -220,17 +220,11 @@ const char *const build_stage_names[STAGE_COUNT] = {
 	"load", "markdown", "index", "taxonomies", "search", "render", "site files", "finish",
 };
 
-static double now_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
 
 /* Charges the time since *T to stage K and restarts the clock. */
 static void lap(struct build_stats *st, enum build_stage k, double *t)
 {
-	double n = now_ms();
+	double n = util_now_ms();
 	st->ms[k] += n - *t;
 	*t = n;
 }
@@ -254,6 +248,7 @@ static void site_release(struct site *s)
 	strmap_free(&s->by_resource);
 	strmap_free(&s->written);
 	strmap_free(&s->tpl_links);
+	strmap_free(&s->layout_ids);
 	free(s->resources);
 	buf_free(&s->skipped);
 	strmap_free(&s->by_out);
@@ -286,7 +281,7 @@ static int run_pipeline(struct site *s, const struct build_opts *o, struct diags
 	memset(s, 0, sizeof(*s));
 	s->track = track;
 	memset(st, 0, sizeof(*st));
-	double t = now_ms();
+	double t = util_now_ms();
 	s->a = arena_new();
 	s->d = d;
 	s->dir = o->site_dir ? o->site_dir : ".";
@@ -614,8 +609,10 @@ static int update_body(struct build_live *lv, struct page *p, struct mark *m, bo
 	bool shown = str_changed(vs, sum) || int_changed(vw, p->word_count) || int_changed(vr, rt) ||
 		     vt != r.toc;
 	set_text_value(s->a, meta, "summary", vs, sum);
-	set_text_value(s->a, meta, "description", value_map_get(meta, "description"),
-		       *sum ? site_description(mem, sum) : NULL);
+	value *fd = value_map_get(p->fm, "description");
+	if (!fd || fd->type != V_STRING || !fd->u.str.len)
+		set_text_value(s->a, meta, "description", value_map_get(meta, "description"),
+			       *sum ? site_description(mem, sum) : NULL);
 	set_int_value(s->a, meta, "word_count", vw, p->word_count);
 	set_int_value(s->a, meta, "reading_time", vr, rt);
 	if (vt && vt->type == V_LIST && r.toc && r.toc->type == V_LIST) {
@@ -700,13 +697,17 @@ int build_live_update(struct build_live *lv, const char *const *paths, size_t n,
 				bodies[nbodies++] = p;
 		} else if (!strncmp(path, "layouts/", 8)) {
 			bool known = false;
-			for (size_t k = 0; k < s->tpl_files.cap; k++) {
-				struct strmap_slot *sl = &s->tpl_files.slots[k];
-				if (sl->key && is_file(sl->key, path)) {
-					tbits |= 1ULL << ((uintptr_t)sl->val - 1);
+			const char **files = xmalloc((s->tpl_files.n + 1) * sizeof(*files));
+			size_t nfiles;
+			strmap_keys(&s->tpl_files, files, &nfiles);
+			for (size_t k = 0; k < nfiles; k++) {
+				if (is_file(files[k], path)) {
+					uintptr_t bit = (uintptr_t)strmap_get(&s->tpl_files, files[k]);
+					tbits |= 1ULL << (bit - 1);
 					known = true;
 				}
 			}
+			free(files);
 			if (!known || access(path, F_OK) != 0)
 				rc = BUILD_LIVE_FULL;   /* a template added or removed */
 			templates = true;

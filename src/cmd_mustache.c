@@ -68,19 +68,19 @@ int cmd_mustache(int argc, char **argv)
 
 	data_text = file_read(data_path, &len);
 	if (!data_text) {
-		diag_error(&d, data_path, 0, 0, "cannot read: %s", strerror(errno));
+		diag_error(&d, data_path, 0, 0, "cannot read: %s", util_strerror(errno));
 		goto out;
 	}
 	value *data = yamlvalue_load(a, data_path, data_text, len, 0, &d);
 	tpl_text = file_read(tpl_path, &len);
 	if (!tpl_text) {
-		diag_error(&d, tpl_path, 0, 0, "cannot read: %s", strerror(errno));
+		diag_error(&d, tpl_path, 0, 0, "cannot read: %s", util_strerror(errno));
 		goto out;
 	}
 	struct partials pc = { set, &d };
 	struct stat st;
 	if (partials && stat(partials, &st) != 0) {
-		diag_error(&d, partials, 0, 0, "cannot read partials folder: %s", strerror(errno));
+		diag_error(&d, partials, 0, 0, "cannot read partials folder: %s", util_strerror(errno));
 		goto out;
 	}
 	if (partials && theme_read_dir(partials, add_partial, &pc, &d) < 0)
@@ -90,7 +90,7 @@ int cmd_mustache(int argc, char **argv)
 	if (mustache_render(set, mustache_set_get(set, tpl_path), data, &out, &d, NULL, NULL) < 0)
 		goto out;
 	if (fwrite(out.ptr, 1, out.len, stdout) != out.len || fflush(stdout) != 0) {
-		diag_error(&d, NULL, 0, 0, "cannot write standard output: %s", strerror(errno));
+		diag_error(&d, NULL, 0, 0, "cannot write standard output: %s", util_strerror(errno));
 		goto out;
 	}
 	rc = 0;

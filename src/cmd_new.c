@@ -165,7 +165,7 @@ static int make_dirs(const char *path, struct diags *d)
 	for (char *p = strchr(b.ptr + 1, '/'); p && rc == 0; p = strchr(p + 1, '/')) {
 		*p = '\0';
 		if (mkdir(b.ptr, 0777) != 0 && errno != EEXIST) {
-			diag_error(d, b.ptr, 0, 0, "cannot create folder: %s", strerror(errno));
+			diag_error(d, b.ptr, 0, 0, "cannot create folder: %s", util_strerror(errno));
 			rc = -1;
 		} else if (stat(b.ptr, &st) != 0 || !S_ISDIR(st.st_mode)) {
 			diag_error(d, b.ptr, 0, 0, "is not a folder");
@@ -193,7 +193,7 @@ static int write_new(const char *path, const struct buf *text, struct diags *d)
 		if (errno == EEXIST)
 			exists_error(path, d);
 		else
-			diag_error(d, path, 0, 0, "cannot create: %s", strerror(errno));
+			diag_error(d, path, 0, 0, "cannot create: %s", util_strerror(errno));
 		return -1;
 	}
 	while (off < text->len) {
@@ -212,7 +212,7 @@ fail:
 	if (fd >= 0)
 		close(fd);
 	unlink(path);
-	diag_error(d, path, 0, 0, "cannot write: %s", strerror(err));
+	diag_error(d, path, 0, 0, "cannot write: %s", util_strerror(err));
 	return -1;
 }
 
@@ -253,7 +253,7 @@ static int new_file(const char *pre, struct new_names *nm, struct diags *d)
 		goto out;
 	printf("%s\n", target.ptr);
 	if (fflush(stdout) != 0) {
-		diag_error(d, NULL, 0, 0, "cannot write standard output: %s", strerror(errno));
+		diag_error(d, NULL, 0, 0, "cannot write standard output: %s", util_strerror(errno));
 		goto out;
 	}
 	rc = 0;

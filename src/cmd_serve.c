@@ -50,12 +50,6 @@ static int usage(const char *msg, const char *arg)
 	return 2;
 }
 
-static double now_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
 
 /* Is every change a stylesheet under assets/?  Then pages need not
  * reload, only their stylesheets. */
@@ -129,7 +123,7 @@ static int rebuild(struct serve *sv, const struct watch_paths *changed)
 	struct build_stats st;
 	struct diags d;
 	diags_init(&d);
-	double t0 = now_ms();
+	double t0 = util_now_ms();
 	/* An edit of a page's text or of a template updates the site in
 	 * place; anything else, or a first build, builds it whole. */
 	bool whole = !sv->live || !changed || changed->all || changed->n == 0;
@@ -140,7 +134,7 @@ static int rebuild(struct serve *sv, const struct watch_paths *changed)
 	}
 	if (whole)
 		rc = build_live_full(&sv->live, &o, &d, &st);
-	double ms = now_ms() - t0;
+	double ms = util_now_ms() - t0;
 	diags_sort(&d);
 	diags_print(&d, stderr, DIAG_FORMAT_TEXT);
 	if (rc != 0) {
@@ -181,7 +175,7 @@ static int make_private_folder(struct serve *sv)
 	buf_printf(&t, "%s/folio-serve.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
 	if (!mkdtemp(t.ptr)) {
 		fprintf(stderr, "folio: cannot create a folder in %s: %s\n",
-			tmpdir && *tmpdir ? tmpdir : "/tmp", strerror(errno));
+			tmpdir && *tmpdir ? tmpdir : "/tmp", util_strerror(errno));
 		buf_free(&t);
 		return -1;
 	}
@@ -190,7 +184,7 @@ static int make_private_folder(struct serve *sv)
 	buf_printf(&o, "%s/site", sv->tmp);
 	sv->out = buf_detach(&o, NULL);
 	if (mkdir(sv->out, 0755) != 0) {
-		fprintf(stderr, "folio: cannot create '%s': %s\n", sv->out, strerror(errno));
+		fprintf(stderr, "folio: cannot create '%s': %s\n", sv->out, util_strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -216,7 +210,7 @@ static int serve_loop(struct serve *sv, watch *w, int sig_fd, struct diags *d)
 		int r = watch_wait(w, sig_fd, SERVE_QUIET_MS, SERVE_MAX_MS, &batch, d);
 		flush_diags(d);
 		if (r < 0) {
-			fprintf(stderr, "folio: watching '%s' failed: %s\n", sv->site, strerror(errno));
+			fprintf(stderr, "folio: watching '%s' failed: %s\n", sv->site, util_strerror(errno));
 			rc = 1;
 		}
 		if (r <= 0)
@@ -263,9 +257,12 @@ int cmd_serve(int argc, char **argv)
 		}
 	}
 	struct stat st;
-	if (stat(sv.site, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "folio: site folder '%s': %s\n", sv.site,
-			S_ISDIR(st.st_mode) ? strerror(errno) : "not a folder");
+	if (stat(sv.site, &st) != 0) {
+		fprintf(stderr, "folio: site folder '%s': %s\n", sv.site, util_strerror(errno));
+		return 1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "folio: site folder '%s': not a folder\n", sv.site);
 		return 1;
 	}
 
@@ -288,7 +285,7 @@ int cmd_serve(int argc, char **argv)
 	diags_init(&d);
 	watch_paths_init(&sv.dirty);
 	if (sig_fd < 0) {
-		fprintf(stderr, "folio: signalfd: %s\n", strerror(errno));
+		fprintf(stderr, "folio: signalfd: %s\n", util_strerror(errno));
 		goto out;
 	}
 	sv.http = http_listen(bind, port, &err);

@@ -232,7 +232,7 @@ struct config *config_load(arena *a, const char *site_dir, const char *base_url,
 	size_t len;
 	char *text = file_read(c->file, &len);
 	if (!text) {
-		diag_error(d, c->file, 0, 0, "cannot read the site configuration: %s", strerror(errno));
+		diag_error(d, c->file, 0, 0, "cannot read the site configuration: %s", util_strerror(errno));
 		return NULL;
 	}
 	if (content_check_encoding(c->file, text, len, d) < 0) {

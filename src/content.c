@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -85,6 +86,38 @@ static bool inside_site(struct walk *w, const char *real)
 	return strncmp(real, w->site_real, n) == 0 && (real[n] == '/' || real[n] == '\0');
 }
 
+/* How many Markdown files with front matter (a first line "---") DIR and
+ * its folders hold, a few levels down: pages someone may expect built. */
+static size_t count_pages(const char *dir, unsigned depth)
+{
+	struct dirent **names;
+	int n = depth > 4 ? -1 : scandir(dir, &names, NULL, cmp_dirent);
+	size_t pages = 0;
+	for (int i = 0; i < n; i++) {
+		const char *nm = names[i]->d_name;
+		struct buf path = BUF_INIT;
+		struct stat st;
+		buf_printf(&path, "%s/%s", dir, nm);
+		if (nm[0] != '.' && lstat(path.ptr, &st) == 0) {
+			if (S_ISDIR(st.st_mode)) {
+				pages += count_pages(path.ptr, depth + 1);
+			} else if (S_ISREG(st.st_mode) && markdown_ext(nm, strlen(nm))) {
+				char head[4] = { 0 };
+				FILE *f = fopen(path.ptr, "rb");
+				if (f) {
+					pages += fread(head, 1, 3, f) == 3 && !memcmp(head, "---", 3);
+					fclose(f);
+				}
+			}
+		}
+		buf_free(&path);
+		free(names[i]);
+	}
+	if (n >= 0)
+		free(names);
+	return pages;
+}
+
 static void walk_dir(struct walk *w, const char *rel, unsigned depth)
 {
 	struct site *s = w->s;
@@ -100,7 +133,7 @@ static void walk_dir(struct walk *w, const char *rel, unsigned depth)
 	struct dirent **names;
 	int n = scandir(dir.ptr, &names, NULL, cmp_dirent);
 	if (n < 0) {
-		diag_error(s->d, dir.ptr, 0, 0, "cannot read folder: %s", strerror(errno));
+		diag_error(s->d, dir.ptr, 0, 0, "cannot read folder: %s", util_strerror(errno));
 		buf_free(&dir);
 		return;
 	}
@@ -142,15 +175,22 @@ static void walk_dir(struct walk *w, const char *rel, unsigned depth)
 			st = lst;
 		}
 		bool is_dir = S_ISDIR(st.st_mode);
-		if (nm[0] == '_' && !(!is_dir && is_index_name(nm, "_index"))) {
-			skip(s, sub.ptr, is_dir, "its name starts with '_': partials and data are not pages");
-			goto next;
-		}
 		if ((pattern = ignored(s, sub.ptr))) {
 			struct buf why = BUF_INIT;
 			buf_printf(&why, "site.yaml ignores %s", pattern);
 			skip(s, sub.ptr, is_dir, why.ptr);
 			buf_free(&why);
+			goto next;
+		}
+		if (nm[0] == '_' && !(!is_dir && is_index_name(nm, "_index"))) {
+			skip(s, sub.ptr, is_dir, "its name starts with '_': partials and data are not pages");
+			size_t pages = is_dir ? count_pages(path.ptr, 0) : 0;
+			if (pages)
+				diag_warning(s->d, path.ptr, 0, 0,
+					     "not built: names starting with '_' are partials and data, but "
+					     "this folder holds %zu Markdown file%s with front matter (Jekyll's "
+					     "_posts?); rename it to build them, or add it to ignore: in "
+					     "site.yaml to say it is meant", pages, pages == 1 ? "" : "s");
 			goto next;
 		}
 		if (is_dir) {
@@ -571,6 +611,18 @@ static bool read_known_keys(struct site *s, struct page *p, arena *a, const char
 	/* URL: from the path, then slug:, then url:. */
 	value *slug = value_map_get(fm, "slug");
 	value *url = value_map_get(fm, "url");
+	value *perm = value_map_get(fm, "permalink");
+	if ((!url || url->type == V_NULL) && perm && perm->type == V_STRING) {
+		/* Jekyll's permalink: a plain path is url:; one with
+		 * placeholders (/:categories/:title/) is not read. */
+		if (strchr(perm->u.str.s, ':'))
+			diag_warning(d, f, perm->line, perm->col,
+				     "permalink '%s' has Jekyll placeholders folio does not fill; "
+				     "the page is at the URL its file gives (write url: to choose one)",
+				     perm->u.str.s);
+		else
+			url = perm;
+	}
 	if (slug && slug->type != V_NULL) {
 		const char *why = NULL;
 		if (!check_string(d, f, slug, "slug"))
@@ -668,7 +720,7 @@ static void load_one(void *arg, size_t i, unsigned worker)
 	size_t len;
 	char *text = file_read(p->src, &len);
 	if (!text) {
-		diag_error(s->d, p->src, 0, 0, "cannot read: %s", strerror(errno));
+		diag_error(s->d, p->src, 0, 0, "cannot read: %s", util_strerror(errno));
 		return;
 	}
 	const char *fm;
@@ -861,7 +913,7 @@ int content_load(struct site *s)
 		return -1;
 	}
 	if (!realpath(s->dir, real)) {
-		diag_error(s->d, s->dir, 0, 0, "cannot resolve the site folder: %s", strerror(errno));
+		diag_error(s->d, s->dir, 0, 0, "cannot resolve the site folder: %s", util_strerror(errno));
 		return -1;
 	}
 	w.site_real = real;

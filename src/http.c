@@ -960,7 +960,7 @@ http *http_listen(const char *bind, unsigned port, struct buf *err)
 			buf_printf(err, "port %u on %s is already in use (another folio serve?); "
 				   "choose another with --port, or --port 0 for any free port", port, bind);
 		else
-			buf_printf(err, "cannot listen on %s port %u: %s", bind, port, strerror(errno));
+			buf_printf(err, "cannot listen on %s port %u: %s", bind, port, util_strerror(errno));
 		return NULL;
 	}
 	struct sockaddr_storage ss;
@@ -1007,7 +1007,7 @@ int http_start(http *h, const char *root, struct buf *err)
 {
 	h->root = realpath(root, NULL);
 	if (!h->root) {
-		buf_printf(err, "cannot serve '%s': %s", root, strerror(errno));
+		buf_printf(err, "cannot serve '%s': %s", root, util_strerror(errno));
 		return -1;
 	}
 	struct sockaddr_storage ss;

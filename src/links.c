@@ -170,6 +170,14 @@ const char *links_markdown(void *arg, const char *dest, unsigned line, unsigned 
 			add_check(lc, lc->p, NULL, dest, dest + 1, line, col);
 		return NULL;
 	}
+	if (strstr(dest, "{{") || strstr(dest, "{%")) {
+		/* [x]({{< ref "y" >}}), href="{{ '/x/' | relative_url }}" */
+		if (lc->report)
+			diag_warning(s->d, lc->p->src, line, col,
+				     "link '%s' holds template syntax (a shortcode or Liquid) that folio "
+				     "does not run; it is not checked", dest);
+		return NULL;
+	}
 	if (is_markdown_file(dest, plen))
 		return markdown_file_link(lc, dest, plen, line, col);
 
@@ -187,15 +195,29 @@ const char *links_markdown(void *arg, const char *dest, unsigned line, unsigned 
 			return result;
 		}
 	}
-	/* A link by URL, checked when every output path is known. */
-	if (lc->report) {
-		const char *frag = strchr(dest + plen, '#');
-		buf_reset(&rel);
-		if (!resolve_path(&rel, lc->p->url, dest, plen))
-			diag_error(s->d, lc->p->src, line, col, "link '%s' leads out of the site", dest);
-		else
-			add_check(lc, NULL, rel.ptr, dest, frag ? frag + 1 : NULL, line, col);
+	buf_free(&rel);
+	return links_by_url(arg, dest, line, col);
+}
+
+const char *links_by_url(void *arg, const char *dest, unsigned line, unsigned col)
+{
+	struct link_ctx *lc = arg;
+	struct site *s = lc->s;
+	size_t plen = strcspn(dest, "?#");
+	if (!lc->report || is_external(dest, strlen(dest)) || strstr(dest, "{{") || strstr(dest, "{%"))
+		return NULL;
+	if (dest[0] == '#') {
+		if (dest[1])
+			add_check(lc, lc->p, NULL, dest, dest + 1, line, col);
+		return NULL;
 	}
+	/* A link by URL, checked when every output path is known. */
+	struct buf rel = BUF_INIT;
+	const char *frag = strchr(dest + plen, '#');
+	if (!resolve_path(&rel, lc->p->url, dest, plen))
+		diag_error(s->d, lc->p->src, line, col, "link '%s' leads out of the site", dest);
+	else
+		add_check(lc, NULL, rel.ptr, dest, frag ? frag + 1 : NULL, line, col);
 	buf_free(&rel);
 	return NULL;
 }

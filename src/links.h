@@ -30,6 +30,10 @@ struct link_ctx {
 
 /* The md_link_fn of the Markdown stage; ARG is a struct link_ctx. */
 const char *links_markdown(void *arg, const char *dest, unsigned line, unsigned col);
+/* A link checked by URL, as the browser will read it, and never
+ * rewritten: the md_opts.html_link of the Markdown stage, for links in raw
+ * HTML, and the last step of links_markdown. */
+const char *links_by_url(void *arg, const char *dest, unsigned line, unsigned col);
 
 /* Registers PATH (an output path, "feed.xml") as a file the build writes
  * besides its pages.  Not thread-safe: single-threaded stages only. */

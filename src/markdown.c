@@ -132,22 +132,88 @@ static bool is_attr_char(char c)
 	return is_alnum(c) || c == '-' || c == '_' || c == ':' || c == '.';
 }
 
+/* The length of a quote mark at P: ", ' or their curly forms (smart
+ * punctuation has turned them so by the time the text is read), else 0. */
+static size_t quote_len(const char *p)
+{
+	if (*p == '"' || *p == '\'')
+		return 1;
+	if ((unsigned char)p[0] == 0xE2 && (unsigned char)p[1] == 0x80 &&
+	    ((unsigned char)p[2] >= 0x98 && (unsigned char)p[2] <= 0x9D))
+		return 3;
+	return 0;
+}
+
 /*
- * Takes a trailing "{#id .class ...}" off heading H's text.  Only ids and
- * classes are attributes; braces holding anything else stay text.  Sets
- * *ID and *CLASSES (space-separated) from A, or leaves them NULL.
+ * Reads one attribute of "{#id .class id=x class="a b"}" at *P (before
+ * END), into *ID and CLS.  Returns false for anything else: other keys
+ * and other syntax stay text.
  */
-static void take_attributes(cmark_node *h, arena *a, const char **id, const char **classes)
+static bool read_attribute(const char **p, const char *end, const char **id, size_t *idn,
+			   struct buf *cls)
+{
+	const char *q = *p;
+	const char *v, *e;
+	bool is_id;
+	if ((*q == '#' || *q == '.') && q + 1 < end && is_attr_char(q[1]) && q[1] != '.' && q[1] != ':') {
+		is_id = *q == '#';
+		v = e = q + 1;
+		while (e < end && is_attr_char(*e))
+			e++;
+		q = e;
+	} else if ((!strncmp(q, "id=", 3) || !strncmp(q, "class=", 6)) && q + 3 < end) {
+		is_id = q[0] == 'i';
+		q += is_id ? 3 : 6;
+		size_t open = quote_len(q);
+		v = e = q + open;
+		if (open) {
+			while (e < end && !quote_len(e))
+				e++;
+			if (e >= end)
+				return false;
+			q = e + quote_len(e);
+		} else {
+			while (e < end && is_attr_char(*e))
+				e++;
+			q = e;
+		}
+		if (e == v)
+			return false;
+	} else {
+		return false;
+	}
+	if (q < end && !is_space(*q))
+		return false;
+	if (is_id) {
+		*id = v;
+		*idn = (size_t)(e - v);
+	} else {
+		if (cls->len)
+			buf_putc(cls, ' ');
+		buf_put(cls, v, (size_t)(e - v));
+	}
+	*p = q;
+	return true;
+}
+
+/*
+ * Takes a trailing "{#id .class}" (or Hugo's "{id="x" class="y"}") off
+ * heading H's text.  Only ids and classes are attributes; braces holding
+ * anything else stay text.  Sets *ID and *CLASSES (space-separated) from
+ * A, or leaves them NULL.  Returns false when the braces hold key=value
+ * attributes folio does not read (they stay in the text).
+ */
+static bool take_attributes(cmark_node *h, arena *a, const char **id, const char **classes)
 {
 	cmark_node *last = cmark_node_last_child(h);
 	if (!last || cmark_node_get_type(last) != CMARK_NODE_TEXT)
-		return;
+		return true;
 	const char *lit = cmark_node_get_literal(last);
 	size_t n = strlen(lit);
 	while (n > 0 && is_space(lit[n - 1]))
 		n--;
 	if (n < 3 || lit[n - 1] != '}')
-		return;
+		return true;
 	const char *open = NULL;
 	for (size_t i = n - 1; i-- > 0;)
 		if (lit[i] == '{') {
@@ -155,38 +221,19 @@ static void take_attributes(cmark_node *h, arena *a, const char **id, const char
 			break;
 		}
 	if (!open)
-		return;
+		return true;
 	struct buf cls = BUF_INIT;
-	const char *idp = NULL;
+	const char *idp = NULL, *end = lit + n - 1;
 	size_t idn = 0;
 	bool ok = false;
-	for (const char *p = open + 1; p < lit + n - 1;) {
+	for (const char *p = open + 1; p < end;) {
 		if (is_space(*p)) {
 			p++;
 			continue;
 		}
-		if ((*p != '#' && *p != '.') || !is_attr_char(p[1]) || p[1] == '.' || p[1] == ':') {
-			ok = false;
+		ok = read_attribute(&p, end, &idp, &idn, &cls);
+		if (!ok)
 			break;
-		}
-		const char *v = p + 1;
-		const char *e = v;
-		while (e < lit + n - 1 && is_attr_char(*e))
-			e++;
-		if (e < lit + n - 1 && !is_space(*e)) {
-			ok = false;
-			break;
-		}
-		if (*p == '#') {
-			idp = v;
-			idn = (size_t)(e - v);
-		} else {
-			if (cls.len)
-				buf_putc(&cls, ' ');
-			buf_put(&cls, v, (size_t)(e - v));
-		}
-		ok = true;
-		p = e;
 	}
 	if (ok) {
 		if (idp)
@@ -200,6 +247,8 @@ static void take_attributes(cmark_node *h, arena *a, const char **id, const char
 		cmark_node_set_literal(last, t);
 	}
 	buf_free(&cls);
+	/* {key=value} with another key: Hugo would read it, folio shows it. */
+	return ok || !memchr(open, '=', (size_t)(lit + n - open));
 }
 
 /* ---- Step 2: the walk ---------------------------------------------- */
@@ -328,8 +377,9 @@ static bool source_place(const char *text, size_t len, size_t *at, const char *p
 }
 
 /*
- * Hugo shortcodes ({{< >}}, {{% %}}) and Liquid tags ({% %}) written in
- * the text: folio runs neither, so they would be shown as typed.  Warns
+ * Hugo shortcodes ({{< >}}, {{% %}}), Liquid tags ({% %}) and template
+ * expressions ({{ page.title }}) written in the text: folio runs none of
+ * them, so they would be shown as typed.  Warns
  * at each one's place in the source.  cmark may split text before '<', so
  * "{{" can end one text node and "<" start the next.
  */
@@ -354,6 +404,9 @@ static void check_template_syntax(const struct walk *w, cmark_node *n)
 			what = "a Hugo shortcode";
 		} else if (p[1] == '%' && (p == lit || p[-1] != '{')) {
 			what = "a Liquid tag";
+			pat[2] = 0;
+		} else if (p[1] == '{' && (p[2] == ' ' || is_alpha(p[2])) && strstr(p + 2, "}}")) {
+			what = "a Liquid or template expression";
 			pat[2] = 0;
 		} else if (p[1] == '{' && !p[2]) {
 			cmark_node *next = cmark_node_next(n);
@@ -390,8 +443,10 @@ static void add_heading(struct walk *w, cmark_node *n)
 	h->level = cmark_node_get_heading_level(n);
 	unsigned line = (unsigned)cmark_node_get_start_line(n);
 	h->line = line ? line + w->line_offset : 0;
-	if (!w->o->plain)
-		take_attributes(n, w->a, &h->id, &h->classes);
+	if (!w->o->plain && !take_attributes(n, w->a, &h->id, &h->classes) && w->o->d)
+		diag_warning(w->o->d, w->o->src, h->line, 1,
+			     "heading attributes other than #id, .class, id= and class= are not read; "
+			     "the braces stay in the heading's text");
 	buf_reset(&w->tmp);
 	plain_text(n, &w->tmp);
 	h->title = squeeze(w->a, w->tmp.ptr, w->tmp.len);
@@ -473,6 +528,45 @@ static void leave(struct walk *w, cmark_node *n, cmark_node_type t)
 	}
 }
 
+struct raw_link {
+	const struct walk *w;
+	const char *lit;
+	unsigned line, col;     /* of the node in the file */
+};
+
+static void raw_attr(void *arg, const char *tag, const char *name, size_t nlen,
+		     const char *v, size_t vlen)
+{
+	struct raw_link *r = arg;
+	(void)tag;
+	if (!((nlen == 4 && !strncasecmp(name, "href", 4)) || (nlen == 3 && !strncasecmp(name, "src", 3))))
+		return;
+	/* The attribute's place: lines and columns counted from the node's. */
+	unsigned line = r->line, col = r->col;
+	for (const char *c = r->lit; c < v; c++) {
+		if (*c == '\n') {
+			line++;
+			col = 1;
+		} else {
+			col++;
+		}
+	}
+	char *dest = xstrndup(v, vlen);
+	r->w->o->html_link(r->w->link_arg, dest, line, col);
+	free(dest);
+}
+
+/* The links of raw HTML (kept with unsafe), checked as the browser will
+ * read them: they are not rewritten. */
+static void raw_links(struct walk *w, cmark_node *n)
+{
+	const char *lit = cmark_node_get_literal(n);
+	unsigned line = (unsigned)cmark_node_get_start_line(n);
+	struct raw_link r = { w, lit, line ? line + w->line_offset : 0,
+			      (unsigned)cmark_node_get_start_column(n) };
+	html_attrs(lit, strlen(lit), NULL, NULL, raw_attr, &r);
+}
+
 static void walk_tree(struct walk *w, cmark_node *doc)
 {
 	cmark_iter *it = cmark_iter_new(doc);
@@ -508,6 +602,8 @@ static void walk_tree(struct walk *w, cmark_node *doc)
 		case CMARK_NODE_HTML_INLINE:
 			if (is_more_marker(cmark_node_get_literal(n)))
 				add_more(w, n);
+			else if (w->o->unsafe && w->o->html_link)
+				raw_links(w, n);
 			break;
 		case CMARK_NODE_HEADING:
 			add_heading(w, n);
@@ -553,6 +649,15 @@ static void heading_id(struct buf *id, const char *title, bool smart, struct buf
 	slug_heading_id(id, tmp->ptr, tmp->len);
 }
 
+/* The heading that stands for the ids the layouts write. */
+static struct heading layout;
+
+static void reserve(void *taken, const char *id, void *val)
+{
+	(void)val;
+	strmap_put(taken, id, &layout);
+}
+
 /* Gives every heading its id: explicit {#id} first (a second use of one
  * is an error), then GitHub's rule for the rest, made unique. */
 static void assign_ids(struct walk *w, struct strmap *taken)
@@ -560,6 +665,8 @@ static void assign_ids(struct walk *w, struct strmap *taken)
 	static struct heading footnote;     /* marks the footnotes' ids */
 	for (size_t i = 0; i < w->nnotes; i++)
 		strmap_put(taken, w->notes[i], &footnote);
+	if (w->o->reserved)
+		strmap_each(w->o->reserved, reserve, taken);
 	for (size_t i = 0; i < w->nheads; i++) {
 		struct heading *h = &w->heads[i];
 		if (!h->id)
@@ -568,6 +675,9 @@ static void assign_ids(struct walk *w, struct strmap *taken)
 		if (first == &footnote && w->o->d)
 			diag_error(w->o->d, w->o->src, h->line, 1,
 				   "heading id '%s' is already the id of a footnote", h->id);
+		else if (first == &layout && w->o->d)
+			diag_error(w->o->d, w->o->src, h->line, 1,
+				   "heading id '%s' is already an id the layouts write", h->id);
 		else if (first && w->o->d)
 			diag_error(w->o->d, w->o->src, h->line, 1,
 				   "heading id '%s' is already used by the heading on line %u",

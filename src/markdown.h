@@ -27,10 +27,17 @@ struct md_opts {
 	bool plain;             /* headings as cmark writes them: no ids, no {#id} */
 	bool text;              /* also hand back the plain text (md_result.text) */
 	int toc_min, toc_max;   /* heading levels listed in the toc (0, 0: 2..3) */
+	/* Ids the page's layout writes (or NULL): heading ids keep clear of
+	 * them, and a {#id} that takes one is an error. */
+	const struct strmap *reserved;
 	/* Where warnings and errors about the text go (unknown syntax, a
 	 * duplicate {#id}); NULL to stay quiet.  SRC names the file. */
 	struct diags *d;
 	const char *src;
+	/* With unsafe: called for each href and src of raw HTML, with the
+	 * link_arg of markdown_process; raw HTML is kept as written, so the
+	 * return value is ignored.  NULL: not looked at. */
+	const char *(*html_link)(void *arg, const char *dest, unsigned line, unsigned col);
 };
 
 /*

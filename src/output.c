@@ -127,7 +127,7 @@ static int take_lock(const char *prefix, const char *out, const struct output_wa
 	int fd = open(path.ptr, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0) {
 		diag_error(d, NULL, 0, 0, "cannot create the lock file '%s': %s", path.ptr,
-			   strerror(errno));
+			   util_strerror(errno));
 		buf_free(&path);
 		return -1;
 	}
@@ -146,7 +146,7 @@ static int take_lock(const char *prefix, const char *out, const struct output_wa
 	}
 	if (rc != 0) {
 		if (!(w && w->no_wait && errno == EWOULDBLOCK))
-			diag_error(d, NULL, 0, 0, "cannot lock '%s': %s", path.ptr, strerror(errno));
+			diag_error(d, NULL, 0, 0, "cannot lock '%s': %s", path.ptr, util_strerror(errno));
 		close(fd);
 		fd = -1;
 	}
@@ -255,7 +255,7 @@ int output_begin(struct output *o, const char *out, const char *site_dir,
 	}
 	buf_free(&oldmark);
 	if (!o->recycled && mkdir(tmp.ptr, 0755) != 0) {
-		diag_error(d, NULL, 0, 0, "cannot create '%s': %s", tmp.ptr, strerror(errno));
+		diag_error(d, NULL, 0, 0, "cannot create '%s': %s", tmp.ptr, util_strerror(errno));
 		buf_free(&tmp);
 		buf_free(&old);
 		close(o->lock_fd);
@@ -348,7 +348,7 @@ int output_write(struct output *o, const char *rel, const void *data, size_t len
 	if (fd < 0 && errno == ENOENT && make_parents(o->tmp, rel) == 0)
 		fd = open(name.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0) {
-		diag_error(d, NULL, 0, 0, "cannot write '%s': %s", rel, strerror(errno));
+		diag_error(d, NULL, 0, 0, "cannot write '%s': %s", rel, util_strerror(errno));
 		buf_free(&path);
 		buf_free(&name);
 		return -1;
@@ -360,7 +360,7 @@ int output_write(struct output *o, const char *rel, const void *data, size_t len
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
-			diag_error(d, NULL, 0, 0, "cannot write '%s': %s", rel, strerror(errno));
+			diag_error(d, NULL, 0, 0, "cannot write '%s': %s", rel, util_strerror(errno));
 			close(fd);
 			if (o->live)
 				unlink(name.ptr);
@@ -375,7 +375,7 @@ int output_write(struct output *o, const char *rel, const void *data, size_t len
 	if (rc == 0 && o->live)
 		rc = rename(name.ptr, path.ptr);
 	if (rc != 0) {
-		diag_error(d, NULL, 0, 0, "cannot write '%s': %s", rel, strerror(errno));
+		diag_error(d, NULL, 0, 0, "cannot write '%s': %s", rel, util_strerror(errno));
 		if (o->live)
 			unlink(name.ptr);
 	}
@@ -460,7 +460,7 @@ int output_commit(struct output *o, struct diags *d)
 			struct buf old = BUF_INIT;
 			buf_printf(&old, "%s.old", o->tmp);
 			if (rename(o->out, old.ptr) != 0 || rename(o->tmp, o->out) != 0) {
-				diag_error(d, NULL, 0, 0, "cannot replace '%s': %s", o->out, strerror(errno));
+				diag_error(d, NULL, 0, 0, "cannot replace '%s': %s", o->out, util_strerror(errno));
 				buf_free(&old);
 				return -1;
 			}
@@ -468,7 +468,7 @@ int output_commit(struct output *o, struct diags *d)
 			buf_free(&old);
 		}
 	} else if (rename(o->tmp, o->out) != 0) {
-		diag_error(d, NULL, 0, 0, "cannot create '%s': %s", o->out, strerror(errno));
+		diag_error(d, NULL, 0, 0, "cannot create '%s': %s", o->out, util_strerror(errno));
 		return -1;
 	}
 	output_release(o);

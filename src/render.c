@@ -296,7 +296,7 @@ static size_t copy_dir(struct site *s, struct output *o, struct strmap *done,
 			size_t len;
 			char *data = file_read(path.ptr, &len);
 			if (!data) {
-				diag_error(s->d, path.ptr, 0, 0, "cannot read: %s", strerror(errno));
+				diag_error(s->d, path.ptr, 0, 0, "cannot read: %s", util_strerror(errno));
 			} else {
 				if (o)
 					output_write(o, sub.ptr, data, len, s->d);
@@ -336,7 +336,7 @@ static size_t copy_resources(struct site *s, struct output *o, struct strmap *do
 		size_t len;
 		char *data = file_read(path.ptr, &len);
 		if (!data) {
-			diag_error(s->d, path.ptr, 0, 0, "cannot read: %s", strerror(errno));
+			diag_error(s->d, path.ptr, 0, 0, "cannot read: %s", util_strerror(errno));
 			continue;
 		}
 		if (o)

@@ -537,6 +537,10 @@ void site_page_meta(struct site *s, struct page *p)
 	value *permalink = value_strn(a, b.ptr, b.len);
 	value_map_set(a, m, "permalink", permalink);
 	site_set_summary(s, m, summary);
+	/* description: in front matter (Hugo's, Jekyll's) says it best. */
+	value *fd = p->fm ? value_map_get(p->fm, "description") : NULL;
+	if (fd && fd->type == V_STRING && fd->u.str.len)
+		value_map_set(a, m, "description", smart_value(s, fd));
 	if (p->has_date) {
 		buf_reset(&b);
 		date_iso(&p->date, &b);

@@ -179,6 +179,7 @@ struct site {
 	struct strmap tpl_links;/* links the layouts wrote (links.h) */
 
 	mustache_set *templates;
+	struct strmap layout_ids;       /* ids the layouts write (theme.c) */
 	value *site_value;      /* what templates see as site */
 	long long build_epoch;  /* SOURCE_DATE_EPOCH, or the newest page date */
 	arena **thread_arenas;  /* one per worker, for the parallel stages */

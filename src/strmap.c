@@ -94,3 +94,11 @@ void strmap_keys(const struct strmap *m, const char **keys, size_t *n)
 		if (m->slots[i].key)
 			keys[(*n)++] = m->slots[i].key;
 }
+
+void strmap_each(const struct strmap *m, void (*fn)(void *arg, const char *key, void *val),
+		 void *arg)
+{
+	for (size_t i = 0; i < m->cap; i++)
+		if (m->slots[i].key)
+			fn(arg, m->slots[i].key, m->slots[i].val);
+}

@@ -30,6 +30,9 @@ void *strmap_getn(const struct strmap *m, const char *key, size_t len);
 void *strmap_put(struct strmap *m, const char *key, void *val);
 void *strmap_putn(struct strmap *m, const char *key, size_t len, void *val);
 void strmap_free(struct strmap *m);
+/* Calls FN(ARG, KEY, VAL) for every entry, in no set order. */
+void strmap_each(const struct strmap *m, void (*fn)(void *arg, const char *key, void *val),
+		 void *arg);
 /* Puts the map's keys into KEYS (room for m->n), in no set order, and
  * their number into *N. */
 void strmap_keys(const struct strmap *m, const char **keys, size_t *n);

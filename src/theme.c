@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "buf.h"
+#include "html.h"
 #include "strmap.h"
 
 /* Layouts are stored in the set under "@NAME", out of the way of the
@@ -100,7 +101,7 @@ static int read_dir(const char *dir, const char *prefix, unsigned depth,
 		size_t tlen;
 		char *text = file_read(path.ptr, &tlen);
 		if (!text) {
-			diag_error(d, path.ptr, 0, 0, "cannot read: %s", strerror(errno));
+			diag_error(d, path.ptr, 0, 0, "cannot read: %s", util_strerror(errno));
 			rc = -1;
 			goto next;
 		}
@@ -178,6 +179,27 @@ static void check_refs(struct site *s)
 	each_file_tags(s->templates, check_ref, &rc);
 }
 
+static void layout_id(void *arg, const char *tag, const char *name, size_t nlen,
+		      const char *v, size_t vlen)
+{
+	struct site *s = arg;
+	(void)tag;
+	if (nlen != 2 || (name[0] | 0x20) != 'i' || (name[1] | 0x20) != 'd' || !vlen ||
+	    memchr(v, '{', vlen) || strmap_getn(&s->layout_ids, v, vlen))
+		return;
+	const char *id = arena_strndup(s->a, v, vlen);
+	strmap_put(&s->layout_ids, id, (void *)id);
+}
+
+/* The ids the layouts write as they are (id="main", not id="{{id}}"):
+ * heading ids keep clear of them, so a page has no id twice. */
+static void collect_layout_ids(struct site *s, const struct sources *ss)
+{
+	strmap_free(&s->layout_ids);
+	for (size_t i = 0; i < ss->n; i++)
+		html_attrs(ss->items[i].text, ss->items[i].len, NULL, NULL, layout_id, s);
+}
+
 int theme_load(struct site *s)
 {
 	struct sources ss = { 0 };
@@ -204,6 +226,7 @@ int theme_load(struct site *s)
 	theme_read_dir(dir.ptr, collect, &ss, s->d);
 	buf_free(&dir);
 
+	collect_layout_ids(s, &ss);
 	s->templates = mustache_set_new();
 	struct buf name = BUF_INIT;
 	/* Layouts under "@NAME"; then every file under its own name for

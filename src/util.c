@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 void die(const char *fmt, ...)
 {
@@ -282,4 +283,20 @@ const char *text_wide_encoding(const char *str, size_t n)
 	if (!s[0] && s[1] && !s[2] && s[3])
 		return "UTF-16BE";
 	return NULL;
+}
+
+double util_now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+const char *util_strerror(int err)
+{
+	static _Thread_local char text[128];
+	/* util.c is built without _GNU_SOURCE: this is POSIX's strerror_r. */
+	if (strerror_r(err, text, sizeof text) != 0)
+		snprintf(text, sizeof text, "error %d", err);
+	return text;
 }

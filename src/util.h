@@ -65,6 +65,13 @@ static inline int to_upper(int c) { return (c >= 'a' && c <= 'z') ? c - 32 : c; 
 /* Checks that S[0..N) is well-formed UTF-8.  Returns the byte offset of
  * the first bad sequence, or N when valid. */
 size_t utf8_valid_prefix(const char *s, size_t n);
+
+/* Milliseconds on a clock that only moves forward, for timings. */
+double util_now_ms(void);
+
+/* strerror(ERR), safe to call from any thread: the text is kept per
+ * thread until that thread's next call. */
+const char *util_strerror(int err);
 /* The name of the encoding of S[0..N) when it is UTF-16 or UTF-32 ("UTF-16LE",
  * ...), by its byte order mark or, without one, by the NUL bytes of its
  * first characters (text starting with ASCII, as front matter and YAML do);

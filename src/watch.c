@@ -196,7 +196,7 @@ static void add_tree(watch *w, const char *rel, struct batch *found, struct diag
 	int wd = inotify_add_watch(w->fd, path.ptr, WATCH_MASK);
 	if (wd < 0) {
 		if (errno != ENOENT && errno != ENOTDIR)
-			diag_warning(d, path.ptr, 0, 0, "cannot watch folder: %s%s", strerror(errno),
+			diag_warning(d, path.ptr, 0, 0, "cannot watch folder: %s%s", util_strerror(errno),
 				     errno == ENOSPC ? " (raise fs.inotify.max_user_watches)" : "");
 		buf_free(&path);
 		return;
@@ -236,7 +236,7 @@ static int add_all(watch *w, struct batch *found, struct diags *d)
 {
 	int wd = inotify_add_watch(w->fd, w->site, WATCH_MASK);
 	if (wd < 0) {
-		diag_error(d, w->site, 0, 0, "cannot watch the site folder: %s", strerror(errno));
+		diag_error(d, w->site, 0, 0, "cannot watch the site folder: %s", util_strerror(errno));
 		return -1;
 	}
 	dir_set(w, wd, "");
@@ -252,7 +252,7 @@ watch *watch_new(const char *site_dir, struct diags *d)
 	w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	w->site = xstrdup(site_dir);
 	if (w->fd < 0) {
-		diag_error(d, NULL, 0, 0, "cannot watch files: inotify: %s", strerror(errno));
+		diag_error(d, NULL, 0, 0, "cannot watch files: inotify: %s", util_strerror(errno));
 		watch_free(w);
 		return NULL;
 	}
@@ -337,12 +337,6 @@ static int read_events(watch *w, struct batch *b, struct diags *d)
 	}
 }
 
-static double now_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
 
 /* Waits for one burst of events.  Returns 1, 0 (STOP_FD) or -1. */
 static int wait_burst(watch *w, int stop_fd, int quiet_ms, int max_ms, struct batch *b,
@@ -352,7 +346,7 @@ static int wait_burst(watch *w, int stop_fd, int quiet_ms, int max_ms, struct ba
 	for (;;) {
 		int timeout = -1;
 		if (b->relevant) {
-			double now = now_ms(), end = last + quiet_ms;
+			double now = util_now_ms(), end = last + quiet_ms;
 			if (end > first + max_ms)
 				end = first + max_ms;
 			if (now >= end)
@@ -373,7 +367,7 @@ static int wait_burst(watch *w, int stop_fd, int quiet_ms, int max_ms, struct ba
 			if (read_events(w, b, d) < 0)
 				return -1;
 			if (b->relevant) {
-				last = now_ms();
+				last = util_now_ms();
 				if (!before)
 					first = last;
 			}

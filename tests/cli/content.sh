@@ -149,6 +149,55 @@ ok "one round: a link by URL" grep -qF "content/links.md:4:1: error: link '/nowh
 ok "one round: a layout" grep -qF "content/lay.md:3:9: error: no layout 'fancy'" "$TMP/err"
 ok "one round: a template" grep -qF "layouts/broken.mustache:1:1: error:" "$TMP/err"
 
+# --- what real Hugo and Jekyll content holds ----------------------------------
+fresh
+mkdir -p "$S/content/_posts" "$S/content/_data"
+printf -- '---\ntitle: P\n---\nx\n' > "$S/content/_posts/2016-10-06-p.md"
+printf 'a: 1\n' > "$S/content/_data/x.yml"
+"$FOLIO" check -s "$S" 2>"$TMP/err" >/dev/null
+ok "a '_' folder of pages: warned" grep -qF "content/_posts: warning: not built: names starting with '_' are partials and data, but this folder holds 1 Markdown file with front matter" "$TMP/err"
+ok "a '_' folder of data: quiet" sh -c "! grep -q '_data' '$TMP/err'"
+printf 'ignore: ["_posts"]\n' >> "$S/site.yaml"
+"$FOLIO" check -s "$S" 2>"$TMP/err" >/dev/null
+ok "a '_' folder in ignore: is meant, so quiet" sh -c "! grep -q '_posts' '$TMP/err'"
+
+fresh
+printf 'markdown: {unsafe: true}\n' >> "$S/site.yaml"
+page "$S/content/raw.md" Raw '<div class="note"><a href="/nowhere/">x</a> <a href="/">home</a></div>
+
+Also {{ page.title }} and [x]({{< ref "a" >}}).'
+"$FOLIO" build -s "$S" -o "$TMP/out" 2>"$TMP/err" >/dev/null
+ok "raw HTML links are checked (unsafe)" grep -qF "content/raw.md:4:28: error: link '/nowhere/' leads to no page or file of this site" "$TMP/err"
+ok "raw HTML: the good link passes" test "$(errors_in "$TMP/err")" -eq 1
+ok "Liquid output {{ }}: warned" grep -qF "content/raw.md:6:6: warning: '{{' starts a Liquid or template expression" "$TMP/err"
+
+fresh
+page "$S/content/attrs.md" Attrs '## Install {id="setup" class="wide big"}
+
+## Two {style="x"}'
+"$FOLIO" build -s "$S" -o "$TMP/out" 2>"$TMP/err" >/dev/null
+ok "Hugo's id= and class= heading attributes" grep -qF '<h2 id="setup" class="wide big">Install</h2>' "$TMP/out/attrs/index.html"
+ok "other heading attributes: warned" grep -qF "content/attrs.md:6:1: warning: heading attributes other than #id, .class, id= and class= are not read" "$TMP/err"
+
+fresh
+printf -- '---\ntitle: B\npermalink: /about-us/\ndescription: "Who we are"\n---\nThe first paragraph.\n' > "$S/content/b.md"
+printf -- '---\ntitle: C\npermalink: /:categories/:title/\n---\n[about](/about-us/)\n' > "$S/content/c.md"
+printf '<head><meta name="description" content="{{page.description}}"></head>{{{page.content}}}\n' > "$S/layouts/page.mustache"
+"$FOLIO" build -s "$S" -o "$TMP/out" 2>"$TMP/err" >/dev/null
+ok "Jekyll's permalink: a plain path is the URL" test -f "$TMP/out/about-us/index.html"
+ok "Jekyll's permalink: placeholders are warned" grep -qF "content/c.md:3:12: warning: permalink '/:categories/:title/' has Jekyll placeholders" "$TMP/err"
+ok "description: from front matter wins" grep -qF 'content="Who we are"' "$TMP/out/about-us/index.html"
+
+# A heading never takes an id the layout writes: no id twice on a page.
+fresh
+printf '<main id="main">{{{page.content}}}</main>\n' > "$S/layouts/page.mustache"
+page "$S/content/m.md" M '## Main'
+ok "layout ids: build" "$FOLIO" build -s "$S" -o "$TMP/out"
+ok "layout ids: the heading's id keeps clear of the layout's" grep -qF '<h2 id="main-1">Main</h2>' "$TMP/out/m/index.html"
+page "$S/content/m.md" M '## Main {#main}'
+fail_with "layout ids: {#id} taking one is an error" 1 "content/m.md:4:1: error: heading id 'main' is already an id the layouts write" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
 # Pages folio makes without a layout: each error names what made the page.
 rm -rf "$S" && mkdir -p "$S/content/docs" "$S/layouts"
 printf 'title: T\ntheme: none\ntaxonomies: [tags]\n' > "$S/site.yaml"
