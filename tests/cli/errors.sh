@@ -332,4 +332,11 @@ if [ -e "$S/public" ]; then fail "check wrote output"; else pass; fi
 page "$S/content/a.md" A '[x](y.md)'
 fail_with "check reports link errors" 1 "content/a.md:4:1: error: link 'y.md'" "$FOLIO" check -s "$S"
 
+# folio serve on a site folder that is not there says why, not "not a folder".
+fail_with "serve: a missing site folder" 1 "folio: site folder '$TMP/none': No such file or directory" \
+	"$FOLIO" serve -s "$TMP/none"
+touch "$TMP/file"
+fail_with "serve: a file as the site folder" 1 "folio: site folder '$TMP/file': not a folder" \
+	"$FOLIO" serve -s "$TMP/file"
+
 finish
