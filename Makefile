@@ -38,7 +38,8 @@ ALL_CFLAGS = $(WARN) $(CFLAGS) $(SANFLAGS) -D_POSIX_C_SOURCE=200809L -D_DEFAULT_
 SRCS     = $(wildcard src/*.c)
 CMD_SRCS = src/main.c $(wildcard src/cmd_*.c)
 LIB_OBJS = $(patsubst src/%.c,$(BUILD)/obj/%.o,$(filter-out $(CMD_SRCS),$(SRCS))) $(BUILD)/obj/theme_data.o
-THEME_FILES = $(shell find layouts assets -type f ! -name '.*' 2>/dev/null)
+# Folders too: adding or removing a file changes its folder's time.
+THEME_FILES = $(shell find layouts assets ! -name '.*' 2>/dev/null)
 CMD_OBJS = $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CMD_SRCS))
 TEST_SRCS = $(wildcard tests/unit/*.c)
 TEST_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRCS))

@@ -25,6 +25,7 @@
 
 #include <microhttpd.h>
 
+#include "theme.h"
 #include "util.h"
 
 /* Open event streams (one per open page) at most.  A stream waiting for
@@ -95,77 +96,6 @@ static double now_s(void)
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
-
-static const char live_js[] =
-"// folio serve: updates this page when the site is rebuilt.\n"
-"(function () {\n"
-"\tvar me = document.currentScript, box = null;\n"
-"\tvar es = new EventSource('/_folio/events?since=' + encodeURIComponent(me ? me.dataset.build : ''));\n"
-"\tfunction outline(doc) {\n"
-"\t\tvar h = doc.documentElement;\n"
-"\t\treturn [].map.call(h.attributes, function (a) { return a.name + '=' + a.value; }).join(' ') +\n"
-"\t\t\t(doc.head ? doc.head.innerHTML : '');\n"
-"\t}\n"
-"\tvar start = outline(document);\n"
-"\tfunction hide() { if (box) { box.remove(); box = null; } }\n"
-"\tfunction line(parent, text) {\n"
-"\t\tvar p = document.createElement('p');\n"
-"\t\tp.style.margin = '0 0 .5em';\n"
-"\t\tp.textContent = text;\n"
-"\t\tparent.appendChild(p);\n"
-"\t\treturn p;\n"
-"\t}\n"
-"\tfunction show(errors) {\n"
-"\t\thide();\n"
-"\t\tbox = document.createElement('div');\n"
-"\t\tbox.id = 'folio-errors';\n"
-"\t\tbox.setAttribute('role', 'alert');\n"
-"\t\tbox.style.cssText = 'position:fixed;inset:0;z-index:2147483647;overflow:auto;margin:0;' +\n"
-"\t\t\t'padding:1.5em;background:rgba(40,0,0,.94);color:#fff;font:14px/1.5 ui-monospace,monospace;' +\n"
-"\t\t\t'white-space:pre-wrap;text-align:left';\n"
-"\t\tline(box, 'folio: the build failed; this is the last good version of the page.').style.fontWeight = 'bold';\n"
-"\t\terrors.forEach(function (e) {\n"
-"\t\t\tvar at = e.file ? e.file + (e.line ? ':' + e.line + (e.col ? ':' + e.col : '') : '') + ': ' : '';\n"
-"\t\t\tline(box, at + 'error: ' + e.message);\n"
-"\t\t});\n"
-"\t\t(document.body || document.documentElement).appendChild(box);\n"
-"\t}\n"
-"\tfunction scripted(doc) {\n"
-"\t\treturn [].some.call(doc.scripts, function (s) {\n"
-"\t\t\treturn s.getAttribute('src') !== '/_folio/live.js' && (!s.type || /script|module/i.test(s.type));\n"
-"\t\t});\n"
-"\t}\n"
-"\t// A page without scripts whose <head> did not change gets the new\n"
-"\t// <body> in place, which is much faster than a reload and keeps the\n"
-"\t// scroll position; anything else reloads.\n"
-"\tfunction update() {\n"
-"\t\tif (scripted(document)) return location.reload();\n"
-"\t\tfetch(location.href, { cache: 'no-store' }).then(function (r) {\n"
-"\t\t\tif (!r.ok || !/html/.test(r.headers.get('content-type'))) throw r;\n"
-"\t\t\treturn r.text();\n"
-"\t\t}).then(function (html) {\n"
-"\t\t\tvar doc = new DOMParser().parseFromString(html, 'text/html');\n"
-"\t\t\tif (outline(doc) !== start || scripted(doc)) throw doc;\n"
-"\t\t\thide();\n"
-"\t\t\tdocument.body.replaceWith(document.adoptNode(doc.body));\n"
-"\t\t}).catch(function () { location.reload(); });\n"
-"\t}\n"
-"\tes.addEventListener('reload', update);\n"
-"\tes.addEventListener('ok', hide);\n"
-"\tes.addEventListener('error', function (e) { if (e.data) show(JSON.parse(e.data).errors); });\n"
-"\tes.addEventListener('css', function () {\n"
-"\t\thide();\n"
-"\t\tdocument.querySelectorAll('link[rel~=\"stylesheet\"]').forEach(function (old) {\n"
-"\t\t\tvar u = new URL(old.href, location.href);\n"
-"\t\t\tif (u.origin !== location.origin) return;\n"
-"\t\t\tu.searchParams.set('folio', Date.now());\n"
-"\t\t\tvar n = old.cloneNode();\n"
-"\t\t\tn.href = u.href;\n"
-"\t\t\tn.onload = n.onerror = function () { old.remove(); };\n"
-"\t\t\told.after(n);\n"
-"\t\t});\n"
-"\t});\n"
-"})();\n";
 
 static const char not_found_html[] =
 "<!DOCTYPE html>\n<html lang=\"en\">\n<meta charset=\"utf-8\">\n<title>Not found</title>\n"
@@ -799,10 +729,21 @@ static enum MHD_Result serve_events(http *h, struct MHD_Connection *c, bool head
 	return queue(c, MHD_HTTP_OK, r);
 }
 
+/* The live-reload client, assets/_folio/live.js of the default theme: it is
+ * served to the pages folio serve sends, never copied into a site. */
+static const struct theme_file *live_script(void)
+{
+	for (size_t i = 0; i < theme_nfiles; i++)
+		if (!strcmp(theme_files[i].path, "assets/_folio/live.js"))
+			return &theme_files[i];
+	return NULL;
+}
+
 static enum MHD_Result serve_script(struct MHD_Connection *c)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(sizeof(live_js) - 1, (void *)live_js,
-								 MHD_RESPMEM_PERSISTENT);
+	const struct theme_file *f = live_script();
+	struct MHD_Response *r = f ? MHD_create_response_from_buffer(f->len, (void *)f->data,
+								      MHD_RESPMEM_PERSISTENT) : NULL;
 	if (r) {
 		add_header(r, "Content-Type", "text/javascript; charset=utf-8");
 		add_header(r, "Cache-Control", "no-cache");

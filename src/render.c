@@ -241,6 +241,13 @@ int render_some(struct site *s, struct page **list, size_t n, struct output *o)
 	return s->d->errors > errors ? -1 : 0;
 }
 
+/* assets/_folio/ is folio serve's own, served at /_folio/ (the
+ * live-reload client): never copied into a site. */
+static bool is_serve_only(const char *rel)
+{
+	return !strncmp(rel, "_folio", 6) && (rel[6] == '\0' || rel[6] == '/');
+}
+
 /* Claims REL for an asset: a page already there is an error. */
 static bool asset_path_free(struct site *s, const char *rel, const char *src)
 {
@@ -283,7 +290,7 @@ static size_t copy_dir(struct site *s, struct output *o, struct strmap *done,
 			goto next;
 		buf_printf(&path, "%s/%s", dir, nm);
 		buf_printf(&sub, "%s%s%s", rel, *rel ? "/" : "", nm);
-		if (lstat(path.ptr, &st) != 0)
+		if (lstat(path.ptr, &st) != 0 || is_serve_only(sub.ptr))
 			goto next;
 		if (S_ISLNK(st.st_mode)) {
 			diag_warning(s->d, path.ptr, 0, 0, "symbolic link in assets/ not copied");
@@ -362,7 +369,7 @@ int render_assets(struct site *s, struct output *o)
 		const size_t plen = strlen("assets/");
 		for (size_t i = 0; i < theme_nfiles; i++) {
 			const struct theme_file *f = &theme_files[i];
-			if (strncmp(f->path, "assets/", plen))
+			if (strncmp(f->path, "assets/", plen) || is_serve_only(f->path + plen))
 				continue;
 			const char *rel = f->path + plen;
 			if (strmap_get(&done, rel) || !asset_path_free(s, rel, f->path))
