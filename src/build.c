@@ -2,18 +2,18 @@
  * build.c - the pipeline: config, content, Markdown, index, render, write.
  *
  *   config_load -> theme_load -> content_load -> site_check_urls
- *     -> Markdown pass (parallel) -> fragment checks -> site_index
- *     -> taxonomy_build -> site_finish -> render_pages (parallel)
- *     -> render_assets -> output_commit
+ *     -> mdstage_run (parallel) -> site_index -> taxonomy_build
+ *     -> site_finish -> search_build -> render_pages (parallel)
+ *     -> feeds_write -> search_write -> render_assets -> links_check
+ *     -> output_commit
  *
- * Any error anywhere means nothing is written: the temporary output folder
- * is removed and the previous site stays as it was.
+ * The stages go on after errors, so one run reports every error it can
+ * find; any error means nothing is written: the temporary output folder is
+ * removed and the previous site stays as it was.
  */
 #include "build.h"
 
 #include <errno.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -23,6 +23,7 @@
 #include "content.h"
 #include "feeds.h"
 #include "links.h"
+#include "mdstage.h"
 #include "output.h"
 #include "pool.h"
 #include "render.h"
@@ -32,189 +33,9 @@
 #include "taxonomy.h"
 #include "theme.h"
 
-/* Rendered Markdown kept between the Markdown pass and rendering, in
+/* Rendered Markdown kept between the Markdown stage and rendering, in
  * bytes; past it, pages are parsed again when rendered. */
 #define HTML_CACHE_DEFAULT (64u << 20)
-
-void build_page_markdown(struct site *s, struct page *p, arena *a, bool want_html,
-			 bool want_text, struct md_result *r)
-{
-	/* Only the first pass over a page reports; a second (a page parsed
-	 * again at render time) stays quiet. */
-	struct link_ctx lc = { .s = s, .p = p, .a = a, .report = p->anchors.ids == NULL };
-	struct md_opts opts = { .unsafe = s->config->unsafe, .smart = s->config->smart,
-				.gfm = s->config->gfm, .text = want_text,
-				.toc_min = s->config->toc_min, .toc_max = s->config->toc_max,
-				.d = lc.report ? s->d : NULL, .src = p->src,
-				.html_link = links_by_url, .reserved = &s->layout_ids };
-	size_t len;
-	memset(r, 0, sizeof(*r));
-	char *text = file_read(p->src, &len);
-	if (!text) {
-		diag_error(s->d, p->src, 0, 0, "cannot read: %s", util_strerror(errno));
-		return;
-	}
-	/* The front matter was checked when it was read: fold line ends the
-	 * same way and start at the body found then.  A file edited since is
-	 * read as it is now, within its bounds. */
-	len = content_fold_crlf(text, len);
-	size_t off = p->body_off < len ? p->body_off : len;
-	markdown_process(text + off, len - off, p->body_line - 1, &opts, links_markdown, &lc, a,
-			 want_html, r);
-	free(text);
-}
-
-/* Pages whose Markdown takes long (cmark is quadratic on some inputs):
- * named while the build runs and listed at its end. */
-#define SLOW_PAGE_MS_DEFAULT 5000.0
-
-struct slow_slot {
-	const char *src;        /* the page a worker is on, or NULL */
-	double start;
-	bool told;
-};
-
-struct slow_watch {
-	pthread_mutex_t lock;
-	pthread_cond_t wake;
-	struct slow_slot *slots;        /* one per worker */
-	unsigned nslots;
-	double limit_ms;
-	bool done;
-	void (*tell)(const char *file, double ms);
-	struct slow_page { const char *src; double ms; } *pages;
-	size_t npages;
-};
-
-
-struct md_job {
-	struct site *s;
-	struct slow_watch *slow;
-	struct search_tokenizer **tk;   /* one per worker when the site has search */
-	atomic_size_t cached;
-	size_t budget;
-};
-
-static void markdown_one(void *arg, size_t i, unsigned worker)
-{
-	struct md_job *job = arg;
-	struct site *s = job->s;
-	struct page *p = s->pages[i];
-	struct md_result r;
-	struct slow_watch *w = job->slow;
-	pthread_mutex_lock(&w->lock);
-	w->slots[worker] = (struct slow_slot){ p->src, util_now_ms(), false };
-	pthread_mutex_unlock(&w->lock);
-	build_page_markdown(s, p, s->thread_arenas[worker], true, job->tk != NULL, &r);
-	pthread_mutex_lock(&w->lock);
-	double ms = util_now_ms() - w->slots[worker].start;
-	if (ms > w->limit_ms) {
-		w->pages = xrealloc(w->pages, (w->npages + 1) * sizeof(*w->pages));
-		w->pages[w->npages++] = (struct slow_page){ p->src, ms };
-	}
-	w->slots[worker].src = NULL;
-	pthread_mutex_unlock(&w->lock);
-	p->anchors = r.anchors;
-	if (!p->anchors.ids)
-		p->anchors.ids = arena_alloc(s->thread_arenas[worker], sizeof(char *));
-	p->toc = r.toc;
-	p->word_count = r.words;
-	if (!p->fm_summary)
-		p->summary = r.summary;
-	if (job->tk && r.text) {
-		if (!job->tk[worker])
-			job->tk[worker] = search_tokenizer_new();
-		search_page_doc(job->tk[worker], s, p, r.text, r.text_len, r.heads_at,
-				s->thread_arenas[worker]);
-	}
-	free(r.text);
-	free(r.heads_at);
-	if (r.html) {
-		size_t before = atomic_fetch_add(&job->cached, r.html_len);
-		if (before + r.html_len <= job->budget) {
-			p->html = r.html;
-			p->html_len = r.html_len;
-		} else {
-			atomic_fetch_sub(&job->cached, r.html_len);
-			free(r.html);
-		}
-	}
-}
-
-/* The watcher thread: names a page as soon as its Markdown passes the
- * limit, so a stuck build says where it is stuck. */
-static void *slow_watcher(void *arg)
-{
-	struct slow_watch *w = arg;
-	pthread_mutex_lock(&w->lock);
-	while (!w->done) {
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += 200 * 1000000L;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
-		pthread_cond_timedwait(&w->wake, &w->lock, &until);
-		double now = util_now_ms();
-		for (unsigned i = 0; !w->done && i < w->nslots; i++) {
-			struct slow_slot *sl = &w->slots[i];
-			if (sl->src && !sl->told && now - sl->start > w->limit_ms) {
-				sl->told = true;
-				w->tell(sl->src, now - sl->start);
-			}
-		}
-	}
-	pthread_mutex_unlock(&w->lock);
-	return NULL;
-}
-
-static int cmp_slow(const void *a, const void *b)
-{
-	const struct slow_page *x = a, *y = b;
-	return x->ms > y->ms ? -1 : x->ms < y->ms ? 1 : strcmp(x->src, y->src);
-}
-
-/* The Markdown pass over every content page, timed per page. */
-static void markdown_pass(struct md_job *job, const struct build_opts *o)
-{
-	struct site *s = job->s;
-	struct slow_watch w = { .limit_ms = SLOW_PAGE_MS_DEFAULT, .tell = o->slow_page };
-	const char *env = getenv("FOLIO_SLOW_PAGE_MS");
-	if (env && *env)
-		w.limit_ms = strtod(env, NULL);
-	w.slots = xcalloc(s->threads, sizeof(*w.slots));
-	w.nslots = s->threads;
-	pthread_mutex_init(&w.lock, NULL);
-	pthread_cond_init(&w.wake, NULL);
-	pthread_t watcher;
-	bool watching = w.tell && pthread_create(&watcher, NULL, slow_watcher, &w) == 0;
-	job->slow = &w;
-	pool_run(s->threads, s->ncontent, markdown_one, job);
-	if (watching) {
-		pthread_mutex_lock(&w.lock);
-		w.done = true;
-		pthread_cond_signal(&w.wake);
-		pthread_mutex_unlock(&w.lock);
-		pthread_join(watcher, NULL);
-	}
-	if (w.npages) {
-		qsort(w.pages, w.npages, sizeof(*w.pages), cmp_slow);
-		struct buf b = BUF_INIT;
-		for (size_t i = 0; i < w.npages; i++)
-			buf_printf(&b, "%s%s (%.1f s)", i ? ", " : "", w.pages[i].src,
-				   w.pages[i].ms / 1e3);
-		diag_warning(s->d, NULL, 0, 0,
-			     "Markdown took longer than %.3g s on %zu page%s: %s (the Markdown "
-			     "library is slow on some inputs; see README, \"Slow pages\")",
-			     w.limit_ms / 1e3, w.npages, w.npages == 1 ? "" : "s", b.ptr);
-		buf_free(&b);
-	}
-	free(w.pages);
-	free(w.slots);
-	pthread_cond_destroy(&w.wake);
-	pthread_mutex_destroy(&w.lock);
-}
 
 const char *const build_stage_names[STAGE_COUNT] = {
 	"load", "markdown", "index", "taxonomies", "search", "render", "site files", "finish",
@@ -315,19 +136,7 @@ static int run_pipeline(struct site *s, const struct build_opts *o, struct diags
 			   ((at_search && site_in_place(at_search)) || theme_layout(s, "search"));
 	bool want_search = !o->check_only && search_page;
 	*want_search_out = want_search;
-	struct md_job job = { .s = s, .budget = HTML_CACHE_DEFAULT };
-	if (want_search)
-		job.tk = xcalloc(s->threads, sizeof(*job.tk));
-	atomic_init(&job.cached, 0);
-	const char *env = getenv("FOLIO_HTML_CACHE_MB");
-	if (env && *env)
-		job.budget = (size_t)strtoull(env, NULL, 10) << 20;
-	markdown_pass(&job, o);
-	if (job.tk) {
-		for (unsigned w = 0; w < s->threads; w++)
-			search_tokenizer_free(job.tk[w]);
-		free(job.tk);
-	}
+	mdstage_run(s, want_search, HTML_CACHE_DEFAULT, o->slow_page);
 	lap(st, STAGE_MARKDOWN, &t);
 
 	/* Errors so far leave the pages that have them out; the stages go on
@@ -572,7 +381,7 @@ static int update_body(struct build_live *lv, struct page *p, struct mark *m, bo
 	/* What this edit parses lives until the next edit of the page, so a
 	 * long serve session does not grow with every save. */
 	arena *mem = arena_new();
-	build_page_markdown(s, p, mem, true, lv->search, &r);
+	mdstage_parse(s, p, mem, true, lv->search, &r);
 	if (s->d->errors > errors) {
 		p->anchors = old_anchors;
 		p->checks = old_checks;
@@ -583,10 +392,9 @@ static int update_body(struct build_live *lv, struct page *p, struct mark *m, bo
 		arena_free(mem);
 		return -1;
 	}
-	p->anchors = r.anchors;
-	p->word_count = r.words;
-	if (!p->fm_summary)
-		p->summary = r.summary;
+	struct value *toc = p->toc;
+	mdstage_keep(p, &r);
+	p->toc = toc;           /* changed in place below, for the values sharing it */
 	free(p->html);
 	p->html = r.html;
 	p->html_len = r.html_len;

@@ -53,14 +53,6 @@ extern const char *const build_stage_names[STAGE_COUNT];
  * content or template errors. */
 int build_run(const struct build_opts *o, struct diags *d, struct build_stats *st);
 
-/*
- * Runs the Markdown stage for content page P: reads its body, rewrites
- * links to other content files (errors for missing targets), and fills R
- * (with the plain text too when WANT_TEXT).
- * Strings and values come from A.  Thread-safe.
- */
-void build_page_markdown(struct site *s, struct page *p, arena *a, bool want_html,
-			 bool want_text, struct md_result *r);
 
 /*
  * folio serve keeps the built site in memory and updates it in place.

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 
 #include "buf.h"
-#include "build.h"
+#include "mdstage.h"
 #include "pool.h"
 #include "search.h"
 #include "theme.h"
@@ -179,7 +179,7 @@ static void render_one(void *arg, size_t i, unsigned worker)
 		size_t html_len = p->html_len;
 		if (p->src && !html && p->pagenum <= 1) {
 			struct md_result r;
-			build_page_markdown(s, p, a, true, false, &r);
+			mdstage_parse(s, p, a, true, false, &r);
 			html = r.html;
 			html_len = r.html_len;
 		}

@@ -1,12 +1,17 @@
 /*
  * site.h - the site in memory: pages, sections, and the build's state.
  *
- * The build runs in stages, one module each:
+ * The build runs in stages, one module each, in the order build.c calls
+ * them:
  *   content.c   discover content files, read front matter   (parallel)
- *   markdown.c  Markdown to HTML, links, headings, summary  (parallel)
+ *   mdstage.c   the Markdown stage: markdown.c on each page,
+ *               links resolved through links.c              (parallel)
  *   site.c      the index: URLs, sections, orders, lists    (global)
  *   taxonomy.c  terms, related pages                        (global)
+ *   search.c    the search index                            (global)
  *   render.c    templates to HTML files                     (parallel)
+ *   feeds.c     feeds, sitemap, robots.txt
+ *   links.c     every internal link checked, once every output path is known
  *   output.c    the temporary folder and the atomic swap
  * A page holds metadata and its summary, never more than one page's HTML
  * at a time per thread (see markdown cache in render.c).
