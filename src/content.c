@@ -514,9 +514,8 @@ static const char *scalar_as_written(arena *a, const char *text, const value *v)
 	return arena_strndup(a, p, n);
 }
 
-/* Reads the known keys of P's front matter (TEXT: the file).  Returns false
- * on errors. */
-static bool read_known_keys(struct site *s, struct page *p, arena *a, const char *text)
+/* title, date, summary, draft, weight, layout.  Returns false on errors. */
+static bool read_page_fields(struct site *s, struct page *p, arena *a, const char *text)
 {
 	struct diags *d = s->d;
 	const char *f = p->src;
@@ -583,6 +582,18 @@ static bool read_known_keys(struct site *s, struct page *p, arena *a, const char
 			p->layout = v->u.str.s;
 		}
 	}
+	return ok;
+}
+
+/* aliases, search and the taxonomies' keys.  Returns false on errors. */
+static bool read_page_lists(struct site *s, struct page *p)
+{
+	struct diags *d = s->d;
+	const char *f = p->src;
+	value *fm = p->fm;
+	bool ok = true;
+	value *v;
+
 	if ((v = value_map_get(fm, "aliases")) && v->type != V_NULL) {
 		if (!check_string_list(d, f, v, "aliases"))
 			ok = false;
@@ -608,7 +619,18 @@ static bool read_known_keys(struct site *s, struct page *p, arena *a, const char
 			ok = false;
 	}
 
-	/* URL: from the path, then slug:, then url:. */
+	return ok;
+}
+
+/* P's URL and output path: from its file's path, then slug:, then url:
+ * (or Jekyll's permalink:).  Returns false on errors. */
+static bool read_page_url(struct site *s, struct page *p, arena *a)
+{
+	struct diags *d = s->d;
+	const char *f = p->src;
+	value *fm = p->fm;
+	bool ok = true;
+
 	value *slug = value_map_get(fm, "slug");
 	value *url = value_map_get(fm, "url");
 	value *perm = value_map_get(fm, "permalink");
@@ -673,6 +695,15 @@ static bool read_known_keys(struct site *s, struct page *p, arena *a, const char
 	content_set_path(a, p, path.ptr);
 	buf_free(&path);
 	return true;
+}
+
+/* Reads the known keys of P's front matter (TEXT: the file).  Returns false
+ * on errors. */
+static bool read_known_keys(struct site *s, struct page *p, arena *a, const char *text)
+{
+	bool ok = read_page_fields(s, p, a, text);
+	ok = read_page_lists(s, p) && ok;
+	return ok && read_page_url(s, p, a);
 }
 
 struct load_job {
