@@ -87,22 +87,12 @@ static void site_release(struct site *s)
 	arena_free(s->a);
 }
 
-/*
- * The whole pipeline into S.  TRACK: record what each page's render used
- * (folio serve).  *WANT_SEARCH tells whether the site has a search index.
- */
-static int run_pipeline(struct site *s, const struct build_opts *o, struct diags *d,
-			struct build_stats *st, bool track, bool *want_search_out)
+/* A new, empty site for the options O, reporting to D. */
+static void site_open(struct site *s, const struct build_opts *o, struct diags *d, bool track)
 {
-	struct output out = { 0 };
 	struct buf buf = BUF_INIT;
-	bool opened = false;
-	int rc = 1;
-
 	memset(s, 0, sizeof(*s));
 	s->track = track;
-	memset(st, 0, sizeof(*st));
-	double t = util_now_ms();
 	s->a = arena_new();
 	s->d = d;
 	s->dir = o->site_dir ? o->site_dir : ".";
@@ -112,11 +102,68 @@ static int run_pipeline(struct site *s, const struct build_opts *o, struct diags
 	for (unsigned t = 0; t < s->threads; t++)
 		s->thread_arenas[t] = arena_new();
 	buf_printf(&buf, "%s/content", s->dir);
-	if (!strncmp(buf.ptr, "./", 2))
-		s->content_dir = arena_strdup(s->a, buf.ptr + 2);
-	else
-		s->content_dir = arena_strdup(s->a, buf.ptr);
+	s->content_dir = arena_strdup(s->a, !strncmp(buf.ptr, "./", 2) ? buf.ptr + 2 : buf.ptr);
+	buf_free(&buf);
+}
 
+/* Whether the site gets a search page: a content page at /search/ by its
+ * place, or one folio makes when the theme has a search layout. */
+static bool has_search_page(struct site *s)
+{
+	struct page *at = strmap_get(&s->by_out, "search/index.html");
+	return search_enabled(s) && ((at && site_in_place(at)) || theme_layout(s, "search"));
+}
+
+/* The pages folio makes besides sections and taxonomies: 404 and search.
+ * A content page at /search/ by its place is the search page; anything
+ * else there (a url: or an alias) is an error naming both. */
+static void add_made_pages(struct site *s, bool search_page)
+{
+	if (theme_layout(s, "404")) {
+		struct page *nf = site_new_page(s, PAGE_404, "404.html", "Page not found");
+		site_add_page(s, nf);
+		site_claim(s, nf);
+	}
+	struct page *at = strmap_get(&s->by_out, "search/index.html");
+	if (search_page && (!at || !site_in_place(at))) {
+		struct page *sp = site_new_page(s, PAGE_SEARCH, "search", "Search");
+		site_add_page(s, sp);
+		site_claim(s, sp);
+	}
+}
+
+/* Opens the temporary output folder beside OUT (default SITE/public). */
+static int open_output(struct site *s, const struct build_opts *o, struct output *out)
+{
+	struct buf buf = BUF_INIT;
+	const char *dir = o->out_dir;
+	if (!dir) {
+		buf_printf(&buf, "%s/public", s->dir);
+		dir = buf.ptr;
+	}
+	struct output_wait w = { o->no_wait, o->waiting };
+	int rc = output_begin(out, dir, s->dir, s->content_dir, o->force, &w, s->d);
+	buf_free(&buf);
+	return rc;
+}
+
+/*
+ * The whole pipeline into S, stage by stage in this order.  TRACK: record
+ * what each page's render used (folio serve).  *WANT_SEARCH tells whether
+ * the site has a search index.  Errors so far leave the pages that have
+ * them out and the stages go on, so that one run reports every error it
+ * can find; only a run without errors writes anything.
+ */
+static int run_pipeline(struct site *s, const struct build_opts *o, struct diags *d,
+			struct build_stats *st, bool track, bool *want_search_out)
+{
+	struct output out = { 0 };
+	bool opened = false;
+	int rc = 1;
+
+	memset(st, 0, sizeof(*st));
+	double t = util_now_ms();
+	site_open(s, o, d, track);
 	s->config = config_load(s->a, s->dir, o->base_url, d);
 	if (!s->config)
 		goto out;
@@ -128,34 +175,16 @@ static int run_pipeline(struct site *s, const struct build_opts *o, struct diags
 	views_check(s);
 	lap(st, STAGE_LOAD, &t);
 
-	/* The search page: a content page at /search/, or one folio makes
-	 * when the theme has a search layout (folio check makes it too, so
-	 * links to it are checked, but builds no index). */
-	struct page *at_search = strmap_get(&s->by_out, "search/index.html");
-	bool search_page = search_enabled(s) &&
-			   ((at_search && site_in_place(at_search)) || theme_layout(s, "search"));
+	/* folio check makes the search page too, so links to it are checked,
+	 * but builds no index. */
+	bool search_page = has_search_page(s);
 	bool want_search = !o->check_only && search_page;
 	*want_search_out = want_search;
 	mdstage_run(s, want_search, HTML_CACHE_DEFAULT, o->slow_page);
 	lap(st, STAGE_MARKDOWN, &t);
 
-	/* Errors so far leave the pages that have them out; the stages go on
-	 * so that one build reports every error it can find.  Only a build
-	 * without errors writes anything. */
 	site_index(s);
-	if (theme_layout(s, "404")) {
-		struct page *nf = site_new_page(s, PAGE_404, "404.html", "Page not found");
-		site_add_page(s, nf);
-		site_claim(s, nf);
-	}
-	/* A content page at /search/ by its place is the search page; anything
-	 * else there (a url: or an alias) is an error naming both. */
-	at_search = strmap_get(&s->by_out, "search/index.html");
-	if (search_page && (!at_search || !site_in_place(at_search))) {
-		struct page *sp = site_new_page(s, PAGE_SEARCH, "search", "Search");
-		site_add_page(s, sp);
-		site_claim(s, sp);
-	}
+	add_made_pages(s, search_page);
 	lap(st, STAGE_INDEX, &t);
 	size_t before = d->errors;
 	taxonomy_build(s);
@@ -170,14 +199,7 @@ static int run_pipeline(struct site *s, const struct build_opts *o, struct diags
 	lap(st, STAGE_SEARCH, &t);
 
 	if (!o->check_only && !d->errors) {
-		const char *dir = o->out_dir;
-		if (!dir) {
-			buf_reset(&buf);
-			buf_printf(&buf, "%s/public", s->dir);
-			dir = buf.ptr;
-		}
-		struct output_wait w = { o->no_wait, o->waiting };
-		if (output_begin(&out, dir, s->dir, s->content_dir, o->force, &w, d) < 0)
+		if (open_output(s, o, &out) < 0)
 			goto out;
 		opened = true;
 	}
@@ -207,7 +229,6 @@ out:
 		diags_promote_warnings(d);
 	if (opened)
 		output_abort(&out);
-	buf_free(&buf);
 	return d->errors ? 1 : rc;
 }
 
