@@ -181,7 +181,8 @@ static void markdown_pass(struct md_job *job, void (*slow_page)(const char *file
 		for (size_t i = 0; i < w.npages; i++)
 			buf_printf(&b, "%s%s (%.1f s)", i ? ", " : "", w.pages[i].src,
 				   w.pages[i].ms / 1e3);
-		diag_warning(s->d, NULL, 0, 0,
+		/* Placed at the slowest page; the message names them all. */
+		diag_warning(s->d, w.pages[0].src, 0, 0,
 			     "Markdown took longer than %.3g s on %zu page%s: %s (the Markdown "
 			     "library is slow on some inputs; see README, \"Slow pages\")",
 			     w.limit_ms / 1e3, w.npages, w.npages == 1 ? "" : "s", b.ptr);

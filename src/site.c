@@ -89,7 +89,7 @@ int site_claim(struct site *s, struct page *p)
 	} else {
 		struct buf a = BUF_INIT;
 		site_describe(&a, p);
-		diag_error(s->d, NULL, 0, 0, "%s and %s both have URL %s", a.ptr, w.ptr, p->url);
+		diag_error(s->d, s->config->file, 0, 0, "%s and %s both have URL %s", a.ptr, w.ptr, p->url);
 		buf_free(&a);
 	}
 	buf_free(&w);
@@ -159,7 +159,7 @@ int site_claim_file(struct site *s, const char *rel, const char *what)
 	if (had && !strcmp(had, what))
 		return 0;
 	if (had) {
-		diag_error(s->d, NULL, 0, 0, "%s and %s are both written at /%s", had, what, rel);
+		diag_error(s->d, s->config->file, 0, 0, "%s and %s are both written at /%s", had, what, rel);
 		return -1;
 	}
 	if (site_check_file(s, rel, what) < 0)
@@ -184,7 +184,7 @@ int site_check_file(struct site *s, const char *rel, const char *what)
 			diag_error(s->d, p->alias_src, p->alias_line, p->alias_col,
 				   "alias '%s' is also a file folio writes: %s", p->url, what);
 		} else {
-			diag_error(s->d, NULL, 0, 0, "%s and %s are both written at /%s", w.ptr, what, rel);
+			diag_error(s->d, s->config->file, 0, 0, "%s and %s are both written at /%s", w.ptr, what, rel);
 		}
 		buf_free(&w);
 		return -1;
