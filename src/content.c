@@ -834,17 +834,19 @@ static const char *dir_of(arena *a, const char *rel)
 	return arena_strndup(a, rel, slash ? (size_t)(slash - rel) : 0);
 }
 
-/* The index file of the leaf bundle REL lies in (the nearest folder
+/* The index file of the leaf bundle REL lies in (the outermost folder
  * above it in BUNDLES, folder -> index file), or NULL. */
 static const char *bundle_of(const struct strmap *bundles, const char *rel)
 {
 	struct buf d = BUF_INIT;
 	buf_puts(&d, rel);
-	const char *index = NULL;
+	const char *index = NULL, *found;
 	char *slash;
-	while (!index && (slash = strrchr(d.ptr, '/')) != NULL) {
+	/* The outermost one: a bundle inside a bundle is its resource. */
+	while ((slash = strrchr(d.ptr, '/')) != NULL) {
 		buf_truncate(&d, (size_t)(slash - d.ptr));
-		index = strmap_get(bundles, d.ptr);
+		if ((found = strmap_get(bundles, d.ptr)))
+			index = found;
 	}
 	buf_free(&d);
 	return index;
@@ -886,10 +888,8 @@ static void classify(struct site *s, const char **entries, size_t n, const char 
 			rels[(*npages)++] = rel;
 			continue;
 		}
-		if (entries[i][0] == 'p') {
+		if (entries[i][0] == 'p')
 			skip(s, rel, false, "Markdown inside a page bundle is one of its resources, not a page");
-			continue;
-		}
 		struct resource r = { .rel = rel, .out = NULL };
 		s->resources = xrealloc(s->resources, (s->nresources + 1) * sizeof(*s->resources));
 		s->resources[s->nresources++] = r;
@@ -907,12 +907,19 @@ static void place_resources(struct site *s, const struct strmap *bundles)
 		const char *index = bundle_of(bundles, r->rel);
 		struct page *owner = index ? site_find_rel(s, index) : NULL;
 		buf_reset(&out);
+		if (index && !owner) {
+			/* The bundle's page is a draft or has errors: its files
+			 * are left out with it. */
+			r->out = NULL;
+			continue;
+		}
 		if (owner) {
 			size_t dlen = (size_t)(strrchr(index, '/') - index);
+			/* Beside the page: in its URL's folder (a url: naming a
+			 * file, /x.html, puts them beside that file). */
 			const char *u = owner->url + 1;
-			buf_puts(&out, u);
-			if (out.len && out.ptr[out.len - 1] != '/')
-				buf_putc(&out, '/');
+			const char *cut = strrchr(u, '/');
+			buf_put(&out, u, cut ? (size_t)(cut - u + 1) : 0);
 			buf_puts(&out, r->rel + dlen + 1);
 		} else {
 			const char *slash = strrchr(r->rel, '/');

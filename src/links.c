@@ -102,6 +102,28 @@ static bool find_target(const struct site *s, const char *path, struct page **pa
 	return found;
 }
 
+static int hex_digit(int c)
+{
+	return is_digit(c) ? c - '0' : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10 : -1;
+}
+
+/* S with %XX decoded, as browsers read a fragment (#caf%C3%A9 is #café). */
+static const char *decoded(arena *a, const char *s)
+{
+	char *o = arena_alloc(a, strlen(s) + 1), *q = o;
+	for (; *s; s++) {
+		int h, l;
+		if (s[0] == '%' && (h = hex_digit(s[1])) >= 0 && (l = hex_digit(s[2])) >= 0) {
+			*q++ = (char)(h * 16 + l);
+			s += 2;
+		} else {
+			*q++ = *s;
+		}
+	}
+	*q = '\0';
+	return o;
+}
+
 static void add_check(struct link_ctx *lc, struct page *target, const char *path,
 		      const char *dest, const char *frag, unsigned line, unsigned col)
 {
@@ -112,7 +134,7 @@ static void add_check(struct link_ctx *lc, struct page *target, const char *path
 	c->target = target;
 	c->path = path ? arena_strdup(lc->a, path) : NULL;
 	c->dest = arena_strdup(lc->a, dest);
-	c->fragment = frag && *frag ? arena_strdup(lc->a, frag) : NULL;
+	c->fragment = frag && *frag ? decoded(lc->a, frag) : NULL;
 	c->line = line;
 	c->col = col;
 }
@@ -133,6 +155,15 @@ static const char *markdown_file_link(struct link_ctx *lc, const char *dest, siz
 		goto out;
 	}
 	struct page *t = site_find_rel(s, rel.ptr);
+	const struct resource *res = t ? NULL : strmap_get(&s->by_resource, rel.ptr);
+	if (res && res->out) {
+		/* Markdown inside a page bundle: one of its files, not a page. */
+		struct buf u = BUF_INIT;
+		buf_printf(&u, "/%s%s", res->out, dest + plen);
+		result = arena_strndup(lc->a, u.ptr, u.len);
+		buf_free(&u);
+		goto out;
+	}
 	if (!t) {
 		if (strmap_get(&s->broken, rel.ptr))
 			goto out;   /* that file has errors of its own */

@@ -399,7 +399,10 @@ static void check_template_syntax(const struct walk *w, cmark_node *n)
 	at += col > 0 ? col - 1 : 0;
 	for (; p; p = strchr(p + 1, '{')) {
 		const char *what = NULL;
-		char pat[4] = { p[0], p[1], p[2], 0 };
+		/* p[2] is read only when p[1] is not the literal's end. */
+		char pat[4] = { p[0], p[1], p[1] ? p[2] : 0, 0 };
+		if (!p[1])
+			break;
 		if (p[1] == '{' && (p[2] == '<' || p[2] == '%')) {
 			what = "a Hugo shortcode";
 		} else if (p[1] == '%' && (p == lit || p[-1] != '{')) {
@@ -467,21 +470,42 @@ static void add_more(struct walk *w, cmark_node *n)
 
 /* Footnote LABEL's ids, "fn-LABEL" and "fnref-LABEL", kept from the
  * headings' ids. */
-static void add_note(struct walk *w, const char *label)
+static void add_note(struct walk *w, const char *label, size_t n)
 {
-	if (!label)
-		return;
 	if (w->nnotes + 2 > w->capnotes) {
 		w->capnotes = w->capnotes ? 2 * w->capnotes : 8;
 		w->notes = xrealloc(w->notes, w->capnotes * sizeof(*w->notes));
 	}
 	struct buf b = BUF_INIT;
-	buf_printf(&b, "fn-%s", label);
+	buf_printf(&b, "fn-%.*s", (int)n, label);
 	w->notes[w->nnotes++] = arena_strndup(w->a, b.ptr, b.len);
 	buf_reset(&b);
-	buf_printf(&b, "fnref-%s", label);
+	buf_printf(&b, "fnref-%.*s", (int)n, label);
 	w->notes[w->nnotes++] = arena_strndup(w->a, b.ptr, b.len);
 	buf_free(&b);
+}
+
+/* The footnote labels of the text: lines "[^label]: ...".  The parsed
+ * tree numbers footnotes, but their ids are made from the labels. */
+static void find_notes(struct walk *w)
+{
+	const char *t = w->text, *end = w->text + w->len;
+	while (t < end) {
+		const char *eol = memchr(t, '\n', (size_t)(end - t));
+		if (!eol)
+			eol = end;
+		const char *p = t;
+		while (p < eol && p - t < 3 && *p == ' ')
+			p++;
+		if (eol - p > 4 && p[0] == '[' && p[1] == '^') {
+			const char *l = p + 2, *e = l;
+			while (e < eol && *e != ']' && !is_space(*e))
+				e++;
+			if (e > l && e + 1 < eol && e[0] == ']' && e[1] == ':')
+				add_note(w, l, (size_t)(e - l));
+		}
+		t = eol + 1;
+	}
 }
 
 static void visit_link(struct walk *w, cmark_node *n)
@@ -607,9 +631,6 @@ static void walk_tree(struct walk *w, cmark_node *doc)
 			break;
 		case CMARK_NODE_HEADING:
 			add_heading(w, n);
-			break;
-		case CMARK_NODE_FOOTNOTE_REFERENCE:
-			add_note(w, cmark_node_get_literal(n));
 			break;
 		case CMARK_NODE_LINK:
 		case CMARK_NODE_IMAGE:
@@ -853,13 +874,27 @@ static unsigned gfm_triggers(const char *text, size_t len)
  * the same, and autolinks (which look at every "w" and ":") and
  * footnotes cost a fifth of the parse on text that has none.
  */
+/*
+ * cmark-gfm 0.29 keeps the characters that start an inline extension
+ * (strikethrough's '~', autolinks' ':' and 'w') in one table for the whole
+ * process: each parser adds its extensions' characters when it parses
+ * inlines and removes them when done, so a worker that finishes would take
+ * them away from another still parsing, and pages would lose strikethrough
+ * and links depending on timing.  Parsers with those extensions finish one
+ * at a time; the others may run alongside (an extra special character
+ * only splits text that is joined again).
+ */
+static pthread_mutex_t inline_table = PTHREAD_MUTEX_INITIALIZER;
+
 static cmark_parser *new_parser(const struct md_opts *o, const char *text, size_t len,
-				int *options)
+				int *options, bool *serial)
 {
+	*serial = false;
 	if (!o->gfm)
 		return cmark_parser_new(*options);
 	pthread_once(&registered, register_extensions);
 	unsigned has = gfm_triggers(text, len);
+	*serial = (has & (HAS_LINK | HAS_TILDE)) != 0;
 	if (has & HAS_NOTE)
 		*options |= CMARK_OPT_FOOTNOTES;
 	cmark_parser *parser = cmark_parser_new(*options);
@@ -936,14 +971,21 @@ void markdown_process(const char *text, size_t len, unsigned line_offset,
 		options |= CMARK_OPT_TABLE_PREFER_STYLE_ATTRIBUTES;
 	memset(out, 0, sizeof(*out));
 
-	cmark_parser *parser = new_parser(opts, text, len, &options);
+	bool serial;
+	cmark_parser *parser = new_parser(opts, text, len, &options, &serial);
 	cmark_parser_feed(parser, text, len);
+	if (serial)
+		pthread_mutex_lock(&inline_table);
 	cmark_node *doc = cmark_parser_finish(parser);
+	if (serial)
+		pthread_mutex_unlock(&inline_table);
 	if (opts->gfm)
 		rewrite_alerts(doc);
 
 	struct walk w = { .o = opts, .text = text, .len = len, .link = link, .link_arg = link_arg, .a = a,
 			  .line_offset = line_offset, .plain = BUF_INIT, .tmp = BUF_INIT };
+	if (options & CMARK_OPT_FOOTNOTES)
+		find_notes(&w);
 	walk_tree(&w, doc);
 
 	out->words = count_words(w.plain.ptr, w.plain.len);

@@ -310,7 +310,7 @@ static size_t copy_dir(struct site *s, struct output *o, struct strmap *done,
 				links_file(s, sub.ptr);
 				free(data);
 				char *key = arena_strndup(s->a, sub.ptr, sub.len);
-				strmap_put(done, key, key);
+				strmap_put(done, key, arena_strndup(s->a, path.ptr, path.len));
 				files++;
 			}
 		}
@@ -330,14 +330,16 @@ static size_t copy_resources(struct site *s, struct output *o, struct strmap *do
 	struct buf path = BUF_INIT;
 	for (size_t i = 0; i < s->nresources; i++) {
 		const struct resource *r = &s->resources[i];
+		if (!r->out)
+			continue;       /* its bundle's page is left out */
 		buf_reset(&path);
 		buf_printf(&path, "%s/%s", s->content_dir, r->rel);
 		if (!asset_path_free(s, r->out, path.ptr))
 			continue;
-		const char *asset = strmap_get(done, r->out);
-		if (asset) {
-			diag_error(s->d, path.ptr, 0, 0, "this file and the asset assets/%s are both written to %s",
-				   asset, r->out);
+		const char *other = strmap_get(done, r->out);
+		if (other) {
+			diag_error(s->d, path.ptr, 0, 0, "this file and %s are both written to /%s",
+				   other, r->out);
 			continue;
 		}
 		size_t len;
@@ -350,7 +352,7 @@ static size_t copy_resources(struct site *s, struct output *o, struct strmap *do
 			output_write(o, r->out, data, len, s->d);
 		links_file(s, r->out);
 		free(data);
-		strmap_put(done, r->out, (void *)r->out);
+		strmap_put(done, r->out, arena_strndup(s->a, path.ptr, path.len));
 		files++;
 	}
 	buf_free(&path);

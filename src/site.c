@@ -114,6 +114,8 @@ static int check_folded(struct site *s)
 			file = s->pages[i]->src;
 		} else {
 			const struct resource *r = &s->resources[i - s->npages];
+			if (!r->out)
+				continue;       /* left out with its bundle's page */
 			out = r->out;
 			buf_reset(&src);
 			buf_printf(&src, "%s/%s", s->content_dir, r->rel);

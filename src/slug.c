@@ -120,6 +120,8 @@ void slug_append(struct buf *out, const char *str, size_t n)
  * punctuation and symbol blocks, emoji and the joiners between them. */
 static bool is_dropped_cp(uint32_t cp)
 {
+	if (cp == 0xAA || cp == 0xB5 || cp == 0xBA)
+		return false;   /* ª µ º are letters */
 	return is_separator_cp(cp) || (cp >= 0x1F000 && cp <= 0x1FAFF) ||
 	       (cp >= 0xFE00 && cp <= 0xFE0F) || cp == 0x200D || cp == 0x20E3;
 }

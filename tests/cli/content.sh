@@ -55,6 +55,37 @@ page "$S/content/docs/x/_index.md" Both
 fail_with "bundle and section in one folder" 1 "content/docs/x/index.md:1:1: error: a folder holds both index.md (a page bundle) and _index.md (a section); keep one" \
 	"$FOLIO" build -s "$S" -o "$TMP/out"
 
+# Bundles inside bundles, Markdown in a bundle, drafts, a url: naming a file.
+fresh
+mkdir -p "$S/content/docs/nest/inner" "$S/content/docs/coll" "$S/content/secret" "$S/content/docs/file"
+page "$S/content/docs/nest/index.md" Nest '[notes](notes.md) [inner](inner/index.md)'
+page "$S/content/docs/nest/inner/index.md" Inner
+page "$S/content/docs/nest/notes.md" Notes
+printf -- '---\ntitle: Secret\ndraft: true\n---\nx\n' > "$S/content/secret/index.md"
+printf 'pdf' > "$S/content/secret/plan.pdf"
+printf -- '---\ntitle: File\nurl: /file.html\n---\n![d](d.png)\n' > "$S/content/docs/file/index.md"
+printf 'png' > "$S/content/docs/file/d.png"
+ok "bundles: build" "$FOLIO" build -s "$S" -o "$TMP/out" --strict
+ok "a bundle inside a bundle is one of its files" test -f "$TMP/out/docs/nest/inner/index.md"
+ok "Markdown in a bundle is copied" test -f "$TMP/out/docs/nest/notes.md"
+ok "a link to Markdown in a bundle leads to the file" grep -qF 'href="/docs/nest/notes.md"' "$TMP/out/docs/nest/index.html"
+ok "a draft bundle's files are left out with it" test ! -e "$TMP/out/secret/plan.pdf"
+ok "a bundle at a file URL: its files beside the file" test -f "$TMP/out/d.png"
+ok "a bundle at a file URL: the link follows" grep -qF 'src="/d.png"' "$TMP/out/file.html"
+
+fresh
+mkdir -p "$S/content/Docs" "$S/content/docs"
+printf 'a' > "$S/content/Docs/a.png"
+printf 'b' > "$S/content/docs/a.png"
+fail_with "two files of content/ on one path: both named" 1 "content/docs/a.png: error: this file and $S/content/Docs/a.png are both written to /docs/a.png" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+fresh
+page "$S/content/f.md" F '## Café au lait
+
+[here](#caf%C3%A9-au-lait)'
+ok "a percent-encoded fragment is read as the browser reads it" "$FOLIO" build -s "$S" -o "$TMP/out" --strict
+
 # --- files that are not pages ------------------------------------------------
 fresh
 mkdir -p "$S/content/_includes" "$S/content/docs/_common" "$S/content/drafts"

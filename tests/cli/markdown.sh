@@ -103,4 +103,30 @@ ok "shortcodes: nothing warned in code" sh -c "[ \$(grep -c warning: '$TMP/err')
 fail_with "shortcodes: an error under --strict" 1 "content/hugo.md:4:6: error: '{{<' starts a Hugo shortcode" \
 	"$FOLIO" build -s "$S" -o "$TMP/out" --strict
 
+# --- footnote ids are the labels' ---------------------------------------------
+fresh
+page "$S/content/n.md" N 'Text[^note].
+
+## Fn note
+
+[^note]: The note.'
+ok "footnote labels: build" "$FOLIO" build -s "$S" -o "$TMP/out"
+ok "footnote labels: the heading keeps clear of fn-note" grep -qF '<h2 id="fn-note-1">Fn note</h2>' "$TMP/out/n/index.html"
+ok "footnote labels: fn-note once" test "$(grep -o 'id="fn-note"' "$TMP/out/n/index.html" | wc -l)" -eq 1
+
+# --- strikethrough and autolinks on many threads at once -----------------------
+# cmark-gfm keeps the characters of inline extensions in one process-wide
+# table; parsers running side by side must not lose them.
+fresh
+mkdir -p "$S/content/many"
+line='Some ~~struck~~ text and www.example.com here.'
+body=$(for k in $(seq 1 40); do printf '%s\n\n' "$line"; done)
+for n in $(seq 1 120); do page "$S/content/many/p$n.md" "P$n" "$body"; done
+for run in 1 2; do
+	rm -rf "$TMP/many"
+	"$FOLIO" build -s "$S" -o "$TMP/many" -j 8 --quiet
+	ok "many threads (run $run): every strikethrough" test "$(cat "$TMP"/many/many/p*/index.html | grep -o '<del>' | wc -l)" -eq 4800
+	ok "many threads (run $run): every autolink" test "$(cat "$TMP"/many/many/p*/index.html | grep -o '<a href="http://www.example.com">' | wc -l)" -eq 4800
+done
+
 finish
