@@ -780,6 +780,20 @@ static int hexval(int c)
 	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
+void content_unescape(struct buf *out, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int h1, h2;
+		if (s[i] == '%' && i + 2 < n && (h1 = hexval(s[i + 1])) >= 0 &&
+		    (h2 = hexval(s[i + 2])) >= 0) {
+			buf_putc(out, h1 * 16 + h2);
+			i += 2;
+		} else {
+			buf_putc(out, s[i]);
+		}
+	}
+}
+
 bool content_join_path(struct buf *out, const char *base, const char *path, size_t n)
 {
 	struct buf raw = BUF_INIT;
@@ -789,16 +803,7 @@ bool content_join_path(struct buf *out, const char *base, const char *path, size
 	} else if (*base) {
 		buf_printf(&raw, "%s/", base);
 	}
-	for (size_t i = 0; i < n; i++) {
-		int h1, h2;
-		if (path[i] == '%' && i + 2 < n && (h1 = hexval(path[i + 1])) >= 0 &&
-		    (h2 = hexval(path[i + 2])) >= 0) {
-			buf_putc(&raw, h1 * 16 + h2);
-			i += 2;
-		} else {
-			buf_putc(&raw, path[i]);
-		}
-	}
+	content_unescape(&raw, path, n);
 	buf_reset(out);
 	const char *p = raw.ptr;
 	bool ok = true;

@@ -24,6 +24,9 @@ int content_load(struct site *s);
 int content_split(const char *file, char *text, size_t *len, const char **fm,
 		  size_t *fmlen, size_t *body_off, unsigned *body_line, struct diags *d);
 
+/* Appends S[0..N) to OUT with each %XX decoded (a link's path or
+ * fragment, as a browser reads it). */
+void content_unescape(struct buf *out, const char *s, size_t n);
 /* Joins BASE (a folder under content/) and PATH[0..N) (relative to BASE,
  * or to content/ when it starts with '/'), resolving "." and ".." and
  * decoding %XX, into OUT.  Returns false if it climbs out of content/. */

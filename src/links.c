@@ -102,26 +102,14 @@ static bool find_target(const struct site *s, const char *path, struct page **pa
 	return found;
 }
 
-static int hex_digit(int c)
-{
-	return is_digit(c) ? c - '0' : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10 : -1;
-}
-
 /* S with %XX decoded, as browsers read a fragment (#caf%C3%A9 is #café). */
 static const char *decoded(arena *a, const char *s)
 {
-	char *o = arena_alloc(a, strlen(s) + 1), *q = o;
-	for (; *s; s++) {
-		int h, l;
-		if (s[0] == '%' && (h = hex_digit(s[1])) >= 0 && (l = hex_digit(s[2])) >= 0) {
-			*q++ = (char)(h * 16 + l);
-			s += 2;
-		} else {
-			*q++ = *s;
-		}
-	}
-	*q = '\0';
-	return o;
+	struct buf b = BUF_INIT;
+	content_unescape(&b, s, strlen(s));
+	const char *r = arena_strndup(a, b.ptr, b.len);
+	buf_free(&b);
+	return r;
 }
 
 static void add_check(struct link_ctx *lc, struct page *target, const char *path,
@@ -280,10 +268,7 @@ static void add_tpl_link(struct site *s, const struct page *p, const char *layou
 	while (plen < n && href[plen] != '?' && href[plen] != '#')
 		plen++;
 	if (plen == 0 || is_external(href, n))
-		return;         /* "#x", "?q", or another site */
-	for (size_t i = 0; i < plen && is_alnum(href[i]); i++)
-		if (href[i + 1] == ':')
-			return;         /* mailto:, tel:, javascript: */
+		return;         /* "#x", "?q", another site, mailto:, tel: */
 	struct buf key = BUF_INIT;
 	if (href[0] == '/') {
 		buf_put(&key, href, plen);
