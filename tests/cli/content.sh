@@ -229,6 +229,28 @@ page "$S/content/m.md" M '## Main {#main}'
 fail_with "layout ids: {#id} taking one is an error" 1 "content/m.md:4:1: error: heading id 'main' is already an id the layouts write" \
 	"$FOLIO" build -s "$S" -o "$TMP/out"
 
+# Settings of the rules above: wrong types are errors at their line.
+fresh
+printf 'links: maybe\n' >> "$S/site.yaml"
+fail_with "links: neither error nor warn" 1 "site.yaml:4:8: error: 'links' must be error (the default) or warn" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+fresh
+printf 'ignore: drafts\n' >> "$S/site.yaml"
+fail_with "ignore: not a list" 1 "site.yaml:4:9: error: 'ignore' must be a list of path patterns" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+fresh
+printf 'urls: {lowercase: sometimes}\n' >> "$S/site.yaml"
+fail_with "urls.lowercase: not a boolean" 1 "site.yaml:4:" "$FOLIO" build -s "$S" -o "$TMP/out"
+
+# assets/_folio/ is folio serve's own (the live-reload client): never copied.
+fresh
+mkdir -p "$S/assets/_folio" "$S/assets/css"
+printf 'x' > "$S/assets/_folio/live.js"
+printf 'x' > "$S/assets/css/a.css"
+ok "assets: build" "$FOLIO" build -s "$S" -o "$TMP/out"
+ok "assets/_folio/ is not copied" test ! -e "$TMP/out/_folio"
+ok "other assets are" test -f "$TMP/out/css/a.css"
+
 # Pages folio makes without a layout: each error names what made the page.
 rm -rf "$S" && mkdir -p "$S/content/docs" "$S/layouts"
 printf 'title: T\ntheme: none\ntaxonomies: [tags]\n' > "$S/site.yaml"
