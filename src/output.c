@@ -294,6 +294,19 @@ static int make_parents(const char *root, const char *rel)
 	return 0;
 }
 
+/* Makes the folder PATH is in, when its own parent exists (the common
+ * case: "roles/x/" in "roles/").  Anything else is left to the caller's
+ * fallback, make_parents. */
+static void make_parent(const char *root, char *path)
+{
+	char *slash = strrchr(path, '/');
+	if (!slash || (size_t)(slash - path) <= strlen(root))
+		return;
+	*slash = '\0';
+	(void)mkdir(path, 0755);
+	*slash = '/';
+}
+
 /* Does the file at PATH hold exactly DATA?  Rewriting a file with the same
  * bytes costs the file system an allocation and a journal entry. */
 static bool same_content(const char *path, const void *data, size_t len)
@@ -344,6 +357,10 @@ int output_write(struct output *o, const char *rel, const void *data, size_t len
 		buf_printf(&name, "%s.folio-new", path.ptr);
 	else
 		buf_puts(&name, path.ptr);
+	/* In a new folder, a page's own folder is new too: making it first
+	 * saves the open that would fail and the walk down from the root. */
+	if (!o->recycled && !o->live)
+		make_parent(o->tmp, path.ptr);
 	int fd = open(name.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0 && errno == ENOENT && make_parents(o->tmp, rel) == 0)
 		fd = open(name.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
