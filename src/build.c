@@ -29,6 +29,7 @@
 #include "render.h"
 #include "schema.h"
 #include "search.h"
+#include "view.h"
 #include "views.h"
 #include "taxonomy.h"
 #include "theme.h"
@@ -80,6 +81,7 @@ static void site_release(struct site *s)
 	if (s->templates)
 		mustache_set_free(s->templates);
 	taxonomy_free(s);
+	view_end(s);
 	search_free(s);
 	for (unsigned t = 0; t < s->threads; t++)
 		arena_free(s->thread_arenas[t]);
@@ -267,8 +269,6 @@ int build_live_full(struct build_live **lvp, const struct build_opts *o, struct 
 		return rc;
 	}
 	lv->o = *o;
-	for (size_t i = 0; i < lv->s.npages; i++)
-		lv->s.pages[i]->pos = i;
 	if (o->out_dir) {
 		lv->out = xstrdup(o->out_dir);
 	} else {
@@ -290,81 +290,66 @@ void build_live_free(struct build_live *lv)
 	free(lv);
 }
 
-/* Whether V (a page's own value, one level of lists deep) holds META. */
-static bool holds(const value *v, const value *meta)
+/* Whether V (a page's own value, one level of lists deep) shows P. */
+static bool holds(const value *v, const struct page *p)
 {
 	if (!v)
 		return false;
-	if (v == meta)
+	if (view_page_of(v) == p)
 		return true;
 	if (v->type == V_LIST) {
 		for (size_t i = 0; i < v->u.list.n; i++)
-			if (v->u.list.items[i] == meta)
+			if (view_page_of(v->u.list.items[i]) == p)
 				return true;
 	} else if (v->type == V_MAP) {
 		for (size_t i = 0; i < v->u.map.n; i++) {
 			const value *e = v->u.map.items[i].val;
-			if (e == meta)
+			if (view_page_of(e) == p)
 				return true;
 			if (e->type == V_LIST)
 				for (size_t k = 0; k < e->u.list.n; k++)
-					if (e->u.list.items[k] == meta)
+					if (view_page_of(e->u.list.items[k]) == p)
 						return true;
 		}
 	}
 	return false;
 }
 
-/* Whether the site value reaches META anywhere (site.matrix does). */
-static bool site_holds(const value *v, const value *meta, int depth)
+/* Whether the site value reaches P anywhere (site.matrix does). */
+static bool site_holds(const value *v, const struct page *p, int depth)
 {
-	if (v == meta)
-		return true;
 	if (!v || depth > 6)
 		return false;
+	if (view_page_of(v) == p)
+		return true;
 	if (v->type == V_LIST) {
 		for (size_t i = 0; i < v->u.list.n; i++)
-			if (site_holds(v->u.list.items[i], meta, depth + 1))
+			if (site_holds(v->u.list.items[i], p, depth + 1))
 				return true;
 	} else if (v->type == V_MAP) {
 		for (size_t i = 0; i < v->u.map.n; i++)
-			if (site_holds(v->u.map.items[i].val, meta, depth + 1))
+			if (site_holds(v->u.map.items[i].val, p, depth + 1))
 				return true;
 	}
 	return false;
 }
 
-static bool str_changed(const value *old, const char *now)
+/* Whether X's view shows P through a field computed from pages: related
+ * pages, pages named by its references, or naming it. */
+static bool refers(const struct page *x, const struct page *p)
 {
-	return !old || old->type != V_STRING || strcmp(old->u.str.s, now);
-}
-
-static bool int_changed(const value *old, long long now)
-{
-	return !old || old->type != V_INT || old->u.i != now;
-}
-
-/* Sets KEY of META (whose value is OLD) to the string S or the integer I,
- * in OLD itself when it has that type, so whatever shares OLD sees it. */
-/* Sets META.KEY to S (NULL: null), changing OLD in place when there is
- * one, so that the values sharing it see the change. */
-static void set_text_value(arena *a, value *meta, const char *key, value *old, const char *s)
-{
-	if (old && (old->type == V_STRING || old->type == V_NULL)) {
-		old->type = s ? V_STRING : V_NULL;
-		old->u.str.s = s ? s : "";
-		old->u.str.len = s ? strlen(s) : 0;
-	} else {
-		value_map_set(a, meta, key, s ? value_str(a, s) : value_null(a));
-	}
-}
-
-static void set_int_value(arena *a, value *meta, const char *key, value *old, long long i)
-{
-	if (old && old->type == V_INT)
-		old->u.i = i;
-	else
-		value_map_set(a, meta, key, value_int(a, i));
+	for (size_t k = 0; k < x->nrelated; k++)
+		if (x->related[k] == p)
+			return true;
+	for (size_t k = 0; k < x->nrefs; k++)
+		for (size_t j = 0; j < x->refs[k].n; j++)
+			if (x->refs[k].pages[j] == p)
+				return true;
+	for (size_t k = 0; k < p->nrefs; k++)
+		for (size_t j = 0; j < p->refs[k].n; j++)
+			if (p->refs[k].pages[j] == x)
+				return true;
+	return false;
 }
 
 struct mark {
@@ -413,9 +398,7 @@ static int update_body(struct build_live *lv, struct page *p, struct mark *m, bo
 		arena_free(mem);
 		return -1;
 	}
-	struct value *toc = p->toc;
 	mdstage_keep(p, &r);
-	p->toc = toc;           /* changed in place below, for the values sharing it */
 	free(p->html);
 	p->html = r.html;
 	p->html_len = r.html_len;
@@ -427,46 +410,21 @@ static int update_body(struct build_live *lv, struct page *p, struct mark *m, bo
 	}
 	free(r.text);
 	free(r.heads_at);
-
-	/* The fields of page metas that come from the text, changed in place:
-	 * other values (section entries, listing pages) share them. */
-	value *meta = p->meta;
-	long long rt = p->word_count ? (p->word_count + 199) / 200 : 0;
-	const char *sum = site_summary(s, p);
-	value *vs = value_map_get(meta, "summary"), *vw = value_map_get(meta, "word_count");
-	value *vr = value_map_get(meta, "reading_time"), *vt = value_map_get(meta, "toc");
-	bool shown = str_changed(vs, sum) || int_changed(vw, p->word_count) || int_changed(vr, rt) ||
-		     vt != r.toc;
-	set_text_value(s->a, meta, "summary", vs, sum);
-	value *fd = value_map_get(p->fm, "description");
-	if (!fd || fd->type != V_STRING || !fd->u.str.len)
-		set_text_value(s->a, meta, "description", value_map_get(meta, "description"),
-			       *sum ? site_description(mem, sum) : NULL);
-	set_int_value(s->a, meta, "word_count", vw, p->word_count);
-	set_int_value(s->a, meta, "reading_time", vr, rt);
-	if (vt && vt->type == V_LIST && r.toc && r.toc->type == V_LIST) {
-		vt->u.list = r.toc->u.list;
-		p->toc = vt;
-	} else {
-		p->toc = r.toc;
-		value_map_set(s->a, meta, "toc", p->toc);
-	}
+	/* The page's view computes its fields from the page, so every page
+	 * that shows it (its summary, words or contents) sees the new text
+	 * once rendered again.  site.matrix copies term pages' summaries. */
+	bool copied = views_update_page(s, p, mem);
 	arena_free(p->text_mem);
 	p->text_mem = mem;
 	mark_page(m, p);
-	if (!shown)
-		return 0;
-	if (site_holds(s->site_value, meta, 0)) {
+	if (copied || site_holds(s->site_value, p, 0)) {
 		*all = true;
 		return 0;
 	}
 	for (size_t i = 0; i < s->npages; i++) {
 		struct page *x = s->pages[i];
-		bool uses = x->prev == p || x->next == p || holds(x->list, meta) ||
-			    holds(x->meta, meta) || holds(x->extra, meta);
-		for (size_t k = 0; !uses && k < x->nrelated; k++)
-			uses = x->related[k] == p;
-		if (uses)
+		if (x->prev == p || x->next == p || holds(x->list, p) || holds(x->extra, p) ||
+		    refers(x, p))
 			mark_page(m, x);
 	}
 	return 0;

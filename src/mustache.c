@@ -1008,7 +1008,7 @@ static void render_partial(struct render *r, const mustache_tpl *t, const struct
 	size_t len;
 	if (op->flags & OPF_DYNAMIC) {
 		const value *v = lookup(r, op);
-		if (!v || v->type == V_NULL || v->type == V_LIST || v->type == V_MAP)
+		if (!v || v->type == V_NULL || v->type == V_LIST || v->type == V_MAP || v->type == V_VIEW)
 			return;
 		if (v->type == V_STRING) {
 			name = v->u.str.s;

@@ -17,6 +17,7 @@
 #include "pool.h"
 #include "search.h"
 #include "theme.h"
+#include "view.h"
 
 struct render_job {
 	struct site *s;
@@ -157,23 +158,15 @@ static void render_one(void *arg, size_t i, unsigned worker)
 	struct buf *out = &job->bufs[worker];
 	buf_reset(out);
 	arena_reset(a);
+	view_scratch(a);
 
 	if (p->kind == PAGE_ALIAS) {
 		redirect_html(s, p, out);
 	} else {
 		const mustache_tpl *t = pick_layout(s, p);
-		if (!t)
+		if (!t) {
+			view_scratch(NULL);
 			return;
-		value *page = value_map(a);
-		for (size_t k = 0; k < p->meta->u.map.n; k++) {
-			struct value_pair *kv = &p->meta->u.map.items[k];
-			value_map_setn(a, page, kv->key, kv->keylen, kv->val);
-		}
-		if (p->extra) {
-			for (size_t k = 0; k < p->extra->u.map.n; k++) {
-				struct value_pair *kv = &p->extra->u.map.items[k];
-				value_map_setn(a, page, kv->key, kv->keylen, kv->val);
-			}
 		}
 		char *html = p->html;
 		size_t html_len = p->html_len;
@@ -183,18 +176,7 @@ static void render_one(void *arg, size_t i, unsigned worker)
 			html = r.html;
 			html_len = r.html_len;
 		}
-		if (html)
-			value_map_set(a, page, "content", value_str_ref(a, html, html_len));
-		else
-			value_map_set(a, page, "content", value_str_ref(a, "", 0));
-		if (p->list)
-			value_map_set(a, page, "pages", p->list);
-		if (p->pagination)
-			value_map_set(a, page, "pagination", p->pagination);
-		if (p->prev)
-			value_map_set(a, page, "prev", p->prev->meta);
-		if (p->next)
-			value_map_set(a, page, "next", p->next->meta);
+		value *page = view_render_root(s, p, html, html_len, a);
 		value *ctx = value_map(a);
 		value_map_set(a, ctx, "site", s->site_value);
 		value_map_set(a, ctx, "page", page);
@@ -212,6 +194,7 @@ static void render_one(void *arg, size_t i, unsigned worker)
 			p->html = NULL;
 		}
 	}
+	view_scratch(NULL);
 	if (job->o)
 		output_write(job->o, p->out_path, out->ptr, out->len, s->d);
 }

@@ -286,37 +286,3 @@ int schema_check(struct site *s)
 	strmap_free(&by_section);
 	return s->d->errors > errors ? -1 : 0;
 }
-
-void schema_finish(struct site *s)
-{
-	for (size_t i = 0; i < s->ncontent; i++) {
-		struct page *p = s->pages[i];
-		for (size_t k = 0; k < p->nrefs; k++) {
-			struct page_refs *r = &p->refs[k];
-			value *list = value_list(s->a);
-			for (size_t j = 0; j < r->n; j++)
-				value_list_push(s->a, list, r->pages[j]->meta);
-			value_map_set(s->a, p->meta, r->key, list);
-		}
-	}
-	/* The other direction: page.KEY_from lists the pages whose KEY names
-	 * this page (career_paths_from: the roles that lead here). */
-	for (size_t i = 0; i < s->ncontent; i++) {
-		struct page *p = s->pages[i];
-		for (size_t k = 0; k < p->nrefs; k++) {
-			struct page_refs *r = &p->refs[k];
-			struct buf key = BUF_INIT;
-			buf_printf(&key, "%s_from", r->key);
-			for (size_t j = 0; j < r->n; j++) {
-				value *t = r->pages[j]->meta;
-				value *list = value_map_get(t, key.ptr);
-				if (!list || list->type != V_LIST) {
-					list = value_list(s->a);
-					value_map_set(s->a, t, arena_strndup(s->a, key.ptr, key.len), list);
-				}
-				value_list_push(s->a, list, p->meta);
-			}
-			buf_free(&key);
-		}
-	}
-}

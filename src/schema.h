@@ -23,9 +23,8 @@
 
 /* Reads the schema of site.yaml (errors at its lines), then checks every
  * regular content page against its section's schema and resolves its
- * pages-type keys.  Returns -1 if errors were added. */
+ * pages-type keys (p->refs; view.c shows them as page.KEY and
+ * page.KEY_from).  Returns -1 if errors were added. */
 int schema_check(struct site *s);
-/* After page metas exist: pages-type keys become lists of those pages. */
-void schema_finish(struct site *s);
 
 #endif

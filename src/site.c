@@ -14,14 +14,11 @@
 
 #include "buf.h"
 #include "content.h"
-#include "schema.h"
 #include "slug.h"
 #include "taxonomy.h"
+#include "view.h"
 #include "views.h"
 
-/* Sections nest at most as deep as content folders, and more crumbs than
- * this would not help a reader anyway. */
-#define CONTENT_MAX_CRUMBS 40
 
 void site_add_page(struct site *s, struct page *p)
 {
@@ -29,6 +26,7 @@ void site_add_page(struct site *s, struct page *p)
 		s->cap = s->cap ? s->cap * 2 : 256;
 		s->pages = xrealloc(s->pages, s->cap * sizeof(*s->pages));
 	}
+	p->pos = s->npages;
 	s->pages[s->npages++] = p;
 	if (p->rel && *p->rel)
 		strmap_put(&s->by_rel, p->rel, p);
@@ -294,289 +292,6 @@ static int cmp_section_dir(const void *pa, const void *pb)
 	return strcmp(a->dir, b->dir);
 }
 
-/* "roles/data" -> "roles" */
-static const char *top_section(arena *a, const char *dir)
-{
-	const char *slash = strchr(dir, '/');
-	return slash ? arena_strndup(a, dir, (size_t)(slash - dir)) : dir;
-}
-
-static void set_str(arena *a, value *m, const char *key, const char *s)
-{
-	value_map_set(a, m, key, value_str_ref(a, s, strlen(s)));
-}
-
-static const char *kind_name(enum page_kind k)
-{
-	switch (k) {
-	case PAGE_REGULAR: return "page";
-	case PAGE_SECTION: return "section";
-	case PAGE_HOME: return "home";
-	case PAGE_TERMS: return "terms";
-	case PAGE_TERM: return "term";
-	case PAGE_404: return "404";
-	case PAGE_SEARCH: return "search";
-	case PAGE_ALIAS: return "alias";
-	}
-	return "page";
-}
-
-static value *crumb(arena *a, const struct page *p)
-{
-	value *m = value_map(a);
-	set_str(a, m, "title", p->title ? p->title : "");
-	set_str(a, m, "url", p->url);
-	return m;
-}
-
-/* The pages from the home page down to P's parent, as {title, url}. */
-static value *breadcrumbs(struct site *s, const struct page *p)
-{
-	arena *a = s->a;
-	const struct page *chain[CONTENT_MAX_CRUMBS];
-	size_t n = 0;
-	const struct section *sec = NULL;
-	if (p->kind == PAGE_REGULAR)
-		sec = p->section;
-	else if (p->own)
-		sec = p->own->parent;
-	for (; sec && n < CONTENT_MAX_CRUMBS; sec = sec->parent)
-		chain[n++] = sec->page;
-	if (!p->src && (p->kind == PAGE_TERM || p->kind == PAGE_TERMS)) {
-		if (p->kind == PAGE_TERM)
-			chain[n++] = s->taxonomies[p->tax].page;
-		chain[n++] = s->sections[0]->page;
-	}
-	value *list = value_list(a);
-	while (n > 0)
-		value_list_push(a, list, crumb(a, chain[--n]));
-	return list;
-}
-
-/* Smart punctuation for plain text (titles and summaries), as the
- * Markdown's smart option gives the body: straight quotes become curly
- * ones, "---" an em dash, "--" an en dash, "..." an ellipsis. */
-static const char *smart_text(arena *a, const char *s)
-{
-	if (!strpbrk(s, "'\"-."))
-		return s;
-	struct buf b = BUF_INIT;
-	for (size_t i = 0; s[i]; i++) {
-		char c = s[i];
-		char prev = i ? s[i - 1] : ' ', next = s[i + 1];
-		/* Opening when a word follows and a space, the start or an
-		 * opening mark comes before, as in cmark. */
-		bool space_before = prev == ' ' || prev == '\t' || prev == '\n';
-		bool mark_before = (unsigned char)prev < 0x80 && ispunct((unsigned char)prev) &&
-				   !strchr(".,;:!?%)]}'\"", prev);
-		bool opening = next && next != ' ' && next != '\t' && next != '\n' &&
-			       (space_before || mark_before);
-		if (c == '\'')
-			buf_puts(&b, opening ? "\u2018" : "\u2019");
-		else if (c == '"')
-			buf_puts(&b, opening ? "\u201c" : "\u201d");
-		else if (c == '-' && s[i + 1] == '-' && s[i + 2] == '-') {
-			buf_puts(&b, "\u2014");
-			i += 2;
-		} else if (c == '-' && s[i + 1] == '-') {
-			buf_puts(&b, "\u2013");
-			i += 1;
-		} else if (c == '.' && s[i + 1] == '.' && s[i + 2] == '.') {
-			buf_puts(&b, "\u2026");
-			i += 2;
-		} else
-			buf_putc(&b, c);
-	}
-	const char *r = arena_strndup(a, b.ptr, b.len);
-	buf_free(&b);
-	return r;
-}
-
-/* The page's description for search engines: the summary, cut at a word
- * and ended with an ellipsis when it is longer than 160 characters. */
-#define DESCRIPTION_MAX 160
-const char *site_description(arena *a, const char *summary)
-{
-	size_t chars = 0, cut = 0, i;
-	for (i = 0; summary[i]; i++) {
-		if (((unsigned char)summary[i] & 0xC0) == 0x80)
-			continue;
-		if (summary[i] == ' ' && chars < DESCRIPTION_MAX)
-			cut = i;
-		chars++;
-	}
-	if (chars <= DESCRIPTION_MAX || cut == 0)
-		return summary;
-	while (cut > 0 && strchr(" ,;:.", summary[cut - 1]))
-		cut--;
-	struct buf b = BUF_INIT;
-	buf_printf(&b, "%.*s\u2026", (int)cut, summary);
-	const char *r = arena_strndup(a, b.ptr, b.len);
-	buf_free(&b);
-	return r;
-}
-
-/* page.breadcrumbs_jsonld: the breadcrumbs and the page itself as a
- * schema.org BreadcrumbList, safe inside <script>; NULL without crumbs. */
-static value *breadcrumbs_jsonld(struct site *s, const value *crumbs, const char *title,
-				 const char *permalink)
-{
-	if (crumbs->u.list.n == 0)
-		return NULL;
-	struct buf b = BUF_INIT;
-	buf_puts(&b, "{\"@context\":\"https://schema.org\",\"@type\":\"BreadcrumbList\","
-		 "\"itemListElement\":[");
-	size_t n = crumbs->u.list.n;
-	for (size_t k = 0; k <= n; k++) {
-		const char *name = title, *url = NULL;
-		if (k < n) {
-			name = value_map_str(crumbs->u.list.items[k], "title");
-			url = value_map_str(crumbs->u.list.items[k], "url");
-		}
-		buf_printf(&b, "%s{\"@type\":\"ListItem\",\"position\":%zu,\"name\":\"", k ? "," : "", k + 1);
-		buf_put_json(&b, name, strlen(name));
-		buf_puts(&b, "\",\"item\":\"");
-		if (url) {
-			buf_put_json(&b, s->config->base_url, strlen(s->config->base_url));
-			buf_put_json(&b, url, strlen(url));
-		} else {
-			buf_put_json(&b, permalink, strlen(permalink));
-		}
-		buf_puts(&b, "\"}");
-	}
-	buf_puts(&b, "]}");
-	value *v = value_strn(s->a, b.ptr, b.len);
-	buf_free(&b);
-	return v;
-}
-
-/* Front-matter prose (a string with a space, or a list of them) with
- * smart punctuation, when the site has it on; other values as they are,
- * so URLs, paths and names keep their characters. */
-static value *smart_value(struct site *s, value *v)
-{
-	if (!s->config->smart)
-		return v;
-	if (v->type == V_STRING && strchr(v->u.str.s, ' ')) {
-		const char *t = smart_text(s->a, v->u.str.s);
-		return t == v->u.str.s ? v : value_str_ref(s->a, t, strlen(t));
-	}
-	if (v->type == V_LIST) {
-		value *out = NULL;
-		for (size_t i = 0; i < v->u.list.n; i++) {
-			value *it = smart_value(s, v->u.list.items[i]);
-			if (it != v->u.list.items[i] && !out) {
-				out = value_list(s->a);
-				for (size_t k = 0; k < i; k++)
-					value_list_push(s->a, out, v->u.list.items[k]);
-			}
-			if (out)
-				value_list_push(s->a, out, it);
-		}
-		return out ? out : v;
-	}
-	return v;
-}
-
-/* N with commas between groups of three digits. */
-static void group_digits(struct buf *b, long long n)
-{
-	char digits[32];
-	int len = snprintf(digits, sizeof(digits), "%lld", n);
-	int start = digits[0] == '-';
-	for (int i = 0; i < len; i++) {
-		if (i > start && (len - i) % 3 == 0)
-			buf_putc(b, ',');
-		buf_putc(b, digits[i]);
-	}
-}
-
-const char *site_summary(struct site *s, const struct page *p)
-{
-	const char *summary = p->summary ? p->summary : "";
-	/* One from the Markdown has its smart punctuation already, and code
-	 * spans in it keep their straight quotes. */
-	return s->config->smart && p->fm_summary ? smart_text(s->a, summary) : summary;
-}
-
-void site_set_summary(struct site *s, value *meta, const char *summary)
-{
-	set_str(s->a, meta, "summary", summary);
-	/* null, not "", without a summary: templates test it as false. */
-	if (*summary)
-		set_str(s->a, meta, "description", site_description(s->a, summary));
-	else
-		value_map_set(s->a, meta, "description", value_null(s->a));
-}
-
-void site_page_meta(struct site *s, struct page *p)
-{
-	arena *a = s->a;
-	value *m = value_map(a);
-	struct buf b = BUF_INIT;
-	if (p->fm) {
-		for (size_t i = 0; i < p->fm->u.map.n; i++) {
-			struct value_pair *kv = &p->fm->u.map.items[i];
-			value_map_setn(a, m, kv->key, kv->keylen, smart_value(s, kv->val));
-			if (kv->val->type == V_INT) {
-				/* page.KEY_grouped: 135980 as "135,980". */
-				buf_reset(&b);
-				buf_printf(&b, "%.*s_grouped", (int)kv->keylen, kv->key);
-				const char *key = arena_strndup(a, b.ptr, b.len);
-				buf_reset(&b);
-				group_digits(&b, kv->val->u.i);
-				value_map_set(a, m, key, value_strn(a, b.ptr, b.len));
-			}
-		}
-	}
-	const char *title = p->title ? p->title : "", *summary = site_summary(s, p);
-	if (s->config->smart)
-		title = smart_text(a, title);
-	set_str(a, m, "title", title);
-	set_str(a, m, "url", p->url);
-	buf_reset(&b);
-	buf_printf(&b, "%s%s", s->config->base_url, p->url);
-	value *permalink = value_strn(a, b.ptr, b.len);
-	value_map_set(a, m, "permalink", permalink);
-	site_set_summary(s, m, summary);
-	/* description: in front matter (Hugo's, Jekyll's) says it best. */
-	value *fd = p->fm ? value_map_get(p->fm, "description") : NULL;
-	if (fd && fd->type == V_STRING && fd->u.str.len)
-		value_map_set(a, m, "description", smart_value(s, fd));
-	if (p->has_date) {
-		buf_reset(&b);
-		date_iso(&p->date, &b);
-		value_map_set(a, m, "date_iso", value_strn(a, b.ptr, b.len));
-		buf_reset(&b);
-		date_human(&p->date, &b);
-		value_map_set(a, m, "date_human", value_strn(a, b.ptr, b.len));
-		if (!value_map_get(m, "date") || value_map_get(m, "date")->type != V_STRING) {
-			buf_reset(&b);
-			date_ymd(&p->date, &b);
-			value_map_set(a, m, "date", value_strn(a, b.ptr, b.len));
-		}
-	}
-	value_map_set(a, m, "word_count", value_int(a, p->word_count));
-	value_map_set(a, m, "reading_time", value_int(a, p->word_count ? (p->word_count + 199) / 200 : 0));
-	set_str(a, m, "section", top_section(a, p->dir ? p->dir : ""));
-	value_map_set(a, m, "toc", p->toc ? p->toc : value_list(a));
-	set_str(a, m, "kind", kind_name(p->kind));
-	value_map_set(a, m, "is_home", value_bool(a, p->kind == PAGE_HOME));
-	value_map_set(a, m, "is_section", value_bool(a, p->kind == PAGE_SECTION || p->kind == PAGE_HOME));
-	value_map_set(a, m, "is_page", value_bool(a, p->kind == PAGE_REGULAR));
-	if (p->rel && *p->rel)
-		set_str(a, m, "file", p->rel);
-	if (p->terms)
-		value_map_set(a, m, "taxonomies", p->terms);
-	value *crumbs = breadcrumbs(s, p);
-	value_map_set(a, m, "breadcrumbs", crumbs);
-	value *crumbs_ld = breadcrumbs_jsonld(s, crumbs, title, permalink->u.str.s);
-	if (crumbs_ld)
-		value_map_set(a, m, "breadcrumbs_jsonld", crumbs_ld);
-	buf_free(&b);
-	p->meta = m;
-}
-
 static value *pagination_value(struct site *s, struct page *first, unsigned k, unsigned total)
 {
 	arena *a = s->a;
@@ -634,42 +349,10 @@ void site_paginate(struct site *s, struct page *first, value *list)
 		size_t cnt = n - from < per ? n - from : per;
 		p->list = value_list_view(a, list->u.list.items + from, cnt);
 		p->pagination = pagination_value(s, first, k, total);
-		p->meta = value_map(a);
-		for (size_t j = 0; j < first->meta->u.map.n; j++) {
-			struct value_pair *kv = &first->meta->u.map.items[j];
-			value_map_setn(a, p->meta, kv->key, kv->keylen, kv->val);
-		}
-		set_str(a, p->meta, "url", p->url);
-		struct buf b = BUF_INIT;
-		buf_printf(&b, "%s%s", s->config->base_url, p->url);
-		value_map_set(a, p->meta, "permalink", value_strn(a, b.ptr, b.len));
-		value *crumbs = value_map_get(p->meta, "breadcrumbs");
-		value *ld = crumbs ? breadcrumbs_jsonld(s, crumbs, value_map_str(p->meta, "title"), b.ptr) : NULL;
-		if (ld)
-			value_map_set(a, p->meta, "breadcrumbs_jsonld", ld);
-		buf_free(&b);
 		site_add_page(s, p);
 		site_claim(s, p);
+		view_page(s, p);
 	}
-}
-
-static value *section_entry(struct site *s, struct section *sec)
-{
-	arena *a = s->a;
-	value *m = value_map(a);
-	const char *slash = strrchr(sec->dir, '/');
-	set_str(a, m, "name", slash ? slash + 1 : sec->dir);
-	set_str(a, m, "title", sec->page->title);
-	set_str(a, m, "url", sec->page->url);
-	/* The page's own summary value: folio serve updates it in place. */
-	value *sum = sec->page->meta ? value_map_get(sec->page->meta, "summary") : NULL;
-	if (sum)
-		value_map_set(a, m, "summary", sum);
-	else
-		set_str(a, m, "summary", sec->page->summary ? sec->page->summary : "");
-	value_map_set(a, m, "count", value_int(a, (long long)sec->npages));
-	value_map_set(a, m, "page", sec->page->meta);
-	return m;
 }
 
 /* Redirect pages for every aliases: entry; one on a page's path is an
@@ -838,10 +521,7 @@ int site_index(struct site *s)
 void site_finish(struct site *s)
 {
 	arena *a = s->a;
-	size_t n = s->npages;
-	for (size_t i = 0; i < n; i++)
-		site_page_meta(s, s->pages[i]);
-	schema_finish(s);
+	view_begin(s);
 	taxonomy_finish(s);
 	views_finish(s);
 	for (size_t i = 0; i < s->nsections; i++) {
@@ -854,14 +534,14 @@ void site_finish(struct site *s)
 	value *secs = value_list(a);
 	struct section *home = s->sections[0];
 	for (size_t i = 0; i < home->nchildren; i++)
-		value_list_push(a, secs, section_entry(s, home->children[i]));
+		value_list_push(a, secs, view_section_entry(s, home->children[i]));
 	value_map_set(a, site, "sections", secs);
 	s->site_value = site;
 	for (size_t i = 0; i < s->nsections; i++) {
 		struct section *sec = s->sections[i];
 		value *subs = value_list(a);
 		for (size_t k = 0; k < sec->nchildren; k++)
-			value_list_push(a, subs, section_entry(s, sec->children[k]));
+			value_list_push(a, subs, view_section_entry(s, sec->children[k]));
 		if (!sec->page->extra)
 			sec->page->extra = value_map(a);
 		value_map_set(a, sec->page->extra, "sections", subs);
@@ -873,30 +553,4 @@ void site_finish(struct site *s)
 		else
 			site_paginate(s, sec->page, sec->list);
 	}
-	/* page.nav: the top-level sections, with the one the page is in marked
-	 * current.  One list per section, shared by its pages. */
-	size_t nsec = home->nchildren;
-	value **navs = xcalloc(nsec + 1, sizeof(*navs));
-	for (size_t c = 0; c <= nsec; c++) {
-		navs[c] = value_list(a);
-		for (size_t k = 0; k < nsec; k++) {
-			value *e = value_map(a), *entry = secs->u.list.items[k];
-			value_map_set(a, e, "title", value_map_get(entry, "title"));
-			value_map_set(a, e, "url", value_map_get(entry, "url"));
-			value_map_set(a, e, "name", value_map_get(entry, "name"));
-			value_map_set(a, e, "current", value_bool(a, k == c));
-			value_list_push(a, navs[c], e);
-		}
-	}
-	for (size_t i = 0; i < s->npages; i++) {
-		struct page *p = s->pages[i];
-		const char *sec = p->meta ? value_map_str(p->meta, "section") : NULL;
-		size_t c = nsec;
-		for (size_t k = 0; sec && *sec && k < nsec; k++)
-			if (!strcmp(value_map_str(secs->u.list.items[k], "name"), sec))
-				c = k;
-		if (p->meta)
-			value_map_set(a, p->meta, "nav", navs[c]);
-	}
-	free(navs);
 }

@@ -45,6 +45,7 @@ struct section;
 struct term;
 struct search_doc;
 struct search_index;
+struct view_state;
 
 /* A link to another page's #fragment, checked once every page's headings
  * are known. */
@@ -103,7 +104,7 @@ struct page {
 	struct section *section;        /* the section this page is in (home for top) */
 	struct section *own;            /* the section this page is the page of */
 	struct page *prev, *next;
-	value *meta;                    /* template fields without content */
+	value *meta;                    /* what templates see: its view (view.h) */
 	value *terms;                   /* page.taxonomies */
 	struct term *term;              /* PAGE_TERM: its term */
 	size_t tax;                     /* PAGE_TERM/PAGE_TERMS: taxonomy index */
@@ -115,7 +116,6 @@ struct page {
 	bool terms_page;                /* lists a taxonomy's terms (tax) */
 	struct page_refs *refs;         /* pages-type front matter, resolved */
 	size_t nrefs;
-	size_t index;                   /* position in site->pages */
 	struct page **related;          /* up to related_limit pages */
 	size_t nrelated;
 	value *list;                    /* listing pages: page.pages shown here */
@@ -124,7 +124,7 @@ struct page {
 	struct search_doc *search;      /* what the search index keeps; NULL if left out */
 	uint64_t fm_hash;               /* of the bytes before the body (front matter) */
 	uint64_t uses;                  /* template files its render used (tpl_files bits) */
-	size_t pos;                     /* folio serve: position in site->pages */
+	size_t pos;                     /* position in site->pages (site_add_page) */
 	arena *text_mem;                /* folio serve: what the last edit of its text parsed */
 };
 
@@ -190,6 +190,7 @@ struct site {
 	arena **thread_arenas;  /* one per worker, for the parallel stages */
 	struct taxonomy *taxonomies;    /* one per config->tax */
 	struct search_index *search;    /* the index files, once built */
+	struct view_state *view;        /* what page views share (view.c) */
 	bool track;                     /* record template use per page (folio serve) */
 	struct strmap tpl_files;        /* template file -> bit + 1, when tracking */
 };
@@ -225,21 +226,9 @@ const char *site_file_owner(const struct site *s, const char *rel);
  * Returns -1 if errors were added. */
 int site_index(struct site *s);
 
-/* After taxonomies: every page's template fields, the section lists,
- * site.sections, and pagination of section listings. */
+/* After taxonomies: every page's view (view.h), the section lists,
+ * site.sections, page.sections, and the numbered pages of listings. */
 void site_finish(struct site *s);
-/* Builds P's template fields (p->meta).  Run after the index. */
-void site_page_meta(struct site *s, struct page *p);
-/* SUMMARY cut to at most 160 characters at a word, for page.description
- * (from A, or SUMMARY itself when it is short). */
-const char *site_description(arena *a, const char *summary);
-/* P's summary as templates show it: one from front matter gets smart
- * punctuation when the site's markdown.smart is on, as the Markdown's
- * text has already (arena memory, or p->summary itself). */
-const char *site_summary(struct site *s, const struct page *p);
-/* Sets page.summary and page.description (the summary cut to at most 160
- * characters) of META. */
-void site_set_summary(struct site *s, value *meta, const char *summary);
 /* A made-up page of KIND at PATH ("tags/django" or "" for the root). */
 struct page *site_new_page(struct site *s, enum page_kind kind, const char *path,
 			   const char *title);

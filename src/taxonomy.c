@@ -37,8 +37,8 @@ struct use {
 static int cmp_use(const void *pa, const void *pb)
 {
 	const struct use *a = pa, *b = pb;
-	if (a->page->index != b->page->index)
-		return a->page->index < b->page->index ? -1 : 1;
+	if (a->page->pos != b->page->pos)
+		return a->page->pos < b->page->pos ? -1 : 1;
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
@@ -168,9 +168,9 @@ static void compute_related(struct site *s, struct use *uses, size_t nuses)
 				struct page *q = t->pages[j];
 				if (q == p || q->kind != PAGE_REGULAR)
 					continue;
-				if (score[q->index] == 0)
+				if (score[q->pos] == 0)
 					touched[ntouched++] = q;
-				score[q->index] += t->idf;
+				score[q->pos] += t->idf;
 			}
 		}
 		if (p->kind == PAGE_REGULAR && ntouched) {
@@ -182,7 +182,7 @@ static void compute_related(struct site *s, struct use *uses, size_t nuses)
 				size_t at = p->nrelated;
 				while (at > 0) {
 					struct page *r = p->related[at - 1];
-					double sq = score[q->index], sr = score[r->index];
+					double sq = score[q->pos], sr = score[r->pos];
 					if (sq > sr || (sq == sr && site_page_cmp(&q, &r) < 0))
 						at--;
 					else
@@ -198,7 +198,7 @@ static void compute_related(struct site *s, struct use *uses, size_t nuses)
 			}
 		}
 		for (size_t j = 0; j < ntouched; j++)
-			score[touched[j]->index] = 0;
+			score[touched[j]->pos] = 0;
 		u = end;
 	}
 	free(score);
@@ -217,7 +217,6 @@ int taxonomy_build(struct site *s)
 
 	s->taxonomies = xcalloc(ntax ? ntax : 1, sizeof(*s->taxonomies));
 	for (size_t i = 0; i < s->npages; i++) {
-		s->pages[i]->index = i;
 		nregular += s->pages[i]->kind == PAGE_REGULAR;
 	}
 	for (size_t ti = 0; ti < ntax; ti++) {
@@ -383,32 +382,6 @@ void taxonomy_finish(struct site *s)
 {
 	arena *a = s->a;
 	value *by_name = value_map(a), *by_count = value_map(a);
-	/* page.related: pages named by a pages-type related: key first, then
-	 * the computed ones, up to the limit. */
-	size_t limit = (size_t)s->config->related_limit;
-	for (size_t i = 0; i < s->npages; i++) {
-		struct page *p = s->pages[i];
-		struct page_refs *given = NULL;
-		for (size_t k = 0; k < p->nrefs; k++)
-			if (!strcmp(p->refs[k].key, "related"))
-				given = &p->refs[k];
-		if (!p->nrelated && !given)
-			continue;
-		value *list = value_list(a);
-		size_t n = 0;
-		for (size_t k = 0; given && k < given->n; k++, n++)
-			value_list_push(a, list, given->pages[k]->meta);
-		for (size_t k = 0; k < p->nrelated && n < limit; k++) {
-			bool dup = false;
-			for (size_t j = 0; given && j < given->n && !dup; j++)
-				dup = given->pages[j] == p->related[k];
-			if (!dup) {
-				value_list_push(a, list, p->related[k]->meta);
-				n++;
-			}
-		}
-		value_map_set(a, p->meta, "related", list);
-	}
 	for (size_t ti = 0; ti < s->config->ntax; ti++) {
 		struct taxonomy *tx = &s->taxonomies[ti];
 		const char *name = tx->conf->name;

@@ -313,6 +313,8 @@ struct names {
 	struct strmap keys;     /* every map key of every value reachable */
 	const value **seen;     /* open addressing: maps and lists walked */
 	size_t nseen, capseen;
+	char **owned;           /* keys copied from views */
+	size_t nowned;
 };
 
 /* Adds V to the walked set; false if it was there. */
@@ -344,8 +346,24 @@ static bool first_visit(struct names *n, const value *v)
 	return true;
 }
 
+static void add_name(void *arg, const char *key, size_t len)
+{
+	struct names *n = arg;
+	if (!strmap_getn(&n->keys, key, len)) {
+		char *k = xmalloc(len + 1);
+		memcpy(k, key, len);
+		k[len] = '\0';
+		strmap_putn(&n->keys, k, len, k);
+		n->owned = xrealloc(n->owned, (n->nowned + 1) * sizeof(*n->owned));
+		n->owned[n->nowned++] = k;
+	}
+}
+
 static void walk_keys(struct names *n, const value *v)
 {
+	/* A page's view: its names come from its page (theme_check_names). */
+	if (v && v->type == V_VIEW)
+		return;
 	if (!v || (v->type != V_LIST && v->type != V_MAP) || !first_visit(n, v))
 		return;
 	if (v->type == V_LIST) {
@@ -395,7 +413,7 @@ static void check_name(void *arg, const mustache_tpl *t, const struct mustache_t
 
 void theme_check_names(struct site *s)
 {
-	struct names n = { STRMAP_INIT, NULL, 0, 0 };
+	struct names n = { STRMAP_INIT, NULL, 0, 0, NULL, 0 };
 	for (size_t i = 0; i < sizeof documented_fields / sizeof *documented_fields; i++)
 		strmap_put(&n.keys, documented_fields[i], (void *)documented_fields[i]);
 	walk_keys(&n, s->site_value);
@@ -403,7 +421,8 @@ void theme_check_names(struct site *s)
 	for (size_t i = 0; i < s->npages; i++) {
 		const struct page *p = s->pages[i];
 		walk_keys(&n, p->fm);
-		walk_keys(&n, p->meta);
+		if (p->meta && p->meta->type == V_VIEW)
+			p->meta->u.view.ops->names(p->meta, add_name, &n);
 		walk_keys(&n, p->extra);
 		walk_keys(&n, p->list);
 		walk_keys(&n, p->pagination);
@@ -412,4 +431,7 @@ void theme_check_names(struct site *s)
 	each_file_tags(s->templates, check_name, &nc);
 	strmap_free(&n.keys);
 	free(n.seen);
+	for (size_t i = 0; i < n.nowned; i++)
+		free(n.owned[i]);
+	free(n.owned);
 }

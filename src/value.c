@@ -92,6 +92,8 @@ void value_list_push(arena *a, value *list, value *item)
 
 value *value_map_getn(const value *map, const char *key, size_t keylen)
 {
+	if (map && map->type == V_VIEW)
+		return map->u.view.ops->get(map, key, keylen);
 	if (!map || map->type != V_MAP)
 		return NULL;
 	for (size_t i = 0; i < map->u.map.n; i++) {
@@ -180,7 +182,7 @@ void value_to_text(const value *v, struct buf *out)
 	case V_INT: buf_printf(out, "%lld", v->u.i); break;
 	case V_FLOAT: put_double(out, v->u.f); break;
 	case V_STRING: buf_put(out, v->u.str.s, v->u.str.len); break;
-	case V_LIST: case V_MAP: break;
+	case V_LIST: case V_MAP: case V_VIEW: break;
 	}
 }
 
@@ -225,6 +227,10 @@ void value_to_json(const value *v, struct buf *out)
 		}
 		buf_putc(out, '}');
 		break;
+	case V_VIEW:
+		/* A page: its title, as a page named in a field reads. */
+		value_to_json(value_map_getn(v, "title", 5), out);
+		break;
 	}
 }
 
@@ -266,7 +272,7 @@ const char *value_type_name(enum value_type t)
 	case V_FLOAT: return "float";
 	case V_STRING: return "string";
 	case V_LIST: return "list";
-	case V_MAP: return "map";
+	case V_MAP: case V_VIEW: return "map";
 	}
 	return "?";
 }

@@ -28,9 +28,18 @@ enum value_type {
 	V_STRING,
 	V_LIST,
 	V_MAP,
+	V_VIEW,         /* a map whose fields are computed on lookup (view.h) */
 };
 
 typedef struct value value;
+
+/* How a V_VIEW answers: GET computes field KEY[0..LEN) of SELF (NULL when
+ * it has none); NAMES calls FN with the name of every field it has. */
+struct value_view_ops {
+	value *(*get)(const value *self, const char *key, size_t len);
+	void (*names)(const value *self, void (*fn)(void *arg, const char *key, size_t len),
+		      void *arg);
+};
 
 struct value_pair {
 	const char *key;        /* NUL-terminated */
@@ -49,6 +58,7 @@ struct value {
 		struct { const char *s; size_t len; } str;   /* NUL-terminated */
 		struct { value **items; size_t n, cap; } list;
 		struct { struct value_pair *items; size_t n, cap; } map;
+		struct { const struct value_view_ops *ops; void *obj; unsigned mode; } view;
 	} u;
 };
 
@@ -75,7 +85,8 @@ void value_list_push(arena *a, value *list, value *item);
  * it must live as long as the map (use string literals or arena copies). */
 void value_map_set(arena *a, value *map, const char *key, value *v);
 void value_map_setn(arena *a, value *map, const char *key, size_t keylen, value *v);
-/* Returns NULL when MAP is not a map or has no KEY. */
+/* Returns NULL when MAP is not a map or has no KEY.  A view computes
+ * the field (view.h). */
 value *value_map_get(const value *map, const char *key);
 value *value_map_getn(const value *map, const char *key, size_t keylen);
 /* Convenience: the string at KEY, or NULL if absent or not a string. */

@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "slug.h"
 #include "taxonomy.h"
+#include "view.h"
 
 /* A JSON-LD property is a page field's name, {value: X} (X as written),
  * {field: NAME, map: {from: to}} (the field's value translated), a
@@ -114,7 +115,7 @@ static void field_json(struct buf *b, const value *v)
 		buf_putc(b, '[');
 		for (size_t k = 0; k < v->u.list.n; k++) {
 			const value *it = v->u.list.items[k];
-			if (it->type == V_MAP) {
+			if (it->type == V_MAP || it->type == V_VIEW) {
 				const value *t = value_map_get(it, "title");
 				it = t ? t : value_map_get(it, "name");
 			}
@@ -126,7 +127,7 @@ static void field_json(struct buf *b, const value *v)
 				buf_puts(b, "null");
 		}
 		buf_putc(b, ']');
-	} else if (v->type == V_MAP && value_map_get(v, "title")) {
+	} else if ((v->type == V_MAP || v->type == V_VIEW) && value_map_get(v, "title")) {
 		value_to_json(value_map_get(v, "title"), b);
 	} else {
 		value_to_json(v, b);
@@ -217,12 +218,9 @@ static bool spec_json(struct buf *b, const value *spec, const value *meta, bool 
 	return true;
 }
 
-static void page_jsonld(struct site *s, struct page *p, const value *props)
+void views_page_jsonld(struct buf *b, const value *spec, const value *meta)
 {
-	struct buf b = BUF_INIT;
-	spec_json(&b, props, p->meta, true);
-	value_map_set(s->a, p->meta, "jsonld", value_strn(s->a, b.ptr, b.len));
-	buf_free(&b);
+	spec_json(b, spec, meta, true);
 }
 
 /* The order of a front-matter key's values: the enum of SECTION's schema
@@ -411,15 +409,6 @@ static void build_groups(struct site *s, const value *conf)
 
 void views_finish(struct site *s)
 {
-	value *j = value_map_get(s->config->raw, "jsonld");
-	if (j && j->type == V_MAP) {
-		for (size_t i = 0; i < s->ncontent; i++) {
-			struct page *p = s->pages[i];
-			value *props = p->kind == PAGE_REGULAR ? value_map_get(j, p->top) : NULL;
-			if (props)
-				page_jsonld(s, p, props);
-		}
-	}
 	value *m = value_map_get(s->config->raw, "matrix");
 	if (m && m->type == V_MAP)
 		build_matrix(s, value_map_str(m, "rows"), value_map_str(m, "columns"),
@@ -427,4 +416,28 @@ void views_finish(struct site *s)
 	value *g = value_map_get(s->config->raw, "groups");
 	if (g && g->type == V_MAP)
 		build_groups(s, g);
+}
+
+bool views_update_page(struct site *s, struct page *p, arena *a)
+{
+	value *m = value_map_get(s->config->raw, "matrix");
+	value *cols = m ? value_map_get(m, "columns") : NULL;
+	if (!cols || cols->type != V_LIST)
+		return false;
+	bool changed = false;
+	for (size_t i = 0; i < cols->u.list.n; i++) {
+		value *c = cols->u.list.items[i];
+		const char *url = value_map_str(c, "url");
+		if (!url || strcmp(url, p->url))
+			continue;
+		const char *sum = view_summary(s, a, p);
+		const char *old = value_map_str(c, "summary");
+		if (old && !strcmp(old, sum))
+			continue;
+		/* The string lives in A, the page's edit memory; a new key
+		 * would grow the map, which lives in s->a. */
+		value_map_set(s->a, c, "summary", value_str(a, sum));
+		changed = true;
+	}
+	return changed;
 }

@@ -31,7 +31,15 @@
 /* Checks the jsonld: and matrix: settings (errors at their lines).
  * Returns -1 on errors. */
 int views_check(struct site *s);
-/* After page metas exist: page.jsonld, site.matrix and site.groups. */
+/* After view_begin: site.matrix and site.groups. */
 void views_finish(struct site *s);
+/* Appends the JSON-LD object SPEC (one section's jsonld: setting) makes
+ * of the page whose view is META (view.c: page.jsonld). */
+struct buf;
+void views_page_jsonld(struct buf *b, const value *spec, const value *meta);
+
+/* folio serve: brings what site.matrix copied of P (a term page's
+ * summary) up to date, from A.  Returns whether it changed. */
+bool views_update_page(struct site *s, struct page *p, arena *a);
 
 #endif

@@ -1,0 +1,693 @@
+/*
+ * view.c - the fields templates see of a page, computed on lookup.
+ *
+ * The fields of page.*, in the order a name is looked for (the first
+ * that has it answers):
+ *   while the page itself is rendered: content, pages, pagination, prev,
+ *     next;
+ *   the page kind's extras (p->extra: sections, terms, term, taxonomy);
+ *   folio's fields: title, url, permalink, summary, description,
+ *     date_iso, date_human, date, word_count, reading_time, section,
+ *     toc, kind, is_home, is_section, is_page, file, taxonomies,
+ *     breadcrumbs, breadcrumbs_jsonld, related, jsonld, nav, and the
+ *     schema's KEY (pages named by a pages-type key) and KEY_from;
+ *   the front matter's keys, with smart punctuation on prose, and
+ *     KEY_grouped for each integer KEY.
+ * A few of folio's fields give way to the front matter: description
+ * (a non-empty one), date (a string).
+ */
+#include "view.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "taxonomy.h"
+#include "views.h"
+
+/* Sections nest at most as deep as content folders, and more crumbs than
+ * this would not help a reader anyway. */
+#define VIEW_MAX_CRUMBS 40
+
+enum view_mode {
+	MODE_PAGE,      /* obj: struct page */
+	MODE_ROOT,      /* obj: struct view_root, the page being rendered */
+	MODE_ENTRY,     /* obj: struct section, an entry of page.sections */
+};
+
+/* A page that names another in a pages-type key KEY (page.KEY_from). */
+struct view_from {
+	const char *key;
+	struct page *page;
+};
+
+struct view_state {
+	struct value_view_ops ops;
+	struct site *s;
+	value **navs;           /* page.nav per top-level section, then for the rest */
+	size_t nnav;
+	struct view_from **from;        /* per page position: who names it */
+	size_t *nfrom;
+	size_t nfrom_pages;
+	const value *jsonld;    /* site.yaml jsonld: */
+};
+
+struct view_root {
+	struct page *p;
+	value *content;
+};
+
+static _Thread_local arena *scratch;
+
+void view_scratch(arena *a)
+{
+	scratch = a;
+}
+
+static struct view_state *state_of(const value *v)
+{
+	return (struct view_state *)(void *)v->u.view.ops;
+}
+
+struct page *view_page_of(const value *v)
+{
+	if (!v || v->type != V_VIEW)
+		return NULL;
+	if (v->u.view.mode == MODE_ROOT)
+		return ((struct view_root *)v->u.view.obj)->p;
+	if (v->u.view.mode == MODE_ENTRY)
+		return ((struct section *)v->u.view.obj)->page;
+	return v->u.view.obj;
+}
+
+/* Smart punctuation for plain text (titles and summaries), as the
+ * Markdown's smart option gives the body: straight quotes become curly
+ * ones, "---" an em dash, "--" an en dash, "..." an ellipsis. */
+static const char *smart_text(arena *a, const char *s)
+{
+	if (!strpbrk(s, "'\"-."))
+		return s;
+	struct buf b = BUF_INIT;
+	for (size_t i = 0; s[i]; i++) {
+		char c = s[i];
+		char prev = i ? s[i - 1] : ' ', next = s[i + 1];
+		/* Opening when a word follows and a space, the start or an
+		 * opening mark comes before, as in cmark. */
+		bool space_before = prev == ' ' || prev == '\t' || prev == '\n';
+		bool mark_before = (unsigned char)prev < 0x80 && ispunct((unsigned char)prev) &&
+				   !strchr(".,;:!?%)]}'\"", prev);
+		bool opening = next && next != ' ' && next != '\t' && next != '\n' &&
+			       (space_before || mark_before);
+		if (c == '\'')
+			buf_puts(&b, opening ? "\u2018" : "\u2019");
+		else if (c == '"')
+			buf_puts(&b, opening ? "\u201c" : "\u201d");
+		else if (c == '-' && s[i + 1] == '-' && s[i + 2] == '-') {
+			buf_puts(&b, "\u2014");
+			i += 2;
+		} else if (c == '-' && s[i + 1] == '-') {
+			buf_puts(&b, "\u2013");
+			i += 1;
+		} else if (c == '.' && s[i + 1] == '.' && s[i + 2] == '.') {
+			buf_puts(&b, "\u2026");
+			i += 2;
+		} else
+			buf_putc(&b, c);
+	}
+	const char *r = arena_strndup(a, b.ptr, b.len);
+	buf_free(&b);
+	return r;
+}
+
+/* The page's description for search engines: the summary, cut at a word
+ * and ended with an ellipsis when it is longer than 160 characters. */
+#define DESCRIPTION_MAX 160
+const char *view_description(arena *a, const char *summary)
+{
+	size_t chars = 0, cut = 0, i;
+	for (i = 0; summary[i]; i++) {
+		if (((unsigned char)summary[i] & 0xC0) == 0x80)
+			continue;
+		if (summary[i] == ' ' && chars < DESCRIPTION_MAX)
+			cut = i;
+		chars++;
+	}
+	if (chars <= DESCRIPTION_MAX || cut == 0)
+		return summary;
+	while (cut > 0 && strchr(" ,;:.", summary[cut - 1]))
+		cut--;
+	struct buf b = BUF_INIT;
+	buf_printf(&b, "%.*s\u2026", (int)cut, summary);
+	const char *r = arena_strndup(a, b.ptr, b.len);
+	buf_free(&b);
+	return r;
+}
+
+const char *view_summary(struct site *s, arena *a, const struct page *p)
+{
+	const char *summary = p->summary ? p->summary : "";
+	/* One from the Markdown has its smart punctuation already, and code
+	 * spans in it keep their straight quotes. */
+	return s->config->smart && p->fm_summary ? smart_text(a, summary) : summary;
+}
+
+/* Front-matter prose (a string with a space, or a list of them) with
+ * smart punctuation, when the site has it on; other values as they are,
+ * so URLs, paths and names keep their characters. */
+static value *smart_value(struct site *s, arena *a, value *v)
+{
+	if (!s->config->smart)
+		return v;
+	if (v->type == V_STRING && strchr(v->u.str.s, ' ')) {
+		const char *t = smart_text(a, v->u.str.s);
+		return t == v->u.str.s ? v : value_str_ref(a, t, strlen(t));
+	}
+	if (v->type == V_LIST) {
+		value *out = NULL;
+		for (size_t i = 0; i < v->u.list.n; i++) {
+			value *it = smart_value(s, a, v->u.list.items[i]);
+			if (it != v->u.list.items[i] && !out) {
+				out = value_list(a);
+				for (size_t k = 0; k < i; k++)
+					value_list_push(a, out, v->u.list.items[k]);
+			}
+			if (out)
+				value_list_push(a, out, it);
+		}
+		return out ? out : v;
+	}
+	return v;
+}
+
+/* N with commas between groups of three digits. */
+static void group_digits(struct buf *b, long long n)
+{
+	char digits[32];
+	int len = snprintf(digits, sizeof(digits), "%lld", n);
+	int start = digits[0] == '-';
+	for (int i = 0; i < len; i++) {
+		if (i > start && (len - i) % 3 == 0)
+			buf_putc(b, ',');
+		buf_putc(b, digits[i]);
+	}
+}
+
+static value *str_value(arena *a, const char *s)
+{
+	return value_str_ref(a, s, strlen(s));
+}
+
+static const char *kind_name(enum page_kind k)
+{
+	switch (k) {
+	case PAGE_REGULAR: return "page";
+	case PAGE_SECTION: return "section";
+	case PAGE_HOME: return "home";
+	case PAGE_TERMS: return "terms";
+	case PAGE_TERM: return "term";
+	case PAGE_404: return "404";
+	case PAGE_SEARCH: return "search";
+	case PAGE_ALIAS: return "alias";
+	}
+	return "page";
+}
+
+/* The pages from the home page down to P's parent. */
+static size_t crumb_chain(struct site *s, const struct page *p, const struct page **chain)
+{
+	size_t n = 0;
+	const struct section *sec = NULL;
+	if (p->kind == PAGE_REGULAR)
+		sec = p->section;
+	else if (p->own)
+		sec = p->own->parent;
+	for (; sec && n < VIEW_MAX_CRUMBS; sec = sec->parent)
+		chain[n++] = sec->page;
+	if (!p->src && (p->kind == PAGE_TERM || p->kind == PAGE_TERMS)) {
+		if (p->kind == PAGE_TERM)
+			chain[n++] = s->taxonomies[p->tax].page;
+		chain[n++] = s->sections[0]->page;
+	}
+	return n;
+}
+
+/* page.breadcrumbs: the chain as {title, url}, from the home page down. */
+static value *breadcrumbs(struct site *s, const struct page *p, arena *a)
+{
+	const struct page *chain[VIEW_MAX_CRUMBS + 2];
+	size_t n = crumb_chain(s, p, chain);
+	value *list = value_list(a);
+	while (n > 0) {
+		const struct page *c = chain[--n];
+		value *m = value_map(a);
+		value_map_set(a, m, "title", str_value(a, c->title ? c->title : ""));
+		value_map_set(a, m, "url", str_value(a, c->url));
+		value_list_push(a, list, m);
+	}
+	return list;
+}
+
+static const char *page_title(struct site *s, const struct page *p, arena *a)
+{
+	const char *title = p->title ? p->title : "";
+	return s->config->smart ? smart_text(a, title) : title;
+}
+
+static void put_permalink(struct buf *b, struct site *s, const struct page *p)
+{
+	buf_printf(b, "%s%s", s->config->base_url, p->url);
+}
+
+/* page.breadcrumbs_jsonld: the breadcrumbs and the page itself as a
+ * schema.org BreadcrumbList, safe inside <script>; NULL without crumbs.
+ * P's crumbs (FROM: the first of a numbered listing) and URL. */
+static value *breadcrumbs_jsonld(struct site *s, const struct page *from, const struct page *p,
+				 arena *a)
+{
+	const struct page *chain[VIEW_MAX_CRUMBS + 2];
+	size_t n = crumb_chain(s, from, chain);
+	if (n == 0)
+		return NULL;
+	struct buf b = BUF_INIT, link = BUF_INIT;
+	const char *title = page_title(s, from, a);
+	put_permalink(&link, s, p);
+	buf_puts(&b, "{\"@context\":\"https://schema.org\",\"@type\":\"BreadcrumbList\","
+		 "\"itemListElement\":[");
+	for (size_t k = 0; k <= n; k++) {
+		const struct page *c = k < n ? chain[n - 1 - k] : NULL;
+		const char *name = c ? (c->title ? c->title : "") : title;
+		buf_printf(&b, "%s{\"@type\":\"ListItem\",\"position\":%zu,\"name\":\"", k ? "," : "", k + 1);
+		buf_put_json(&b, name, strlen(name));
+		buf_puts(&b, "\",\"item\":\"");
+		if (c) {
+			buf_put_json(&b, s->config->base_url, strlen(s->config->base_url));
+			buf_put_json(&b, c->url, strlen(c->url));
+		} else {
+			buf_put_json(&b, link.ptr, link.len);
+		}
+		buf_puts(&b, "\"}");
+	}
+	buf_puts(&b, "]}");
+	value *v = value_strn(a, b.ptr, b.len);
+	buf_free(&b);
+	buf_free(&link);
+	return v;
+}
+
+/* "roles/data" -> "roles" */
+static value *top_section(arena *a, const char *dir)
+{
+	return value_str_ref(a, dir, strcspn(dir, "/"));
+}
+
+/* page.related: pages named by a pages-type related: key first, then the
+ * computed ones, up to the limit; NULL when there are none. */
+static value *related(struct site *s, const struct page *p, arena *a)
+{
+	const struct page_refs *given = NULL;
+	for (size_t k = 0; k < p->nrefs; k++)
+		if (!strcmp(p->refs[k].key, "related"))
+			given = &p->refs[k];
+	if (!p->nrelated && !given)
+		return NULL;
+	size_t limit = (size_t)s->config->related_limit;
+	value *list = value_list(a);
+	size_t n = 0;
+	for (size_t k = 0; given && k < given->n; k++, n++)
+		value_list_push(a, list, given->pages[k]->meta);
+	for (size_t k = 0; k < p->nrelated && n < limit; k++) {
+		bool dup = false;
+		for (size_t j = 0; given && j < given->n && !dup; j++)
+			dup = given->pages[j] == p->related[k];
+		if (!dup) {
+			value_list_push(a, list, p->related[k]->meta);
+			n++;
+		}
+	}
+	return list;
+}
+
+static value *nav(struct view_state *st, const struct page *p, arena *a)
+{
+	struct site *s = st->s;
+	struct section *home = s->sections[0];
+	const char *dir = p->dir ? p->dir : "";
+	size_t top = strcspn(dir, "/"), c = st->nnav - 1;
+	for (size_t k = 0; top && k + 1 < st->nnav; k++) {
+		const char *name = home->children[k]->dir;
+		if (strlen(name) == top && !memcmp(name, dir, top))
+			c = k;
+	}
+	(void)a;
+	return st->navs[c];
+}
+
+static bool is(const char *key, size_t len, const char *name)
+{
+	return strlen(name) == len && !memcmp(key, name, len);
+}
+
+/* page.KEY for a pages-type KEY, or page.KEY_from: the pages named. */
+static value *refs(struct view_state *st, const struct page *p, const char *key, size_t len,
+		   arena *a)
+{
+	for (size_t k = 0; k < p->nrefs; k++) {
+		const struct page_refs *r = &p->refs[k];
+		if (!is(key, len, r->key))
+			continue;
+		value *list = value_list(a);
+		for (size_t j = 0; j < r->n; j++)
+			value_list_push(a, list, r->pages[j]->meta);
+		return list;
+	}
+	size_t suffix = sizeof("_from") - 1;
+	if (len <= suffix || memcmp(key + len - suffix, "_from", suffix) || !p->src ||
+	    p->pos >= st->nfrom_pages)
+		return NULL;
+	value *list = NULL;
+	for (size_t k = 0; k < st->nfrom[p->pos]; k++) {
+		const struct view_from *f = &st->from[p->pos][k];
+		if (strlen(f->key) != len - suffix || memcmp(f->key, key, len - suffix))
+			continue;
+		if (!list)
+			list = value_list(a);
+		value_list_push(a, list, f->page->meta);
+	}
+	return list;
+}
+
+/* A field folio computes; NULL when P has no such field (the front
+ * matter may then have it).  P is the page the field comes from, SELF
+ * the page at hand (they differ for a numbered listing page). */
+static value *computed(struct view_state *st, const struct page *p, const struct page *self,
+		       const char *key, size_t len, arena *a)
+{
+	struct site *s = st->s;
+	struct buf b = BUF_INIT;
+	value *v = NULL;
+	if (is(key, len, "title")) {
+		v = str_value(a, page_title(s, p, a));
+	} else if (is(key, len, "url")) {
+		v = str_value(a, self->url);
+	} else if (is(key, len, "permalink")) {
+		put_permalink(&b, s, self);
+		v = value_strn(a, b.ptr, b.len);
+	} else if (is(key, len, "summary")) {
+		v = str_value(a, view_summary(s, a, p));
+	} else if (is(key, len, "description")) {
+		const value *fd = value_map_get(p->fm, "description");
+		const char *sum = view_summary(s, a, p);
+		if (fd && fd->type == V_STRING && fd->u.str.len)
+			v = smart_value(s, a, (value *)fd);
+		else
+			v = *sum ? str_value(a, view_description(a, sum)) : value_null(a);
+	} else if (p->has_date && is(key, len, "date_iso")) {
+		date_iso(&p->date, &b);
+		v = value_strn(a, b.ptr, b.len);
+	} else if (p->has_date && is(key, len, "date_human")) {
+		date_human(&p->date, &b);
+		v = value_strn(a, b.ptr, b.len);
+	} else if (p->has_date && is(key, len, "date")) {
+		const value *fd = value_map_get(p->fm, "date");
+		if (!fd || fd->type != V_STRING) {
+			date_ymd(&p->date, &b);
+			v = value_strn(a, b.ptr, b.len);
+		}
+	} else if (is(key, len, "word_count")) {
+		v = value_int(a, p->word_count);
+	} else if (is(key, len, "reading_time")) {
+		v = value_int(a, p->word_count ? (p->word_count + 199) / 200 : 0);
+	} else if (is(key, len, "section")) {
+		v = top_section(a, p->dir ? p->dir : "");
+	} else if (is(key, len, "toc")) {
+		v = p->toc ? p->toc : value_list(a);
+	} else if (is(key, len, "kind")) {
+		v = str_value(a, kind_name(p->kind));
+	} else if (is(key, len, "is_home")) {
+		v = value_bool(a, p->kind == PAGE_HOME);
+	} else if (is(key, len, "is_section")) {
+		v = value_bool(a, p->kind == PAGE_SECTION || p->kind == PAGE_HOME);
+	} else if (is(key, len, "is_page")) {
+		v = value_bool(a, p->kind == PAGE_REGULAR);
+	} else if (is(key, len, "file")) {
+		if (p->rel && *p->rel)
+			v = str_value(a, p->rel);
+	} else if (is(key, len, "taxonomies")) {
+		v = p->terms;
+	} else if (is(key, len, "breadcrumbs")) {
+		v = breadcrumbs(s, p, a);
+	} else if (is(key, len, "breadcrumbs_jsonld")) {
+		v = breadcrumbs_jsonld(s, p, self, a);
+	} else if (is(key, len, "related")) {
+		v = related(s, p, a);
+	} else if (is(key, len, "jsonld")) {
+		const value *spec = p->kind == PAGE_REGULAR && p->src && st->jsonld
+				    ? value_map_get(st->jsonld, p->top) : NULL;
+		if (spec) {
+			views_page_jsonld(&b, spec, p->meta);
+			v = value_strn(a, b.ptr, b.len);
+		}
+	} else if (is(key, len, "nav")) {
+		v = nav(st, p, a);
+	} else {
+		v = refs(st, p, key, len, a);
+	}
+	buf_free(&b);
+	return v;
+}
+
+/* A key of the front matter, or KEY_grouped for an integer KEY. */
+static value *front_matter(struct site *s, const struct page *p, const char *key, size_t len,
+			   arena *a)
+{
+	value *v = value_map_getn(p->fm, key, len);
+	if (v)
+		return smart_value(s, a, v);
+	size_t suffix = sizeof("_grouped") - 1;
+	if (len <= suffix || memcmp(key + len - suffix, "_grouped", suffix))
+		return NULL;
+	v = value_map_getn(p->fm, key, len - suffix);
+	if (!v || v->type != V_INT)
+		return NULL;
+	struct buf b = BUF_INIT;
+	group_digits(&b, v->u.i);
+	value *g = value_strn(a, b.ptr, b.len);
+	buf_free(&b);
+	return g;
+}
+
+static value *page_field(struct view_state *st, const struct page *self, const char *key,
+			 size_t len)
+{
+	arena *a = scratch ? scratch : st->s->a;
+	value *v = self->extra ? value_map_getn(self->extra, key, len) : NULL;
+	if (v)
+		return v;
+	/* A numbered listing page shows its first page's fields, but for
+	 * its own URL. */
+	const struct page *p = self->first && self->pagenum > 1 ? self->first : self;
+	v = computed(st, p, self, key, len, a);
+	return v ? v : front_matter(st->s, p, key, len, a);
+}
+
+static value *root_field(struct view_state *st, const struct view_root *r, const char *key,
+			 size_t len)
+{
+	const struct page *p = r->p;
+	if (is(key, len, "content"))
+		return r->content;
+	if (p->list && is(key, len, "pages"))
+		return p->list;
+	if (p->pagination && is(key, len, "pagination"))
+		return p->pagination;
+	if (p->prev && is(key, len, "prev"))
+		return p->prev->meta;
+	if (p->next && is(key, len, "next"))
+		return p->next->meta;
+	return page_field(st, p, key, len);
+}
+
+static value *entry_field(struct view_state *st, const struct section *sec, const char *key,
+			  size_t len)
+{
+	arena *a = scratch ? scratch : st->s->a;
+	const struct page *p = sec->page;
+	if (is(key, len, "name")) {
+		const char *slash = strrchr(sec->dir, '/');
+		return str_value(a, slash ? slash + 1 : sec->dir);
+	}
+	if (is(key, len, "title"))
+		return str_value(a, p->title ? p->title : "");
+	if (is(key, len, "url"))
+		return str_value(a, p->url);
+	if (is(key, len, "summary"))
+		return str_value(a, view_summary(st->s, a, p));
+	if (is(key, len, "count"))
+		return value_int(a, (long long)sec->npages);
+	if (is(key, len, "page"))
+		return p->meta;
+	return NULL;
+}
+
+static value *view_get(const value *self, const char *key, size_t len)
+{
+	struct view_state *st = state_of(self);
+	switch ((enum view_mode)self->u.view.mode) {
+	case MODE_ROOT: return root_field(st, self->u.view.obj, key, len);
+	case MODE_ENTRY: return entry_field(st, self->u.view.obj, key, len);
+	case MODE_PAGE: break;
+	}
+	return page_field(st, self->u.view.obj, key, len);
+}
+
+/* Every name folio computes, for view_names. */
+static const char *const field_names[] = {
+	"title", "url", "permalink", "summary", "description", "date_iso", "date_human",
+	"date", "word_count", "reading_time", "section", "toc", "kind", "is_home",
+	"is_section", "is_page", "file", "taxonomies", "breadcrumbs", "breadcrumbs_jsonld",
+	"related", "jsonld", "nav",
+};
+
+static void view_names(const value *self, void (*fn)(void *arg, const char *key, size_t len),
+		       void *arg)
+{
+	struct view_state *st = state_of(self);
+	if (self->u.view.mode == MODE_ENTRY) {
+		static const char *const entry[] = { "name", "title", "url", "summary", "count", "page" };
+		for (size_t i = 0; i < sizeof entry / sizeof *entry; i++)
+			fn(arg, entry[i], strlen(entry[i]));
+		return;
+	}
+	const struct page *p = view_page_of(self);
+	for (size_t i = 0; i < sizeof field_names / sizeof *field_names; i++)
+		fn(arg, field_names[i], strlen(field_names[i]));
+	for (size_t i = 0; p->fm && i < p->fm->u.map.n; i++) {
+		const struct value_pair *kv = &p->fm->u.map.items[i];
+		fn(arg, kv->key, kv->keylen);
+		if (kv->val->type == V_INT) {
+			struct buf b = BUF_INIT;
+			buf_printf(&b, "%.*s_grouped", (int)kv->keylen, kv->key);
+			fn(arg, b.ptr, b.len);
+			buf_free(&b);
+		}
+	}
+	for (size_t k = 0; k < p->nrefs; k++)
+		fn(arg, p->refs[k].key, strlen(p->refs[k].key));
+	for (size_t k = 0; p->src && p->pos < st->nfrom_pages && k < st->nfrom[p->pos]; k++) {
+		struct buf b = BUF_INIT;
+		buf_printf(&b, "%s_from", st->from[p->pos][k].key);
+		fn(arg, b.ptr, b.len);
+		buf_free(&b);
+	}
+}
+
+static value *new_view(struct view_state *st, arena *a, enum view_mode mode, void *obj)
+{
+	value *v = value_new(a, V_VIEW);
+	v->u.view.ops = &st->ops;
+	v->u.view.obj = obj;
+	v->u.view.mode = mode;
+	return v;
+}
+
+value *view_page(struct site *s, struct page *p)
+{
+	p->meta = new_view(s->view, s->a, MODE_PAGE, p);
+	return p->meta;
+}
+
+value *view_section_entry(struct site *s, struct section *sec)
+{
+	return new_view(s->view, s->a, MODE_ENTRY, sec);
+}
+
+value *view_render_root(struct site *s, struct page *p, const char *content, size_t len,
+			arena *a)
+{
+	struct view_root *r = arena_alloc(a, sizeof(*r));
+	r->p = p;
+	r->content = value_str_ref(a, content ? content : "", content ? len : 0);
+	return new_view(s->view, a, MODE_ROOT, r);
+}
+
+/* page.nav: the top-level sections, with the one the page is in marked
+ * current.  One list per section, shared by its pages; the last for
+ * pages in none. */
+static void make_navs(struct site *s, struct view_state *st)
+{
+	arena *a = s->a;
+	struct section *home = s->sections[0];
+	size_t nsec = home->nchildren;
+	st->nnav = nsec + 1;
+	st->navs = arena_alloc(a, st->nnav * sizeof(*st->navs));
+	for (size_t c = 0; c <= nsec; c++) {
+		st->navs[c] = value_list(a);
+		for (size_t k = 0; k < nsec; k++) {
+			struct section *sec = home->children[k];
+			const char *slash = strrchr(sec->dir, '/');
+			value *e = value_map(a);
+			value_map_set(a, e, "title", str_value(a, sec->page->title ? sec->page->title : ""));
+			value_map_set(a, e, "url", str_value(a, sec->page->url));
+			value_map_set(a, e, "name", str_value(a, slash ? slash + 1 : sec->dir));
+			value_map_set(a, e, "current", value_bool(a, k == c));
+			value_list_push(a, st->navs[c], e);
+		}
+	}
+}
+
+/* page.KEY_from: for each page, the pages whose KEY names it, in page
+ * order. */
+static void make_from(struct site *s, struct view_state *st)
+{
+	st->nfrom_pages = s->ncontent;
+	st->from = arena_zalloc(s->a, (s->ncontent + 1) * sizeof(*st->from));
+	st->nfrom = arena_zalloc(s->a, (s->ncontent + 1) * sizeof(*st->nfrom));
+	size_t *cap = xcalloc(s->ncontent + 1, sizeof(*cap));
+	for (size_t i = 0; i < s->ncontent; i++) {
+		struct page *p = s->pages[i];
+		for (size_t k = 0; k < p->nrefs; k++) {
+			for (size_t j = 0; j < p->refs[k].n; j++) {
+				struct page *t = p->refs[k].pages[j];
+				size_t at = t->pos;
+				if (!t->src || at >= s->ncontent)
+					continue;
+				if (st->nfrom[at] == cap[at]) {
+					cap[at] = cap[at] ? 2 * cap[at] : 4;
+					st->from[at] = xrealloc(st->from[at], cap[at] * sizeof(**st->from));
+				}
+				st->from[at][st->nfrom[at]++] = (struct view_from){ p->refs[k].key, p };
+			}
+		}
+	}
+	free(cap);
+}
+
+void view_begin(struct site *s)
+{
+	struct view_state *st = arena_zalloc(s->a, sizeof(*st));
+	st->ops.get = view_get;
+	st->ops.names = view_names;
+	st->s = s;
+	s->view = st;
+	view_scratch(s->a);
+	for (size_t i = 0; i < s->npages; i++) {
+		s->pages[i]->pos = i;
+		view_page(s, s->pages[i]);
+	}
+	const value *j = value_map_get(s->config->raw, "jsonld");
+	st->jsonld = j && j->type == V_MAP ? j : NULL;
+	make_navs(s, st);
+	make_from(s, st);
+}
+
+void view_end(struct site *s)
+{
+	struct view_state *st = s->view;
+	if (!st)
+		return;
+	for (size_t i = 0; i < st->nfrom_pages; i++)
+		free(st->from[i]);
+	s->view = NULL;
+}
