@@ -724,19 +724,17 @@ static void assign_ids(struct walk *w, struct strmap *taken)
 	buf_free(&id);
 }
 
-static value *toc_entry(arena *a, const struct heading *h)
+static value *toc_entry(arena *a, const struct toc_item *h)
 {
 	value *e = value_map(a);
 	value_map_set(a, e, "level", value_int(a, h->level));
-	value_map_set(a, e, "id", value_str(a, h->id));
-	value_map_set(a, e, "title", value_str(a, h->title));
+	value_map_set(a, e, "id", value_str_ref(a, h->id, strlen(h->id)));
+	value_map_set(a, e, "title", value_str_ref(a, h->title, strlen(h->title)));
 	value_map_set(a, e, "children", value_list(a));
 	return e;
 }
 
-/* The nested table of contents of the headings between levels LO and HI:
- * each heading goes under the nearest earlier one of a higher level. */
-static value *build_toc(arena *a, const struct heading *h, size_t n, int lo, int hi)
+value *markdown_toc(arena *a, const struct toc_item *items, size_t n)
 {
 	value *root = value_list(a);
 	value *lists[8];
@@ -745,17 +743,29 @@ static value *build_toc(arena *a, const struct heading *h, size_t n, int lo, int
 	lists[0] = root;
 	levels[0] = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (h[i].level < lo || h[i].level > hi)
-			continue;
-		while (depth > 0 && levels[depth] >= h[i].level)
+		while (depth > 0 && levels[depth] >= items[i].level)
 			depth--;
-		value *e = toc_entry(a, &h[i]);
+		value *e = toc_entry(a, &items[i]);
 		value_list_push(a, lists[depth], e);
 		depth++;
 		lists[depth] = value_map_get(e, "children");
-		levels[depth] = h[i].level;
+		levels[depth] = items[i].level;
 	}
 	return root;
+}
+
+/* The headings between levels LO and HI, for the table of contents. */
+static void list_toc(arena *a, const struct heading *h, size_t n, int lo, int hi,
+		     struct md_result *out)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		k += h[i].level >= lo && h[i].level <= hi;
+	out->toc = arena_alloc(a, (k ? k : 1) * sizeof(*out->toc));
+	out->ntoc = 0;
+	for (size_t i = 0; i < n; i++)
+		if (h[i].level >= lo && h[i].level <= hi)
+			out->toc[out->ntoc++] = (struct toc_item){ h[i].id, h[i].title, h[i].level };
 }
 
 /* Heading H as "<hN id=.. class=..>inner</hN>", rendered on its own and
@@ -1006,7 +1016,7 @@ void markdown_process(const char *text, size_t len, unsigned line_offset,
 		out->anchors.ids[i] = w.heads[i].id;
 	int lo = opts->toc_min ? opts->toc_min : TOC_MIN_DEFAULT;
 	int hi = opts->toc_max ? opts->toc_max : TOC_MAX_DEFAULT;
-	out->toc = build_toc(a, w.heads, out->anchors.n, lo, hi);
+	list_toc(a, w.heads, out->anchors.n, lo, hi, out);
 
 	if (want_html)
 		render_html(&w, doc, parser, options, out);

@@ -47,6 +47,12 @@ struct md_opts {
  */
 typedef const char *(*md_link_fn)(void *arg, const char *dest, unsigned line, unsigned col);
 
+/* A heading listed in the table of contents. */
+struct toc_item {
+	const char *id, *title;
+	int level;
+};
+
 struct md_result {
 	char *html;             /* malloc'd; NULL unless asked for */
 	size_t html_len;
@@ -54,7 +60,8 @@ struct md_result {
 	 * targets: footnotes, and with md_opts.unsafe the id and name
 	 * attributes of raw HTML (anchors.ids[n..n_all)).  From the arena. */
 	struct anchor_list anchors;
-	value *toc;             /* list of {level, id, title, children} */
+	struct toc_item *toc;   /* the headings between toc_min and toc_max, in order */
+	size_t ntoc;
 	const char *summary;    /* plain text before <!--more-->, else the first paragraph */
 	unsigned words;
 	/* With md_opts.text: the plain text of the body (malloc'd), and where
@@ -75,6 +82,11 @@ struct md_result {
 void markdown_process(const char *text, size_t len, unsigned line_offset,
 		      const struct md_opts *opts, md_link_fn link, void *link_arg,
 		      arena *a, bool want_html, struct md_result *out);
+
+/* The table of contents of ITEMS[0..N) as templates see it: a list of
+ * {level, id, title, children}, each heading under the nearest earlier
+ * one of a higher level.  From A. */
+value *markdown_toc(arena *a, const struct toc_item *items, size_t n);
 
 /* The version of cmark-gfm folio runs with, e.g. "0.29.0.gfm.6". */
 const char *markdown_library_version(void);

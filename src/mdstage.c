@@ -198,6 +198,7 @@ void mdstage_keep(struct page *p, const struct md_result *r)
 {
 	p->anchors = r->anchors;
 	p->toc = r->toc;
+	p->ntoc = r->ntoc;
 	p->word_count = r->words;
 	if (!p->fm_summary)
 		p->summary = r->summary;

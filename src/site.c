@@ -238,7 +238,6 @@ struct page *site_new_page(struct site *s, enum page_kind kind, const char *path
 	p->fm = value_map(s->a);
 	p->title = arena_strdup(s->a, title);
 	p->summary = "";
-	p->toc = value_list(s->a);
 	p->pagenum = 1;
 	content_set_path(s->a, p, path);
 	return p;

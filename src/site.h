@@ -44,6 +44,7 @@ enum page_kind {
 struct section;
 struct term;
 struct search_doc;
+struct toc_item;
 struct search_index;
 struct view_state;
 
@@ -93,7 +94,8 @@ struct page {
 
 	/* From the Markdown pass. */
 	struct anchor_list anchors;
-	value *toc;
+	struct toc_item *toc;   /* the headings of its table of contents */
+	size_t ntoc;
 	unsigned word_count;
 	char *html;             /* the rendered Markdown, malloc'd; NULL once written */
 	size_t html_len;

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "markdown.h"
 #include "taxonomy.h"
 #include "views.h"
 
@@ -422,7 +423,7 @@ static value *computed(struct view_state *st, const struct page *p, const struct
 	} else if (is(key, len, "section")) {
 		v = top_section(a, p->dir ? p->dir : "");
 	} else if (is(key, len, "toc")) {
-		v = p->toc ? p->toc : value_list(a);
+		v = markdown_toc(a, p->toc, p->ntoc);
 	} else if (is(key, len, "kind")) {
 		v = str_value(a, kind_name(p->kind));
 	} else if (is(key, len, "is_home")) {
