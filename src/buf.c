@@ -52,13 +52,6 @@ void buf_puts(struct buf *b, const char *s)
 	buf_put(b, s, strlen(s));
 }
 
-void buf_putc(struct buf *b, int c)
-{
-	buf_grow(b, 1);
-	b->ptr[b->len++] = (char)c;
-	b->ptr[b->len] = '\0';
-}
-
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {
 	char tmp[256];

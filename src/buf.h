@@ -30,7 +30,14 @@ void buf_init(struct buf *b);
 void buf_grow(struct buf *b, size_t extra);
 void buf_put(struct buf *b, const void *data, size_t n);
 void buf_puts(struct buf *b, const char *s);
-void buf_putc(struct buf *b, int c);
+/* Appends the byte C (inline: the common case needs no call). */
+static inline void buf_putc(struct buf *b, int c)
+{
+	if (b->len + 2 > b->cap)
+		buf_grow(b, 1);
+	b->ptr[b->len++] = (char)c;
+	b->ptr[b->len] = '\0';
+}
 void buf_printf(struct buf *b, const char *fmt, ...) FOLIO_PRINTF(2, 3);
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
 void buf_truncate(struct buf *b, size_t len);

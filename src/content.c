@@ -237,8 +237,10 @@ int content_check_encoding(const char *file, const char *text, size_t len, struc
 
 size_t content_fold_crlf(char *text, size_t len)
 {
-	size_t o = 0;
-	for (size_t i = 0; i < len; i++) {
+	/* Most files have no CR: the bytes before the first one stay. */
+	const char *cr = memchr(text, '\r', len);
+	size_t o = cr ? (size_t)(cr - text) : len;
+	for (size_t i = o; i < len; i++) {
 		if (text[i] == '\r' && i + 1 < len && text[i + 1] == '\n')
 			continue;
 		/* A lone CR ends a line too (old Mac files), as in CommonMark. */

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "pool.h"
 #include "slug.h"
 #include "strmap.h"
 
@@ -138,73 +139,104 @@ static size_t position_in(struct term *t, struct page *p)
 	return lo;
 }
 
-static void compute_related(struct site *s, struct use *uses, size_t nuses)
+struct related_job {
+	struct site *s;
+	const struct use *uses;
+	size_t *starts;         /* where each page's uses begin; one more at the end */
+	double **score;         /* per worker: score by page position */
+	struct page ***touched; /* per worker: the pages scored */
+};
+
+/* Scores the pages sharing a term with P (its uses U[0..N)), by the
+ * terms' rarity, and keeps the best related_limit in p->related. */
+static void related_one(void *arg, size_t g, unsigned worker)
 {
-	size_t limit = (size_t)s->config->related_limit;
-	if (limit == 0 || nuses == 0)
+	struct related_job *job = arg;
+	struct site *s = job->s;
+	const struct use *u = job->uses + job->starts[g];
+	size_t n = job->starts[g + 1] - job->starts[g];
+	struct page *p = u[0].page;
+	double *score = job->score[worker];
+	struct page **touched = job->touched[worker];
+	size_t limit = (size_t)s->config->related_limit, ntouched = 0;
+	if (p->kind != PAGE_REGULAR)
 		return;
-	double *score = xcalloc(s->npages, sizeof(double));
-	struct page **touched = xmalloc(s->npages * sizeof(*touched));
-	size_t u = 0;
-	while (u < nuses) {
-		struct page *p = uses[u].page;
-		size_t end = u;
-		while (end < nuses && uses[end].page == p)
-			end++;
-		size_t ntouched = 0;
-		for (size_t k = u; k < end; k++) {
-			struct term *t = uses[k].term;
-			size_t from = 0, to = t->npages;
-			if (t->npages > RELATED_WINDOW) {
-				size_t pos = position_in(t, p);
-				from = pos > RELATED_WINDOW / 2 ? pos - RELATED_WINDOW / 2 : 0;
-				to = from + RELATED_WINDOW;
-				if (to > t->npages) {
-					to = t->npages;
-					from = to - RELATED_WINDOW;
-				}
-			}
-			for (size_t j = from; j < to; j++) {
-				struct page *q = t->pages[j];
-				if (q == p || q->kind != PAGE_REGULAR)
-					continue;
-				if (score[q->pos] == 0)
-					touched[ntouched++] = q;
-				score[q->pos] += t->idf;
+	for (size_t k = 0; k < n; k++) {
+		struct term *t = u[k].term;
+		size_t from = 0, to = t->npages;
+		if (t->npages > RELATED_WINDOW) {
+			size_t pos = position_in(t, p);
+			from = pos > RELATED_WINDOW / 2 ? pos - RELATED_WINDOW / 2 : 0;
+			to = from + RELATED_WINDOW;
+			if (to > t->npages) {
+				to = t->npages;
+				from = to - RELATED_WINDOW;
 			}
 		}
-		if (p->kind == PAGE_REGULAR && ntouched) {
-			p->related = arena_alloc(s->a, limit * sizeof(*p->related));
-			p->nrelated = 0;
-			for (size_t j = 0; j < ntouched; j++) {
-				struct page *q = touched[j];
-				/* Insert into the top list: score, then listing order. */
-				size_t at = p->nrelated;
-				while (at > 0) {
-					struct page *r = p->related[at - 1];
-					double sq = score[q->pos], sr = score[r->pos];
-					if (sq > sr || (sq == sr && site_page_cmp(&q, &r) < 0))
-						at--;
-					else
-						break;
-				}
-				if (at >= limit)
-					continue;
-				size_t last = p->nrelated < limit ? p->nrelated : limit - 1;
-				memmove(&p->related[at + 1], &p->related[at], (last - at) * sizeof(*p->related));
-				p->related[at] = q;
-				if (p->nrelated < limit)
-					p->nrelated++;
-			}
+		for (size_t j = from; j < to; j++) {
+			struct page *q = t->pages[j];
+			if (q == p || q->kind != PAGE_REGULAR)
+				continue;
+			if (score[q->pos] == 0)
+				touched[ntouched++] = q;
+			score[q->pos] += t->idf;
 		}
-		for (size_t j = 0; j < ntouched; j++)
-			score[touched[j]->pos] = 0;
-		u = end;
 	}
-	free(score);
-	free(touched);
+	if (ntouched) {
+		p->related = arena_alloc(s->thread_arenas[worker], limit * sizeof(*p->related));
+		p->nrelated = 0;
+	}
+	for (size_t j = 0; j < ntouched; j++) {
+		struct page *q = touched[j];
+		/* Insert into the top list: score, then listing order. */
+		size_t at = p->nrelated;
+		while (at > 0) {
+			struct page *r = p->related[at - 1];
+			double sq = score[q->pos], sr = score[r->pos];
+			if (sq > sr || (sq == sr && site_page_cmp(&q, &r) < 0))
+				at--;
+			else
+				break;
+		}
+		if (at >= limit)
+			continue;
+		size_t last = p->nrelated < limit ? p->nrelated : limit - 1;
+		memmove(&p->related[at + 1], &p->related[at], (last - at) * sizeof(*p->related));
+		p->related[at] = q;
+		if (p->nrelated < limit)
+			p->nrelated++;
+	}
+	for (size_t j = 0; j < ntouched; j++)
+		score[touched[j]->pos] = 0;
 }
 
+/* page.related for every page, on every core: USES are grouped by page. */
+static void compute_related(struct site *s, struct use *uses, size_t nuses)
+{
+	if (s->config->related_limit == 0 || nuses == 0)
+		return;
+	struct related_job job = { .s = s, .uses = uses };
+	size_t ngroups = 0;
+	job.starts = xmalloc((nuses + 1) * sizeof(*job.starts));
+	for (size_t u = 0; u < nuses; u++)
+		if (u == 0 || uses[u].page != uses[u - 1].page)
+			job.starts[ngroups++] = u;
+	job.starts[ngroups] = nuses;
+	job.score = xcalloc(s->threads, sizeof(*job.score));
+	job.touched = xcalloc(s->threads, sizeof(*job.touched));
+	for (unsigned w = 0; w < s->threads; w++) {
+		job.score[w] = xcalloc(s->npages, sizeof(double));
+		job.touched[w] = xmalloc(s->npages * sizeof(struct page *));
+	}
+	pool_run(s->threads, ngroups, related_one, &job);
+	for (unsigned w = 0; w < s->threads; w++) {
+		free(job.score[w]);
+		free(job.touched[w]);
+	}
+	free(job.score);
+	free(job.touched);
+	free(job.starts);
+}
 
 int taxonomy_build(struct site *s)
 {
