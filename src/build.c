@@ -82,6 +82,7 @@ static void site_release(struct site *s)
 		mustache_set_free(s->templates);
 	taxonomy_free(s);
 	view_end(s);
+	mdstage_free(s);
 	search_free(s);
 	for (unsigned t = 0; t < s->threads; t++)
 		arena_free(s->thread_arenas[t]);
@@ -402,6 +403,7 @@ static int update_body(struct build_live *lv, struct page *p, struct mark *m, bo
 	free(p->html);
 	p->html = r.html;
 	p->html_len = r.html_len;
+	p->html_spill = 0;
 	if (lv->search && r.text) {
 		struct search_tokenizer *tk = search_tokenizer_new();
 		search_page_doc(tk, s, p, r.text, r.text_len, r.heads_at, mem);

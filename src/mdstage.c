@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "buf.h"
@@ -76,6 +77,66 @@ struct md_job {
 	size_t budget;
 };
 
+/* Writes HTML[0..LEN) to the end of WORKER's spill file (made on first
+ * use: an unlinked file in TMPDIR).  Returns false when it cannot. */
+static bool spill(struct site *s, unsigned worker, const char *html, size_t len, uint64_t *at)
+{
+	struct md_spill *sp = &s->spill[worker];
+	if (sp->fd < 0) {
+		const char *dir = getenv("TMPDIR");
+		struct buf path = BUF_INIT;
+		buf_printf(&path, "%s/folio-html-XXXXXX", dir && *dir ? dir : "/tmp");
+		sp->fd = mkstemp(path.ptr);
+		if (sp->fd >= 0)
+			unlink(path.ptr);
+		buf_free(&path);
+		if (sp->fd < 0)
+			return false;
+	}
+	*at = sp->len;
+	for (size_t done = 0; done < len;) {
+		ssize_t w = pwrite(sp->fd, html + done, len - done, (off_t)(sp->len + done));
+		if (w <= 0)
+			return false;
+		done += (size_t)w;
+	}
+	sp->len += len;
+	return true;
+}
+
+char *mdstage_html(struct site *s, const struct page *p, size_t *len)
+{
+	if (p->html) {
+		*len = p->html_len;
+		return p->html;
+	}
+	if (!p->html_spill || !s->spill)
+		return NULL;
+	const struct md_spill *sp = &s->spill[p->html_spill - 1];
+	char *html = xmalloc(p->html_len + 1);
+	for (size_t done = 0; done < p->html_len;) {
+		ssize_t r = pread(sp->fd, html + done, p->html_len - done, (off_t)(p->html_off + done));
+		if (r <= 0) {
+			free(html);
+			return NULL;
+		}
+		done += (size_t)r;
+	}
+	html[p->html_len] = '\0';
+	*len = p->html_len;
+	return html;
+}
+
+void mdstage_free(struct site *s)
+{
+	for (unsigned w = 0; s->spill && w < s->nspill; w++)
+		if (s->spill[w].fd >= 0)
+			close(s->spill[w].fd);
+	free(s->spill);
+	s->spill = NULL;
+	s->nspill = 0;
+}
+
 static void markdown_one(void *arg, size_t i, unsigned worker)
 {
 	struct md_job *job = arg;
@@ -107,12 +168,16 @@ static void markdown_one(void *arg, size_t i, unsigned worker)
 	free(r.text);
 	free(r.heads_at);
 	if (r.html) {
+		/* Kept in memory up to the budget, then in the worker's spill
+		 * file: rendering reads it back instead of parsing again. */
 		size_t before = atomic_fetch_add(&job->cached, r.html_len);
+		p->html_len = r.html_len;
 		if (before + r.html_len <= job->budget) {
 			p->html = r.html;
-			p->html_len = r.html_len;
 		} else {
 			atomic_fetch_sub(&job->cached, r.html_len);
+			if (spill(s, worker, r.html, r.html_len, &p->html_off))
+				p->html_spill = worker + 1;
 			free(r.html);
 		}
 	}
@@ -211,6 +276,11 @@ void mdstage_run(struct site *s, bool search, size_t html_budget,
 	if (search)
 		job.tk = xcalloc(s->threads, sizeof(*job.tk));
 	atomic_init(&job.cached, 0);
+	mdstage_free(s);
+	s->nspill = s->threads;
+	s->spill = xcalloc(s->nspill, sizeof(*s->spill));
+	for (unsigned w = 0; w < s->nspill; w++)
+		s->spill[w].fd = -1;
 	const char *env = getenv("FOLIO_HTML_CACHE_MB");
 	if (env && *env)
 		job.budget = (size_t)strtoull(env, NULL, 10) << 20;

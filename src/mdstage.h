@@ -28,8 +28,11 @@
 /*
  * The Markdown stage over every content page, on s->threads threads.
  * SEARCH: also tokenise each page for the search index.  HTML_BUDGET:
- * bytes of rendered HTML kept for rendering (FOLIO_HTML_CACHE_MB
- * overrides it); past it, pages are parsed again when rendered.
+ * bytes of rendered HTML kept in memory for rendering
+ * (FOLIO_HTML_CACHE_MB overrides it); past it, each worker appends the
+ * HTML to a temporary file of its own (s->spill), and rendering reads it
+ * back (mdstage_html), so memory does not grow with the site and no page
+ * is parsed twice.
  * SLOW_PAGE (may be NULL) is told of each page whose Markdown passes the
  * slow-page limit, while it is still being parsed.
  */
@@ -44,6 +47,13 @@ void mdstage_run(struct site *s, bool search, size_t html_budget,
  */
 void mdstage_parse(struct site *s, struct page *p, arena *a, bool want_html, bool want_text,
 		   struct md_result *r);
+
+/* P's HTML: p->html itself, or read back from the spill file (malloc'd;
+ * the caller frees it when it is not p->html).  NULL when neither has it
+ * (the page was never parsed, or reading failed): parse it again. */
+char *mdstage_html(struct site *s, const struct page *p, size_t *len);
+/* Closes the spill files. */
+void mdstage_free(struct site *s);
 
 /* Keeps on P what the templates and the link check take from its text:
  * anchors, toc, word count, summary. */

@@ -168,8 +168,8 @@ static void render_one(void *arg, size_t i, unsigned worker)
 			view_scratch(NULL);
 			return;
 		}
-		char *html = p->html;
-		size_t html_len = p->html_len;
+		size_t html_len = 0;
+		char *html = p->pagenum <= 1 ? mdstage_html(s, p, &html_len) : NULL;
 		if (p->src && !html && p->pagenum <= 1) {
 			struct md_result r;
 			mdstage_parse(s, p, a, true, false, &r);

@@ -99,6 +99,8 @@ struct page {
 	unsigned word_count;
 	char *html;             /* the rendered Markdown, malloc'd; NULL once written */
 	size_t html_len;
+	unsigned html_spill;    /* or in spill file html_spill - 1 (mdstage.h), */
+	uint64_t html_off;      /* at this offset */
 	struct link_check *checks;
 	size_t nchecks;
 
@@ -193,6 +195,8 @@ struct site {
 	struct taxonomy *taxonomies;    /* one per config->tax */
 	struct search_index *search;    /* the index files, once built */
 	struct view_state *view;        /* what page views share (view.c) */
+	struct md_spill { int fd; uint64_t len; } *spill;       /* HTML kept on disk (mdstage.h) */
+	unsigned nspill;
 	bool track;                     /* record template use per page (folio serve) */
 	struct strmap tpl_files;        /* template file -> bit + 1, when tracking */
 };
