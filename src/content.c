@@ -5,6 +5,8 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <unistd.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <limits.h>
 #include <stdio.h>
@@ -250,8 +252,41 @@ size_t content_fold_crlf(char *text, size_t len)
 	return o;
 }
 
+/* A NUL byte or invalid UTF-8 in TEXT[0..N), a part of FILE whose first
+ * line is line LINE: an error at its place, and -1. */
+static int check_text(const char *file, const char *text, size_t n, unsigned line,
+		      struct diags *d)
+{
+	const char *z = memchr(text, '\0', n);
+	size_t good = z ? 0 : utf8_valid_prefix(text, n);
+	if (!z && good == n)
+		return 0;
+	unsigned l, col;
+	place_of(text, z ? z : text + good, &l, &col);
+	if (!d)
+		return -1;
+	if (z)
+		diag_error(d, file, line + l - 1, col, "file contains a NUL byte");
+	else
+		diag_error(d, file, line + l - 1, col, "invalid UTF-8 (byte 0x%02X)",
+			   (unsigned char)text[good]);
+	return -1;
+}
+
+int content_check_body(const char *file, const char *text, size_t n, unsigned line,
+		       struct diags *d)
+{
+	return check_text(file, text, n, line, d);
+}
+
 int content_split(const char *file, char *text, size_t *len, const char **fm,
 		  size_t *fmlen, size_t *body_off, unsigned *body_line, struct diags *d)
+{
+	return content_split_head(file, text, len, false, fm, fmlen, body_off, body_line, d);
+}
+
+int content_split_head(const char *file, char *text, size_t *len, bool partial, const char **fm,
+		       size_t *fmlen, size_t *body_off, unsigned *body_line, struct diags *d)
 {
 	if (content_check_encoding(file, text, *len, d) < 0)
 		return -1;
@@ -259,29 +294,23 @@ int content_split(const char *file, char *text, size_t *len, const char **fm,
 	size_t start = 0;
 	if (n >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3))
 		start = 3;
-
-	if (memchr(text + start, '\0', n - start)) {
-		const char *z = memchr(text + start, '\0', n - start);
-		unsigned line, col;
-		place_of(text + start, z, &line, &col);
-		diag_error(d, file, line, col, "file contains a NUL byte");
+	/* A whole file is checked before it is split (a NUL would hide the
+	 * rest from the string functions below); a head, up to its body. */
+	if (!partial && check_text(file, text + start, n - start, 1, d) < 0)
 		return -1;
-	}
-	size_t good = utf8_valid_prefix(text + start, n - start);
-	if (good != n - start) {
-		unsigned line, col;
-		place_of(text + start, text + start + good, &line, &col);
-		diag_error(d, file, line, col, "invalid UTF-8 (byte 0x%02X)",
-			   (unsigned char)text[start + good]);
-		return -1;
+	if (partial && memchr(text + start, '\0', n - start)) {
+		/* Up to the NUL, then the whole file decides. */
+		n = (size_t)((char *)memchr(text + start, '\0', n - start) - text);
 	}
 
 	/* The first line must be "---". */
 	const char *p = text + start;
-	const char *eol = strchr(p, '\n');
-	size_t l1 = eol ? (size_t)(eol - p) : strlen(p);
+	const char *eol = memchr(p, '\n', n - start);
+	size_t l1 = eol ? (size_t)(eol - p) : n - start;
 	while (l1 > 3 && (p[l1 - 1] == ' ' || p[l1 - 1] == '\t'))
 		l1--;
+	if (!eol && partial)
+		return 1;
 	if (l1 == 3 && !memcmp(p, "+++", 3)) {
 		diag_error(d, file, 1, 1,
 			   "front matter in TOML ('+++') is not read: folio reads YAML front matter "
@@ -299,19 +328,23 @@ int content_split(const char *file, char *text, size_t *len, const char **fm,
 		return -1;
 	}
 	const char *yaml = eol + 1;
-	const char *q = yaml;
+	const char *q = yaml, *end = text + n;
 	unsigned line = 2;
 	for (;;) {
-		const char *e = strchr(q, '\n');
-		size_t ll = e ? (size_t)(e - q) : strlen(q);
+		const char *e = memchr(q, '\n', (size_t)(end - q));
+		size_t ll = e ? (size_t)(e - q) : (size_t)(end - q);
 		size_t t = ll;
 		while (t > 3 && (q[t - 1] == ' ' || q[t - 1] == '\t'))
 			t--;
+		if (!e && partial)
+			return 1;       /* the closing line may go on in the file */
 		if (t == 3 && (!memcmp(q, "---", 3) || !memcmp(q, "...", 3))) {
 			*fm = yaml;
 			*fmlen = (size_t)(q - yaml);
 			*body_off = e ? (size_t)(e + 1 - text) : n;
 			*body_line = line + 1;
+			if (partial && check_text(file, text + start, *body_off - start, 1, d) < 0)
+				return -1;
 			return 0;
 		}
 		if (!e)
@@ -715,6 +748,53 @@ struct load_job {
 	const struct strmap *bundles;   /* leaf bundle folder -> its index file */
 };
 
+/* The load stage reads this much of a file first: front matter is
+ * rarely longer, and the Markdown stage reads the body after it. */
+#define CONTENT_HEAD 4096
+
+/* Reads the head of P's file (NUL-terminated, malloc'd): its first
+ * CONTENT_HEAD bytes, or all of it; *WHOLE tells which.  NULL after an
+ * error. */
+static char *read_head(struct site *s, struct page *p, size_t *len, bool *whole)
+{
+	int fd = open(p->src, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		diag_error(s->d, p->src, 0, 0, "cannot read: %s", util_strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	if (st.st_size > (off_t)CONTENT_MAX_FILE) {
+		diag_error(s->d, p->src, 0, 0, "file is larger than %u MiB", CONTENT_MAX_FILE >> 20);
+		close(fd);
+		return NULL;
+	}
+	char *text = xmalloc(CONTENT_HEAD + 1);
+	size_t n = 0;
+	for (;;) {
+		ssize_t r = read(fd, text + n, CONTENT_HEAD - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			diag_error(s->d, p->src, 0, 0, "cannot read: %s", util_strerror(errno));
+			free(text);
+			close(fd);
+			return NULL;
+		}
+		if (r == 0 || (n += (size_t)r) == CONTENT_HEAD)
+			break;
+	}
+	/* A head that fills the buffer may be all there is: one more byte
+	 * tells. */
+	char more;
+	*whole = n < CONTENT_HEAD || read(fd, &more, 1) == 0;
+	close(fd);
+	text[n] = '\0';
+	*len = n;
+	return text;
+}
+
 static void load_one(void *arg, size_t i, unsigned worker)
 {
 	struct load_job *job = arg;
@@ -745,20 +825,31 @@ static void load_one(void *arg, size_t i, unsigned worker)
 	}
 	p->top = arena_strndup(a, p->dir, strcspn(p->dir, "/"));
 
-	struct stat st;
-	if (stat(p->src, &st) == 0 && st.st_size > (off_t)CONTENT_MAX_FILE) {
-		diag_error(s->d, p->src, 0, 0, "file is larger than %u MiB", CONTENT_MAX_FILE >> 20);
-		return;
-	}
 	size_t len;
-	char *text = file_read(p->src, &len);
-	if (!text) {
-		diag_error(s->d, p->src, 0, 0, "cannot read: %s", util_strerror(errno));
+	bool whole;
+	char *text = read_head(s, p, &len, &whole);
+	if (!text)
 		return;
-	}
 	const char *fm;
 	size_t fmlen;
-	if (content_split(p->src, text, &len, &fm, &fmlen, &p->body_off, &p->body_line, s->d) == 0) {
+	/* Whether the body starts where the file says: no CR before it, so
+	 * the Markdown stage can read the body alone. */
+	p->body_raw = !memchr(text, '\r', len);
+	int rc = content_split_head(p->src, text, &len, !whole, &fm, &fmlen, &p->body_off,
+				    &p->body_line, s->d);
+	if (rc == 1) {
+		/* Front matter longer than the head: the whole file, then. */
+		free(text);
+		text = file_read(p->src, &len);
+		if (!text) {
+			diag_error(s->d, p->src, 0, 0, "cannot read: %s", util_strerror(errno));
+			return;
+		}
+		p->body_raw = !memchr(text, '\r', len);
+		rc = content_split_head(p->src, text, &len, false, &fm, &fmlen, &p->body_off,
+					&p->body_line, s->d);
+	}
+	if (rc == 0) {
 		p->fm_hash = hash64(text, p->body_off);
 		p->fm = yamlvalue_load_text(a, p->src, fm, fmlen, 1, s->d);
 		if (p->fm && p->fm->type == V_NULL)

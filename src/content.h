@@ -23,6 +23,17 @@ int content_load(struct site *s);
  */
 int content_split(const char *file, char *text, size_t *len, const char **fm,
 		  size_t *fmlen, size_t *body_off, unsigned *body_line, struct diags *d);
+/* The same for TEXT, the first LEN bytes of FILE when PARTIAL (the load
+ * stage reads a file's head only, and the Markdown stage its body): only
+ * the text up to the body is checked, and 1 returned, with no error,
+ * when the front matter does not end within TEXT. */
+int content_split_head(const char *file, char *text, size_t *len, bool partial, const char **fm,
+		       size_t *fmlen, size_t *body_off, unsigned *body_line, struct diags *d);
+/* A NUL byte or invalid UTF-8 in a body TEXT[0..N) whose first line is
+ * LINE of FILE: an error at its place (none when D is NULL) and -1,
+ * else 0. */
+int content_check_body(const char *file, const char *text, size_t n, unsigned line,
+		       struct diags *d);
 
 /* Appends S[0..N) to OUT with each %XX decoded (a link's path or
  * fragment, as a browser reads it). */

@@ -5,6 +5,8 @@
 #include "mdstage.h"
 
 #include <errno.h>
+#include <sys/stat.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -18,6 +20,49 @@
 #include "pool.h"
 #include "search.h"
 
+/* P's body (malloc'd, NUL-terminated): the file from p->body_off on,
+ * read alone when the load stage found no CR before it; else the whole
+ * file, its line ends folded, with *OFF where the body starts.  The
+ * front matter was checked when it was read; a file edited since is read
+ * as it is now, within its bounds. */
+static char *read_body(const struct page *p, size_t *len, size_t *off)
+{
+	*off = 0;
+	if (!p->body_raw) {
+		char *text = file_read(p->src, len);
+		if (text) {
+			*len = content_fold_crlf(text, *len);
+			*off = p->body_off < *len ? p->body_off : *len;
+		}
+		return text;
+	}
+	int fd = open(p->src, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		errno = e;
+		return NULL;
+	}
+	size_t size = st.st_size > (off_t)p->body_off ? (size_t)st.st_size - p->body_off : 0;
+	char *text = xmalloc(size + 1);
+	size_t n = 0;
+	while (n < size) {
+		ssize_t r = pread(fd, text + n, size - n, (off_t)(p->body_off + n));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	text[n] = '\0';
+	/* CRs in a body read alone (a file edited since) are folded too. */
+	*len = memchr(text, '\r', n) ? content_fold_crlf(text, n) : n;
+	return text;
+}
+
 void mdstage_parse(struct site *s, struct page *p, arena *a, bool want_html, bool want_text,
 		   struct md_result *r)
 {
@@ -29,18 +74,18 @@ void mdstage_parse(struct site *s, struct page *p, arena *a, bool want_html, boo
 				.toc_min = s->config->toc_min, .toc_max = s->config->toc_max,
 				.d = lc.report ? s->d : NULL, .src = p->src,
 				.html_link = links_by_url, .reserved = &s->layout_ids };
-	size_t len;
+	size_t len, off;
 	memset(r, 0, sizeof(*r));
-	char *text = file_read(p->src, &len);
+	char *text = read_body(p, &len, &off);
 	if (!text) {
 		diag_error(s->d, p->src, 0, 0, "cannot read: %s", util_strerror(errno));
 		return;
 	}
-	/* The front matter was checked when it was read: fold line ends the
-	 * same way and start at the body found then.  A file edited since is
-	 * read as it is now, within its bounds. */
-	len = content_fold_crlf(text, len);
-	size_t off = p->body_off < len ? p->body_off : len;
+	if (content_check_body(p->src, text + off, len - off, p->body_line,
+			       lc.report ? s->d : NULL) < 0) {
+		free(text);
+		return;
+	}
 	markdown_process(text + off, len - off, p->body_line - 1, &opts, links_markdown, &lc, a,
 			 want_html, r);
 	free(text);

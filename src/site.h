@@ -78,7 +78,9 @@ struct page {
 	const char *top;        /* its top-level section: "roles" for roles/data */
 	value *fm;              /* front matter mapping */
 	unsigned body_line;     /* line of the file the Markdown starts on */
-	size_t body_off;        /* byte offset of the Markdown in the file */
+	size_t body_off;        /* byte offset of the Markdown in the file (CRLF folded) */
+	bool body_raw;          /* the file has no CR before the body: body_off is
+				 * also where the body starts in the file itself */
 
 	const char *title;
 	const char *layout;     /* front matter layout:, or NULL */

@@ -261,4 +261,24 @@ ok "no layout for a section: names its folder" grep -qF "content/docs: error: no
 ok "no layout for a term: names site.yaml's taxonomies" grep -qF "site.yaml:3:13: error: no layout for /tags/x/" "$TMP/err"
 ok "every diagnostic names a file" sh -c "! grep -q '^error:\|^warning:' '$TMP/err'"
 
+# --- front matter and body read apart -----------------------------------------
+# The load stage reads a file's first 4 KB, the Markdown stage the body
+# after the front matter: front matter longer than that, CRLF files, a
+# file of exactly 4096 bytes and errors in the body all read as whole.
+rm -rf "$S" && make_site "$S"
+python3 - "$S/content" <<'PY'
+import sys
+d = sys.argv[1]
+open(d + '/long.md', 'w').write('---\ntitle: Long\ndescription: ' + 'x' * 5000 + '\n---\n\nLONG BODY [c](crlf.md)\n')
+open(d + '/crlf.md', 'w', newline='').write('---\r\ntitle: Crlf\r\n---\r\n\r\n' + 'Para\r\n\r\n' * 900 + 'CRLF END\r\n')
+open(d + '/exact.md', 'w').write(('---\ntitle: Exact\n---\n\n' + 'y' * 4200)[:4095] + 'Z')
+PY
+ok "split reads: build" "$FOLIO" build -s "$S" -o "$TMP/out" --quiet
+ok "split reads: a body after 5 KB of front matter" grep -q "LONG BODY" "$TMP/out/long/index.html"
+ok "split reads: a CRLF file's body, to its end" grep -q "CRLF END" "$TMP/out/crlf/index.html"
+ok "split reads: a file of exactly 4096 bytes, to its last byte" grep -q "yZ</p>" "$TMP/out/exact/index.html"
+printf -- '---\ntitle: N\n---\n\n%5000s\n\nwor\0ld\n' x > "$S/content/nul.md"
+fail_with "split reads: a NUL far in the body, at its place" 1 "content/nul.md:7:4: error: file contains a NUL byte" \
+	"$FOLIO" build -s "$S" -o "$TMP/out2"
+
 finish
