@@ -111,7 +111,9 @@ struct page {
 	struct section *own;            /* the section this page is the page of */
 	struct page *prev, *next;
 	value *meta;                    /* what templates see: its view (view.h) */
-	value *terms;                   /* page.taxonomies */
+	struct term **terms;            /* its terms, in the order it lists them, by
+					 * taxonomy (view.c makes page.taxonomies) */
+	size_t nterms;
 	struct term *term;              /* PAGE_TERM: its term */
 	size_t tax;                     /* PAGE_TERM/PAGE_TERMS: taxonomy index */
 	unsigned pagenum;               /* listing pages: 1-based page number */

@@ -278,6 +278,7 @@ int taxonomy_build(struct site *s)
 				if (!t) {
 					t = arena_zalloc(a, sizeof(*t));
 					t->slug = arena_strndup(a, slug.ptr, slug.len);
+					t->tax = ti;
 					strmap_put(&by_slug, t->slug, t);
 					if (nterms == capterms) {
 						capterms = capterms ? 2 * capterms : 16;
@@ -387,24 +388,21 @@ int taxonomy_build(struct site *s)
 				     "(its URL matches no term)", s->config->tax[ti].name, s->config->tax[ti].key);
 		}
 	}
-	/* page.taxonomies.NAME, in the order each page lists its terms. */
-	for (size_t k = 0; k < nuses; k++) {
-		struct page *p = uses[k].page;
-		const char *name = s->config->tax[uses[k].tax].name;
-		if (!p->terms)
-			p->terms = value_map(a);
-		value *list = value_map_get(p->terms, name);
-		if (!list) {
-			list = value_list(a);
-			value_map_set(a, p->terms, name, list);
-		}
-		value_list_push(a, list, uses[k].term->link);
-	}
-	/* Group uses by page for related pages, keeping each page's order. */
+	/* Group uses by page, keeping each page's order: its terms
+	 * (page.taxonomies, view.c) and related pages. */
 	for (size_t k = 0; k < nuses; k++)
 		uses[k].seq = k;
 	if (nuses > 1)
 		qsort(uses, nuses, sizeof(*uses), cmp_use);
+	for (size_t k = 0, end; k < nuses; k = end) {
+		struct page *p = uses[k].page;
+		for (end = k; end < nuses && uses[end].page == p; end++)
+			;
+		p->terms = arena_alloc(a, (end - k) * sizeof(*p->terms));
+		p->nterms = end - k;
+		for (size_t j = k; j < end; j++)
+			p->terms[j - k] = uses[j].term;
+	}
 	compute_related(s, uses, nuses);
 	free(uses);
 	return s->d->errors > errors ? -1 : 0;

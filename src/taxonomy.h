@@ -16,6 +16,7 @@ struct term {
 	struct page **pages;    /* in listing order */
 	size_t npages, cap;
 	struct page *page;      /* the term's page (made up or a content page) */
+	size_t tax;             /* its taxonomy: site->taxonomies[tax] */
 	value *entry;           /* {name, slug, url, count} */
 	value *link;            /* {name, slug, url} */
 	double idf;             /* rarity weight for related pages */

@@ -297,6 +297,25 @@ static value *breadcrumbs_jsonld(struct site *s, const struct page *from, const 
 	return v;
 }
 
+/* page.taxonomies: {NAME: [{name, slug, url}...]} in the order the page
+ * lists them; NULL for a page without terms. */
+static value *taxonomies(struct site *s, const struct page *p, arena *a)
+{
+	if (!p->nterms)
+		return NULL;
+	value *m = value_map(a);
+	for (size_t k = 0; k < p->nterms; k++) {
+		const char *name = s->config->tax[p->terms[k]->tax].name;
+		value *list = value_map_get(m, name);
+		if (!list) {
+			list = value_list(a);
+			value_map_set(a, m, name, list);
+		}
+		value_list_push(a, list, p->terms[k]->link);
+	}
+	return m;
+}
+
 /* "roles/data" -> "roles" */
 static value *top_section(arena *a, const char *dir)
 {
@@ -436,7 +455,7 @@ static value *computed(struct view_state *st, const struct page *p, const struct
 		if (p->rel && *p->rel)
 			v = str_value(a, p->rel);
 	} else if (is(key, len, "taxonomies")) {
-		v = p->terms;
+		v = taxonomies(s, p, a);
 	} else if (is(key, len, "breadcrumbs")) {
 		v = breadcrumbs(s, p, a);
 	} else if (is(key, len, "breadcrumbs_jsonld")) {

@@ -349,14 +349,11 @@ static void build_matrix(struct site *s, const char *rows, const char *cols, con
 	for (size_t r = 0; r < sec->npages; r++) {
 		struct page *p = sec->pages[r];
 		memset(has, 0, nt * sizeof(bool));
-		/* The page's own terms, found by slug among the sorted terms. */
-		value *mine = p->terms ? value_map_get(p->terms, cols) : NULL;
-		for (size_t i = 0; mine && i < mine->u.list.n; i++) {
-			const char *slug = value_map_str(mine->u.list.items[i], "slug");
+		/* The page's own terms among the sorted terms. */
+		for (size_t i = 0; i < p->nterms; i++)
 			for (size_t k = 0; k < nt; k++)
-				if (!strcmp(tx->terms[k]->slug, slug))
+				if (p->terms[i] == tx->terms[k])
 					has[k] = true;
-		}
 		value *row = value_map(a), *cells = value_list(a);
 		long long total = 0;
 		for (size_t j = 0; j < nt; j++) {
