@@ -550,11 +550,11 @@ static const char *scalar_as_written(arena *a, const char *text, const value *v)
 }
 
 /* title, date, summary, draft, weight, layout.  Returns false on errors. */
-static bool read_page_fields(struct site *s, struct page *p, arena *a, const char *text)
+static bool read_page_fields(struct site *s, struct page *p, value *fm, arena *a,
+			     const char *text)
 {
 	struct diags *d = s->d;
 	const char *f = p->src;
-	value *fm = p->fm;
 	bool ok = true;
 	value *v;
 
@@ -621,11 +621,10 @@ static bool read_page_fields(struct site *s, struct page *p, arena *a, const cha
 }
 
 /* aliases, search and the taxonomies' keys.  Returns false on errors. */
-static bool read_page_lists(struct site *s, struct page *p)
+static bool read_page_lists(struct site *s, struct page *p, value *fm)
 {
 	struct diags *d = s->d;
 	const char *f = p->src;
-	value *fm = p->fm;
 	bool ok = true;
 	value *v;
 
@@ -659,11 +658,10 @@ static bool read_page_lists(struct site *s, struct page *p)
 
 /* P's URL and output path: from its file's path, then slug:, then url:
  * (or Jekyll's permalink:).  Returns false on errors. */
-static bool read_page_url(struct site *s, struct page *p, arena *a)
+static bool read_page_url(struct site *s, struct page *p, value *fm, arena *a)
 {
 	struct diags *d = s->d;
 	const char *f = p->src;
-	value *fm = p->fm;
 	bool ok = true;
 
 	value *slug = value_map_get(fm, "slug");
@@ -734,11 +732,12 @@ static bool read_page_url(struct site *s, struct page *p, arena *a)
 
 /* Reads the known keys of P's front matter (TEXT: the file).  Returns false
  * on errors. */
-static bool read_known_keys(struct site *s, struct page *p, arena *a, const char *text)
+static bool read_known_keys(struct site *s, struct page *p, value *fm, arena *a,
+			    const char *text)
 {
-	bool ok = read_page_fields(s, p, a, text);
-	ok = read_page_lists(s, p) && ok;
-	return ok && read_page_url(s, p, a);
+	bool ok = read_page_fields(s, p, fm, a, text);
+	ok = read_page_lists(s, p, fm) && ok;
+	return ok && read_page_url(s, p, fm, a);
 }
 
 struct load_job {
@@ -746,6 +745,7 @@ struct load_job {
 	const char **rels;
 	struct page **pages;
 	const struct strmap *bundles;   /* leaf bundle folder -> its index file */
+	arena **scratch;                /* per worker: a page's front matter tree */
 };
 
 /* The load stage reads this much of a file first: front matter is
@@ -851,15 +851,26 @@ static void load_one(void *arg, size_t i, unsigned worker)
 	}
 	if (rc == 0) {
 		p->fm_hash = hash64(text, p->body_off);
-		p->fm = yamlvalue_load_text(a, p->src, fm, fmlen, 1, s->d);
-		if (p->fm && p->fm->type == V_NULL)
-			p->fm = value_at(value_map(a), p->src, 1, 1);
-		if (p->fm && p->fm->type != V_MAP) {
-			diag_error(s->d, p->src, p->fm->line, p->fm->col,
+		arena *tmp = job->scratch[worker];
+		arena_reset(tmp);
+		value *tree = yamlvalue_load_text(tmp, p->src, fm, fmlen, 1, s->d);
+		if (tree && tree->type == V_NULL)
+			tree = value_at(value_map(tmp), p->src, 1, 1);
+		if (tree && tree->type != V_MAP) {
+			diag_error(s->d, p->src, tree->line, tree->col,
 				   "front matter must be a mapping of keys to values, not %s",
-				   value_type_name(p->fm->type));
-		} else if (p->fm && read_known_keys(s, p, a, text)) {
-			job->pages[i] = p;
+				   value_type_name(tree->type));
+		} else if (tree) {
+			/* Kept packed for the whole build; the fields read now
+			 * point into the packed bytes. */
+			struct buf packed = BUF_INIT;
+			value_pack(&packed, tree);
+			char *blob = arena_alloc(a, packed.len);
+			memcpy(blob, packed.ptr, packed.len);
+			buf_free(&packed);
+			p->fm_packed = blob;
+			if (read_known_keys(s, p, value_unpack(tmp, blob, p->src), a, text))
+				job->pages[i] = p;
 		}
 	}
 	free(text);
@@ -1070,7 +1081,13 @@ int content_load(struct site *s)
 
 	struct load_job job = { .s = s, .rels = rels, .bundles = &bundles };
 	job.pages = arena_zalloc(s->a, (npages + 1) * sizeof(*job.pages));
+	job.scratch = xcalloc(s->threads, sizeof(*job.scratch));
+	for (unsigned w = 0; w < s->threads; w++)
+		job.scratch[w] = arena_new();
 	pool_run(s->threads, npages, load_one, &job);
+	for (unsigned w = 0; w < s->threads; w++)
+		arena_free(job.scratch[w]);
+	free(job.scratch);
 	for (size_t i = 0; i < npages; i++) {
 		struct page *p = job.pages[i];
 		if (!p) {

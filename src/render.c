@@ -82,10 +82,12 @@ static const mustache_tpl *pick_layout(struct site *s, struct page *p)
 	for (int i = 0; i < n; i++)
 		buf_printf(&tried, "%slayouts/%s.mustache", tried.len ? ", " : "", b[i].ptr);
 	if (p->layout && p->src && t) {
-		value *lv = value_map_get(p->fm, "layout");
+		arena *tmp = arena_new();
+		value *lv = page_fm_get(p, tmp, "layout");
 		diag_warning(s->d, p->src, lv ? lv->line : 1, lv ? lv->col : 1,
 			     "no layout '%s' (tried layouts/%s.mustache); using %s", p->layout,
 			     p->layout, mustache_tpl_file(t));
+		arena_free(tmp);
 	} else if (!t && p->src) {
 		diag_error(s->d, p->src, 1, 1, "no layout for this page (tried %s)", tried.ptr);
 	} else if (!t) {

@@ -243,6 +243,7 @@ int schema_check(struct site *s)
 		strmap_free(&by_section);
 		return -1;
 	}
+	arena *tmp = arena_new();
 	for (size_t i = 0; i < s->ncontent; i++) {
 		struct page *p = s->pages[i];
 		if (p->kind != PAGE_REGULAR)
@@ -250,9 +251,11 @@ int schema_check(struct site *s)
 		struct section_schema *ss = strmap_get(&by_section, p->top);
 		if (!ss)
 			continue;
+		arena_reset(tmp);
+		value *fm = page_fm(p, tmp);
 		for (size_t k = 0; k < ss->n; k++) {
 			const struct rule *r = &ss->rules[k];
-			value *v = value_map_get(p->fm, r->key);
+			value *v = value_map_get(fm, r->key);
 			if (!v || v->type == V_NULL) {
 				if (r->required) {
 					struct buf want = BUF_INIT;
@@ -270,19 +273,20 @@ int schema_check(struct site *s)
 			}
 			check_value(s, p, r, v, a);
 		}
-		for (size_t k = 0; k < p->fm->u.map.n; k++) {
-			const char *key = p->fm->u.map.items[k].key;
+		for (size_t k = 0; k < fm->u.map.n; k++) {
+			const char *key = fm->u.map.items[k].key;
 			bool listed = is_known(s, key);
 			for (size_t j = 0; j < ss->n && !listed; j++)
 				listed = !strcmp(ss->rules[j].key, key);
 			if (!listed) {
-				value *v = p->fm->u.map.items[k].val;
+				value *v = fm->u.map.items[k].val;
 				diag_warning(s->d, p->src, v->line, 1,
 					     "unknown key '%s': the %s schema in site.yaml does not list it",
 					     key, ss->section);
 			}
 		}
 	}
+	arena_free(tmp);
 	strmap_free(&by_section);
 	return s->d->errors > errors ? -1 : 0;
 }

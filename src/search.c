@@ -377,9 +377,14 @@ static const char *cut_text(arena *a, const char *s, size_t n, size_t max)
 void search_page_doc(struct search_tokenizer *t, const struct site *s, struct page *p,
 		     const char *text, size_t len, const size_t *heads_at, arena *a)
 {
-	value *v = value_map_get(p->fm, "search");
-	if (v && v->type == V_BOOL && !v->u.b)
+	/* The front matter's search: and terms, unpacked for this page only. */
+	arena *fa = arena_new();
+	value *fm = page_fm(p, fa);
+	value *v = value_map_get(fm, "search");
+	if (v && v->type == V_BOOL && !v->u.b) {
+		arena_free(fa);
 		return;
+	}
 	struct doc_builder b = { .a = a, .gen = ++t->gen, .tk = t, .in_title = true };
 	add_text(t, &b, SEARCH_W_TITLE, p->title, strlen(p->title));
 	b.in_title = false;
@@ -397,7 +402,7 @@ void search_page_doc(struct search_tokenizer *t, const struct site *s, struct pa
 		}
 	}
 	for (size_t k = 0; k < s->config->ntax; k++) {
-		value *l = value_map_get(p->fm, s->config->tax[k].key);
+		value *l = value_map_get(fm, s->config->tax[k].key);
 		if (l && l->type == V_LIST)
 			for (size_t j = 0; j < l->u.list.n; j++) {
 				value *e = l->u.list.items[j];
@@ -405,6 +410,7 @@ void search_page_doc(struct search_tokenizer *t, const struct site *s, struct pa
 					add_text(t, &b, SEARCH_W_TERMS, e->u.str.s, e->u.str.len);
 			}
 	}
+	arena_free(fa);
 	if (p->summary)
 		add_text(t, &b, SEARCH_W_SUMMARY, p->summary, strlen(p->summary));
 

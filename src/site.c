@@ -20,6 +20,18 @@
 #include "views.h"
 
 
+value *page_fm(const struct page *p, arena *a)
+{
+	if (!p->fm_packed)
+		return value_at(value_map(a), p->src, 1, 1);
+	return value_unpack(a, p->fm_packed, p->src);
+}
+
+value *page_fm_get(const struct page *p, arena *a, const char *key)
+{
+	return p->fm_packed ? value_unpack_get(a, p->fm_packed, p->src, key, strlen(key)) : NULL;
+}
+
 void site_add_page(struct site *s, struct page *p)
 {
 	if (s->npages == s->cap) {
@@ -58,11 +70,13 @@ void site_describe(struct buf *b, const struct page *p)
 /* The place to blame for P's URL: its url: or slug: line, or line 1. */
 static void url_place(const struct page *p, unsigned *line, unsigned *col)
 {
-	value *v = p->fm ? value_map_get(p->fm, "url") : NULL;
-	if (!v && p->fm)
-		v = value_map_get(p->fm, "slug");
+	arena *tmp = arena_new();
+	value *v = page_fm_get(p, tmp, "url");
+	if (!v)
+		v = page_fm_get(p, tmp, "slug");
 	*line = v ? v->line : 1;
 	*col = v ? v->col : 1;
+	arena_free(tmp);
 }
 
 int site_claim(struct site *s, struct page *p)
@@ -150,7 +164,12 @@ bool site_in_place(const struct page *p)
 {
 	if (!p->src)
 		return p->kind == PAGE_SECTION;
-	return !value_map_get(p->fm, "url");
+	if (!p->fm_packed)
+		return true;
+	arena *tmp = arena_new();
+	bool in_place = !page_fm_get(p, tmp, "url");
+	arena_free(tmp);
+	return in_place;
 }
 
 int site_claim_file(struct site *s, const char *rel, const char *what)
@@ -235,7 +254,6 @@ struct page *site_new_page(struct site *s, enum page_kind kind, const char *path
 	p->kind = kind;
 	p->rel = "";
 	p->dir = arena_strdup(s->a, path);
-	p->fm = value_map(s->a);
 	p->title = arena_strdup(s->a, title);
 	p->summary = "";
 	p->pagenum = 1;
@@ -359,9 +377,11 @@ void site_paginate(struct site *s, struct page *first, value *list)
 static void add_aliases(struct site *s)
 {
 	size_t n = s->ncontent;
+	arena *tmp = arena_new();
 	for (size_t i = 0; i < n; i++) {
 		struct page *p = s->pages[i];
-		value *list = value_map_get(p->fm, "aliases");
+		arena_reset(tmp);
+		value *list = page_fm_get(p, tmp, "aliases");
 		if (!list || list->type != V_LIST)
 			continue;
 		for (size_t k = 0; k < list->u.list.n; k++) {
@@ -394,6 +414,7 @@ static void add_aliases(struct site *s)
 			site_claim(s, al);
 		}
 	}
+	arena_free(tmp);
 }
 
 /*

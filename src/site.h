@@ -76,7 +76,7 @@ struct page {
 				 * aliases start from: dir, or the bundle's folder */
 	bool bundle;            /* a leaf bundle: DIR/index.md, the page at /DIR/ */
 	const char *top;        /* its top-level section: "roles" for roles/data */
-	value *fm;              /* front matter mapping */
+	const char *fm_packed;  /* its front matter, packed (value_pack); NULL: none */
 	unsigned body_line;     /* line of the file the Markdown starts on */
 	size_t body_off;        /* byte offset of the Markdown in the file (CRLF folded) */
 	bool body_raw;          /* the file has no CR before the body: body_off is
@@ -204,6 +204,12 @@ struct site {
 	bool track;                     /* record template use per page (folio serve) */
 	struct strmap tpl_files;        /* template file -> bit + 1, when tracking */
 };
+
+/* P's front matter as a map, unpacked into A (see value_unpack): an
+ * empty map for a page without one. */
+value *page_fm(const struct page *p, arena *a);
+/* The value of KEY in P's front matter, unpacked into A, or NULL. */
+value *page_fm_get(const struct page *p, arena *a, const char *key);
 
 /* Adds a page to the site's list. */
 void site_add_page(struct site *s, struct page *p);

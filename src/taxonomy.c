@@ -22,7 +22,8 @@
 
 struct spelling {
 	const char *name;
-	const value *first;     /* where it was first seen */
+	const char *file;       /* where it was first seen */
+	unsigned line, col;
 	struct page **pages;
 	size_t n, cap;
 };
@@ -105,7 +106,7 @@ static void choose_name(struct site *s, const struct taxonomy_conf *tc, struct t
 			buf_printf(&others, "%s%s", k ? ", " : "", best->pages[k]->rel);
 		if (best->n > 3)
 			buf_printf(&others, " and %zu more", best->n - 3);
-		diag_warning(s->d, sp->first->file, sp->first->line, sp->first->col,
+		diag_warning(s->d, sp->file, sp->line, sp->col,
 			     "%s term '%s' is written '%s' in %s but '%s' in %s; using '%s'",
 			     tc->name, t->slug, sp->name, files.ptr, best->name, others.ptr, best->name);
 		buf_free(&files);
@@ -246,6 +247,7 @@ int taxonomy_build(struct site *s)
 	struct use *uses = NULL;
 	size_t nuses = 0, capuses = 0;
 	size_t nregular = 0;
+	arena *tmp = arena_new();     /* a page's front matter at a time */
 
 	s->taxonomies = xcalloc(ntax ? ntax : 1, sizeof(*s->taxonomies));
 	for (size_t i = 0; i < s->npages; i++) {
@@ -260,7 +262,8 @@ int taxonomy_build(struct site *s)
 		tx->conf = tc;
 		for (size_t i = 0; i < s->ncontent; i++) {
 			struct page *p = s->pages[i];
-			value *list = value_map_get(p->fm, tc->key);
+			arena_reset(tmp);
+			value *list = page_fm_get(p, tmp, tc->key);
 			if (!list || list->type != V_LIST)
 				continue;
 			for (size_t k = 0; k < list->u.list.n; k++) {
@@ -308,7 +311,9 @@ int taxonomy_build(struct site *s)
 					sp = &t->spellings[t->nspellings++];
 					memset(sp, 0, sizeof(*sp));
 					sp->name = arena_strndup(a, nm, n);
-					sp->first = item;
+					sp->file = p->src;
+					sp->line = item->line;
+					sp->col = item->col;
 				}
 				push_page(&sp->pages, &sp->n, &sp->cap, p);
 				if (nuses == capuses) {
@@ -405,6 +410,7 @@ int taxonomy_build(struct site *s)
 	}
 	compute_related(s, uses, nuses);
 	free(uses);
+	arena_free(tmp);
 	return s->d->errors > errors ? -1 : 0;
 }
 

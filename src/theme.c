@@ -315,6 +315,7 @@ struct names {
 	size_t nseen, capseen;
 	char **owned;           /* keys copied from views */
 	size_t nowned;
+	const char *packed;     /* the front matter being walked */
 };
 
 /* Adds V to the walked set; false if it was there. */
@@ -357,6 +358,35 @@ static void add_name(void *arg, const char *key, size_t len)
 		n->owned = xrealloc(n->owned, (n->nowned + 1) * sizeof(*n->owned));
 		n->owned[n->nowned++] = k;
 	}
+}
+
+/* The keys of V, a tree nothing else shares: no visited set. */
+static void walk_tree(struct names *n, const value *v)
+{
+	if (!v)
+		return;
+	if (v->type == V_LIST)
+		for (size_t i = 0; i < v->u.list.n; i++)
+			walk_tree(n, v->u.list.items[i]);
+	if (v->type == V_MAP)
+		for (size_t i = 0; i < v->u.map.n; i++) {
+			add_name(n, v->u.map.items[i].key, v->u.map.items[i].keylen);
+			walk_tree(n, v->u.map.items[i].val);
+		}
+}
+
+/* A front-matter key, and the keys inside its value (one page's front
+ * matter is unpacked to walk them, then dropped). */
+static void add_fm_name(void *arg, const char *key, size_t len, enum value_type type)
+{
+	struct names *n = arg;
+	add_name(n, key, len);
+	if (type != V_LIST && type != V_MAP)
+		return;
+	arena *tmp = arena_new();
+	value *v = value_unpack_get(tmp, n->packed, "", key, len);
+	walk_tree(n, v);
+	arena_free(tmp);
 }
 
 static void walk_keys(struct names *n, const value *v)
@@ -413,14 +443,16 @@ static void check_name(void *arg, const mustache_tpl *t, const struct mustache_t
 
 void theme_check_names(struct site *s)
 {
-	struct names n = { STRMAP_INIT, NULL, 0, 0, NULL, 0 };
+	struct names n = { STRMAP_INIT, NULL, 0, 0, NULL, 0, NULL };
 	for (size_t i = 0; i < sizeof documented_fields / sizeof *documented_fields; i++)
 		strmap_put(&n.keys, documented_fields[i], (void *)documented_fields[i]);
 	walk_keys(&n, s->site_value);
 	walk_keys(&n, s->config->raw);
 	for (size_t i = 0; i < s->npages; i++) {
 		const struct page *p = s->pages[i];
-		walk_keys(&n, p->fm);
+		n.packed = p->fm_packed;
+		if (p->fm_packed)
+			value_unpack_keys(p->fm_packed, add_fm_name, &n);
 		if (p->meta && p->meta->type == V_VIEW)
 			p->meta->u.view.ops->names(p->meta, add_name, &n);
 		walk_keys(&n, p->extra);

@@ -276,3 +276,177 @@ const char *value_type_name(enum value_type t)
 	}
 	return "?";
 }
+
+/* ---- packed values ----
+ * Each value: its type (one byte), line and column (varints), then
+ *   bool: one byte; int: zigzag varint; float: 8 bytes;
+ *   string: varint length, the bytes, a NUL;
+ *   list: varint count, the items; map: varint count, then for each
+ *   pair the key as a string is, then the value. */
+
+static void put_varint(struct buf *b, uint64_t v)
+{
+	while (v >= 0x80) {
+		buf_putc(b, (int)(v & 0x7F) | 0x80);
+		v >>= 7;
+	}
+	buf_putc(b, (int)v);
+}
+
+static uint64_t get_varint(const unsigned char **p)
+{
+	uint64_t v = 0;
+	for (int shift = 0;; shift += 7) {
+		unsigned char c = *(*p)++;
+		v |= (uint64_t)(c & 0x7F) << shift;
+		if (!(c & 0x80))
+			return v;
+	}
+}
+
+static void put_packed_str(struct buf *b, const char *s, size_t n)
+{
+	put_varint(b, n);
+	buf_put(b, s, n);
+	buf_putc(b, '\0');
+}
+
+void value_pack(struct buf *out, const value *v)
+{
+	buf_putc(out, (int)v->type);
+	put_varint(out, v->line);
+	put_varint(out, v->col);
+	switch (v->type) {
+	case V_NULL: case V_VIEW: break;
+	case V_BOOL: buf_putc(out, v->u.b); break;
+	case V_INT:
+		put_varint(out, ((uint64_t)v->u.i << 1) ^ (uint64_t)(v->u.i < 0 ? -1 : 0));
+		break;
+	case V_FLOAT: buf_put(out, &v->u.f, sizeof(v->u.f)); break;
+	case V_STRING: put_packed_str(out, v->u.str.s, v->u.str.len); break;
+	case V_LIST:
+		put_varint(out, v->u.list.n);
+		for (size_t i = 0; i < v->u.list.n; i++)
+			value_pack(out, v->u.list.items[i]);
+		break;
+	case V_MAP:
+		put_varint(out, v->u.map.n);
+		for (size_t i = 0; i < v->u.map.n; i++) {
+			put_packed_str(out, v->u.map.items[i].key, v->u.map.items[i].keylen);
+			value_pack(out, v->u.map.items[i].val);
+		}
+		break;
+	}
+}
+
+static value *unpack(arena *a, const unsigned char **p, const char *file)
+{
+	value *v = value_new(a, (enum value_type) * (*p)++);
+	v->line = (unsigned)get_varint(p);
+	v->col = (unsigned)get_varint(p);
+	v->file = file;
+	switch (v->type) {
+	case V_NULL: case V_VIEW: break;
+	case V_BOOL: v->u.b = *(*p)++ != 0; break;
+	case V_INT: {
+		uint64_t z = get_varint(p);
+		v->u.i = (long long)(z >> 1) ^ -(long long)(z & 1);
+		break;
+	}
+	case V_FLOAT: memcpy(&v->u.f, *p, sizeof(v->u.f)); *p += sizeof(v->u.f); break;
+	case V_STRING:
+		v->u.str.len = (size_t)get_varint(p);
+		v->u.str.s = (const char *)*p;
+		*p += v->u.str.len + 1;
+		break;
+	case V_LIST: {
+		size_t n = (size_t)get_varint(p);
+		v->u.list.items = arena_alloc(a, (n ? n : 1) * sizeof(value *));
+		v->u.list.n = v->u.list.cap = n;
+		for (size_t i = 0; i < n; i++)
+			v->u.list.items[i] = unpack(a, p, file);
+		break;
+	}
+	case V_MAP: {
+		size_t n = (size_t)get_varint(p);
+		v->u.map.items = arena_alloc(a, (n ? n : 1) * sizeof(struct value_pair));
+		v->u.map.n = v->u.map.cap = n;
+		for (size_t i = 0; i < n; i++) {
+			struct value_pair *kv = &v->u.map.items[i];
+			kv->keylen = (size_t)get_varint(p);
+			kv->key = (const char *)*p;
+			*p += kv->keylen + 1;
+			kv->val = unpack(a, p, file);
+		}
+		break;
+	}
+	}
+	return v;
+}
+
+/* Moves *P past one packed value. */
+static void skip(const unsigned char **p)
+{
+	enum value_type t = (enum value_type) * (*p)++;
+	get_varint(p);
+	get_varint(p);
+	switch (t) {
+	case V_NULL: case V_VIEW: break;
+	case V_BOOL: (*p)++; break;
+	case V_INT: get_varint(p); break;
+	case V_FLOAT: *p += sizeof(double); break;
+	case V_STRING: *p += get_varint(p) + 1; break;
+	case V_LIST:
+		for (size_t n = (size_t)get_varint(p); n > 0; n--)
+			skip(p);
+		break;
+	case V_MAP:
+		for (size_t n = (size_t)get_varint(p); n > 0; n--) {
+			*p += get_varint(p) + 1;
+			skip(p);
+		}
+		break;
+	}
+}
+
+value *value_unpack(arena *a, const char *packed, const char *file)
+{
+	const unsigned char *p = (const unsigned char *)packed;
+	return unpack(a, &p, file);
+}
+
+value *value_unpack_get(arena *a, const char *packed, const char *file, const char *key,
+			size_t len)
+{
+	const unsigned char *p = (const unsigned char *)packed;
+	if (*p++ != V_MAP)
+		return NULL;
+	get_varint(&p);
+	get_varint(&p);
+	for (size_t n = (size_t)get_varint(&p); n > 0; n--) {
+		size_t klen = (size_t)get_varint(&p);
+		const char *k = (const char *)p;
+		p += klen + 1;
+		if (klen == len && !memcmp(k, key, len))
+			return unpack(a, &p, file);
+		skip(&p);
+	}
+	return NULL;
+}
+
+void value_unpack_keys(const char *packed, void (*fn)(void *arg, const char *key, size_t len,
+						      enum value_type type), void *arg)
+{
+	const unsigned char *p = (const unsigned char *)packed;
+	if (*p++ != V_MAP)
+		return;
+	get_varint(&p);
+	get_varint(&p);
+	for (size_t n = (size_t)get_varint(&p); n > 0; n--) {
+		size_t klen = (size_t)get_varint(&p);
+		const char *k = (const char *)p;
+		p += klen + 1;
+		fn(arg, k, klen, (enum value_type)*p);
+		skip(&p);
+	}
+}

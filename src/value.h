@@ -104,4 +104,21 @@ void value_to_json(const value *v, struct buf *out);
 value *value_copy(arena *a, const value *v);
 const char *value_type_name(enum value_type t);
 
+/*
+ * Packed values: a tree written into bytes, a few times smaller than its
+ * nodes, for what is kept for a whole build (a page's front matter).
+ * value_pack appends V to OUT.  value_unpack makes the tree again in A;
+ * its strings point into PACKED, which must outlive them, and its values
+ * get FILE as their file.  value_unpack_get does that for the value of
+ * KEY[0..LEN) of a packed map only (NULL when it has none), and
+ * value_unpack_keys calls FN with each key of a packed map and the type
+ * of its value.
+ */
+void value_pack(struct buf *out, const value *v);
+value *value_unpack(arena *a, const char *packed, const char *file);
+value *value_unpack_get(arena *a, const char *packed, const char *file, const char *key,
+			size_t len);
+void value_unpack_keys(const char *packed, void (*fn)(void *arg, const char *key, size_t len,
+						      enum value_type type), void *arg);
+
 #endif

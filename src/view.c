@@ -417,7 +417,7 @@ static value *computed(struct view_state *st, const struct page *p, const struct
 	} else if (is(key, len, "summary")) {
 		v = str_value(a, view_summary(s, a, p));
 	} else if (is(key, len, "description")) {
-		const value *fd = value_map_get(p->fm, "description");
+		const value *fd = page_fm_get(p, a, "description");
 		const char *sum = view_summary(s, a, p);
 		if (fd && fd->type == V_STRING && fd->u.str.len)
 			v = smart_value(s, a, (value *)fd);
@@ -430,7 +430,7 @@ static value *computed(struct view_state *st, const struct page *p, const struct
 		date_human(&p->date, &b);
 		v = value_strn(a, b.ptr, b.len);
 	} else if (p->has_date && is(key, len, "date")) {
-		const value *fd = value_map_get(p->fm, "date");
+		const value *fd = page_fm_get(p, a, "date");
 		if (!fd || fd->type != V_STRING) {
 			date_ymd(&p->date, &b);
 			v = value_strn(a, b.ptr, b.len);
@@ -482,13 +482,15 @@ static value *computed(struct view_state *st, const struct page *p, const struct
 static value *front_matter(struct site *s, const struct page *p, const char *key, size_t len,
 			   arena *a)
 {
-	value *v = value_map_getn(p->fm, key, len);
+	if (!p->fm_packed)
+		return NULL;
+	value *v = value_unpack_get(a, p->fm_packed, p->src, key, len);
 	if (v)
 		return smart_value(s, a, v);
 	size_t suffix = sizeof("_grouped") - 1;
 	if (len <= suffix || memcmp(key + len - suffix, "_grouped", suffix))
 		return NULL;
-	v = value_map_getn(p->fm, key, len - suffix);
+	v = value_unpack_get(a, p->fm_packed, p->src, key, len - suffix);
 	if (!v || v->type != V_INT)
 		return NULL;
 	struct buf b = BUF_INIT;
@@ -570,6 +572,24 @@ static const char *const field_names[] = {
 	"related", "jsonld", "nav",
 };
 
+struct fm_names {
+	void (*fn)(void *arg, const char *key, size_t len);
+	void *arg;
+};
+
+/* A front-matter key, and KEY_grouped for an integer. */
+static void fm_name(void *arg, const char *key, size_t len, enum value_type type)
+{
+	struct fm_names *f = arg;
+	f->fn(f->arg, key, len);
+	if (type == V_INT) {
+		struct buf b = BUF_INIT;
+		buf_printf(&b, "%.*s_grouped", (int)len, key);
+		f->fn(f->arg, b.ptr, b.len);
+		buf_free(&b);
+	}
+}
+
 static void view_names(const value *self, void (*fn)(void *arg, const char *key, size_t len),
 		       void *arg)
 {
@@ -583,15 +603,9 @@ static void view_names(const value *self, void (*fn)(void *arg, const char *key,
 	const struct page *p = view_page_of(self);
 	for (size_t i = 0; i < sizeof field_names / sizeof *field_names; i++)
 		fn(arg, field_names[i], strlen(field_names[i]));
-	for (size_t i = 0; p->fm && i < p->fm->u.map.n; i++) {
-		const struct value_pair *kv = &p->fm->u.map.items[i];
-		fn(arg, kv->key, kv->keylen);
-		if (kv->val->type == V_INT) {
-			struct buf b = BUF_INIT;
-			buf_printf(&b, "%.*s_grouped", (int)kv->keylen, kv->key);
-			fn(arg, b.ptr, b.len);
-			buf_free(&b);
-		}
+	if (p->fm_packed) {
+		struct fm_names fa = { fn, arg };
+		value_unpack_keys(p->fm_packed, fm_name, &fa);
 	}
 	for (size_t k = 0; k < p->nrefs; k++)
 		fn(arg, p->refs[k].key, strlen(p->refs[k].key));

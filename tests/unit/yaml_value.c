@@ -223,9 +223,56 @@ static void test_utf8(void)
 	INT_EQ(utf8_valid_prefix("\xf0\x9f\x98\x80!", 5), 5);
 }
 
+/* Packed values read back equal, with their positions; the ASCII fast
+ * path of the UTF-8 check stops at the first byte that is not. */
+static void key_seen(void *arg, const char *key, size_t len, enum value_type type)
+{
+	struct buf *b = arg;
+	buf_printf(b, "%.*s:%s ", (int)len, key, value_type_name(type));
+}
+
+static void test_packed(void)
+{
+	value *v = load("title: \"T\"\ntags: [a, \"b c\"]\nn: -1234567890123\nbig: 300\n"
+			"f: 2.5\nyes: true\nnone: null\nnest: {k: [1, {x: y}]}\nempty: []\n", NULL);
+	OK(v != NULL);
+	if (!v)
+		return;
+	struct buf packed = BUF_INIT, a = BUF_INIT, b = BUF_INIT;
+	value_pack(&packed, v);
+	value *u = value_unpack(A, packed.ptr, "t.yaml");
+	value_to_json(v, &a);
+	value_to_json(u, &b);
+	STR_EQ(b.ptr, a.ptr);
+	value *tags = value_unpack_get(A, packed.ptr, "t.yaml", "tags", 4);
+	OK(tags && tags->type == V_LIST && tags->u.list.n == 2);
+	if (tags && tags->u.list.n == 2) {
+		STR_EQ(tags->u.list.items[1]->u.str.s, "b c");
+		INT_EQ(tags->u.list.items[1]->line, 2);
+		INT_EQ(tags->u.list.items[1]->col, 11);
+		STR_EQ(tags->file, "t.yaml");
+	}
+	value *n = value_unpack_get(A, packed.ptr, "t.yaml", "n", 1);
+	OK(n && n->type == V_INT && n->u.i == -1234567890123LL);
+	OK(value_unpack_get(A, packed.ptr, "t.yaml", "nest", 4) != NULL);
+	OK(value_unpack_get(A, packed.ptr, "t.yaml", "nes", 3) == NULL);
+	OK(value_unpack_get(A, packed.ptr, "t.yaml", "missing", 7) == NULL);
+	buf_reset(&a);
+	value_unpack_keys(packed.ptr, key_seen, &a);
+	STR_EQ(a.ptr, "title:string tags:list n:integer big:integer f:float yes:bool "
+		      "none:null nest:map empty:list ");
+	OK(packed.len < 200);   /* the tree is 20 values of 48 bytes and more */
+	buf_free(&packed);
+	buf_free(&a);
+	buf_free(&b);
+	INT_EQ(utf8_valid_prefix("abcdefgh\xffijklmnop", 17), 8);
+	INT_EQ(utf8_valid_prefix("abcdefghijklmno\xc3\xa9", 17), 17);
+}
+
 int main(void)
 {
 	A = arena_new();
+	test_packed();
 	test_scalars();
 	test_positions();
 	test_errors();
