@@ -239,153 +239,157 @@ static void compute_related(struct site *s, struct use *uses, size_t nuses)
 	free(job.starts);
 }
 
-int taxonomy_build(struct site *s)
+/* What taxonomy_build gathers while it reads the pages' terms. */
+struct gather {
+	struct site *s;
+	arena *tmp;             /* a page's front matter at a time */
+	struct use *uses;       /* every (page, term), in the order read */
+	size_t nuses, capuses;
+	struct term **terms;    /* the taxonomy being read */
+	size_t nterms, capterms;
+	struct strmap by_slug;
+};
+
+/* The spelling NAME[0..N) of T, added on first sight at ITEM of P. */
+static struct spelling *spelling_of(struct gather *g, struct term *t, const char *nm, size_t n,
+				    struct page *p, const value *item)
 {
-	size_t errors = s->d->errors;
-	arena *a = s->a;
-	size_t ntax = s->config->ntax;
-	struct use *uses = NULL;
-	size_t nuses = 0, capuses = 0;
-	size_t nregular = 0;
-	arena *tmp = arena_new();     /* a page's front matter at a time */
-
-	s->taxonomies = xcalloc(ntax ? ntax : 1, sizeof(*s->taxonomies));
-	for (size_t i = 0; i < s->npages; i++) {
-		nregular += s->pages[i]->kind == PAGE_REGULAR;
+	/* Trim the spelling: "DJANGO " and "DJANGO" are one. */
+	while (n && is_space(nm[n - 1]))
+		n--;
+	while (n && is_space(*nm)) {
+		nm++;
+		n--;
 	}
-	for (size_t ti = 0; ti < ntax; ti++) {
-		const struct taxonomy_conf *tc = &s->config->tax[ti];
-		struct taxonomy *tx = &s->taxonomies[ti];
-		struct strmap by_slug = STRMAP_INIT;
-		struct term **terms = NULL;
-		size_t nterms = 0, capterms = 0;
-		tx->conf = tc;
-		for (size_t i = 0; i < s->ncontent; i++) {
-			struct page *p = s->pages[i];
-			arena_reset(tmp);
-			value *list = page_fm_get(p, tmp, tc->key);
-			if (!list || list->type != V_LIST)
-				continue;
-			for (size_t k = 0; k < list->u.list.n; k++) {
-				value *item = list->u.list.items[k];
-				struct buf slug = BUF_INIT;
-				slug_append(&slug, item->u.str.s, item->u.str.len);
-				if (slug.len == 0) {
-					diag_error(s->d, p->src, item->line, item->col,
-						   "%s term '%s' has no letters or digits to make its URL from",
-						   tc->key, item->u.str.s);
-					buf_free(&slug);
-					continue;
-				}
-				struct term *t = strmap_getn(&by_slug, slug.ptr, slug.len);
-				if (!t) {
-					t = arena_zalloc(a, sizeof(*t));
-					t->slug = arena_strndup(a, slug.ptr, slug.len);
-					t->tax = ti;
-					strmap_put(&by_slug, t->slug, t);
-					if (nterms == capterms) {
-						capterms = capterms ? 2 * capterms : 16;
-						terms = xrealloc(terms, capterms * sizeof(*terms));
-					}
-					terms[nterms++] = t;
-				}
+	for (size_t j = 0; j < t->nspellings; j++)
+		if (strlen(t->spellings[j].name) == n && !memcmp(t->spellings[j].name, nm, n))
+			return &t->spellings[j];
+	t->spellings = xrealloc(t->spellings, (t->nspellings + 1) * sizeof(*t->spellings));
+	struct spelling *sp = &t->spellings[t->nspellings++];
+	memset(sp, 0, sizeof(*sp));
+	sp->name = arena_strndup(g->s->a, nm, n);
+	sp->file = p->src;
+	sp->line = item->line;
+	sp->col = item->col;
+	return sp;
+}
+
+/* The term of slug SLUG in taxonomy TI, made on first sight. */
+static struct term *term_of(struct gather *g, size_t ti, const struct buf *slug)
+{
+	struct term *t = strmap_getn(&g->by_slug, slug->ptr, slug->len);
+	if (t)
+		return t;
+	t = arena_zalloc(g->s->a, sizeof(*t));
+	t->slug = arena_strndup(g->s->a, slug->ptr, slug->len);
+	t->tax = ti;
+	strmap_put(&g->by_slug, t->slug, t);
+	if (g->nterms == g->capterms) {
+		g->capterms = g->capterms ? 2 * g->capterms : 16;
+		g->terms = xrealloc(g->terms, g->capterms * sizeof(*g->terms));
+	}
+	g->terms[g->nterms++] = t;
+	return t;
+}
+
+/* Reads taxonomy TI's key in every content page's front matter. */
+static void gather_terms(struct gather *g, size_t ti)
+{
+	struct site *s = g->s;
+	const struct taxonomy_conf *tc = &s->config->tax[ti];
+	for (size_t i = 0; i < s->ncontent; i++) {
+		struct page *p = s->pages[i];
+		arena_reset(g->tmp);
+		value *list = page_fm_get(p, g->tmp, tc->key);
+		if (!list || list->type != V_LIST)
+			continue;
+		for (size_t k = 0; k < list->u.list.n; k++) {
+			value *item = list->u.list.items[k];
+			struct buf slug = BUF_INIT;
+			slug_append(&slug, item->u.str.s, item->u.str.len);
+			if (slug.len == 0) {
+				diag_error(s->d, p->src, item->line, item->col,
+					   "%s term '%s' has no letters or digits to make its URL from",
+					   tc->key, item->u.str.s);
 				buf_free(&slug);
-				if (t->npages && t->pages[t->npages - 1] == p)
-					continue;   /* listed twice on one page */
-				push_page(&t->pages, &t->npages, &t->cap, p);
-				/* Trim the spelling: "DJANGO " and "DJANGO" are one. */
-				size_t n = item->u.str.len;
-				const char *nm = item->u.str.s;
-				while (n && is_space(nm[n - 1]))
-					n--;
-				while (n && is_space(*nm)) {
-					nm++;
-					n--;
-				}
-				struct spelling *sp = NULL;
-				for (size_t j = 0; j < t->nspellings && !sp; j++)
-					if (strlen(t->spellings[j].name) == n && !memcmp(t->spellings[j].name, nm, n))
-						sp = &t->spellings[j];
-				if (!sp) {
-					t->spellings = xrealloc(t->spellings, (t->nspellings + 1) * sizeof(*sp));
-					sp = &t->spellings[t->nspellings++];
-					memset(sp, 0, sizeof(*sp));
-					sp->name = arena_strndup(a, nm, n);
-					sp->file = p->src;
-					sp->line = item->line;
-					sp->col = item->col;
-				}
-				push_page(&sp->pages, &sp->n, &sp->cap, p);
-				if (nuses == capuses) {
-					capuses = capuses ? 2 * capuses : 64;
-					uses = xrealloc(uses, capuses * sizeof(*uses));
-				}
-				uses[nuses].page = p;
-				uses[nuses].term = t;
-				uses[nuses].tax = ti;
-				nuses++;
+				continue;
 			}
-		}
-		strmap_free(&by_slug);
-		for (size_t k = 0; k < nterms; k++) {
-			struct term *t = terms[k];
-			choose_name(s, tc, t);
-			if (t->npages > 1)
-				qsort(t->pages, t->npages, sizeof(*t->pages), site_page_cmp);
-			t->idf = log(1.0 + (double)(nregular ? nregular : 1) / (double)t->npages);
-		}
-		if (nterms > 1)
-			qsort(terms, nterms, sizeof(*terms), cmp_term_name);
-		tx->terms = terms;
-		tx->nterms = nterms;
-
-		/* The /NAME/ page: content/NAME/_index.md if there is one. */
-		struct buf path = BUF_INIT;
-		buf_printf(&path, "%s/index.html", tc->name);
-		struct page *tp = strmap_get(&s->by_out, path.ptr);
-		if (tp && site_in_place(tp)) {
-			tp->terms_page = true;
-			tp->tax = ti;
-		} else {
-			struct buf title = BUF_INIT;
-			buf_puts(&title, tc->name);
-			if (title.ptr[0] >= 'a' && title.ptr[0] <= 'z')
-				title.ptr[0] = (char)(title.ptr[0] - 32);
-			tp = site_new_page(s, PAGE_TERMS, tc->name, title.ptr);
-			tp->terms_page = true;
-			tp->tax = ti;
-			buf_free(&title);
-			site_add_page(s, tp);
-			site_claim(s, tp);
-		}
-		tx->page = tp;
-		for (size_t k = 0; k < nterms; k++) {
-			struct term *t = terms[k];
-			buf_reset(&path);
-			buf_printf(&path, "%s/%s/index.html", tc->name, t->slug);
-			struct page *p = strmap_get(&s->by_out, path.ptr);
-			if (!p || !site_in_place(p)) {
-				buf_truncate(&path, path.len - strlen("/index.html"));
-				p = site_new_page(s, PAGE_TERM, path.ptr, t->name);
-				site_add_page(s, p);
-				site_claim(s, p);
+			struct term *t = term_of(g, ti, &slug);
+			buf_free(&slug);
+			if (t->npages && t->pages[t->npages - 1] == p)
+				continue;   /* listed twice on one page */
+			push_page(&t->pages, &t->npages, &t->cap, p);
+			struct spelling *sp = spelling_of(g, t, item->u.str.s, item->u.str.len, p, item);
+			push_page(&sp->pages, &sp->n, &sp->cap, p);
+			if (g->nuses == g->capuses) {
+				g->capuses = g->capuses ? 2 * g->capuses : 64;
+				g->uses = xrealloc(g->uses, g->capuses * sizeof(*g->uses));
 			}
-			p->term = t;
-			p->tax = ti;
-			t->page = p;
-			t->url = p->url;
-			t->link = term_value(a, t, false);
-			t->entry = term_value(a, t, true);
+			g->uses[g->nuses++] = (struct use){ .page = p, .term = t, .tax = ti };
 		}
-		buf_free(&path);
 	}
-	/* A page in a taxonomy's folder that is no term's page is written as
-	 * any other page, but it is probably a misspelt term. */
+}
+
+static void sort_term(void *arg, size_t k, unsigned worker)
+{
+	struct term *t = ((struct term **)arg)[k];
+	(void)worker;
+	if (t->npages > 1)
+		qsort(t->pages, t->npages, sizeof(*t->pages), site_page_cmp);
+}
+
+/* Taxonomy TI's pages: /NAME/ (content/NAME/_index.md if there is one)
+ * and a page per term. */
+static void term_pages(struct site *s, size_t ti)
+{
+	const struct taxonomy_conf *tc = &s->config->tax[ti];
+	struct taxonomy *tx = &s->taxonomies[ti];
+	struct buf path = BUF_INIT;
+	buf_printf(&path, "%s/index.html", tc->name);
+	struct page *tp = strmap_get(&s->by_out, path.ptr);
+	if (!tp || !site_in_place(tp)) {
+		struct buf title = BUF_INIT;
+		buf_puts(&title, tc->name);
+		if (title.ptr[0] >= 'a' && title.ptr[0] <= 'z')
+			title.ptr[0] = (char)(title.ptr[0] - 32);
+		tp = site_new_page(s, PAGE_TERMS, tc->name, title.ptr);
+		buf_free(&title);
+		site_add_page(s, tp);
+		site_claim(s, tp);
+	}
+	tp->terms_page = true;
+	tp->tax = ti;
+	tx->page = tp;
+	for (size_t k = 0; k < tx->nterms; k++) {
+		struct term *t = tx->terms[k];
+		buf_reset(&path);
+		buf_printf(&path, "%s/%s/index.html", tc->name, t->slug);
+		struct page *p = strmap_get(&s->by_out, path.ptr);
+		if (!p || !site_in_place(p)) {
+			buf_truncate(&path, path.len - strlen("/index.html"));
+			p = site_new_page(s, PAGE_TERM, path.ptr, t->name);
+			site_add_page(s, p);
+			site_claim(s, p);
+		}
+		p->term = t;
+		p->tax = ti;
+		t->page = p;
+		t->url = p->url;
+		t->link = term_value(s->a, t, false);
+		t->entry = term_value(s->a, t, true);
+	}
+	buf_free(&path);
+}
+
+/* A page in a taxonomy's folder that is no term's page is written as any
+ * other page, but it is probably a misspelt term. */
+static void warn_strays(struct site *s)
+{
 	for (size_t i = 0; i < s->ncontent; i++) {
 		struct page *p = s->pages[i];
 		if (p->kind != PAGE_REGULAR || p->term)
 			continue;
-		for (size_t ti = 0; ti < ntax; ti++) {
+		for (size_t ti = 0; ti < s->config->ntax; ti++) {
 			if (strcmp(p->dir, s->config->tax[ti].name))
 				continue;
 			diag_warning(s->d, p->src, 1, 1,
@@ -393,8 +397,12 @@ int taxonomy_build(struct site *s)
 				     "(its URL matches no term)", s->config->tax[ti].name, s->config->tax[ti].key);
 		}
 	}
-	/* Group uses by page, keeping each page's order: its terms
-	 * (page.taxonomies, view.c) and related pages. */
+}
+
+/* Each page's terms in the order it lists them (page.taxonomies, view.c):
+ * USES grouped by page, keeping each page's order. */
+static void page_terms(struct site *s, struct use *uses, size_t nuses)
+{
 	for (size_t k = 0; k < nuses; k++)
 		uses[k].seq = k;
 	if (nuses > 1)
@@ -403,14 +411,46 @@ int taxonomy_build(struct site *s)
 		struct page *p = uses[k].page;
 		for (end = k; end < nuses && uses[end].page == p; end++)
 			;
-		p->terms = arena_alloc(a, (end - k) * sizeof(*p->terms));
+		p->terms = arena_alloc(s->a, (end - k) * sizeof(*p->terms));
 		p->nterms = end - k;
 		for (size_t j = k; j < end; j++)
 			p->terms[j - k] = uses[j].term;
 	}
-	compute_related(s, uses, nuses);
-	free(uses);
-	arena_free(tmp);
+}
+
+int taxonomy_build(struct site *s)
+{
+	size_t errors = s->d->errors;
+	size_t ntax = s->config->ntax, nregular = 0;
+	struct gather g = { .s = s, .tmp = arena_new() };
+
+	s->taxonomies = xcalloc(ntax ? ntax : 1, sizeof(*s->taxonomies));
+	for (size_t i = 0; i < s->npages; i++)
+		nregular += s->pages[i]->kind == PAGE_REGULAR;
+	for (size_t ti = 0; ti < ntax; ti++) {
+		struct taxonomy *tx = &s->taxonomies[ti];
+		tx->conf = &s->config->tax[ti];
+		g.terms = NULL;
+		g.nterms = g.capterms = 0;
+		gather_terms(&g, ti);
+		strmap_free(&g.by_slug);
+		pool_run(s->threads, g.nterms, sort_term, g.terms);
+		for (size_t k = 0; k < g.nterms; k++) {
+			struct term *t = g.terms[k];
+			choose_name(s, tx->conf, t);
+			t->idf = log(1.0 + (double)(nregular ? nregular : 1) / (double)t->npages);
+		}
+		if (g.nterms > 1)
+			qsort(g.terms, g.nterms, sizeof(*g.terms), cmp_term_name);
+		tx->terms = g.terms;
+		tx->nterms = g.nterms;
+		term_pages(s, ti);
+	}
+	warn_strays(s);
+	page_terms(s, g.uses, g.nuses);
+	compute_related(s, g.uses, g.nuses);
+	free(g.uses);
+	arena_free(g.tmp);
 	return s->d->errors > errors ? -1 : 0;
 }
 
