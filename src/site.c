@@ -1,9 +1,10 @@
 /*
  * site.c - the index: the global step between parsing and rendering.
  *
- * Everything templates see is computed here, once: page orders, sections,
- * prev/next, pagination and each page's template fields.  Nothing here
- * looks at every page once per page.
+ * Page orders, sections, prev/next, aliases and pagination are computed
+ * here, once; site_finish then makes every page's view (view.c) and the
+ * site-level values templates see.  Nothing here looks at every page
+ * once per page.
  */
 #include "site.h"
 

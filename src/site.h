@@ -7,14 +7,17 @@
  *   mdstage.c   the Markdown stage: markdown.c on each page,
  *               links resolved through links.c              (parallel)
  *   site.c      the index: URLs, sections, orders, lists    (global)
- *   taxonomy.c  terms, related pages                        (global)
+ *   taxonomy.c  terms, related pages     (global; sorts and related parallel)
+ *   view.c      what templates see of each page, computed when read
  *   search.c    the search index                            (global)
  *   render.c    templates to HTML files                     (parallel)
  *   feeds.c     feeds, sitemap, robots.txt
  *   links.c     every internal link checked, once every output path is known
  *   output.c    the temporary folder and the atomic swap
- * A page holds metadata and its summary, never more than one page's HTML
- * at a time per thread (see markdown cache in render.c).
+ * A page holds what it needs for the whole build in compact form (packed
+ * front matter, its summary, headings and terms); its HTML is kept
+ * between the Markdown stage and rendering in memory up to a budget, past
+ * it in a temporary file (mdstage.h).
  */
 #ifndef FOLIO_SITE_H
 #define FOLIO_SITE_H
