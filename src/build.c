@@ -22,6 +22,7 @@
 #include "buf.h"
 #include "content.h"
 #include "feeds.h"
+#include "inputs.h"
 #include "links.h"
 #include "mdstage.h"
 #include "output.h"
@@ -158,7 +159,7 @@ static int open_output(struct site *s, const struct build_opts *o, struct output
  * can find; only a run without errors writes anything.
  */
 static int run_pipeline(struct site *s, const struct build_opts *o, struct diags *d,
-			struct build_stats *st, bool track, bool *want_search_out)
+			struct build_stats *st, bool track, bool *want_search_out, uint64_t fingerprint)
 {
 	struct output out = { 0 };
 	bool opened = false;
@@ -222,8 +223,16 @@ static int run_pipeline(struct site *s, const struct build_opts *o, struct diags
 		diags_promote_warnings(d);
 	if (d->errors)
 		goto out;
-	if (opened && output_commit(&out, d) < 0)
+	char *dir = opened ? xstrdup(out.out) : NULL;
+	if (opened && output_commit(&out, d) < 0) {
+		free(dir);
 		goto out;
+	}
+	/* What the next build compares its inputs with (inputs.h): only a
+	 * build without warnings, which would have to be shown again. */
+	if (dir && fingerprint)
+		inputs_record(dir, d->warnings ? 0 : fingerprint, st->pages, st->files);
+	free(dir);
 	opened = false;
 	lap(st, STAGE_FINISH, &t);
 	rc = 0;
@@ -239,7 +248,24 @@ int build_run(const struct build_opts *o, struct diags *d, struct build_stats *s
 {
 	struct site s;
 	bool search;
-	int rc = run_pipeline(&s, o, d, st, false, &search);
+	uint64_t fingerprint = 0;
+	if (o->reuse && !o->check_only) {
+		const char *site_dir = o->site_dir ? o->site_dir : ".";
+		struct buf out = BUF_INIT;
+		if (o->out_dir)
+			buf_puts(&out, o->out_dir);
+		else
+			buf_printf(&out, "%s/public", site_dir);
+		fingerprint = inputs_fingerprint(site_dir, o->drafts, o->base_url);
+		memset(st, 0, sizeof(*st));
+		bool same = inputs_unchanged(out.ptr, fingerprint, &st->pages, &st->files);
+		buf_free(&out);
+		if (same) {
+			st->unchanged = true;
+			return 0;
+		}
+	}
+	int rc = run_pipeline(&s, o, d, st, false, &search, fingerprint);
 	if (s.skipped.len)
 		st->skipped = xstrndup(s.skipped.ptr, s.skipped.len);
 	site_release(&s);
@@ -263,7 +289,7 @@ int build_live_full(struct build_live **lvp, const struct build_opts *o, struct 
 	build_live_free(*lvp);
 	*lvp = NULL;
 	struct build_live *lv = xcalloc(1, sizeof(*lv));
-	int rc = run_pipeline(&lv->s, o, d, st, true, &lv->search);
+	int rc = run_pipeline(&lv->s, o, d, st, true, &lv->search, 0);
 	if (rc != 0) {
 		site_release(&lv->s);
 		free(lv);

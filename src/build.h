@@ -23,6 +23,9 @@ struct build_opts {
 	 * (FOLIO_SLOW_PAGE_MS): FILE and the time so far.  May be NULL. */
 	void (*slow_page)(const char *file, double ms);
 	unsigned threads;       /* 0: one per core */
+	/* Leave the output as it is when the last build that wrote it read
+	 * the same inputs and gave no warnings (inputs.h). */
+	bool reuse;
 };
 
 /* The stages of a build, for --timings. */
@@ -43,6 +46,7 @@ struct build_stats {
 	size_t files;           /* files written, assets included */
 	double ms[STAGE_COUNT]; /* wall time of each stage */
 	size_t broken_links;    /* internal links that lead nowhere */
+	bool unchanged;         /* nothing built: the output was built from the same inputs */
 	char *skipped;          /* content paths not built, "PATH\tWHY\n" each,
 				 * or NULL; malloc'd, the caller frees it */
 };

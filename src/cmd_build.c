@@ -102,6 +102,9 @@ int cmd_build(int argc, char **argv, int check_only)
 		}
 	}
 
+	/* --verbose lists what content/ holds that is not built: that needs
+	 * a build. */
+	o.reuse = !verbose;
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	struct diags d;
@@ -132,6 +135,9 @@ int cmd_build(int argc, char **argv, int check_only)
 		if (check_only)
 			printf("folio: checked %zu pages: no errors, %zu warning%s (%.0f ms)\n",
 			       st.pages, d.warnings, d.warnings == 1 ? "" : "s", ms);
+		else if (st.unchanged)
+			printf("folio: nothing changed since the last build of %zu pages and %zu other "
+			       "files (%.0f ms)\n", st.pages, st.files - st.pages, ms);
 		else
 			printf("folio: wrote %zu pages and %zu other files in %.0f ms\n",
 			       st.pages, st.files - st.pages, ms);

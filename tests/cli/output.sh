@@ -11,6 +11,7 @@ out="$TMP/out"
 old="$TMP/.out.folio-old"
 
 ok "first build" "$FOLIO" build -s "$S" -o "$out"
+page "$S/content/a.md" A 'Changed.'
 ok "second build" "$FOLIO" build -s "$S" -o "$out"
 ok "the replaced site is kept for reuse" test -f "$old/.folio-output"
 rm "$S/content/b.md"
@@ -76,5 +77,53 @@ printf 'search: false\n' >> "$D/site.yaml"
 ok "search: false build" "$FOLIO" build -s "$D" -o "$TMP/plain-out"
 ok "search: false: no search folder" test ! -e "$TMP/plain-out/search"
 ok "search: false: no search box" sh -c '! grep -q "role=\"search\"" "$1"' sh "$TMP/plain-out/notes/a/index.html"
+
+# --- a site that has not changed is not built again (inputs.h) -------------
+# Each kind of change builds again, and the result equals a clean build.
+U="$TMP/u"
+rm -rf "$U" && make_site "$U"
+page "$U/content/_index.md" Home
+page "$U/content/a.md" A
+page "$U/content/b.md" B
+mkdir -p "$U/assets" && printf 'body{}' > "$U/assets/s.css"
+uo="$TMP/u-out"
+"$FOLIO" build -s "$U" -o "$uo" >"$TMP/u.log" 2>&1
+ok "unchanged: first build writes" grep -q "folio: wrote" "$TMP/u.log"
+ok "unchanged: the inputs are recorded beside the output" grep -q "^inputs [0-9a-f]\{16\}$" "$TMP/.u-out.folio-inputs"
+"$FOLIO" build -s "$U" -o "$uo" >"$TMP/u.log" 2>&1
+ok "unchanged: a second build says so" grep -q "folio: nothing changed since the last build of 3 pages" "$TMP/u.log"
+same_as_clean() { # WHAT: build into $uo, then compare with a fresh folder
+	"$FOLIO" build -s "$U" -o "$uo" >"$TMP/u.log" 2>&1
+	ok "unchanged: after $1, it builds" grep -q "folio: wrote" "$TMP/u.log"
+	rm -rf "$TMP/u-clean"
+	"$FOLIO" build -s "$U" -o "$TMP/u-clean" >/dev/null 2>&1
+	ok "unchanged: after $1, equal to a clean build" diff -r "$uo" "$TMP/u-clean"
+	"$FOLIO" build -s "$U" -o "$uo" >"$TMP/u.log" 2>&1
+	ok "unchanged: after $1, then unchanged" grep -q "nothing changed" "$TMP/u.log"
+}
+page "$U/content/a.md" A 'A new body.'
+same_as_clean "a body edit"
+printf -- '---\ntitle: A renamed\n---\nA new body.\n' > "$U/content/a.md"
+same_as_clean "a front-matter edit"
+printf '<h2>{{page.title}}</h2>{{{page.content}}}\n' > "$U/layouts/page.mustache"
+same_as_clean "a template edit"
+printf 'title: T2\nbase_url: https://example.org\ntheme: none\n' > "$U/site.yaml"
+same_as_clean "a site.yaml edit"
+printf 'body{color:red}' > "$U/assets/s.css"
+same_as_clean "an asset edit"
+rm "$U/content/b.md"
+same_as_clean "a deleted page"
+printf 'x' > "$U/content/img.png"
+same_as_clean "a file added beside the pages"
+"$FOLIO" build -s "$U" -o "$uo" --drafts >"$TMP/u.log" 2>&1
+ok "unchanged: --drafts builds again" grep -q "folio: wrote" "$TMP/u.log"
+"$FOLIO" build -s "$U" -o "$uo" --verbose >"$TMP/u.log" 2>&1
+ok "unchanged: --verbose builds again, to list what it skips" grep -q "folio: wrote" "$TMP/u.log"
+page "$U/content/c.md" C '[gone](/nowhere/)'
+printf 'links: warn\n' >> "$U/site.yaml"
+"$FOLIO" build -s "$U" -o "$uo" >/dev/null 2>&1
+"$FOLIO" build -s "$U" -o "$uo" >"$TMP/u.log" 2>&1
+ok "unchanged: a build with warnings is built again, to show them" grep -q "warning: link" "$TMP/u.log"
+ok "unchanged: and records no inputs" test ! -e "$TMP/.u-out.folio-inputs"
 
 finish
