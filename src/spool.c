@@ -1,0 +1,89 @@
+/*
+ * spool.c - records in memory up to a limit, older ones in a temporary
+ * file that is removed as soon as it is made.
+ */
+#include "spool.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+void spool_init(struct spool *sp, size_t limit)
+{
+	buf_init(&sp->mem);
+	sp->filed = 0;
+	sp->limit = limit;
+	sp->fd = -1;
+}
+
+static void spool_fail(const char *what)
+{
+	const char *dir = getenv("TMPDIR");
+	die("cannot %s a temporary file in %s for the search index: %s", what,
+	    dir && *dir ? dir : "/tmp", util_strerror(errno));
+}
+
+/* Moves the records in memory to the end of the file. */
+static void spool_spill(struct spool *sp)
+{
+	if (sp->fd < 0) {
+		const char *dir = getenv("TMPDIR");
+		struct buf path = BUF_INIT;
+		buf_printf(&path, "%s/folio-spool-XXXXXX", dir && *dir ? dir : "/tmp");
+		sp->fd = mkstemp(path.ptr);
+		if (sp->fd < 0)
+			spool_fail("make");
+		unlink(path.ptr);
+		buf_free(&path);
+	}
+	for (size_t done = 0; done < sp->mem.len;) {
+		ssize_t k = write(sp->fd, sp->mem.ptr + done, sp->mem.len - done);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			spool_fail("write");
+		done += (size_t)k;
+	}
+	sp->filed += sp->mem.len;
+	buf_reset(&sp->mem);
+}
+
+uint64_t spool_add(struct spool *sp, const void *data, size_t n)
+{
+	if (sp->limit && sp->mem.len > 0 && sp->mem.len + n > sp->limit)
+		spool_spill(sp);
+	uint64_t off = sp->filed + sp->mem.len;
+	buf_put(&sp->mem, data, n);
+	return off;
+}
+
+const char *spool_get(const struct spool *sp, uint64_t off, size_t n, struct buf *scratch)
+{
+	if (off >= sp->filed)
+		return sp->mem.ptr + (off - sp->filed);
+	buf_reset(scratch);
+	buf_grow(scratch, n + 1);
+	for (size_t done = 0; done < n;) {
+		ssize_t k = pread(sp->fd, scratch->ptr + done, n - done, (off_t)(off + done));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			spool_fail("read");
+		done += (size_t)k;
+	}
+	scratch->len = n;
+	scratch->ptr[n] = '\0';
+	return scratch->ptr;
+}
+
+void spool_free(struct spool *sp)
+{
+	buf_free(&sp->mem);
+	if (sp->fd >= 0)
+		close(sp->fd);
+	sp->fd = -1;
+	sp->filed = 0;
+}

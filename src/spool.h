@@ -1,0 +1,39 @@
+/*
+ * spool.h - an append-only store of byte records that keeps the newest
+ * in memory and moves older ones to a temporary file past a limit.
+ *
+ * The search index holds what it needs of every page (and the files it
+ * lays out) in spools, so its memory stays under a bound however large
+ * the site: a record is added once, gets an offset, and is read back by
+ * that offset, from memory or from the file.
+ */
+#ifndef FOLIO_SPOOL_H
+#define FOLIO_SPOOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+struct spool {
+	struct buf mem;         /* the records from FILED on */
+	uint64_t filed;         /* bytes moved to the file */
+	size_t limit;           /* bytes kept in memory at most, about */
+	int fd;                 /* the temporary file, -1 until needed */
+};
+
+/* An empty spool keeping up to LIMIT bytes in memory (0: no limit). */
+void spool_init(struct spool *sp, size_t limit);
+/* Adds DATA[0..N) and returns its offset.  Dies if the temporary file
+ * (in TMPDIR, default /tmp) cannot be written. */
+uint64_t spool_add(struct spool *sp, const void *data, size_t n);
+/* The N bytes at OFF, valid until SCRATCH is used again: in memory when
+ * they are there, else read from the file into SCRATCH.  Safe to call
+ * from several threads at once, each with its own SCRATCH, while nothing
+ * is added. */
+const char *spool_get(const struct spool *sp, uint64_t off, size_t n, struct buf *scratch);
+/* Bytes added so far. */
+static inline uint64_t spool_size(const struct spool *sp) { return sp->filed + sp->mem.len; }
+void spool_free(struct spool *sp);
+
+#endif
