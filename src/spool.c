@@ -5,11 +5,19 @@
 #include "spool.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "util.h"
+
+static _Atomic uint64_t spilled;        /* bytes moved to files, all spools */
+
+uint64_t spool_spilled(void)
+{
+	return spilled;
+}
 
 void spool_init(struct spool *sp, size_t limit)
 {
@@ -48,6 +56,7 @@ static void spool_spill(struct spool *sp)
 		done += (size_t)k;
 	}
 	sp->filed += sp->mem.len;
+	spilled += sp->mem.len;
 	buf_reset(&sp->mem);
 }
 

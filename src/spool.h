@@ -35,5 +35,7 @@ const char *spool_get(const struct spool *sp, uint64_t off, size_t n, struct buf
 /* Bytes added so far. */
 static inline uint64_t spool_size(const struct spool *sp) { return sp->filed + sp->mem.len; }
 void spool_free(struct spool *sp);
+/* Bytes all spools of the process have moved to files (for tests). */
+uint64_t spool_spilled(void);
 
 #endif
