@@ -68,12 +68,28 @@ struct tterm {
 	uint8_t pos, form;
 };
 
+/* A word already seen, with its hash, to its stem. */
+struct word_slot {
+	uint64_t h;
+	const char *w;
+	uint32_t len;
+	struct stem *st;
+};
+
+#define WORD_HASH_SEED 14695981039346656037ULL
+#define WORD_HASH_PRIME 1099511628211ULL
+
 struct search_tokenizer {
 	struct sb_stemmer *stemmer;
-	struct buf tok;
+	/* The word being read, folded (only its first SEARCH_MAX_TOKEN bytes
+	 * are kept: a longer word is dropped), and its hash so far. */
+	char tok[SEARCH_MAX_TOKEN + 1];
+	size_t toklen;
+	uint64_t tokh;
 	/* Words already seen, to their stems: a word's stem is looked up, not
 	 * worked out again (most words of a site recur). */
-	struct strmap words;
+	struct word_slot *words;
+	size_t nwords, capwords;
 	struct strmap stems;
 	struct stem stop;       /* what stop words map to */
 	uint32_t gen;
@@ -169,7 +185,7 @@ struct search_tokenizer *search_tokenizer_new(void)
 	t->stemmer = sb_stemmer_new("english", "UTF_8");
 	if (!t->stemmer)
 		die("libstemmer has no English stemmer");
-	buf_init(&t->tok);
+	t->tokh = WORD_HASH_SEED;
 	buf_init(&t->enc);
 	t->a = arena_new();
 	t->keys = t->a;
@@ -182,9 +198,8 @@ void search_tokenizer_free(struct search_tokenizer *t)
 	if (!t)
 		return;
 	sb_stemmer_delete(t->stemmer);
-	buf_free(&t->tok);
 	buf_free(&t->enc);
-	strmap_free(&t->words);
+	free(t->words);
 	strmap_free(&t->stems);
 	arena_free(t->a);
 	free(t->own_dict.keys);
@@ -224,25 +239,64 @@ static struct stem *new_stem(struct search_tokenizer *t, const char *s, size_t n
 	return st;
 }
 
-/* The stem of the word in t->tok, or NULL when it is dropped. */
+/* The stem of the word being read, if it was seen before. */
+static struct stem *word_get(const struct search_tokenizer *t)
+{
+	if (!t->capwords)
+		return NULL;
+	size_t mask = t->capwords - 1;
+	for (size_t i = t->tokh & mask;; i = (i + 1) & mask) {
+		const struct word_slot *w = &t->words[i];
+		if (!w->w)
+			return NULL;
+		if (w->h == t->tokh && w->len == t->toklen && !memcmp(w->w, t->tok, t->toklen))
+			return w->st;
+	}
+}
+
+static void word_put(struct search_tokenizer *t, uint64_t h, const char *w, uint32_t len,
+		     struct stem *st)
+{
+	if ((t->nwords + 1) * 2 > t->capwords) {
+		size_t cap = t->capwords ? 2 * t->capwords : 1024;
+		struct word_slot *slots = xcalloc(cap, sizeof(*slots));
+		for (size_t i = 0; i < t->capwords; i++) {
+			if (!t->words[i].w)
+				continue;
+			size_t j = t->words[i].h & (cap - 1);
+			while (slots[j].w)
+				j = (j + 1) & (cap - 1);
+			slots[j] = t->words[i];
+		}
+		free(t->words);
+		t->words = slots;
+		t->capwords = cap;
+	}
+	size_t j = h & (t->capwords - 1);
+	while (t->words[j].w)
+		j = (j + 1) & (t->capwords - 1);
+	t->words[j] = (struct word_slot){ h, w, len, st };
+	t->nwords++;
+}
+
+/* The stem of the word being read, or NULL when it is dropped. */
 static struct stem *resolve(struct search_tokenizer *t)
 {
-	struct buf *w = &t->tok;
-	if (w->len == 0 || w->len > SEARCH_MAX_TOKEN)
+	if (t->toklen > SEARCH_MAX_TOKEN)
 		return NULL;
-	struct stem *st = strmap_getn(&t->words, w->ptr, w->len);
+	struct stem *st = word_get(t);
 	if (!st) {
-		char *word = arena_strndup(t->a, w->ptr, w->len);
+		char *word = arena_strndup(t->a, t->tok, t->toklen);
 		if (is_stop_word(word)) {
 			st = &t->stop;
 		} else {
 			size_t n;
-			const char *s = search_stem(t, w->ptr, w->len, &n);
+			const char *s = search_stem(t, word, t->toklen, &n);
 			st = strmap_getn(&t->stems, s, n);
 			if (!st)
 				st = new_stem(t, s, n);
 		}
-		strmap_putn(&t->words, word, w->len, st);
+		word_put(t, t->tokh, word, (uint32_t)t->toklen, st);
 	}
 	return st->len ? st : NULL;
 }
@@ -256,13 +310,28 @@ static bool is_dense_cp(uint32_t c)
 	return c >= 0x3040 && c <= 0x9FFF;
 }
 
-/* The kept word in t->tok, if any, to FN; empties t->tok. */
-static void flush(struct search_tokenizer *t, stem_fn fn, void *arg)
+/* Adds P[0..K) to the word being read. */
+static inline void tok_put(struct search_tokenizer *t, const void *p, size_t k)
 {
+	const unsigned char *b = p;
+	for (size_t j = 0; j < k; j++) {
+		if (t->toklen < SEARCH_MAX_TOKEN)
+			t->tok[t->toklen] = (char)b[j];
+		t->toklen++;
+		t->tokh = (t->tokh ^ b[j]) * WORD_HASH_PRIME;
+	}
+}
+
+/* The word being read, if any and if kept, to FN; starts a new one. */
+static inline void flush(struct search_tokenizer *t, stem_fn fn, void *arg)
+{
+	if (!t->toklen)
+		return;
 	struct stem *st = resolve(t);
 	if (st)
 		fn(arg, st);
-	buf_reset(&t->tok);
+	t->toklen = 0;
+	t->tokh = WORD_HASH_SEED;
 }
 
 /* Emits the terms of a run of dense characters S[0..N): each character,
@@ -273,25 +342,59 @@ static void dense_run(struct search_tokenizer *t, const unsigned char *s, size_t
 	size_t i = 0, k, k2;
 	while (i < n) {
 		utf8_next(s + i, n - i, &k);
-		buf_reset(&t->tok);
-		buf_put(&t->tok, s + i, k);
+		tok_put(t, s + i, k);
 		flush(t, fn, arg);
 		if (i + k < n) {
 			utf8_next(s + i + k, n - i - k, &k2);
-			buf_put(&t->tok, s + i, k + k2);
+			tok_put(t, s + i, k + k2);
 			flush(t, fn, arg);
 		}
 		i += k;
 	}
 }
 
+/* ASCII bytes: 0 for a separator, else the byte lowercased. */
+static const unsigned char ascii_fold[128] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 0, 0, 0, 0, 0, 0,
+	0, 97, 98, 99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111,
+	112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122, 0, 0, 0, 0, 0,
+	0, 97, 98, 99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111,
+	112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122, 0, 0, 0, 0, 0,
+};
+
 /* Calls FN with the stem of each word of TEXT[0..N) that is kept. */
 static void scan(struct search_tokenizer *t, const char *text, size_t n, stem_fn fn, void *arg)
 {
 	const unsigned char *s = (const unsigned char *)text;
 	size_t i = 0, dense = SIZE_MAX;       /* start of a run of dense characters */
-	buf_reset(&t->tok);
+	t->toklen = 0;
+	t->tokh = WORD_HASH_SEED;
 	while (i < n) {
+		if (s[i] < 0x80 && dense == SIZE_MAX) {
+			/* Most text: ASCII separators, and runs of ASCII letters
+			 * and digits, read in a tight loop. */
+			unsigned char c = ascii_fold[s[i]];
+			if (!c) {
+				flush(t, fn, arg);
+				i++;
+				continue;
+			}
+			size_t len = t->toklen;
+			uint64_t h = t->tokh;
+			do {
+				if (len < SEARCH_MAX_TOKEN)
+					t->tok[len] = (char)c;
+				len++;
+				h = (h ^ c) * WORD_HASH_PRIME;
+				i++;
+			} while (i < n && s[i] < 0x80 && (c = ascii_fold[s[i]]) != 0);
+			t->toklen = len;
+			t->tokh = h;
+			continue;
+		}
 		size_t k;
 		uint32_t c = utf8_next(s + i, n - i, &k);
 		if (is_dense_cp(c)) {
@@ -309,11 +412,11 @@ static void scan(struct search_tokenizer *t, const char *text, size_t n, stem_fn
 		if (!is_word_cp(c))
 			flush(t, fn, arg);
 		else if (c < 0x80)
-			buf_putc(&t->tok, to_lower((int)c));
+			tok_put(t, &ascii_fold[c], 1);
 		else if (c <= 0x17F)
-			buf_puts(&t->tok, fold_table[c - 0xC0]);
+			tok_put(t, fold_table[c - 0xC0], strlen(fold_table[c - 0xC0]));
 		else
-			buf_put(&t->tok, s + i, k);
+			tok_put(t, s + i, k);
 		i += k;
 	}
 	if (dense != SIZE_MAX)
@@ -428,7 +531,7 @@ static void add_title_term(struct doc_builder *b, struct stem *st)
 	struct tterm *x = &t->tt[t->ntt++];
 	x->id = st->id;
 	x->pos = (uint8_t)(pos < SEARCH_TITLE_POS_MAX ? pos : SEARCH_TITLE_POS_MAX);
-	x->form = form_hash(t->tok.ptr, t->tok.len);
+	x->form = form_hash(t->tok, t->toklen);
 }
 
 static void add_term(void *arg, struct stem *st)
@@ -1619,6 +1722,11 @@ int search_build(struct site *s)
 
 	for (size_t i = 0; i < x->n; i++)
 		strmap_put(&x->names, x->files[i].name, &x->files[i]);
+	/* Nothing here is read again before search_write (or before folio
+	 * serve builds the index again): out of memory while pages render. */
+	spool_settle(&x->data);
+	for (size_t i = 0; i < x->nstores; i++)
+		spool_settle(&x->stores[i]->docs);
 	for (size_t k = 0; k < ntax; k++) {
 		free(facets[k].start);
 		free(facets[k].ids);
