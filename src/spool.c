@@ -60,6 +60,13 @@ static void spool_spill(struct spool *sp)
 	buf_reset(&sp->mem);
 }
 
+void spool_settle(struct spool *sp)
+{
+	if (sp->mem.len)
+		spool_spill(sp);
+	buf_free(&sp->mem);
+}
+
 uint64_t spool_add(struct spool *sp, const void *data, size_t n)
 {
 	if (sp->limit && sp->mem.len > 0 && sp->mem.len + n > sp->limit)

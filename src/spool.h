@@ -32,6 +32,9 @@ uint64_t spool_add(struct spool *sp, const void *data, size_t n);
  * from several threads at once, each with its own SCRATCH, while nothing
  * is added. */
 const char *spool_get(const struct spool *sp, uint64_t off, size_t n, struct buf *scratch);
+/* Moves every record to the file and frees the memory they took, for a
+ * spool that is only read for a while. */
+void spool_settle(struct spool *sp);
 /* Bytes added so far. */
 static inline uint64_t spool_size(const struct spool *sp) { return sp->filed + sp->mem.len; }
 void spool_free(struct spool *sp);

@@ -454,6 +454,17 @@ static void test_spool(void)
 			bad += memcmp(got, rec.ptr, rec.len) != 0;
 		}
 		INT_EQ(bad, 0);
+		/* Settled, every record is in the file. */
+		spool_settle(&sp);
+		INT_EQ(sp.filed, total);
+		INT_EQ(sp.mem.len, 0);
+		bad = 0;
+		for (int i = 0; i < 300; i++) {
+			spool_record(&rec, i);
+			const char *got = spool_get(&sp, off[i], rec.len, &scratch);
+			bad += memcmp(got, rec.ptr, rec.len) != 0;
+		}
+		INT_EQ(bad, 0);
 		spool_free(&sp);
 		buf_free(&rec);
 		buf_free(&scratch);
