@@ -789,7 +789,7 @@ static const char alphabet[] =
 #define DICT_SHARD 8192         /* bytes of dictionary per shard, at least */
 #define DICT_SHARDS_MAX 256     /* the root lists at most this many */
 #define PACK_PAGES 5
-#define PACK_BATCH 2048         /* packs made at once */
+#define PACK_BATCH 512          /* packs made at once */
 #define TERM_CHUNK 12           /* term lists per file: a filter shows 12 terms */
 #define SCORE_MAX 15         /* scores are 1..SCORE_MAX of the term's largest */
 #define TERM_MAX_SCALE 10000    /* a term's largest score, against the index's */
@@ -797,10 +797,11 @@ static const char alphabet[] =
 
 /*
  * The memory the index holds, about: a quarter for the pages' records
- * kept by the Markdown stage, half for the postings being built, a
- * quarter for the files laid out.  Past these, records and files go to
- * temporary files and postings are built in several passes over the
- * terms.  FOLIO_SEARCH_MEM_KB sets it (the tests make it small).
+ * while the Markdown stage makes them; then, while the index is built,
+ * half for the postings of a pass and a sixteenth for the files laid out.
+ * Past these, records and files go to temporary files and postings are
+ * built in several passes over the terms.  FOLIO_SEARCH_MEM_KB sets it
+ * (the tests make it small).
  */
 #define SEARCH_MEM_DEFAULT ((size_t)64 << 20)
 
@@ -819,7 +820,7 @@ static struct search_index *index_of(struct site *s)
 {
 	if (!s->search) {
 		s->search = xcalloc(1, sizeof(*s->search));
-		spool_init(&s->search->data, search_mem() / 4);
+		spool_init(&s->search->data, search_mem() / 16);
 	}
 	return s->search;
 }
@@ -938,18 +939,18 @@ static int cmp_doc_page(const void *a, const void *b)
 }
 
 /* The bytes of a page's record: its terms part, and its pack part. */
-static const unsigned char *doc_terms(const struct search_doc *d, struct buf *scratch)
+static const unsigned char *doc_terms(const struct search_doc *d, struct spool_reader *r)
 {
 	if (!d->spool)
 		return (const unsigned char *)d->data;
-	return (const unsigned char *)spool_get(d->spool, d->off, d->nterm_bytes, scratch);
+	return (const unsigned char *)spool_get(d->spool, d->off, d->nterm_bytes, r);
 }
 
-static const char *doc_pack(const struct search_doc *d, struct buf *scratch)
+static const char *doc_pack(const struct search_doc *d, struct spool_reader *r)
 {
 	if (!d->spool)
 		return d->data + d->nterm_bytes;
-	return spool_get(d->spool, d->off + d->nterm_bytes, d->npack_bytes, scratch);
+	return spool_get(d->spool, d->off + d->nterm_bytes, d->npack_bytes, r);
 }
 
 /*
@@ -973,7 +974,9 @@ struct ib {
 	size_t n;
 	uint32_t *lens;         /* pages' weighted lengths, by id */
 	double avglen;
-	struct buf *scratch;    /* one per worker */
+	/* Windows on the pages' records: per worker, one per store. */
+	struct spool_reader *readers;
+	size_t nreaders;
 	struct search_dict **dicts;
 	size_t ndicts;
 	const char **keys;      /* the index's terms, in key order */
@@ -994,6 +997,16 @@ struct ib {
 	char **shard_names;
 	size_t nshards;
 };
+
+/* WORKER's window on the spool of D's record. */
+static struct spool_reader *reader(struct ib *ib, unsigned worker, const struct search_doc *d)
+{
+	struct spool_reader *r = ib->readers + worker * ib->nreaders;
+	for (size_t k = 0; k < ib->nreaders; k++)
+		if (r[k].sp == d->spool || !r[k].sp)
+			return &r[k];
+	return &r[0];
+}
 
 static size_t chunk_from(const struct ib *ib, size_t c)
 {
@@ -1142,7 +1155,7 @@ static void count_chunk(void *arg, size_t c, unsigned worker)
 	uint64_t *cnt = ib->at + c * ib->nterms;
 	for (size_t i = chunk_from(ib, c); i < chunk_from(ib, c + 1); i++) {
 		const struct search_doc *d = ib->docs[i]->search;
-		const unsigned char *p = doc_terms(d, &ib->scratch[worker]);
+		const unsigned char *p = doc_terms(d, reader(ib, worker, d));
 		uint32_t k = get_uvar(&p), id = 0;
 		while (k--) {
 			id += get_uvar(&p);
@@ -1218,7 +1231,7 @@ static void fill_chunk(void *arg, size_t c, unsigned worker)
 	for (size_t i = chunk_from(ib, c); i < chunk_from(ib, c + 1); i++) {
 		const struct search_doc *d = ib->docs[i]->search;
 		const uint32_t *gid = d->dict->gid;
-		const unsigned char *p = doc_terms(d, &ib->scratch[worker]);
+		const unsigned char *p = doc_terms(d, reader(ib, worker, d));
 		uint32_t k = get_uvar(&p), id = 0;
 		while (k--) {
 			id += get_uvar(&p);
@@ -1552,7 +1565,7 @@ static void make_pack(void *arg, size_t k, unsigned worker)
 		buf_puts(b, ",\"t\":");
 		put_json_str(b, p->title);
 		buf_printf(b, ",\"s\":%u", j->sec_of[i]);
-		buf_put(b, doc_pack(p->search, &ib->scratch[worker]), p->search->npack_bytes);
+		buf_put(b, doc_pack(p->search, reader(ib, worker, p->search)), p->search->npack_bytes);
 	}
 	buf_putc(b, ']');
 }
@@ -1665,7 +1678,7 @@ static void free_layout(struct search_index *x)
 	x->files = NULL;
 	x->n = x->cap = 0;
 	spool_free(&x->data);
-	spool_init(&x->data, search_mem() / 4);
+	spool_init(&x->data, search_mem() / 16);
 	strmap_free(&x->names);
 	arena_free(x->mem);
 	x->mem = NULL;
@@ -1678,9 +1691,9 @@ static void free_build(struct ib *ib)
 		free(ib->dicts[i]->order);
 		ib->dicts[i]->gid = ib->dicts[i]->order = NULL;
 	}
-	for (unsigned w = 0; w < ib->threads; w++)
-		buf_free(&ib->scratch[w]);
-	free(ib->scratch);
+	for (size_t k = 0; k < ib->threads * ib->nreaders; k++)
+		buf_free(&ib->readers[k].b);
+	free(ib->readers);
 	free(ib->dicts);
 	free(ib->docs);
 	free(ib->lens);
@@ -1699,10 +1712,14 @@ int search_build(struct site *s)
 	free_layout(x);
 	/* Its own memory, freed with it: folio serve rebuilds it often. */
 	x->mem = arena_new();
+	/* The pages' records are read from their files from here on. */
+	for (size_t i = 0; i < x->nstores; i++)
+		spool_settle(&x->stores[i]->docs);
 	struct ib ib = { .s = s, .x = x, .threads = s->threads ? s->threads : 1 };
-	ib.scratch = xcalloc(ib.threads, sizeof(*ib.scratch));
-	for (unsigned w = 0; w < ib.threads; w++)
-		buf_init(&ib.scratch[w]);
+	ib.nreaders = x->nstores ? x->nstores : 1;
+	ib.readers = xcalloc(ib.threads * ib.nreaders, sizeof(*ib.readers));
+	for (size_t k = 0; k < ib.threads * ib.nreaders; k++)
+		buf_init(&ib.readers[k].b);
 
 	number_pages(&ib);
 	merge_dicts(&ib);
@@ -1722,11 +1739,9 @@ int search_build(struct site *s)
 
 	for (size_t i = 0; i < x->n; i++)
 		strmap_put(&x->names, x->files[i].name, &x->files[i]);
-	/* Nothing here is read again before search_write (or before folio
-	 * serve builds the index again): out of memory while pages render. */
+	/* Not read again before search_write: out of memory while pages
+	 * render. */
 	spool_settle(&x->data);
-	for (size_t i = 0; i < x->nstores; i++)
-		spool_settle(&x->stores[i]->docs);
 	for (size_t k = 0; k < ntax; k++) {
 		free(facets[k].start);
 		free(facets[k].ids);
@@ -1746,7 +1761,7 @@ int search_build(struct site *s)
 struct write_job {
 	struct site *s;
 	struct output *o;
-	struct buf *scratch;    /* one per worker */
+	struct spool_reader *readers;   /* one per worker */
 	atomic_int rc;
 };
 
@@ -1757,7 +1772,7 @@ static void write_one(void *arg, size_t i, unsigned worker)
 	struct sfile *f = &x->files[i];
 	struct buf path = BUF_INIT;
 	buf_printf(&path, "search/%s", f->name);
-	const char *data = spool_get(&x->data, f->off, f->len, &j->scratch[worker]);
+	const char *data = spool_get(&x->data, f->off, f->len, &j->readers[worker]);
 	if (output_write(j->o, path.ptr, data, f->len, j->s->d) != 0)
 		atomic_store(&j->rc, -1);
 	buf_free(&path);
@@ -1782,13 +1797,13 @@ int search_write(struct site *s, struct output *o)
 	unsigned threads = s->threads ? s->threads : 1;
 	struct write_job j = { .s = s, .o = o };
 	atomic_init(&j.rc, 0);
-	j.scratch = xcalloc(threads, sizeof(*j.scratch));
+	j.readers = xcalloc(threads, sizeof(*j.readers));
 	for (unsigned w = 0; w < threads; w++)
-		buf_init(&j.scratch[w]);
+		buf_init(&j.readers[w].b);
 	pool_run(threads, x->n, write_one, &j);
 	for (unsigned w = 0; w < threads; w++)
-		buf_free(&j.scratch[w]);
-	free(j.scratch);
+		buf_free(&j.readers[w].b);
+	free(j.readers);
 	return atomic_load(&j.rc);
 }
 

@@ -76,23 +76,32 @@ uint64_t spool_add(struct spool *sp, const void *data, size_t n)
 	return off;
 }
 
-const char *spool_get(const struct spool *sp, uint64_t off, size_t n, struct buf *scratch)
+const char *spool_get(const struct spool *sp, uint64_t off, size_t n, struct spool_reader *r)
 {
 	if (off >= sp->filed)
 		return sp->mem.ptr + (off - sp->filed);
-	buf_reset(scratch);
-	buf_grow(scratch, n + 1);
-	for (size_t done = 0; done < n;) {
-		ssize_t k = pread(sp->fd, scratch->ptr + done, n - done, (off_t)(off + done));
+	if (r->sp == sp && off >= r->from && off + n <= r->from + r->b.len)
+		return r->b.ptr + (off - r->from);
+	/* Records are whole in the file or in memory, never across. */
+	size_t want = n > SPOOL_WINDOW ? n : SPOOL_WINDOW;
+	if (want > sp->filed - off)
+		want = (size_t)(sp->filed - off);
+	buf_reset(&r->b);
+	buf_grow(&r->b, want + 1);
+	r->sp = NULL;
+	for (size_t done = 0; done < want;) {
+		ssize_t k = pread(sp->fd, r->b.ptr + done, want - done, (off_t)(off + done));
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0)
 			spool_fail("read");
 		done += (size_t)k;
 	}
-	scratch->len = n;
-	scratch->ptr[n] = '\0';
-	return scratch->ptr;
+	r->b.len = want;
+	r->b.ptr[want] = '\0';
+	r->sp = sp;
+	r->from = off;
+	return r->b.ptr;
 }
 
 void spool_free(struct spool *sp)

@@ -27,11 +27,20 @@ void spool_init(struct spool *sp, size_t limit);
 /* Adds DATA[0..N) and returns its offset.  Dies if the temporary file
  * (in TMPDIR, default /tmp) cannot be written. */
 uint64_t spool_add(struct spool *sp, const void *data, size_t n);
-/* The N bytes at OFF, valid until SCRATCH is used again: in memory when
- * they are there, else read from the file into SCRATCH.  Safe to call
- * from several threads at once, each with its own SCRATCH, while nothing
- * is added. */
-const char *spool_get(const struct spool *sp, uint64_t off, size_t n, struct buf *scratch);
+/* A window on a spool's file: records near each other are read with one
+ * read of SPOOL_WINDOW bytes.  Zero it to start; free its B. */
+struct spool_reader {
+	const struct spool *sp;
+	uint64_t from;          /* the window is the file's bytes from FROM on */
+	struct buf b;
+};
+#define SPOOL_WINDOW ((size_t)256 << 10)
+
+/* The N bytes at OFF, valid until R is used again: in memory when they
+ * are there, else from R's window, read again when they are not in it.
+ * Safe to call from several threads at once, each with its own R, while
+ * nothing is added. */
+const char *spool_get(const struct spool *sp, uint64_t off, size_t n, struct spool_reader *r);
 /* Moves every record to the file and frees the memory they took, for a
  * spool that is only read for a while. */
 void spool_settle(struct spool *sp);

@@ -433,7 +433,8 @@ static void test_spool(void)
 		struct spool sp;
 		spool_init(&sp, limit);
 		uint64_t before = spool_spilled(), off[300], total = 0;
-		struct buf rec = BUF_INIT, scratch = BUF_INIT;
+		struct buf rec = BUF_INIT;
+		struct spool_reader r = { .b = BUF_INIT };
 		for (int i = 0; i < 300; i++) {
 			spool_record(&rec, i);
 			off[i] = spool_add(&sp, rec.ptr, rec.len);
@@ -450,7 +451,7 @@ static void test_spool(void)
 		int bad = 0;
 		for (int i = 299; i >= 0; i--) {
 			spool_record(&rec, i);
-			const char *got = spool_get(&sp, off[i], rec.len, &scratch);
+			const char *got = spool_get(&sp, off[i], rec.len, &r);
 			bad += memcmp(got, rec.ptr, rec.len) != 0;
 		}
 		INT_EQ(bad, 0);
@@ -461,13 +462,13 @@ static void test_spool(void)
 		bad = 0;
 		for (int i = 0; i < 300; i++) {
 			spool_record(&rec, i);
-			const char *got = spool_get(&sp, off[i], rec.len, &scratch);
+			const char *got = spool_get(&sp, off[i], rec.len, &r);
 			bad += memcmp(got, rec.ptr, rec.len) != 0;
 		}
 		INT_EQ(bad, 0);
 		spool_free(&sp);
 		buf_free(&rec);
-		buf_free(&scratch);
+		buf_free(&r.b);
 	}
 }
 
