@@ -673,7 +673,8 @@ void search_page_doc(struct search_tokenizer *t, const struct site *s, struct pa
 	t->nterms = t->ntt = 0;
 	read_fields(t, &b, s, p, text, len, heads_at);
 
-	struct search_doc *d = arena_zalloc(a, sizeof(*d));
+	/* A store's pages keep their record in it, for as long as the index. */
+	struct search_doc *d = arena_zalloc(t->store ? t->store->a : a, sizeof(*d));
 	struct buf *e = &t->enc;
 	buf_reset(e);
 	put_terms(t, &b, e, !t->store);

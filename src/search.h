@@ -64,11 +64,12 @@ struct search_tokenizer *search_tokenizer_for(struct site *s);
  * Builds P's search_doc (p->search) from its plain TEXT and the heading
  * spans HEADS_AT found by the Markdown stage (md_result.text, .heads_at),
  * its title, summary and taxonomy terms.  Leaves p->search NULL for pages
- * with search: false.  The record is allocated from A; with a tokenizer
- * from search_tokenizer_for its bytes go to the tokenizer's spool, with
- * one from search_tokenizer_new (a page indexed on its own) to A, with a
- * dictionary of the page's own.  Thread-safe with one tokenizer per
- * thread.
+ * with search: false.  With a tokenizer from search_tokenizer_for, the
+ * record is kept by S's index (its bytes in the tokenizer's spool), and A
+ * is not used; with one from search_tokenizer_new (a page indexed on its
+ * own), the record, its bytes and a dictionary of the page's own terms
+ * are allocated from A, which must last as long as the page's record.
+ * Thread-safe with one tokenizer per thread.
  */
 void search_page_doc(struct search_tokenizer *t, const struct site *s, struct page *p,
 		     const char *text, size_t len, const size_t *heads_at, arena *a);

@@ -29,13 +29,13 @@ struct search_dict {
 struct search_store {
 	struct search_dict dict;
 	struct spool docs;
-	arena *a;               /* the dictionary's keys */
+	arena *a;               /* the dictionary's keys, the pages' records */
 };
 
 /*
- * What the index keeps of a page until search_build: a small record in
- * the page's arena, and its bytes (in the worker's spool, or for a page
- * indexed on its own in the arena with a dictionary of its own):
+ * What the index keeps of a page until search_build: a small record and
+ * its bytes, both in the worker's store (or, for a page indexed on its
+ * own, in the page's arena with a dictionary of its own):
  *
  *   terms part: the number of terms, then per term, by number, the
  *               difference to the previous number and the weighted
