@@ -602,7 +602,6 @@ int build_live_search(struct build_live *lv, struct diags *d)
 	char **names = xmalloc((nold + 1) * sizeof(char *));
 	for (size_t i = 0; i < nold; i++)
 		names[i] = xstrdup(search_file_name(s, i));
-	search_free(s);
 	search_build(s);
 	for (size_t i = 0; i < search_files(s); i++)
 		strmap_put(&fresh, search_file_name(s, i), (void *)1);

@@ -205,8 +205,6 @@ static void markdown_one(void *arg, size_t i, unsigned worker)
 	if (!p->anchors.ids)
 		p->anchors.ids = arena_alloc(s->thread_arenas[worker], sizeof(char *));
 	if (job->tk && r.text) {
-		if (!job->tk[worker])
-			job->tk[worker] = search_tokenizer_new();
 		search_page_doc(job->tk[worker], s, p, r.text, r.text_len, r.heads_at,
 				s->thread_arenas[worker]);
 	}
@@ -318,8 +316,11 @@ void mdstage_run(struct site *s, bool search, size_t html_budget,
 		 void (*slow_page)(const char *file, double ms))
 {
 	struct md_job job = { .s = s, .budget = html_budget };
-	if (search)
+	if (search) {
 		job.tk = xcalloc(s->threads, sizeof(*job.tk));
+		for (unsigned w = 0; w < s->threads; w++)
+			job.tk[w] = search_tokenizer_for(s);
+	}
 	atomic_init(&job.cached, 0);
 	mdstage_free(s);
 	s->nspill = s->threads;

@@ -49,45 +49,27 @@ void search_terms(struct search_tokenizer *t, const char *text, size_t n,
  * length.  Valid until the tokenizer is used again. */
 const char *search_stem(struct search_tokenizer *t, const char *w, size_t n, size_t *len);
 
-/* One term of one page: its weighted frequency. */
-struct search_term {
-	const char *key;
-	uint32_t tf;
-};
+/* What the index keeps of a page (p->search): a few numbers, and its
+ * terms and pack entry in compact form (search.c, "one page"). */
+struct search_doc;
 
-/* One term of a page's title: where it first comes (0 for the first
- * term, stop words not counted), whether it is the title's last term, and
- * a 6-bit hash of the word as written (folded), for the exact-form bonus. */
-struct search_tterm {
-	const char *key;
-	uint8_t pos, form;
-	bool last;
-};
-
-struct search_head {
-	const char *id, *text, *snippet;
-};
-
-/* What the index keeps of a page. */
-struct search_doc {
-	uint32_t id;            /* the page's number in the index */
-	struct search_term *terms;
-	size_t nterms;
-	uint32_t len;           /* weighted number of tokens */
-	struct search_tterm *tterms;    /* the title's terms, first places only */
-	size_t ntterms;
-	bool listing;           /* a section or home page */
-	const char *excerpt;    /* the summary, cut */
-	struct search_head *heads;
-	size_t nheads;
-};
+/* A tokenizer for the Markdown stage's workers: the pages it reads keep
+ * their terms as numbers into its dictionary, and their bytes in its
+ * spool, both kept by S's index until search_free.  Call it for each
+ * worker before the stage starts (not thread-safe); free the tokenizer
+ * after the stage. */
+struct search_tokenizer *search_tokenizer_for(struct site *s);
 
 /*
  * Builds P's search_doc (p->search) from its plain TEXT and the heading
  * spans HEADS_AT found by the Markdown stage (md_result.text, .heads_at),
  * its title, summary and taxonomy terms.  Leaves p->search NULL for pages
- * with search: false.  Memory from A.  Thread-safe with one tokenizer per
- * thread.
+ * with search: false.  With a tokenizer from search_tokenizer_for, the
+ * record is kept by S's index (its bytes in the tokenizer's spool), and A
+ * is not used; with one from search_tokenizer_new (a page indexed on its
+ * own), the record, its bytes and a dictionary of the page's own terms
+ * are allocated from A, which must last as long as the page's record.
+ * Thread-safe with one tokenizer per thread.
  */
 void search_page_doc(struct search_tokenizer *t, const struct site *s, struct page *p,
 		     const char *text, size_t len, const size_t *heads_at, arena *a);
@@ -96,18 +78,21 @@ void search_page_doc(struct search_tokenizer *t, const struct site *s, struct pa
 bool search_enabled(const struct site *s);
 
 /*
- * Merges the pages' docs into the index and lays out its files; sets
- * site.search ({url, root}) for templates.  Run after site_finish, before
- * rendering.  Returns the number of files, or -1 after errors.
+ * Merges the pages' docs into the index and lays out its files, on
+ * s->threads threads; sets site.search ({url, root}) for templates.  Run
+ * after site_finish, before rendering; run again (folio serve), it lays
+ * the index out anew.  Returns the number of files.
  */
 int search_build(struct site *s);
-/* Writes the files laid out by search_build.  Returns 0 or -1. */
+/* Writes the files laid out by search_build, on s->threads threads.
+ * Returns 0 or -1. */
 int search_write(struct site *s, struct output *o);
 /* Whether REL ("search/r.abc.json") is a file of the search index. */
 bool search_has_file(const struct site *s, const char *rel);
 /* How many files search_build laid out, and the name of file I. */
 size_t search_files(const struct site *s);
 const char *search_file_name(const struct site *s, size_t i);
+/* Frees the index and what the Markdown stage kept for it. */
 void search_free(struct site *s);
 
 #endif

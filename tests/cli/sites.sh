@@ -30,8 +30,16 @@ for site in tests/sites/*/; do
 	ok "$name: -j 1 equals -j 2" diff -r "$out" "$out.j1"
 	FOLIO_HTML_CACHE_MB=0 "$FOLIO" build -s "$site" -o "$out.nocache" -j 2 --quiet $args
 	ok "$name: HTML kept on disk between stages gives the same bytes" diff -r "$out" "$out.nocache"
-	FOLIO_HTML_CACHE_MB=0 TMPDIR=/nonexistent "$FOLIO" build -s "$site" -o "$out.reparse" -j 2 --quiet $args
-	ok "$name: parsing again when it cannot be kept gives the same bytes" diff -r "$out" "$out.reparse"
+	# Without a usable TMPDIR, HTML is parsed again at render time; the
+	# search index needs its temporary files and says so.
+	FOLIO_HTML_CACHE_MB=0 TMPDIR=/nonexistent "$FOLIO" build -s "$site" -o "$out.reparse" -j 2 \
+		--quiet $args 2>"$TMP/reparse.err"
+	if [ -d "$out/search" ]; then
+		ok "$name: without TMPDIR, the search index says why it stops" \
+			grep -q "cannot make a temporary file in /nonexistent for the search index" "$TMP/reparse.err"
+	else
+		ok "$name: parsing again when HTML cannot be kept gives the same bytes" diff -r "$out" "$out.reparse"
+	fi
 	ok "$name: rebuild over the previous output" "$FOLIO" build -s "$site" -o "$out" --quiet $args
 	ok "$name: rebuild is identical" diff -r "$site/expected" "$out"
 	if command -v xmllint >/dev/null 2>&1; then

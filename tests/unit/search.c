@@ -3,11 +3,14 @@
  * tests/search/tokens.tsv, which the JS client is tested against too), the
  * stemmer against the whole Snowball English vocabulary, and a round trip:
  * build tests/sites/search, read every index file back and check that the
- * text of each page leads to it.
+ * text of each page leads to it; the spool, and an index built in a few
+ * bytes of memory (records and files in temporary files, postings in many
+ * passes) the same as one built in memory.
  *
  * Run from the repository root.  SNOWBALL_DIR overrides where voc.txt and
  * output.txt are looked for (default ../shared/snowball-english).
  */
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,7 +18,9 @@
 #include "harness.h"
 #include "buf.h"
 #include "build.h"
+#include "output.h"
 #include "search.h"
+#include "spool.h"
 #include "util.h"
 #include "yamlvalue.h"
 
@@ -411,6 +416,154 @@ out:
 	buf_free(&out);
 }
 
+/* ---- bounded memory ---- */
+
+/* Record I of the spool test: 1 to 37 letters. */
+static void spool_record(struct buf *b, int i)
+{
+	buf_reset(b);
+	for (int k = 0; k <= i % 37; k++)
+		buf_putc(b, 'a' + (i + k) % 26);
+}
+
+/* Records come back by offset, from memory and from the file. */
+static void test_spool(void)
+{
+	for (size_t limit = 0; limit <= 64; limit += 64) {
+		struct spool sp;
+		spool_init(&sp, limit);
+		uint64_t before = spool_spilled(), off[300], total = 0;
+		struct buf rec = BUF_INIT;
+		struct spool_reader r = { .b = BUF_INIT };
+		for (int i = 0; i < 300; i++) {
+			spool_record(&rec, i);
+			off[i] = spool_add(&sp, rec.ptr, rec.len);
+			INT_EQ(off[i], total);
+			total += rec.len;
+		}
+		INT_EQ(spool_size(&sp), total);
+		INT_EQ(spool_spilled() - before, sp.filed);
+		if (limit) {
+			OK(sp.filed > 0 && sp.mem.len <= limit);
+		} else {
+			INT_EQ(sp.filed, 0);
+		}
+		int bad = 0;
+		for (int i = 299; i >= 0; i--) {
+			spool_record(&rec, i);
+			const char *got = spool_get(&sp, off[i], rec.len, &r);
+			bad += memcmp(got, rec.ptr, rec.len) != 0;
+		}
+		INT_EQ(bad, 0);
+		/* Settled, every record is in the file. */
+		spool_settle(&sp);
+		INT_EQ(sp.filed, total);
+		INT_EQ(sp.mem.len, 0);
+		bad = 0;
+		for (int i = 0; i < 300; i++) {
+			spool_record(&rec, i);
+			const char *got = spool_get(&sp, off[i], rec.len, &r);
+			bad += memcmp(got, rec.ptr, rec.len) != 0;
+		}
+		INT_EQ(bad, 0);
+		spool_free(&sp);
+		buf_free(&rec);
+		buf_free(&r.b);
+	}
+}
+
+/* Builds SITE into DIR/NAME on THREADS threads, the index's memory set to
+ * MEM_KB (NULL: the default).  Returns the path of the search folder. */
+static char *build_into(const char *site, const char *dir, const char *name, unsigned threads,
+			const char *mem_kb)
+{
+	if (mem_kb)
+		setenv("FOLIO_SEARCH_MEM_KB", mem_kb, 1);
+	else
+		unsetenv("FOLIO_SEARCH_MEM_KB");
+	struct buf out = BUF_INIT;
+	buf_printf(&out, "%s/%s", dir, name);
+	struct diags d;
+	diags_init(&d);
+	struct build_opts o = { .site_dir = site, .out_dir = out.ptr, .threads = threads };
+	struct build_stats st;
+	INT_EQ(build_run(&o, &d, &st), 0);
+	diags_free(&d);
+	unsetenv("FOLIO_SEARCH_MEM_KB");
+	buf_puts(&out, "/search");
+	return buf_detach(&out, NULL);
+}
+
+/* The number of files in folder A, each with the same bytes in B, or -1
+ * when one differs or B has another number of files.  *POSTINGS gets the
+ * number of postings the dictionary shards count. */
+static long same_tree(const char *a, const char *b, long *postings)
+{
+	struct index x = { .a = arena_new(), .dir = a };
+	diags_init(&x.d);
+	long files = 0, fb = 0;
+	bool same = true;
+	*postings = 0;
+	DIR *d = opendir(a);
+	for (struct dirent *e; d && (e = readdir(d));) {
+		if (e->d_name[0] == '.')
+			continue;
+		struct buf pa = BUF_INIT, pb = BUF_INIT;
+		buf_printf(&pa, "%s/%s", a, e->d_name);
+		buf_printf(&pb, "%s/%s", b, e->d_name);
+		size_t na, nb;
+		char *ta = file_read(pa.ptr, &na), *tb = file_read(pb.ptr, &nb);
+		if (!ta || !tb || na != nb || memcmp(ta, tb, na)) {
+			fprintf(stderr, "  %s differs from %s\n", pb.ptr, pa.ptr);
+			same = false;
+		}
+		value *t = e->d_name[0] == 'd' ? value_map_get(load_json(&x, e->d_name), "t") : NULL;
+		for (size_t i = 0; t && t->type == V_LIST && i < t->u.list.n; i++)
+			*postings += (long)int_at(t->u.list.items[i], 1);
+		files++;
+		free(ta);
+		free(tb);
+		buf_free(&pa);
+		buf_free(&pb);
+	}
+	if (d)
+		closedir(d);
+	d = opendir(b);
+	for (struct dirent *e; d && (e = readdir(d));)
+		fb += e->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	diags_free(&x.d);
+	arena_free(x.a);
+	return same && files == fb ? files : -1;
+}
+
+/* An index built in 1 KiB (room for 42 postings a pass, records and
+ * files in temporary files) or 16 KiB, on 2 or 3 threads, is the one
+ * built in memory on one. */
+static void test_spill_same(const char *site)
+{
+	char tmpl[] = "/tmp/folio-spill-XXXXXX";
+	char *tmp = mkdtemp(tmpl);
+	OK(tmp != NULL);
+	if (!tmp)
+		return;
+	char *ref = build_into(site, tmp, "ref", 1, NULL);
+	uint64_t before = spool_spilled();
+	char *tiny = build_into(site, tmp, "tiny", 2, "1");
+	OK(spool_spilled() > before);
+	char *small = build_into(site, tmp, "small", 3, "16");
+	long postings;
+	long files = same_tree(ref, tiny, &postings);
+	OK(files > 4);
+	OK(postings > 42);      /* so the tiny build made more than one pass */
+	INT_EQ(same_tree(ref, small, &postings), files);
+	output_remove_tree(tmp);
+	free(ref);
+	free(tiny);
+	free(small);
+}
+
 int main(void)
 {
 	struct search_tokenizer *t = search_tokenizer_new();
@@ -418,5 +571,8 @@ int main(void)
 	test_vocabulary(t);
 	test_round_trip(t);
 	search_tokenizer_free(t);
+	test_spool();
+	test_spill_same("tests/sites/search");
+	test_spill_same(".");
 	return harness_finish();
 }

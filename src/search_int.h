@@ -1,0 +1,83 @@
+/*
+ * search_int.h - what the two halves of the search index share: the
+ * pages' terms (search.c) and the index built from them (search_index.c).
+ */
+#ifndef FOLIO_SEARCH_INT_H
+#define FOLIO_SEARCH_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "buf.h"
+#include "search.h"
+#include "spool.h"
+
+/* A dictionary of stems, numbered as they are first seen: one per worker
+ * of the Markdown stage, or one per page indexed on its own (a page
+ * edited while folio serve runs).  A page's terms are numbers into its
+ * dictionary; search_build merges the dictionaries into the index's. */
+struct search_dict {
+	const char **keys;      /* by number, NUL-terminated */
+	uint32_t n, cap;
+	uint32_t *gid;          /* during search_build: number -> the index's term */
+	uint32_t *order;        /* during search_build: numbers in key order */
+};
+
+/* What the Markdown stage keeps for the index, per worker: the worker's
+ * dictionary and its pages' records (struct search_doc). */
+struct search_store {
+	struct search_dict dict;
+	struct spool docs;
+	arena *a;               /* the dictionary's keys, the pages' records */
+};
+
+/*
+ * What the index keeps of a page until search_build: a small record and
+ * its bytes, both in the worker's store (or, for a page indexed on its
+ * own, in the page's arena with a dictionary of its own):
+ *
+ *   terms part: the number of terms, then per term, by number, the
+ *               difference to the previous number and the weighted
+ *               frequency; the number of title terms, then per title
+ *               term its number, then a byte for its place (+ 32 when
+ *               it is the title's last term) and one for its form hash.
+ *               Numbers are varints (7 bits a byte, low bits first).
+ *   pack part:  the page's entry in its pack from after "s":N on:
+ *               [,"e":excerpt][,"h":[...]]} -- ready to copy.
+ */
+struct search_doc {
+	struct search_dict *dict;
+	const struct spool *spool;      /* NULL: the bytes are at DATA */
+	const char *data;
+	uint64_t off;                   /* in SPOOL */
+	uint32_t nterm_bytes, npack_bytes;
+	uint32_t len;                   /* weighted number of tokens */
+	uint32_t id;                    /* the page's number in the index */
+	bool listing;                   /* a section or home page */
+};
+
+/* A varint of the pages' records: 7 bits a byte, low bits first. */
+static inline uint32_t get_uvar(const unsigned char **p)
+{
+	uint32_t v = 0;
+	for (int shift = 0;; shift += 7) {
+		unsigned c = *(*p)++;
+		v |= (uint32_t)(c & 0x7F) << shift;
+		if (c < 0x80)
+			return v;
+	}
+}
+
+static inline void put_json_str(struct buf *b, const char *s)
+{
+	buf_putc(b, '"');
+	buf_put_json(b, s, strlen(s));
+	buf_putc(b, '"');
+}
+
+/* A new store for a worker of the Markdown stage, kept by S's index
+ * (search_index.c). */
+struct search_store *search_new_store(struct site *s);
+
+#endif
