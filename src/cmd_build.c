@@ -100,8 +100,11 @@ static bool progress_wanted(bool quiet)
 	const char *ms = getenv("FOLIO_PROGRESS_MS");
 	char *end;
 	double after = ms && *ms ? strtod(ms, &end) : PROGRESS_MS_DEFAULT;
-	if (ms && *ms && (*end || after < 0))
+	if (ms && *ms && (*end || !(after >= 0))) {
+		fprintf(stderr, "folio: FOLIO_PROGRESS_MS is a number of milliseconds, not '%s'; "
+			"using %d\n", ms, PROGRESS_MS_DEFAULT);
 		after = PROGRESS_MS_DEFAULT;
+	}
 	progress.after = after;
 	progress.start = util_now_ms();
 	return true;

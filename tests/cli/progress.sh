@@ -66,6 +66,11 @@ ok "TERM=dumb: only the summary" sh -c "[ \$(tr -d '\r' < '$TMP/raw' | wc -l) -e
 env -u FOLIO_PROGRESS_MS TERM=xterm python3 tests/tools/pty_run.py "$FOLIO" build -s "$S" -o "$TMP/out" > "$TMP/raw"
 ok "a short build shows no progress" sh -c "[ \$(tr -d '\r' < '$TMP/raw' | wc -l) -eq 1 ] && grep -q '^folio: wrote' '$TMP/raw'"
 
+# A threshold that is no number is said, and the default used.
+FOLIO_PROGRESS_MS=soon TERM=xterm on_tty "$FOLIO" build -s "$S" -o "$TMP/out" > "$TMP/raw"
+ok "a bad FOLIO_PROGRESS_MS is named" grep -q "FOLIO_PROGRESS_MS is a number of milliseconds, not 'soon'; using 1000" "$TMP/raw"
+ok "and the build goes on" grep -q '^folio: wrote' "$TMP/raw"
+
 # A build that fails: the unfinished line is cleared before the errors.
 page "$S/content/s0/p0.md" "Page 0" '[x](nope.md)'
 FOLIO_PROGRESS_MS=0 TERM=xterm on_tty "$FOLIO" build -s "$S" -o "$TMP/out" > "$TMP/raw"
