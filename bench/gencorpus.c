@@ -96,47 +96,64 @@ static void mkdirs(const char *path)
 	mkdir(buf, 0755);
 }
 
+/* Opens PATH for writing, or says why not and exits. */
+static FILE *create(const char *path)
+{
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "gencorpus: %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	return f;
+}
+
+/* Closes F, written to PATH, or says why it failed (a full disk) and exits. */
+static void finish(FILE *f, const char *path)
+{
+	if (ferror(f) | fclose(f)) {
+		fprintf(stderr, "gencorpus: %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
 		fprintf(stderr, "usage: gencorpus N DIR\n");
 		return 2;
 	}
-	long n = strtol(argv[1], NULL, 10);
+	char *end;
+	long n = strtol(argv[1], &end, 10);
+	if (*end || end == argv[1] || n < 0) {
+		fprintf(stderr, "gencorpus: N is a number of articles, not '%s'\n", argv[1]);
+		return 2;
+	}
 	const char *dir = argv[2];
 	char path[4096];
 	snprintf(path, sizeof path, "%s/content", dir);
 	mkdirs(path);
 	snprintf(path, sizeof path, "%s/site.yaml", dir);
-	FILE *f = fopen(path, "w");
-	if (!f) {
-		perror(path);
-		return 1;
-	}
+	FILE *f = create(path);
 	fprintf(f, "title: Synthetic Careers\nbase_url: https://bench.example.org\n"
 		   "taxonomies:\n  tags: {}\n  skills: {}\n");
-	fclose(f);
+	finish(f, path);
 	snprintf(path, sizeof path, "%s/content/_index.md", dir);
-	f = fopen(path, "w");
+	f = create(path);
 	fprintf(f, "---\ntitle: Synthetic Careers\n---\nA generated site of %ld articles.\n", n);
-	fclose(f);
+	finish(f, path);
 	for (size_t s = 0; s < NSECTIONS; s++) {
 		snprintf(path, sizeof path, "%s/content/%s", dir, sections[s]);
 		mkdirs(path);
 		snprintf(path, sizeof path, "%s/content/%s/_index.md", dir, sections[s]);
-		f = fopen(path, "w");
+		f = create(path);
 		fprintf(f, "---\ntitle: %c%s\n---\nArticles about %s.\n", sections[s][0] - 32,
 			sections[s] + 1, sections[s]);
-		fclose(f);
+		finish(f, path);
 	}
 	for (long i = 0; i < n; i++) {
 		const char *sec = sections[i % NSECTIONS];
 		snprintf(path, sizeof path, "%s/content/%s/article-%06ld.md", dir, sec, i);
-		f = fopen(path, "w");
-		if (!f) {
-			fprintf(stderr, "%s: %s\n", path, strerror(errno));
-			return 1;
-		}
+		f = create(path);
 		fprintf(f, "---\ntitle: \"Article %ld: ", i);
 		word(f, 1);
 		fputc(' ', f);
@@ -182,7 +199,7 @@ int main(int argc, char **argv)
 				fputs("\n\n", f);
 			}
 		}
-		fclose(f);
+		finish(f, path);
 	}
 	return 0;
 }

@@ -1,6 +1,10 @@
 /*
- * runstat.c - runs a command and prints its wall time and the peak
- * resident memory of the process (and its children): "SECONDS MAXRSS_KB".
+ * runstat.c - runs a command and prints, on standard error, its wall time,
+ * the peak resident memory of the process (the largest of it and its
+ * children), the CPU time it and its children used (user + system), and
+ * the user part of it: "SECONDS MAXRSS_KB CPU_SECONDS USER_SECONDS".  The
+ * system part is mostly the file system's, which a busy shared disk can
+ * swell many times over; the user part is the program's own work.
  * Usage: runstat COMMAND [ARG...]
  */
 #include <stdio.h>
@@ -29,6 +33,8 @@ int main(int argc, char **argv)
 	struct rusage ru;
 	getrusage(RUSAGE_CHILDREN, &ru);
 	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	fprintf(stderr, "%.3f %ld\n", secs, ru.ru_maxrss);
+	double user = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6;
+	double cpu = user + (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+	fprintf(stderr, "%.3f %ld %.3f %.3f\n", secs, ru.ru_maxrss, cpu, user);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }

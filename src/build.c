@@ -44,12 +44,32 @@ const char *const build_stage_names[STAGE_COUNT] = {
 };
 
 
-/* Charges the time since *T to stage K and restarts the clock. */
-static void lap(struct build_stats *st, enum build_stage k, double *t)
+/* The clock of the stages, and the progress hook o->progress (NULL: none). */
+struct stage_clock {
+	double ms;
+	const struct build_opts *o;
+	enum build_stage stage;         /* the stage running */
+};
+
+/* The pool's progress in the stage running (pool_set_progress). */
+static void stage_progress(void *ctx, size_t done, size_t total)
+{
+	struct stage_clock *c = ctx;
+	c->o->progress(c->stage, done, total, false);
+}
+
+/* Charges the time since T's start to stage K, restarts the clock and
+ * tells the progress hook that K is over and the next stage starts. */
+static void lap(struct build_stats *st, enum build_stage k, struct stage_clock *t)
 {
 	double n = util_now_ms();
-	st->ms[k] += n - *t;
-	*t = n;
+	st->ms[k] += n - t->ms;
+	t->ms = n;
+	if (t->o->progress) {
+		t->o->progress(k, 0, 0, true);
+		if (k + 1 < STAGE_COUNT)
+			t->o->progress(t->stage = k + 1, 0, 0, false);
+	}
 }
 
 /* Frees everything the pipeline built. */
@@ -166,7 +186,11 @@ static int run_pipeline(struct site *s, const struct build_opts *o, struct diags
 	int rc = 1;
 
 	memset(st, 0, sizeof(*st));
-	double t = util_now_ms();
+	struct stage_clock t = { util_now_ms(), o, STAGE_LOAD };
+	if (o->progress) {
+		o->progress(STAGE_LOAD, 0, 0, false);
+		pool_set_progress(stage_progress, &t);
+	}
 	site_open(s, o, d, track);
 	s->config = config_load(s->a, s->dir, o->base_url, d);
 	if (!s->config)
@@ -237,6 +261,7 @@ static int run_pipeline(struct site *s, const struct build_opts *o, struct diags
 	lap(st, STAGE_FINISH, &t);
 	rc = 0;
 out:
+	pool_set_progress(NULL, NULL);
 	if (o->strict)
 		diags_promote_warnings(d);
 	if (opened)

@@ -9,6 +9,19 @@
 #include "markdown.h"
 #include "site.h"
 
+/* The stages of a build, for --timings. */
+enum build_stage {
+	STAGE_LOAD,             /* config, templates, content and front matter */
+	STAGE_MARKDOWN,         /* Markdown to HTML, links */
+	STAGE_INDEX,            /* sections, orders */
+	STAGE_TAXONOMY,         /* terms, related pages, lists */
+	STAGE_SEARCH,           /* the search index */
+	STAGE_RENDER,           /* templates, writing pages */
+	STAGE_SITE_FILES,       /* sitemap, robots.txt, feeds */
+	STAGE_FINISH,           /* assets, swap */
+	STAGE_COUNT
+};
+
 struct build_opts {
 	const char *site_dir;   /* default "." */
 	const char *out_dir;    /* default SITE/public */
@@ -22,23 +35,16 @@ struct build_opts {
 	/* Told while the build runs when a page's Markdown passes 5 s
 	 * (FOLIO_SLOW_PAGE_MS): FILE and the time so far.  May be NULL. */
 	void (*slow_page)(const char *file, double ms);
+	/* Told how the build goes, for a progress line, always on the thread
+	 * that runs the build: when STAGE starts (DONE and TOTAL 0, OVER
+	 * false); while a loop of the stage runs over the pages on several
+	 * threads, DONE of TOTAL at its start, about every 100 ms and at its
+	 * end; and when STAGE is over (OVER true).  May be NULL. */
+	void (*progress)(enum build_stage stage, size_t done, size_t total, bool over);
 	unsigned threads;       /* 0: one per core */
 	/* Leave the output as it is when the last build that wrote it read
 	 * the same inputs and gave no warnings (inputs.h). */
 	bool reuse;
-};
-
-/* The stages of a build, for --timings. */
-enum build_stage {
-	STAGE_LOAD,             /* config, templates, content and front matter */
-	STAGE_MARKDOWN,         /* Markdown to HTML, links */
-	STAGE_INDEX,            /* sections, orders */
-	STAGE_TAXONOMY,         /* terms, related pages, lists */
-	STAGE_SEARCH,           /* the search index */
-	STAGE_RENDER,           /* templates, writing pages */
-	STAGE_SITE_FILES,       /* sitemap, robots.txt, feeds */
-	STAGE_FINISH,           /* assets, swap */
-	STAGE_COUNT
 };
 
 struct build_stats {

@@ -1,14 +1,17 @@
 /*
  * cmd_build.c - folio build and folio check: options, diagnostics, summary.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "build.h"
 #include "cmd.h"
 #include "diag.h"
+#include "util.h"
 
 static int usage(const char *cmd, const char *msg, const char *arg)
 {
@@ -39,14 +42,88 @@ const char *cmd_option(int argc, char **argv, int *i, const char *lng, const cha
 	return NULL;
 }
 
+/*
+ * The progress line: on a terminal, once a build has run for a second
+ * (FOLIO_PROGRESS_MS), one line per stage on standard error, "folio:
+ * render 4200/10011", rewritten in place as the pages get done and
+ * finished with the stage's time when it is over.  The lock keeps it
+ * apart from the messages of the slow-page watcher, which run on a thread
+ * of their own.
+ */
+#define PROGRESS_MS_DEFAULT 1000
+static struct {
+	pthread_mutex_t lock;
+	double start, after;    /* the build's start; show lines after this long */
+	double stage_start;
+	size_t done, total;     /* the stage's count so far (TOTAL 0: none) */
+	bool open;              /* an unfinished line is on the terminal */
+} progress = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* Clears an unfinished progress line, with the lock held. */
+static void progress_clear(void)
+{
+	if (progress.open)
+		fputs("\r\033[K", stderr);
+	progress.open = false;
+}
+
+static void progress_show(enum build_stage k, size_t done, size_t total, bool over)
+{
+	double now = util_now_ms();
+	pthread_mutex_lock(&progress.lock);
+	if (!over && !total) {
+		progress.stage_start = now;
+		progress.done = progress.total = 0;
+	} else if (!over) {
+		progress.done = done;
+		progress.total = total;
+	}
+	if (now - progress.start >= progress.after) {
+		fprintf(stderr, "\r\033[Kfolio: %s", build_stage_names[k]);
+		if (progress.total)
+			fprintf(stderr, " %zu/%zu", progress.done, progress.total);
+		if (over)
+			fprintf(stderr, " (%.1f s)\n", (now - progress.stage_start) / 1e3);
+		progress.open = !over;
+		fflush(stderr);
+	}
+	pthread_mutex_unlock(&progress.lock);
+}
+
+/* Whether a build shows the progress line: standard error is a terminal
+ * that understands "clear to end of line", and not --quiet. */
+static bool progress_wanted(bool quiet)
+{
+	const char *term = getenv("TERM");
+	if (quiet || !isatty(STDERR_FILENO) || (term && !strcmp(term, "dumb")))
+		return false;
+	const char *ms = getenv("FOLIO_PROGRESS_MS");
+	char *end;
+	double after = ms && *ms ? strtod(ms, &end) : PROGRESS_MS_DEFAULT;
+	if (ms && *ms && (*end || !(after >= 0))) {
+		fprintf(stderr, "folio: FOLIO_PROGRESS_MS is a number of milliseconds, not '%s'; "
+			"using %d\n", ms, PROGRESS_MS_DEFAULT);
+		after = PROGRESS_MS_DEFAULT;
+	}
+	progress.after = after;
+	progress.start = util_now_ms();
+	return true;
+}
+
 static void say_waiting(const char *out)
 {
+	pthread_mutex_lock(&progress.lock);
+	progress_clear();
 	fprintf(stderr, "folio: another build is writing '%s'; waiting for it to finish\n", out);
+	pthread_mutex_unlock(&progress.lock);
 }
 
 static void say_slow(const char *file, double ms)
 {
+	pthread_mutex_lock(&progress.lock);
+	progress_clear();
 	fprintf(stderr, "folio: %s: Markdown still running after %.1f s\n", file, ms / 1e3);
+	pthread_mutex_unlock(&progress.lock);
 }
 
 int cmd_build(int argc, char **argv, int check_only)
@@ -110,8 +187,13 @@ int cmd_build(int argc, char **argv, int check_only)
 	struct diags d;
 	struct build_stats st;
 	diags_init(&d);
+	if (progress_wanted(quiet))
+		o.progress = progress_show;
 	int rc = build_run(&o, &d, &st);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	pthread_mutex_lock(&progress.lock);
+	progress_clear();       /* a stage cut short by errors */
+	pthread_mutex_unlock(&progress.lock);
 	diags_sort(&d);
 	diags_print(&d, stderr, fmt);
 	double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
