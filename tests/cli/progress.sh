@@ -49,31 +49,33 @@ ok "every progress write clears the line first ($clears of $((writes - 1)))" tes
 ok "the summary comes last, on a line of its own" sh -c "tail -n 1 '$TMP/shown' | grep -q '^folio: wrote $pages pages'"
 ok "same site as without a terminal" diff -r "$TMP/out" "$TMP/t"
 
+# Each build below writes a new folder: a build into the last one would
+# find nothing changed (inputs.h) and build nothing.
 # Nothing extra without a terminal, whatever the threshold.
-FOLIO_PROGRESS_MS=0 "$FOLIO" build -s "$S" -o "$TMP/out" -j 2 >"$TMP/stdout" 2>"$TMP/stderr"
+FOLIO_PROGRESS_MS=0 "$FOLIO" build -s "$S" -o "$TMP/out1" -j 2 >"$TMP/stdout" 2>"$TMP/stderr"
 ok "no terminal: nothing on standard error" test ! -s "$TMP/stderr"
 ok "no terminal: only the summary on standard output" sh -c "[ \$(wc -l < '$TMP/stdout') -eq 1 ] && grep -q '^folio: wrote' '$TMP/stdout'"
 
 # --quiet on a terminal: nothing at all.
-FOLIO_PROGRESS_MS=0 TERM=xterm on_tty "$FOLIO" build -s "$S" -o "$TMP/out" --quiet > "$TMP/raw"
+FOLIO_PROGRESS_MS=0 TERM=xterm on_tty "$FOLIO" build -s "$S" -o "$TMP/out2" --quiet > "$TMP/raw"
 ok "--quiet on a terminal prints nothing" test ! -s "$TMP/raw"
 
 # A dumb terminal cannot clear a line: no progress.
-FOLIO_PROGRESS_MS=0 TERM=dumb on_tty "$FOLIO" build -s "$S" -o "$TMP/out" > "$TMP/raw"
+FOLIO_PROGRESS_MS=0 TERM=dumb on_tty "$FOLIO" build -s "$S" -o "$TMP/out3" > "$TMP/raw"
 ok "TERM=dumb: only the summary" sh -c "[ \$(tr -d '\r' < '$TMP/raw' | wc -l) -eq 1 ] && grep -q '^folio: wrote' '$TMP/raw'"
 
 # The default threshold (a second): this small build is over long before.
-env -u FOLIO_PROGRESS_MS TERM=xterm python3 tests/tools/pty_run.py "$FOLIO" build -s "$S" -o "$TMP/out" > "$TMP/raw"
+env -u FOLIO_PROGRESS_MS TERM=xterm python3 tests/tools/pty_run.py "$FOLIO" build -s "$S" -o "$TMP/out4" > "$TMP/raw"
 ok "a short build shows no progress" sh -c "[ \$(tr -d '\r' < '$TMP/raw' | wc -l) -eq 1 ] && grep -q '^folio: wrote' '$TMP/raw'"
 
 # A threshold that is no number is said, and the default used.
-FOLIO_PROGRESS_MS=soon TERM=xterm on_tty "$FOLIO" build -s "$S" -o "$TMP/out" > "$TMP/raw"
+FOLIO_PROGRESS_MS=soon TERM=xterm on_tty "$FOLIO" build -s "$S" -o "$TMP/out5" > "$TMP/raw"
 ok "a bad FOLIO_PROGRESS_MS is named" grep -q "FOLIO_PROGRESS_MS is a number of milliseconds, not 'soon'; using 1000" "$TMP/raw"
 ok "and the build goes on" grep -q '^folio: wrote' "$TMP/raw"
 
 # A build that fails: the unfinished line is cleared before the errors.
 page "$S/content/s0/p0.md" "Page 0" '[x](nope.md)'
-FOLIO_PROGRESS_MS=0 TERM=xterm on_tty "$FOLIO" build -s "$S" -o "$TMP/out" > "$TMP/raw"
+FOLIO_PROGRESS_MS=0 TERM=xterm on_tty "$FOLIO" build -s "$S" -o "$TMP/out6" > "$TMP/raw"
 ok "the broken build fails" test $? -eq 1
 tr '\r' '\n' < "$TMP/raw" | sed 's/^\x1b\[K//' | grep -v '^$' > "$TMP/shown"
 ok "the error is on a line of its own" grep -q "^$S/content/s0/p0.md:[0-9]*:[0-9]*: error" "$TMP/shown"
