@@ -69,15 +69,23 @@ static void mix_file(struct fp *f, const char *path)
 	close(fd);
 }
 
+/* OUT without its trailing slashes is OUT[0..*N); its last name starts
+ * at OUT + *BASE. */
+static void split_out(const char *out, size_t *base, size_t *n)
+{
+	*n = strlen(out);
+	while (*n > 1 && out[*n - 1] == '/')
+		--*n;
+	*base = *n;
+	while (*base > 0 && out[*base - 1] != '/')
+		--*base;
+}
+
 /* The hidden file .NAME.folio-WHAT beside the output folder OUT. */
 static void beside(struct buf *path, const char *out, const char *what)
 {
-	size_t n = strlen(out);
-	while (n > 1 && out[n - 1] == '/')
-		n--;
-	size_t base = n;
-	while (base > 0 && out[base - 1] != '/')
-		base--;
+	size_t base, n;
+	split_out(out, &base, &n);
 	buf_printf(path, "%.*s.%.*s.folio-%s", (int)base, out, (int)(n - base), out + base, what);
 }
 
@@ -213,12 +221,8 @@ static int try_lock(const char *out)
  * usual way removes it. */
 static bool debris(const char *out)
 {
-	size_t n = strlen(out);
-	while (n > 1 && out[n - 1] == '/')
-		n--;
-	size_t base = n;
-	while (base > 0 && out[base - 1] != '/')
-		base--;
+	size_t base, n;
+	split_out(out, &base, &n);
 	struct buf dir = BUF_INIT, prefix = BUF_INIT;
 	if (base)
 		buf_put(&dir, out, base);

@@ -415,38 +415,67 @@ value *value_unpack(arena *a, const char *packed, const char *file)
 	return unpack(a, &p, file);
 }
 
-value *value_unpack_get(arena *a, const char *packed, const char *file, const char *key,
-			size_t len)
+/* Calls FN with each key of the packed map PACKED and P pointing at its
+ * value; stops when FN returns true.  Returns whether one did. */
+static bool each_pair(const char *packed,
+		      bool (*fn)(void *arg, const char *key, size_t len, const unsigned char **p),
+		      void *arg)
 {
 	const unsigned char *p = (const unsigned char *)packed;
 	if (*p++ != V_MAP)
-		return NULL;
+		return false;
 	get_varint(&p);
 	get_varint(&p);
 	for (size_t n = (size_t)get_varint(&p); n > 0; n--) {
 		size_t klen = (size_t)get_varint(&p);
 		const char *k = (const char *)p;
 		p += klen + 1;
-		if (klen == len && !memcmp(k, key, len))
-			return unpack(a, &p, file);
+		if (fn(arg, k, klen, &p))
+			return true;
 		skip(&p);
 	}
-	return NULL;
+	return false;
+}
+
+struct find {
+	arena *a;
+	const char *file, *key;
+	size_t len;
+	value *found;
+};
+
+static bool find_key(void *arg, const char *key, size_t len, const unsigned char **p)
+{
+	struct find *f = arg;
+	if (len != f->len || memcmp(key, f->key, len))
+		return false;
+	f->found = unpack(f->a, p, f->file);
+	return true;
+}
+
+value *value_unpack_get(arena *a, const char *packed, const char *file, const char *key,
+			size_t len)
+{
+	struct find f = { a, file, key, len, NULL };
+	each_pair(packed, find_key, &f);
+	return f.found;
+}
+
+struct keys {
+	void (*fn)(void *arg, const char *key, size_t len, enum value_type type);
+	void *arg;
+};
+
+static bool tell_key(void *arg, const char *key, size_t len, const unsigned char **p)
+{
+	struct keys *k = arg;
+	k->fn(k->arg, key, len, (enum value_type) * *p);
+	return false;
 }
 
 void value_unpack_keys(const char *packed, void (*fn)(void *arg, const char *key, size_t len,
 						      enum value_type type), void *arg)
 {
-	const unsigned char *p = (const unsigned char *)packed;
-	if (*p++ != V_MAP)
-		return;
-	get_varint(&p);
-	get_varint(&p);
-	for (size_t n = (size_t)get_varint(&p); n > 0; n--) {
-		size_t klen = (size_t)get_varint(&p);
-		const char *k = (const char *)p;
-		p += klen + 1;
-		fn(arg, k, klen, (enum value_type)*p);
-		skip(&p);
-	}
+	struct keys k = { fn, arg };
+	each_pair(packed, tell_key, &k);
 }
