@@ -310,34 +310,6 @@ static int cmp_section_dir(const void *pa, const void *pb)
 	return strcmp(a->dir, b->dir);
 }
 
-static value *pagination_value(struct site *s, struct page *first, unsigned k, unsigned total)
-{
-	arena *a = s->a;
-	value *m = value_map(a);
-	struct buf b = BUF_INIT;
-	value_map_set(a, m, "number", value_int(a, k));
-	value_map_set(a, m, "total", value_int(a, total));
-	value_map_set(a, m, "paged", value_bool(a, total > 1));
-#define PAGE_URL(n) do { buf_reset(&b); \
-		if ((n) == 1) buf_puts(&b, first->url); \
-		else buf_printf(&b, "%spage/%u/", first->url, (n)); } while (0)
-	if (k > 1) {
-		PAGE_URL(k - 1);
-		value_map_set(a, m, "prev_url", value_strn(a, b.ptr, b.len));
-	}
-	if (k < total) {
-		PAGE_URL(k + 1);
-		value_map_set(a, m, "next_url", value_strn(a, b.ptr, b.len));
-	}
-	PAGE_URL(1u);
-	value_map_set(a, m, "first_url", value_strn(a, b.ptr, b.len));
-	PAGE_URL(total);
-	value_map_set(a, m, "last_url", value_strn(a, b.ptr, b.len));
-#undef PAGE_URL
-	buf_free(&b);
-	return m;
-}
-
 void site_paginate(struct site *s, struct page *first, value *list)
 {
 	arena *a = s->a;
@@ -346,7 +318,7 @@ void site_paginate(struct site *s, struct page *first, value *list)
 	unsigned total = n ? (unsigned)((n + per - 1) / per) : 1;
 	first->pagenum = 1;
 	first->list = value_list_view(a, list->u.list.items, n < per ? n : per);
-	first->pagination = pagination_value(s, first, 1, total);
+	first->pagetotal = total;
 	for (unsigned k = 2; k <= total; k++) {
 		struct page *p = arena_alloc(a, sizeof(*p));
 		*p = *first;
@@ -366,7 +338,7 @@ void site_paginate(struct site *s, struct page *first, value *list)
 		size_t from = (size_t)(k - 1) * per;
 		size_t cnt = n - from < per ? n - from : per;
 		p->list = value_list_view(a, list->u.list.items + from, cnt);
-		p->pagination = pagination_value(s, first, k, total);
+		p->pagetotal = total;
 		site_add_page(s, p);
 		site_claim(s, p);
 		view_page(s, p);

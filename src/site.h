@@ -130,7 +130,8 @@ struct page {
 	struct page **related;          /* up to related_limit pages */
 	size_t nrelated;
 	value *list;                    /* listing pages: page.pages shown here */
-	value *pagination;              /* listing pages: page.pagination */
+	unsigned pagetotal;             /* listing pages: how many numbered pages
+					 * the listing has (view.c: page.pagination) */
 	value *extra;                   /* more fields for the render context */
 	struct search_doc *search;      /* what the search index keeps; NULL if left out */
 	uint64_t fm_hash;               /* of the bytes before the body (front matter) */

@@ -457,7 +457,6 @@ void theme_check_names(struct site *s)
 			p->meta->u.view.ops->names(p->meta, add_name, &n);
 		walk_keys(&n, p->extra);
 		walk_keys(&n, p->list);
-		walk_keys(&n, p->pagination);
 	}
 	struct name_check nc = { &n, s->d };
 	each_file_tags(s->templates, check_name, &nc);

@@ -514,6 +514,37 @@ static value *page_field(struct view_state *st, const struct page *self, const c
 	return v ? v : front_matter(st->s, p, key, len, a);
 }
 
+/* page.pagination of listing page P: {number, total, paged, prev_url,
+ * next_url, first_url, last_url}. */
+static value *pagination(const struct page *p, arena *a)
+{
+	const struct page *first = p->first && p->pagenum > 1 ? p->first : p;
+	unsigned k = p->pagenum ? p->pagenum : 1, total = p->pagetotal;
+	value *m = value_map(a);
+	struct buf b = BUF_INIT;
+	value_map_set(a, m, "number", value_int(a, k));
+	value_map_set(a, m, "total", value_int(a, total));
+	value_map_set(a, m, "paged", value_bool(a, total > 1));
+#define PAGE_URL(n) do { buf_reset(&b); \
+		if ((n) == 1) buf_puts(&b, first->url); \
+		else buf_printf(&b, "%spage/%u/", first->url, (n)); } while (0)
+	if (k > 1) {
+		PAGE_URL(k - 1);
+		value_map_set(a, m, "prev_url", value_strn(a, b.ptr, b.len));
+	}
+	if (k < total) {
+		PAGE_URL(k + 1);
+		value_map_set(a, m, "next_url", value_strn(a, b.ptr, b.len));
+	}
+	PAGE_URL(1u);
+	value_map_set(a, m, "first_url", value_strn(a, b.ptr, b.len));
+	PAGE_URL(total);
+	value_map_set(a, m, "last_url", value_strn(a, b.ptr, b.len));
+#undef PAGE_URL
+	buf_free(&b);
+	return m;
+}
+
 static value *root_field(struct view_state *st, const struct view_root *r, const char *key,
 			 size_t len)
 {
@@ -522,8 +553,8 @@ static value *root_field(struct view_state *st, const struct view_root *r, const
 		return r->content;
 	if (p->list && is(key, len, "pages"))
 		return p->list;
-	if (p->pagination && is(key, len, "pagination"))
-		return p->pagination;
+	if (p->pagetotal && is(key, len, "pagination"))
+		return pagination(p, scratch ? scratch : st->s->a);
 	if (p->prev && is(key, len, "prev"))
 		return p->prev->meta;
 	if (p->next && is(key, len, "next"))
