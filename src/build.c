@@ -510,6 +510,25 @@ static bool is_file(const char *file, const char *rel)
 	return n >= k && !strcmp(file + n - k, rel) && (n == k || file[n - k - 1] == '/');
 }
 
+/* Adds to *BITS the bit of each template file that is the site's layouts
+ * file REL; returns whether there was one (a known template). */
+static bool template_bits(const struct site *s, const char *rel, uint64_t *bits)
+{
+	bool known = false;
+	const char **files = xmalloc((s->tpl_files.n + 1) * sizeof(*files));
+	size_t nfiles;
+	strmap_keys(&s->tpl_files, files, &nfiles);
+	for (size_t k = 0; k < nfiles; k++) {
+		if (is_file(files[k], rel)) {
+			uintptr_t bit = (uintptr_t)strmap_get(&s->tpl_files, files[k]);
+			*bits |= 1ULL << (bit - 1);
+			known = true;
+		}
+	}
+	free(files);
+	return known;
+}
+
 int build_live_update(struct build_live *lv, const char *const *paths, size_t n,
 		      struct diags *d, struct build_stats *st)
 {
@@ -536,19 +555,7 @@ int build_live_update(struct build_live *lv, const char *const *paths, size_t n,
 			else
 				bodies[nbodies++] = p;
 		} else if (!strncmp(path, "layouts/", 8)) {
-			bool known = false;
-			const char **files = xmalloc((s->tpl_files.n + 1) * sizeof(*files));
-			size_t nfiles;
-			strmap_keys(&s->tpl_files, files, &nfiles);
-			for (size_t k = 0; k < nfiles; k++) {
-				if (is_file(files[k], path)) {
-					uintptr_t bit = (uintptr_t)strmap_get(&s->tpl_files, files[k]);
-					tbits |= 1ULL << (bit - 1);
-					known = true;
-				}
-			}
-			free(files);
-			if (!known || access(path, F_OK) != 0)
+			if (!template_bits(s, path, &tbits) || access(path, F_OK) != 0)
 				rc = BUILD_LIVE_FULL;   /* a template added or removed */
 			templates = true;
 		} else if (!strncmp(path, "assets/", 7)) {
