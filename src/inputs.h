@@ -2,12 +2,15 @@
  * inputs.h - the fingerprint of what a build reads, so that a site that
  * has not changed since its last build is not built again.
  *
- * The fingerprint hashes the names, kinds and bytes of site.yaml and of
- * every file under content/, layouts/ and assets/ (symbolic links
- * followed, as the build follows them), the folio program itself (its
- * code and default theme), and the options and environment that change
- * the output (--drafts, --base-url, SOURCE_DATE_EPOCH).  It reads more
- * than a build does (files the build skips count too), never less.
+ * The fingerprint hashes the names and kinds of site.yaml and of every
+ * file under content/, layouts/ and assets/ (symbolic links followed, as
+ * the build follows them), each file's status (size, inode, modification
+ * and change times to the nanosecond: any write changes the change time,
+ * so the bytes need not be read a second time), the folio program's
+ * status (a new build of it counts as a change), and the options and
+ * environment that change the output (--drafts, --base-url,
+ * SOURCE_DATE_EPOCH).  It covers more than a build reads (files the
+ * build skips count too), never less.
  *
  * A build that succeeds without warnings records the fingerprint beside
  * its output, in .NAME.folio-inputs (with the lock file, output.h), with

@@ -349,7 +349,7 @@ static value *related(struct site *s, const struct page *p, arena *a)
 	return list;
 }
 
-static value *nav(struct view_state *st, const struct page *p, arena *a)
+static value *nav(struct view_state *st, const struct page *p)
 {
 	struct site *s = st->s;
 	struct section *home = s->sections[0];
@@ -360,7 +360,6 @@ static value *nav(struct view_state *st, const struct page *p, arena *a)
 		if (strlen(name) == top && !memcmp(name, dir, top))
 			c = k;
 	}
-	(void)a;
 	return st->navs[c];
 }
 
@@ -470,7 +469,7 @@ static value *computed(struct view_state *st, const struct page *p, const struct
 			v = value_strn(a, b.ptr, b.len);
 		}
 	} else if (is(key, len, "nav")) {
-		v = nav(st, p, a);
+		v = nav(st, p);
 	} else {
 		v = refs(st, p, key, len, a);
 	}

@@ -103,6 +103,8 @@ same_as_clean() { # WHAT: build into $uo, then compare with a fresh folder
 }
 page "$U/content/a.md" A 'A new body.'
 same_as_clean "a body edit"
+page "$U/content/a.md" A 'A new bodY.'
+same_as_clean "an edit that keeps the size"
 printf -- '---\ntitle: A renamed\n---\nA new body.\n' > "$U/content/a.md"
 same_as_clean "a front-matter edit"
 printf '<h2>{{page.title}}</h2>{{{page.content}}}\n' > "$U/layouts/page.mustache"
