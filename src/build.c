@@ -64,6 +64,7 @@ static void lap(struct build_stats *st, enum build_stage k, struct stage_clock *
 {
 	double n = util_now_ms();
 	st->ms[k] += n - t->ms;
+	st->peak_kb[k] = util_peak_rss_kb();
 	t->ms = n;
 	if (t->o->progress) {
 		t->o->progress(k, 0, 0, true);

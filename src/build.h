@@ -51,6 +51,8 @@ struct build_stats {
 	size_t pages;           /* pages rendered */
 	size_t files;           /* files written, assets included */
 	double ms[STAGE_COUNT]; /* wall time of each stage */
+	size_t peak_kb[STAGE_COUNT]; /* the process's peak memory (resident, KiB)
+				 * at the end of each stage */
 	size_t broken_links;    /* internal links that lead nowhere */
 	bool unchanged;         /* nothing built: the output was built from the same inputs */
 	char *skipped;          /* content paths not built, "PATH\tWHY\n" each,

@@ -226,8 +226,9 @@ int cmd_build(int argc, char **argv, int check_only)
 	}
 	if (timings) {
 		for (int k = 0; k < STAGE_COUNT; k++)
-			fprintf(stderr, "folio: %-11s %8.1f ms %5.1f%%\n", build_stage_names[k], st.ms[k],
-				ms > 0 ? 100.0 * st.ms[k] / ms : 0.0);
+			fprintf(stderr, "folio: %-11s %8.1f ms %5.1f%%  peak %6zu MiB\n",
+				build_stage_names[k], st.ms[k], ms > 0 ? 100.0 * st.ms[k] / ms : 0.0,
+				st.peak_kb[k] / 1024);
 	}
 	diags_free(&d);
 	return rc;

@@ -308,7 +308,7 @@ static unsigned count_words(const char *s, size_t n)
 /* Collapses runs of white space and trims. */
 static const char *squeeze(arena *a, const char *s, size_t n)
 {
-	char *o = arena_alloc(a, n + 1);
+	char *o = arena_bytes(a, n + 1);
 	size_t k = 0;
 	bool sp = false;
 	for (size_t i = 0; i < n; i++) {
