@@ -831,12 +831,13 @@ static void load_one(void *arg, size_t i, unsigned worker)
 	if (!text)
 		return;
 	const char *fm;
-	size_t fmlen;
+	size_t fmlen, body_off;
+	unsigned body_line;
 	/* Whether the body starts where the file says: no CR before it, so
 	 * the Markdown stage can read the body alone. */
 	p->body_raw = !memchr(text, '\r', len);
-	int rc = content_split_head(p->src, text, &len, !whole, &fm, &fmlen, &p->body_off,
-				    &p->body_line, s->d);
+	int rc = content_split_head(p->src, text, &len, !whole, &fm, &fmlen, &body_off,
+				    &body_line, s->d);
 	if (rc == 1) {
 		/* Front matter longer than the head: the whole file, then. */
 		free(text);
@@ -846,9 +847,12 @@ static void load_one(void *arg, size_t i, unsigned worker)
 			return;
 		}
 		p->body_raw = !memchr(text, '\r', len);
-		rc = content_split_head(p->src, text, &len, false, &fm, &fmlen, &p->body_off,
-					&p->body_line, s->d);
+		rc = content_split_head(p->src, text, &len, false, &fm, &fmlen, &body_off,
+					&body_line, s->d);
 	}
+	/* Files are at most CONTENT_MAX_FILE bytes: the offset fits. */
+	p->body_off = (uint32_t)body_off;
+	p->body_line = body_line;
 	if (rc == 0) {
 		p->fm_hash = hash64(text, p->body_off);
 		arena *tmp = job->scratch[worker];
@@ -865,7 +869,7 @@ static void load_one(void *arg, size_t i, unsigned worker)
 			 * point into the packed bytes. */
 			struct buf packed = BUF_INIT;
 			value_pack(&packed, tree);
-			char *blob = arena_alloc(a, packed.len);
+			char *blob = arena_bytes(a, packed.len);
 			memcpy(blob, packed.ptr, packed.len);
 			buf_free(&packed);
 			p->fm_packed = blob;

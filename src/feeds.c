@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "mdstage.h"
 #include "taxonomy.h"
 
 static void put_xml(struct buf *b, const char *s)
@@ -151,8 +152,11 @@ static int write_feed(struct site *s, struct output *o, const char *rel, const c
 	buf_puts(&b, "</updated>\n<author><name>");
 	put_xml(&b, author && *author ? author : (*s->config->title ? s->config->title : "folio"));
 	buf_puts(&b, "</name></author>\n<generator>folio</generator>\n");
+	arena *tmp = arena_new();
 	for (size_t i = 0; i < nd; i++) {
 		struct page *p = dated[i];
+		arena_reset(tmp);
+		const char *summary = mdstage_summary(s, p, tmp);
 		buf_puts(&b, "<entry>\n<title>");
 		put_xml(&b, p->title);
 		buf_puts(&b, "</title>\n<link rel=\"alternate\" type=\"text/html\" href=\"");
@@ -164,13 +168,14 @@ static int write_feed(struct site *s, struct output *o, const char *rel, const c
 		buf_puts(&b, "</id>\n<updated>");
 		date_iso(&p->date, &b);
 		buf_puts(&b, "</updated>\n");
-		if (p->summary && *p->summary) {
+		if (*summary) {
 			buf_puts(&b, "<summary>");
-			put_xml(&b, p->summary);
+			put_xml(&b, summary);
 			buf_puts(&b, "</summary>\n");
 		}
 		buf_puts(&b, "</entry>\n");
 	}
+	arena_free(tmp);
 	buf_puts(&b, "</feed>\n");
 	struct buf what = BUF_INIT;
 	buf_printf(&what, "the feed of %s", self->url);

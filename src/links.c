@@ -280,6 +280,18 @@ static void add_tpl_link(struct site *s, const struct page *p, const char *layou
 			buf_put(&key, href, n);
 		}
 	}
+	if (key.ptr[0] == '/' && key.ptr[key.len - 1] == '/') {
+		/* A link to a page's folder, as navigation, listings and
+		 * pagination write them: every page is known by now, so one
+		 * that is there needs no check, nor a place in the map. */
+		buf_puts(&key, "index.html");
+		bool page = strmap_get(&s->by_out, key.ptr + 1) != NULL;
+		buf_truncate(&key, key.len - strlen("index.html"));
+		if (page) {
+			buf_free(&key);
+			return;
+		}
+	}
 	pthread_mutex_lock(&tpl_lock);
 	struct tpl_link *l = strmap_getn(&s->tpl_links, key.ptr, key.len);
 	if (!l) {

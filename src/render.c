@@ -112,7 +112,7 @@ static const mustache_tpl *pick_layout(struct site *s, struct page *p)
 static void redirect_html(struct site *s, struct page *p, struct buf *out)
 {
 	struct buf abs = BUF_INIT;
-	buf_printf(&abs, "%s%s", s->config->base_url, p->redirect);
+	buf_printf(&abs, "%s%s", s->config->base_url, p->alias->redirect);
 	buf_puts(out, "<!DOCTYPE html>\n<html lang=\"");
 	buf_put_html(out, s->config->language, strlen(s->config->language));
 	buf_puts(out, "\">\n<head>\n<meta charset=\"utf-8\">\n<title>Moved</title>\n"
@@ -120,11 +120,11 @@ static void redirect_html(struct site *s, struct page *p, struct buf *out)
 	buf_put_html(out, abs.ptr, abs.len);
 	buf_puts(out, "\">\n<meta name=\"robots\" content=\"noindex\">\n"
 		 "<meta http-equiv=\"refresh\" content=\"0; url=");
-	buf_put_html(out, p->redirect, strlen(p->redirect));
+	buf_put_html(out, p->alias->redirect, strlen(p->alias->redirect));
 	buf_puts(out, "\">\n</head>\n<body>\n<p>This page has moved to <a href=\"");
-	buf_put_html(out, p->redirect, strlen(p->redirect));
+	buf_put_html(out, p->alias->redirect, strlen(p->alias->redirect));
 	buf_puts(out, "\">");
-	buf_put_html(out, p->redirect, strlen(p->redirect));
+	buf_put_html(out, p->alias->redirect, strlen(p->alias->redirect));
 	buf_puts(out, "</a>.</p>\n</body>\n</html>\n");
 	buf_free(&abs);
 }

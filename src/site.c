@@ -63,7 +63,7 @@ void site_describe(struct buf *b, const struct page *p)
 	case PAGE_TERM: buf_printf(b, "the term page %s", p->url); break;
 	case PAGE_404: buf_puts(b, "the 404 page"); break;
 	case PAGE_SEARCH: buf_puts(b, "the search page"); break;
-	case PAGE_ALIAS: buf_printf(b, "an alias of %s", p->redirect); break;
+	case PAGE_ALIAS: buf_printf(b, "an alias of %s", p->alias->redirect); break;
 	default: buf_printf(b, "the page %s", p->url); break;
 	}
 }
@@ -88,7 +88,7 @@ int site_claim(struct site *s, struct page *p)
 	/* Blame the content file if one of them is one, else the line that
 	 * declares an alias. */
 	const struct page *blame = p->src ? p : other->src ? other :
-				   p->alias_src ? p : other->alias_src ? other : NULL;
+				   p->alias ? p : other->alias ? other : NULL;
 	const struct page *with = blame == p ? other : p;
 	struct buf w = BUF_INIT;
 	site_describe(&w, with);
@@ -97,7 +97,7 @@ int site_claim(struct site *s, struct page *p)
 		url_place(blame, &line, &col);
 		diag_error(s->d, blame->src, line, col, "URL %s is also the URL of %s", blame->url, w.ptr);
 	} else if (blame) {
-		diag_error(s->d, blame->alias_src, blame->alias_line, blame->alias_col,
+		diag_error(s->d, blame->alias->src, blame->alias->line, blame->alias->col,
 			   "alias '%s' is the URL of %s", blame->url, w.ptr);
 	} else {
 		struct buf a = BUF_INIT;
@@ -200,8 +200,8 @@ int site_check_file(struct site *s, const char *rel, const char *what)
 			url_place(p, &line, &col);
 			diag_error(s->d, p->src, line, col, "URL %s is also a file folio writes: %s",
 				   p->url, what);
-		} else if (p->alias_src) {
-			diag_error(s->d, p->alias_src, p->alias_line, p->alias_col,
+		} else if (p->alias) {
+			diag_error(s->d, p->alias->src, p->alias->line, p->alias->col,
 				   "alias '%s' is also a file folio writes: %s", p->url, what);
 		} else {
 			diag_error(s->d, s->config->file, 0, 0, "%s and %s are both written at /%s", w.ptr, what, rel);
@@ -370,10 +370,8 @@ static void add_aliases(struct site *s)
 			}
 			struct page *al = site_new_page(s, PAGE_ALIAS, path.ptr, p->title);
 			buf_free(&path);
-			al->redirect = p->url;
-			al->alias_src = p->src;
-			al->alias_line = it->line;
-			al->alias_col = it->col;
+			al->alias = arena_alloc(s->a, sizeof(*al->alias));
+			*al->alias = (struct page_alias){ p->url, p->src, it->line, it->col };
 			struct page *other = strmap_get(&s->by_out, al->out_path);
 			if (other) {
 				struct buf w = BUF_INIT;
@@ -519,9 +517,7 @@ void site_finish(struct site *s)
 	views_finish(s);
 	for (size_t i = 0; i < s->nsections; i++) {
 		struct section *sec = s->sections[i];
-		sec->list = value_list(a);
-		for (size_t k = 0; k < sec->npages; k++)
-			value_list_push(a, sec->list, sec->pages[k]->meta);
+		sec->list = view_pages(a, sec->pages, sec->npages);
 	}
 	value *site = s->config->raw;
 	value *secs = value_list(a);
