@@ -196,7 +196,9 @@ static int run_pipeline(struct site *s, const struct build_opts *o, struct diags
 	if (!s->config)
 		goto out;
 	theme_load(s);
-	if (content_load(s) < 0 && s->npages == 0)
+	size_t errors = d->errors;
+	content_load(s);
+	if (d->errors > errors && s->npages == 0)
 		goto out;
 	site_check_urls(s);
 	schema_check(s);

@@ -141,7 +141,7 @@ static void check_value(struct site *s, struct page *p, const struct rule *r, va
 	case R_STRING: ok = v->type == V_STRING; break;
 	case R_INTEGER: ok = v->type == V_INT; break;
 	case R_BOOL: ok = v->type == V_BOOL; break;
-	case R_DATE: ok = v->type == V_STRING && date_parse(v->u.str.s, &d); break;
+	case R_DATE: ok = v->type == V_STRING && date_parse(v->u.str.s, &d) == 0; break;
 	case R_ENUM: {
 		ok = false;
 		if (v->type == V_STRING)
@@ -188,7 +188,7 @@ static void check_value(struct site *s, struct page *p, const struct rule *r, va
 			for (size_t i = 0; i < v->u.list.n; i++) {
 				value *it = v->u.list.items[i];
 				struct page *t = NULL;
-				if (content_join_path(&rel, p->dir, it->u.str.s, it->u.str.len))
+				if (content_join_path(&rel, p->dir, it->u.str.s, it->u.str.len) == 0)
 					t = site_find_rel(s, rel.ptr);
 				if (!t && strmap_get(&s->broken, rel.ptr))
 					continue;

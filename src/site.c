@@ -362,7 +362,7 @@ static void add_aliases(struct site *s)
 			/* Relative to the folder of the page's file, as Hugo reads
 			 * them; '/' starts at the site's root. */
 			struct buf path = BUF_INIT;
-			if (!content_join_path(&path, p->src_dir, it->u.str.s, it->u.str.len)) {
+			if (content_join_path(&path, p->src_dir, it->u.str.s, it->u.str.len) < 0) {
 				diag_error(s->d, p->src, it->line, it->col,
 					   "alias '%s' leads out of the site", it->u.str.s);
 				buf_free(&path);
