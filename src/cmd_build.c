@@ -230,5 +230,5 @@ int cmd_build(int argc, char **argv, int check_only)
 				ms > 0 ? 100.0 * st.ms[k] / ms : 0.0);
 	}
 	diags_free(&d);
-	return rc;
+	return rc == 0 ? 0 : 1;
 }

@@ -11,7 +11,6 @@
 #include "search_int.h"
 
 #include <math.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -959,7 +958,7 @@ static void free_build(struct ib *ib)
 	free(ib->shard_names);
 }
 
-int search_build(struct site *s)
+void search_build(struct site *s)
 {
 	struct search_index *x = index_of(s);
 	free_layout(x);
@@ -1008,14 +1007,12 @@ int search_build(struct site *s)
 	buf_free(&packs_key);
 	buf_free(&chunks_key);
 	free_build(&ib);
-	return (int)x->n;
 }
 
 struct write_job {
 	struct site *s;
 	struct output *o;
 	struct spool_reader *readers;   /* one per worker */
-	atomic_int rc;
 };
 
 static void write_one(void *arg, size_t i, unsigned worker)
@@ -1026,16 +1023,16 @@ static void write_one(void *arg, size_t i, unsigned worker)
 	struct buf path = BUF_INIT;
 	buf_printf(&path, "search/%s", f->name);
 	const char *data = spool_get(&x->data, f->off, f->len, &j->readers[worker]);
-	if (output_write(j->o, path.ptr, data, f->len, j->s->d) != 0)
-		atomic_store(&j->rc, -1);
+	/* A failure is an error in s->d: the build is not committed. */
+	(void)output_write(j->o, path.ptr, data, f->len, j->s->d);
 	buf_free(&path);
 }
 
-int search_write(struct site *s, struct output *o)
+void search_write(struct site *s, struct output *o)
 {
 	struct search_index *x = s->search;
 	if (!x)
-		return 0;
+		return;
 	struct buf path = BUF_INIT;
 	int rc = 0;
 	for (size_t i = 0; i < x->n && rc == 0; i++) {
@@ -1045,11 +1042,10 @@ int search_write(struct site *s, struct output *o)
 		rc = site_check_file(s, path.ptr, "the search index");
 	}
 	buf_free(&path);
-	if (rc)
-		return rc;
+	if (rc < 0)
+		return;         /* a page is where a file goes: an error in s->d */
 	unsigned threads = s->threads ? s->threads : 1;
 	struct write_job j = { .s = s, .o = o };
-	atomic_init(&j.rc, 0);
 	j.readers = xcalloc(threads, sizeof(*j.readers));
 	for (unsigned w = 0; w < threads; w++)
 		buf_init(&j.readers[w].b);
@@ -1057,7 +1053,6 @@ int search_write(struct site *s, struct output *o)
 	for (unsigned w = 0; w < threads; w++)
 		buf_free(&j.readers[w].b);
 	free(j.readers);
-	return atomic_load(&j.rc);
 }
 
 void search_free(struct site *s)

@@ -131,7 +131,7 @@ static int collect(void *arg, const char *name, const char *path, char *text, si
 /* Appended to the file names of the default theme's templates. */
 #define DEFAULT_THEME_MARK " (folio's default theme)"
 
-int theme_default_enabled(const struct site *s)
+bool theme_default_enabled(const struct site *s)
 {
 	const char *t = value_map_str(s->config->raw, "theme");
 	return !t || strcmp(t, "none") != 0;
@@ -200,10 +200,9 @@ static void collect_layout_ids(struct site *s, const struct sources *ss)
 		html_attrs(ss->items[i].text, ss->items[i].len, NULL, NULL, layout_id, s);
 }
 
-int theme_load(struct site *s)
+void theme_load(struct site *s)
 {
 	struct sources ss = { 0 };
-	size_t errors = s->d->errors;
 	const size_t plen = strlen("layouts/"), slen = strlen(".mustache");
 
 	if (theme_default_enabled(s)) {
@@ -223,7 +222,9 @@ int theme_load(struct site *s)
 	}
 	struct buf dir = BUF_INIT;
 	buf_printf(&dir, "%s/layouts", s->dir);
-	theme_read_dir(dir.ptr, collect, &ss, s->d);
+	/* A file that cannot be read is an error in s->d; the others are
+	 * still compiled, so that one run reports every error. */
+	(void)theme_read_dir(dir.ptr, collect, &ss, s->d);
 	buf_free(&dir);
 
 	collect_layout_ids(s, &ss);
@@ -244,13 +245,15 @@ int theme_load(struct site *s)
 				buf_puts(&name, src->name + 9);
 			else
 				continue;
-			/* Report each file's errors once. */
+			/* Report each file's errors once.  A template with
+			 * errors is not stored; they are in s->d already. */
 			struct diags *d = s->d, quiet;
 			if (pass > 0 && (pass == 2 || !partial)) {
 				diags_init(&quiet);
 				d = &quiet;
 			}
-			mustache_set_add(s->templates, name.ptr, src->file, src->text, src->len, d);
+			(void)mustache_set_add(s->templates, name.ptr, src->file, src->text,
+					       src->len, d);
 			if (d != s->d)
 				diags_free(&quiet);
 		}
@@ -272,7 +275,6 @@ int theme_load(struct site *s)
 	}
 	free(ss.items);
 	strmap_free(&ss.by_name);
-	return s->d->errors > errors ? -1 : 0;
 }
 
 const mustache_tpl *theme_site_layout(const struct site *s, const char *name)
