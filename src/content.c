@@ -554,7 +554,7 @@ static const char *scalar_as_written(arena *a, const char *text, const value *v)
 
 /* title, date, summary, draft, weight, layout.  Returns -1 on errors. */
 static int read_page_fields(struct site *s, struct page *p, value *fm, arena *a,
-			     const char *text)
+			    const char *text)
 {
 	struct diags *d = s->d;
 	const char *f = p->src;
@@ -736,7 +736,7 @@ static int read_page_url(struct site *s, struct page *p, value *fm, arena *a)
 /* Reads the known keys of P's front matter (TEXT: the file).  Returns -1
  * on errors. */
 static int read_known_keys(struct site *s, struct page *p, value *fm, arena *a,
-			    const char *text)
+			   const char *text)
 {
 	int rc = read_page_fields(s, p, fm, a, text);
 	if (read_page_lists(s, p, fm) < 0)

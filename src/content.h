@@ -28,9 +28,9 @@ int content_split(const char *file, char *text, size_t *len, const char **fm,
  * the text up to the body is checked, and SPLIT_NEED_MORE returned, with
  * no error, when the front matter does not end within TEXT. */
 enum split_result { SPLIT_FAILED = -1, SPLIT_DONE = 0, SPLIT_NEED_MORE = 1 };
-enum split_result content_split_head(const char *file, char *text, size_t *len, bool partial, const char **fm,
-				     size_t *fmlen, size_t *body_off, unsigned *body_line,
-				     struct diags *d);
+enum split_result content_split_head(const char *file, char *text, size_t *len, bool partial,
+				     const char **fm, size_t *fmlen, size_t *body_off,
+				     unsigned *body_line, struct diags *d);
 /* A NUL byte or invalid UTF-8 in a body TEXT[0..N) whose first line is
  * LINE of FILE: an error at its place (none when D is NULL) and -1,
  * else 0. */

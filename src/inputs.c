@@ -211,7 +211,7 @@ static int try_lock(const char *out)
 
 /* Whether a killed build left its temporary folder beside OUT: the
  * usual way removes it. */
-static bool debris(const char *out)
+static bool has_debris(const char *out)
 {
 	size_t base, n;
 	split_out(out, &base, &n);
@@ -237,7 +237,7 @@ bool inputs_unchanged(const char *out, uint64_t fingerprint, size_t *pages, size
 	int lock = try_lock(out);
 	if (lock < 0)
 		return false;
-	if (debris(out)) {
+	if (has_debris(out)) {
 		close(lock);
 		return false;
 	}

@@ -410,14 +410,15 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 	return unlink(path) == 0 || errno == ENOENT ? 0 : -1;
 }
 
-int output_remove_tree(const char *path)
+void output_remove_tree(const char *path)
 {
 	struct stat st;
 	if (lstat(path, &st) != 0)
-		return 0;
+		return;
 	if (!S_ISDIR(st.st_mode))
-		return unlink(path);
-	return nftw(path, remove_entry, 32, FTW_DEPTH | FTW_PHYS);
+		unlink(path);
+	else
+		nftw(path, remove_entry, 32, FTW_DEPTH | FTW_PHYS);
 }
 
 static void output_release(struct output *o)

@@ -66,7 +66,8 @@ void output_close_live(struct output *o);
 int output_commit(struct output *o, struct diags *d);
 /* Removes the temporary folder (after a failed build). */
 void output_abort(struct output *o);
-/* rm -rf PATH without following symbolic links. */
-int output_remove_tree(const char *path);
+/* rm -rf PATH without following symbolic links, as far as it can: what
+ * cannot be removed stays. */
+void output_remove_tree(const char *path);
 
 #endif

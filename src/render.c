@@ -235,15 +235,16 @@ static bool is_serve_only(const char *rel)
 	return !strncmp(rel, "_folio", 6) && (rel[6] == '\0' || rel[6] == '/');
 }
 
-/* Claims REL for an asset: a page already there is an error. */
-static bool asset_path_free(struct site *s, const char *rel, const char *src)
+/* Whether REL is free for an asset: a page or a file folio writes there
+ * is an error, and -1. */
+static int asset_path_free(struct site *s, const char *rel, const char *src)
 {
 	struct page *p = strmap_get(&s->by_out, rel);
 	const char *file = site_file_owner(s, rel);
 	if (!file && search_has_file(s, rel))
 		file = "the search index";
 	if (!p && !file)
-		return true;
+		return 0;
 	if (file) {
 		diag_error(s->d, src, 0, 0, "asset would overwrite a file folio writes: %s (/%s)",
 			   file, rel);
@@ -253,7 +254,7 @@ static bool asset_path_free(struct site *s, const char *rel, const char *src)
 		diag_error(s->d, src, 0, 0, "asset would overwrite the URL %s of %s", p->url, w.ptr);
 		buf_free(&w);
 	}
-	return false;
+	return -1;
 }
 
 static int cmp_dirent(const struct dirent **a, const struct dirent **b)
@@ -286,7 +287,7 @@ static size_t copy_dir(struct site *s, struct output *o, struct strmap *done,
 		if (S_ISDIR(st.st_mode)) {
 			if (depth < 32)
 				files += copy_dir(s, o, done, path.ptr, sub.ptr, depth + 1);
-		} else if (S_ISREG(st.st_mode) && asset_path_free(s, sub.ptr, path.ptr)) {
+		} else if (S_ISREG(st.st_mode) && asset_path_free(s, sub.ptr, path.ptr) == 0) {
 			size_t len;
 			char *data = file_read(path.ptr, &len);
 			if (!data) {
@@ -321,7 +322,7 @@ static size_t copy_resources(struct site *s, struct output *o, struct strmap *do
 			continue;       /* its bundle's page is left out */
 		buf_reset(&path);
 		buf_printf(&path, "%s/%s", s->content_dir, r->rel);
-		if (!asset_path_free(s, r->out, path.ptr))
+		if (asset_path_free(s, r->out, path.ptr) < 0)
 			continue;
 		const char *other = strmap_get(done, r->out);
 		if (other) {
@@ -361,7 +362,7 @@ size_t render_assets(struct site *s, struct output *o)
 			if (strncmp(f->path, "assets/", plen) || is_serve_only(f->path + plen))
 				continue;
 			const char *rel = f->path + plen;
-			if (strmap_get(&done, rel) || !asset_path_free(s, rel, f->path))
+			if (strmap_get(&done, rel) || asset_path_free(s, rel, f->path) < 0)
 				continue;
 			if (o)  /* a failure is an error in s->d */
 				(void)output_write(o, rel, f->data, f->len, s->d);

@@ -320,8 +320,8 @@ struct names {
 	const char *packed;     /* the front matter being walked */
 };
 
-/* Adds V to the walked set; false if it was there. */
-static bool first_visit(struct names *n, const value *v)
+/* Adds V to the walked set; -1 when it was there already. */
+static int visit(struct names *n, const value *v)
 {
 	if (2 * (n->nseen + 1) > n->capseen) {
 		size_t cap = n->capseen ? 2 * n->capseen : 1024;
@@ -341,12 +341,12 @@ static bool first_visit(struct names *n, const value *v)
 	size_t j = ((uintptr_t)v >> 4) & (n->capseen - 1);
 	while (n->seen[j]) {
 		if (n->seen[j] == v)
-			return false;
+			return -1;
 		j = (j + 1) & (n->capseen - 1);
 	}
 	n->seen[j] = v;
 	n->nseen++;
-	return true;
+	return 0;
 }
 
 static void add_name(void *arg, const char *key, size_t len)
@@ -396,7 +396,7 @@ static void walk_keys(struct names *n, const value *v)
 	/* A page's view: its names come from its page (theme_check_names). */
 	if (v && v->type == V_VIEW)
 		return;
-	if (!v || (v->type != V_LIST && v->type != V_MAP) || !first_visit(n, v))
+	if (!v || (v->type != V_LIST && v->type != V_MAP) || visit(n, v) < 0)
 		return;
 	if (v->type == V_LIST) {
 		for (size_t i = 0; i < v->u.list.n; i++)

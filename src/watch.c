@@ -341,8 +341,8 @@ static int read_events(watch *w, struct batch *b, struct diags *d)
 
 
 /* Waits for one burst of events. */
-static enum watch_result wait_burst(watch *w, int stop_fd, int quiet_ms, int max_ms, struct batch *b,
-		      struct diags *d)
+static enum watch_result wait_burst(watch *w, int stop_fd, int quiet_ms, int max_ms,
+				    struct batch *b, struct diags *d)
 {
 	double first = 0, last = 0;
 	for (;;) {
