@@ -21,10 +21,11 @@
  *  - A function that makes or finds something returns a pointer, NULL
  *    when there is nothing or on failure (told as above).
  *  - A function that cannot fail returns its value (a count, a length, an
- *    offset, a hash, a digit's value or -1 for none) or void.
- *  - A function with more than two outcomes that the caller tells apart
- *    returns a named enum (enum split_result, enum watch_result,
- *    enum live_result).
+ *    offset, a hash; a digit's value or a file descriptor, -1 for none)
+ *    or void.
+ *  - A function with more than two outcomes that the caller tells apart,
+ *    or a callback that tells a loop to go on or stop, returns a named
+ *    enum (enum split_result, enum watch_result, enum live_result).
  *  - bool only for a predicate: a question with no side effect on its
  *    arguments and nothing to report, named so that "if (name(x))" reads
  *    as that question (is_.., has_.., within, search_enabled).
@@ -34,7 +35,10 @@
  *    functions return the exit status.
  *
  * A caller never ignores a return that can tell a failure: it checks it,
- * or the function returns void.
+ * or the function returns void.  The one exception is marked: a caller
+ * that goes on past a failure on purpose (a stage, so that one run reports
+ * every error) casts the call to (void) and says why, and does so only
+ * when the failure is already in the diagnostics it reports to.
  */
 #ifndef FOLIO_DIAG_H
 #define FOLIO_DIAG_H
