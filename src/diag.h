@@ -26,9 +26,11 @@
  *  - A function with more than two outcomes that the caller tells apart,
  *    or a callback that tells a loop to go on or stop, returns a named
  *    enum (enum split_result, enum watch_result, enum live_result).
- *  - bool only for a predicate: a question with no side effect on its
- *    arguments and nothing to report, named so that "if (name(x))" reads
- *    as that question (is_.., has_.., within, search_enabled).
+ *  - bool only for a predicate: a question with nothing to report and no
+ *    side effect (beyond, for a yes, its details in out parameters, as
+ *    inputs_unchanged), named so that "if (name(x))" reads as that
+ *    question (is_.., has_.., within, search_enabled).  A function whose
+ *    job is to find or parse something is not a question: 0/-1.
  *  - Where a library fixes the shape, its shape: comparison functions for
  *    qsort and scandir return <0, 0 or >0; callbacks of nftw, libyaml and
  *    libmicrohttpd return what those libraries ask.  main and the cmd_*
