@@ -100,15 +100,15 @@ void views_check(struct site *s)
 	}
 }
 
-/* Writes page field V as JSON: lists of pages or terms become their
- * titles or names, a page its title. */
+/* Writes page field V as JSON: a term (a map) becomes its title or name;
+ * a page (a view) is its title, as value_to_json writes every view. */
 static void field_json(struct buf *b, const value *v)
 {
 	if (v->type == V_LIST) {
 		buf_putc(b, '[');
 		for (size_t k = 0; k < v->u.list.n; k++) {
 			const value *it = v->u.list.items[k];
-			if (it->type == V_MAP || it->type == V_VIEW) {
+			if (it->type == V_MAP) {
 				const value *t = value_map_get(it, "title");
 				it = t ? t : value_map_get(it, "name");
 			}
@@ -120,7 +120,7 @@ static void field_json(struct buf *b, const value *v)
 				buf_puts(b, "null");
 		}
 		buf_putc(b, ']');
-	} else if ((v->type == V_MAP || v->type == V_VIEW) && value_map_get(v, "title")) {
+	} else if (v->type == V_MAP && value_map_get(v, "title")) {
 		value_to_json(value_map_get(v, "title"), b);
 	} else {
 		value_to_json(v, b);
