@@ -231,10 +231,11 @@ void site_claim(struct site *s, struct page *p);
 bool site_in_place(const struct page *p);
 /* Claims REL for a file folio writes that is not a page (WHAT: "the
  * sitemap", "the search index"): a page, alias or other such file there
- * is an error naming both.  Claiming it again for the same WHAT is not. */
+ * is an error naming both, and -1.  Claiming it again for the same WHAT
+ * is not. */
 int site_claim_file(struct site *s, const char *rel, const char *what);
 /* The same check without claiming REL, for files whose names change from
- * build to build (the search index's). */
+ * build to build (the search index's): 0, or -1 after an error. */
 int site_check_file(struct site *s, const char *rel, const char *what);
 /* What to call P in a message: its file, or "the term page /tags/x/". */
 struct buf;
