@@ -235,8 +235,8 @@ static bool is_serve_only(const char *rel)
 	return !strncmp(rel, "_folio", 6) && (rel[6] == '\0' || rel[6] == '/');
 }
 
-/* Whether REL is free for an asset: a page or a file folio writes there
- * is an error, and -1. */
+/* Checks that REL is free for an asset: a page or a file folio writes
+ * there is an error, and -1. */
 static int asset_path_free(struct site *s, const char *rel, const char *src)
 {
 	struct page *p = strmap_get(&s->by_out, rel);
