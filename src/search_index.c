@@ -760,9 +760,9 @@ static void build_facet(struct site *s, struct facet *f, size_t tax)
 	qsort(f->order, nt, sizeof(uint32_t), cmp_by_count);
 }
 
-/* The taxonomies' names files and facets; TAXES gets the root's list.
- * Returns the number of term-list chunks. */
-static size_t build_taxonomies(struct ib *ib, struct facet *facets, struct buf *taxes)
+/* The taxonomies' names files and facets; TAXES gets the root's list,
+ * each taxonomy with the number of its first term-list chunk. */
+static void build_taxonomies(struct ib *ib, struct facet *facets, struct buf *taxes)
 {
 	struct site *s = ib->s;
 	struct buf cur = BUF_INIT;
@@ -791,7 +791,6 @@ static size_t build_taxonomies(struct ib *ib, struct facet *facets, struct buf *
 		nchunks += (tx->nterms + TERM_CHUNK - 1) / TERM_CHUNK;
 	}
 	buf_free(&cur);
-	return nchunks;
 }
 
 struct pack_job {
