@@ -123,8 +123,10 @@ struct md_job {
 };
 
 /* Writes HTML[0..LEN) to the end of WORKER's spill file (made on first
- * use: an unlinked file in TMPDIR).  Returns -1 when it cannot. */
-static int spill(struct site *s, unsigned worker, const char *html, size_t len, uint64_t *at)
+ * use: an unlinked file in TMPDIR) and sets *AT to where it starts.
+ * Returns 0, or -1 when it cannot. */
+static int spill_write(struct site *s, unsigned worker, const char *html, size_t len,
+		       uint64_t *at)
 {
 	struct md_spill *sp = &s->spill[worker];
 	if (sp->fd < 0) {
@@ -219,7 +221,7 @@ static void markdown_one(void *arg, size_t i, unsigned worker)
 			p->html = r.html;
 		} else {
 			atomic_fetch_sub(&job->cached, r.html_len);
-			if (spill(s, worker, r.html, r.html_len, &p->html_off) == 0)
+			if (spill_write(s, worker, r.html, r.html_len, &p->html_off) == 0)
 				p->html_spill = worker + 1;
 			free(r.html);
 		}
