@@ -124,8 +124,10 @@ struct md_job {
 };
 
 /* Writes HTML[0..LEN) to the end of WORKER's spill file (made on first
- * use: an unlinked file in TMPDIR).  Returns false when it cannot. */
-static bool spill(struct site *s, unsigned worker, const char *html, size_t len, uint64_t *at)
+ * use: an unlinked file in TMPDIR) and sets *AT to where it starts.
+ * Returns 0, or -1 when it cannot. */
+static int spill_write(struct site *s, unsigned worker, const char *html, size_t len,
+		       uint64_t *at)
 {
 	struct md_spill *sp = &s->spill[worker];
 	if (sp->fd < 0) {
@@ -137,17 +139,17 @@ static bool spill(struct site *s, unsigned worker, const char *html, size_t len,
 			unlink(path.ptr);
 		buf_free(&path);
 		if (sp->fd < 0)
-			return false;
+			return -1;
 	}
 	*at = sp->len;
 	for (size_t done = 0; done < len;) {
 		ssize_t w = pwrite(sp->fd, html + done, len - done, (off_t)(sp->len + done));
 		if (w <= 0)
-			return false;
+			return -1;
 		done += (size_t)w;
 	}
 	sp->len += len;
-	return true;
+	return 0;
 }
 
 char *mdstage_html(struct site *s, const struct page *p, size_t *len)
@@ -315,20 +317,20 @@ static void markdown_one(void *arg, size_t i, unsigned worker)
 			p->html = r.html;
 		} else {
 			atomic_fetch_sub(&job->cached, r.html_len);
-			if (spill(s, worker, r.html, r.html_len, &p->html_off))
+			if (spill_write(s, worker, r.html, r.html_len, &p->html_off) == 0)
 				p->html_spill = worker + 1;
 			free(r.html);
 			size_t n = p->summary ? strlen(p->summary) : 0;
 			uint64_t at;
 			if (p->html_spill && !p->fm_summary && n && n < UINT32_MAX &&
-			    spill(s, worker, p->summary, n, &at)) {
+			    spill_write(s, worker, p->summary, n, &at) == 0) {
 				p->summary_len = (uint32_t)n;
 				keep_summary = false;
 			}
 			struct buf toc = BUF_INIT;
 			put_toc(&toc, p->toc, p->ntoc);
 			if (p->html_spill && toc.len && toc.len < UINT32_MAX &&
-			    spill(s, worker, toc.ptr, toc.len, &at)) {
+			    spill_write(s, worker, toc.ptr, toc.len, &at) == 0) {
 				p->toc_len = (uint32_t)toc.len;
 				keep_toc = false;
 			}

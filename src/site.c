@@ -80,11 +80,11 @@ static void url_place(const struct page *p, unsigned *line, unsigned *col)
 	arena_free(tmp);
 }
 
-int site_claim(struct site *s, struct page *p)
+void site_claim(struct site *s, struct page *p)
 {
 	struct page *other = strmap_put(&s->by_out, p->out_path, p);
 	if (!other)
-		return 0;
+		return;
 	/* Blame the content file if one of them is one, else the line that
 	 * declares an alias. */
 	const struct page *blame = p->src ? p : other->src ? other :
@@ -106,17 +106,15 @@ int site_claim(struct site *s, struct page *p)
 		buf_free(&a);
 	}
 	buf_free(&w);
-	return -1;
 }
 
 /* Output paths that differ only in case or Unicode normalisation would be
  * one file on macOS and Windows: an error naming both sources. */
-static int check_folded(struct site *s)
+static void check_folded(struct site *s)
 {
 	struct strmap seen = STRMAP_INIT;       /* fold key -> source path */
 	struct buf key = BUF_INIT, src = BUF_INIT;
 	arena *a = arena_new();
-	int rc = 0;
 	size_t n = s->npages + s->nresources;
 	for (size_t i = 0; i < n; i++) {
 		const char *out, *file;
@@ -152,13 +150,11 @@ static int check_folded(struct site *s)
 		diag_error(s->d, file, 1, 1,
 			   "this file's URL %s and the URL %s of %s differ only in case or accents; "
 			   "they would be one file on macOS and Windows", first[2], other[2], other[0]);
-		rc = -1;
 	}
 	strmap_free(&seen);
 	buf_free(&key);
 	buf_free(&src);
 	arena_free(a);
-	return rc;
 }
 
 bool site_in_place(const struct page *p)
@@ -217,15 +213,11 @@ const char *site_file_owner(const struct site *s, const char *rel)
 	return strmap_get(&s->files, rel);
 }
 
-int site_check_urls(struct site *s)
+void site_check_urls(struct site *s)
 {
-	int rc = 0;
 	for (size_t i = 0; i < s->npages; i++)
-		if (site_claim(s, s->pages[i]) < 0)
-			rc = -1;
-	if (check_folded(s) < 0)
-		rc = -1;
-	return rc;
+		site_claim(s, s->pages[i]);
+	check_folded(s);
 }
 
 int site_page_cmp(const void *pa, const void *pb)
@@ -362,7 +354,7 @@ static void add_aliases(struct site *s)
 			/* Relative to the folder of the page's file, as Hugo reads
 			 * them; '/' starts at the site's root. */
 			struct buf path = BUF_INIT;
-			if (!content_join_path(&path, p->src_dir, it->u.str.s, it->u.str.len)) {
+			if (content_join_path(&path, p->src_dir, it->u.str.s, it->u.str.len) < 0) {
 				diag_error(s->d, p->src, it->line, it->col,
 					   "alias '%s' leads out of the site", it->u.str.s);
 				buf_free(&path);
@@ -427,9 +419,8 @@ static void adopt_folder_pages(struct site *s, struct strmap *by_dir)
 	strmap_free(&owners);
 }
 
-int site_index(struct site *s)
+void site_index(struct site *s)
 {
-	size_t errors = s->d->errors;
 	struct strmap by_dir = STRMAP_INIT;
 
 	find_section(s, &by_dir, "");
@@ -506,7 +497,6 @@ int site_index(struct site *s)
 			s->build_epoch = e;
 	}
 	strmap_free(&by_dir);
-	return s->d->errors > errors ? -1 : 0;
 }
 
 void site_finish(struct site *s)

@@ -231,20 +231,21 @@ void site_add_page(struct site *s, struct page *p);
 struct page *site_find_rel(const struct site *s, const char *rel);
 
 /* Registers every page's output path; two pages on one path are an
- * error naming both.  Returns -1 if errors were added. */
-int site_check_urls(struct site *s);
+ * error naming both, in s->d. */
+void site_check_urls(struct site *s);
 /* Claims OUT_PATH for P (a page made by folio); same errors. */
-int site_claim(struct site *s, struct page *p);
+void site_claim(struct site *s, struct page *p);
 /* Whether P sits at its URL by its place in content/ (no url: key), and
  * so may take the role of a page folio makes there (a term page, the
  * search page).  A page put there with url: is an error instead. */
 bool site_in_place(const struct page *p);
 /* Claims REL for a file folio writes that is not a page (WHAT: "the
  * sitemap", "the search index"): a page, alias or other such file there
- * is an error naming both.  Claiming it again for the same WHAT is not. */
+ * is an error naming both, and -1.  Claiming it again for the same WHAT
+ * is not. */
 int site_claim_file(struct site *s, const char *rel, const char *what);
 /* The same check without claiming REL, for files whose names change from
- * build to build (the search index's). */
+ * build to build (the search index's): 0, or -1 after an error. */
 int site_check_file(struct site *s, const char *rel, const char *what);
 /* What to call P in a message: its file, or "the term page /tags/x/". */
 struct buf;
@@ -253,8 +254,8 @@ void site_describe(struct buf *b, const struct page *p);
 const char *site_file_owner(const struct site *s, const char *rel);
 
 /* Index step: sections, orders, prev/next, pagination, template values.
- * Returns -1 if errors were added. */
-int site_index(struct site *s);
+ * Reports errors to s->d. */
+void site_index(struct site *s);
 
 /* After taxonomies: every page's view (view.h), the section lists,
  * site.sections, page.sections, and the numbered pages of listings. */

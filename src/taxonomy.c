@@ -419,9 +419,8 @@ static void page_terms(struct site *s, struct use *uses, size_t nuses)
 	}
 }
 
-int taxonomy_build(struct site *s)
+void taxonomy_build(struct site *s)
 {
-	size_t errors = s->d->errors;
 	size_t ntax = s->config->ntax, nregular = 0;
 	struct gather g = { .s = s, .tmp = arena_new() };
 
@@ -452,7 +451,6 @@ int taxonomy_build(struct site *s)
 	compute_related(s, g.uses, g.nuses);
 	free(g.uses);
 	arena_free(g.tmp);
-	return s->d->errors > errors ? -1 : 0;
 }
 
 void taxonomy_finish(struct site *s)
