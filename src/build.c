@@ -237,10 +237,10 @@ static int run_pipeline(struct site *s, const struct build_opts *o, struct diags
 	}
 	render_pages(s, opened ? &out : NULL);
 	lap(st, STAGE_RENDER, &t);
-	st->pages = s->npages;
+	st->pages = s->npages + s->nnumbered;
 	size_t feeds = feeds_write(s, opened ? &out : NULL);
 	lap(st, STAGE_SITE_FILES, &t);
-	st->files = s->npages + feeds;
+	st->files = st->pages + feeds;
 	if (opened && s->search) {
 		search_write(s, &out);
 		st->files += search_files(s);
