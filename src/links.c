@@ -77,6 +77,16 @@ static int resolve_path(struct buf *out, const char *page_url, const char *href,
 	return rc;
 }
 
+/* Whether a page is at output path PATH: *PAGE is set to it, or left
+ * NULL for a numbered listing page, which like every page folio makes has
+ * no ids known before rendering. */
+static bool page_at(struct site *s, const char *path, struct page **page)
+{
+	struct page *p = site_page_at(s, path, NULL);
+	*page = p && !strcmp(p->out_path, path) ? p : NULL;
+	return p != NULL;
+}
+
 /* The page or file at output path PATH ("" is the home page): *PAGE is set
  * when it is a page.  Folders are looked for as FOLDER/index.html.  Returns
  * -1 when nothing is there. */
@@ -88,15 +98,12 @@ static int find_target(struct site *s, const char *path, struct page **page)
 	size_t n = strlen(path);
 	if (n == 0 || path[n - 1] == '/') {
 		buf_printf(&k, "%sindex.html", path);
-		*page = site_page_at(s, k.ptr, NULL);
-		found = *page || strmap_get(&s->written, k.ptr);
+		found = page_at(s, k.ptr, page) || strmap_get(&s->written, k.ptr);
 	} else {
-		*page = site_page_at(s, path, NULL);
-		found = *page || strmap_get(&s->written, path);
+		found = page_at(s, path, page) || strmap_get(&s->written, path);
 		if (!found) {
 			buf_printf(&k, "%s/index.html", path);
-			*page = site_page_at(s, k.ptr, NULL);
-			found = *page != NULL;
+			found = page_at(s, k.ptr, page);
 		}
 	}
 	buf_free(&k);

@@ -57,6 +57,15 @@ printf -- '---\ntitle: B\n---\n[two](/tags/x/page/2/#top)\n' > "$S/content/b.md"
 printf '<h1 id="top">{{page.title}}</h1>{{{page.content}}}\n' > "$S/layouts/term.mustache"
 ok "a link to a listing's second page" "$FOLIO" build -s "$S" -o "$TMP/out"
 ok "... which is written" grep -q '<h1 id="top">x' "$TMP/out/tags/x/page/2/index.html"
+# A section page with a file of its own: its numbered pages take any
+# fragment, as pages folio makes do, not only its file's ids.
+tax_site
+page "$S/content/roles/_index.md" Roles "Roles text."
+page "$S/content/roles/r1.md" R1
+page "$S/content/roles/r2.md" R2 "[two](/roles/page/2/#top)"
+printf '<h1 id="top">{{page.title}}</h1>{{{page.content}}}\n' > "$S/layouts/section.mustache"
+ok "a link to a fragment of a section's second page" "$FOLIO" build -s "$S" -o "$TMP/out"
+ok "... which is written" test -s "$TMP/out/roles/page/2/index.html"
 
 tax_site
 printf -- '---\ntitle: B\naliases: [/tags/x/]\n---\nB\n' > "$S/content/b.md"
