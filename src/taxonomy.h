@@ -20,6 +20,7 @@ struct term {
 	value *entry;           /* {name, slug, url, count} */
 	value *link;            /* {name, slug, url} */
 	double idf;             /* rarity weight for related pages */
+	size_t rank_of;         /* its place among all terms (taxonomy.c, related pages) */
 	/* spellings seen: name -> pages using it */
 	struct spelling *spellings;
 	size_t nspellings;
