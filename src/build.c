@@ -222,6 +222,12 @@ static int run_pipeline(struct site *s, const struct build_opts *o, struct diags
 	taxonomy_build(s);
 	if (d->errors > before)
 		goto out;       /* terms are wrong: lists and pages would be too */
+	/* The values templates see: every page's view, then what is built
+	 * from views (term lists, site.matrix), then the sections' lists and
+	 * the split of listings into numbered pages. */
+	view_begin(s);
+	taxonomy_finish(s);
+	views_finish(s);
 	site_finish(s);
 	lap(st, STAGE_TAXONOMY, &t);
 	if (want_search && !d->errors)

@@ -16,9 +16,7 @@
 #include "buf.h"
 #include "content.h"
 #include "slug.h"
-#include "taxonomy.h"
 #include "view.h"
-#include "views.h"
 
 
 value *page_fm(const struct page *p, arena *a)
@@ -580,9 +578,6 @@ void site_index(struct site *s)
 void site_finish(struct site *s)
 {
 	arena *a = s->a;
-	view_begin(s);
-	taxonomy_finish(s);
-	views_finish(s);
 	for (size_t i = 0; i < s->nsections; i++) {
 		struct section *sec = s->sections[i];
 		sec->list = view_pages(a, sec->pages, sec->npages);

@@ -261,8 +261,9 @@ const char *site_file_owner(const struct site *s, const char *rel);
  * Reports errors to s->d. */
 void site_index(struct site *s);
 
-/* After taxonomies: every page's view (view.h), the section lists,
- * site.sections, page.sections, and the numbered pages of listings. */
+/* After view_begin, taxonomy_finish and views_finish: the section
+ * lists, site.sections, page.sections, and the split of section
+ * listings into numbered pages. */
 void site_finish(struct site *s);
 /* A made-up page of KIND at PATH ("tags/django" or "" for the root). */
 struct page *site_new_page(struct site *s, enum page_kind kind, const char *path,
