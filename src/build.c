@@ -96,6 +96,7 @@ static void site_release(struct site *s)
 	free(s->resources);
 	buf_free(&s->skipped);
 	strmap_free(&s->by_out);
+	strmap_free(&s->listings);
 	strmap_free(&s->files);
 	strmap_free(&s->draft_rels);
 	strmap_free(&s->broken);

@@ -316,12 +316,25 @@ static int cmp_section_dir(const void *pa, const void *pb)
 	return strcmp(a->dir, b->dir);
 }
 
+void site_listing_folder(struct buf *b, const char *s)
+{
+	const char *slash = strrchr(s, '/');
+	const char *last = slash ? slash + 1 : s;
+	if (!strcmp(last, "index.html") || !*last) {
+		buf_put(b, s, (size_t)(last - s));
+		return;
+	}
+	/* Written as a file of its own: "r.html" -> "r/". */
+	const char *dot = strrchr(last, '.');
+	buf_put(b, s, dot && dot > last ? (size_t)(dot - s) : strlen(s));
+	buf_putc(b, '/');
+}
+
 /* "roles/index.html" -> "roles/page/K" into B. */
 static void numbered_path(struct buf *b, const char *first_out, unsigned k)
 {
 	buf_reset(b);
-	buf_puts(b, first_out);
-	buf_truncate(b, b->len - strlen("index.html"));
+	site_listing_folder(b, first_out);
 	buf_printf(b, "page/%u", k);
 }
 
@@ -343,15 +356,19 @@ void site_paginate(struct site *s, struct page *first, value *list)
 		numbered_path(&path, first->out_path, k);
 		buf_reset(&out);
 		buf_printf(&out, "%s/index.html", path.ptr);
-		struct page *other = site_page_at(s, out.ptr, NULL);
-		if (other && other != first) {
-			arena *tmp = arena_new();
+		arena *tmp = arena_new();
+		struct page *other = site_page_at(s, out.ptr, tmp);
+		if (other && other != first && other->first != first) {
 			struct page p;
 			site_numbered_page(s, first, k, tmp, &p);
 			clash(s, &p, other);
-			arena_free(tmp);
 		}
+		arena_free(tmp);
 	}
+	buf_reset(&path);
+	site_listing_folder(&path, first->out_path);
+	if (!strmap_get(&s->listings, path.ptr))
+		strmap_put(&s->listings, arena_strdup(s->a, path.ptr), first);
 	buf_free(&path);
 	buf_free(&out);
 	s->nnumbered += total - 1;
@@ -393,11 +410,7 @@ static struct page *numbered_at(struct site *s, const char *path, arena *a)
 	    (at > word && path[at - word - 1] != '/'))
 		return NULL;
 	unsigned k = (unsigned)strtoul(path + at, NULL, 10);
-	struct buf key = BUF_INIT;
-	buf_put(&key, path, at - word);
-	buf_puts(&key, "index.html");
-	struct page *first = strmap_get(&s->by_out, key.ptr);
-	buf_free(&key);
+	struct page *first = strmap_getn(&s->listings, path, at - word);
 	if (!first || first->pagenum > 1 || k < 2 || k > first->pagetotal)
 		return NULL;
 	if (!a)

@@ -197,6 +197,8 @@ struct site {
 
 	struct strmap by_rel;   /* content path -> page */
 	struct strmap by_out;   /* output path -> page */
+	struct strmap listings; /* the folder of a listing split into numbered
+				 * pages ("roles/") -> its first page */
 	struct strmap files;    /* output path -> what else folio writes there */
 	struct strmap draft_rels; /* content paths of drafts left out */
 	struct strmap broken;   /* content paths of files with errors */
@@ -276,6 +278,10 @@ struct page *site_new_page(struct site *s, enum page_kind kind, const char *path
  * rendered (site_numbered_page), and counted in s->nnumbered.  A page
  * already at one of their paths is an error. */
 void site_paginate(struct site *s, struct page *first, value *list);
+/* The folder of a listing's numbered pages into B, from its first page's
+ * output path or URL S: "roles/index.html" -> "roles/", "/roles/" ->
+ * "/roles/"; for one written as a file, "r.html" -> "r/". */
+void site_listing_folder(struct buf *b, const char *s);
 /* Fills *P with page K (2 or more) of FIRST's listing: its URL, output
  * path and view made in A.  P lives as long as A; nothing keeps it. */
 void site_numbered_page(struct site *s, struct page *first, unsigned k, arena *a,

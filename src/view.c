@@ -528,7 +528,8 @@ static value *pagination(const struct page *p, arena *a)
 	value_map_set(a, m, "paged", value_bool(a, total > 1));
 #define PAGE_URL(n) do { buf_reset(&b); \
 		if ((n) == 1) buf_puts(&b, first->url); \
-		else buf_printf(&b, "%spage/%u/", first->url, (n)); } while (0)
+		else { site_listing_folder(&b, first->url); buf_printf(&b, "page/%u/", (n)); } \
+	} while (0)
 	if (k > 1) {
 		PAGE_URL(k - 1);
 		value_map_set(a, m, "prev_url", value_strn(a, b.ptr, b.len));

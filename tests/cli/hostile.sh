@@ -57,6 +57,18 @@ printf -- '---\ntitle: B\n---\n[two](/tags/x/page/2/#top)\n' > "$S/content/b.md"
 printf '<h1 id="top">{{page.title}}</h1>{{{page.content}}}\n' > "$S/layouts/term.mustache"
 ok "a link to a listing's second page" "$FOLIO" build -s "$S" -o "$TMP/out"
 ok "... which is written" grep -q '<h1 id="top">x' "$TMP/out/tags/x/page/2/index.html"
+# A listing written as a file (url: /r.html) has its numbered pages in
+# the folder of that name, and its pagination links lead there.
+tax_site
+mkdir -p "$S/content/roles"
+printf -- '---\ntitle: Roles\nurl: /r.html\n---\nRoles.\n' > "$S/content/roles/_index.md"
+page "$S/content/roles/r1.md" R1
+page "$S/content/roles/r2.md" R2
+printf '<h1>{{page.title}}</h1>{{#page.pagination}}<a href="{{next_url}}">next</a>{{/page.pagination}}\n' > "$S/layouts/section.mustache"
+ok "a listing written as a file, split into pages" "$FOLIO" build -s "$S" -o "$TMP/out"
+ok "... has its second page in its own folder" test -s "$TMP/out/r/page/2/index.html"
+ok "... and links to it" grep -q 'href="/r/page/2/"' "$TMP/out/r.html"
+
 # A section page with a file of its own: its numbered pages take any
 # fragment, as pages folio makes do, not only its file's ids.
 tax_site
