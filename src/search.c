@@ -80,6 +80,11 @@ struct search_tokenizer {
 	size_t nterms, capterms;
 	struct tterm *tt;
 	size_t ntt, captt;
+	/* Pairs of terms next to each other in the page's text (stop words
+	 * left out), by number: first << 32 | second, repeats included. */
+	uint64_t *pairs;
+	size_t npairs, cappairs;
+	bool in_dense;          /* emitting the terms of a dense run */
 	struct buf enc;
 };
 
@@ -183,6 +188,7 @@ void search_tokenizer_free(struct search_tokenizer *t)
 	free(t->by_id);
 	free(t->terms);
 	free(t->tt);
+	free(t->pairs);
 	free(t);
 }
 
@@ -317,6 +323,7 @@ static void dense_run(struct search_tokenizer *t, const unsigned char *s, size_t
 		      stem_fn fn, void *arg)
 {
 	size_t i = 0, k, k2;
+	t->in_dense = true;
 	while (i < n) {
 		utf8_next(s + i, n - i, &k);
 		tok_put(t, s + i, k);
@@ -328,6 +335,7 @@ static void dense_run(struct search_tokenizer *t, const unsigned char *s, size_t
 		}
 		i += k;
 	}
+	t->in_dense = false;
 }
 
 /* ASCII bytes: 0 for a separator, else the byte lowercased. */
@@ -437,6 +445,7 @@ struct doc_builder {
 	struct search_tokenizer *tk;
 	bool in_title;          /* collecting the title's terms */
 	uint32_t tpos;
+	struct stem *prev;      /* the term before, in the text being read */
 };
 
 /* The exact-form hash of a folded word: the top 6 bits of its 32-bit
@@ -475,6 +484,20 @@ static void add_term(void *arg, struct stem *st)
 	b->len += b->weight;
 	if (b->in_title)
 		add_title_term(b, st);
+	/* Word pairs, for phrases: the characters and pairs of a dense run
+	 * are not words in a row, and end the run of words. */
+	if (t->in_dense) {
+		b->prev = NULL;
+	} else {
+		if (b->prev) {
+			if (t->npairs == t->cappairs) {
+				t->cappairs = t->cappairs ? 2 * t->cappairs : 256;
+				t->pairs = xrealloc(t->pairs, t->cappairs * sizeof(*t->pairs));
+			}
+			t->pairs[t->npairs++] = (uint64_t)b->prev->id << 32 | st->id;
+		}
+		b->prev = st;
+	}
 	if (st->gen == b->gen) {
 		t->terms[st->slot].tf += b->weight;
 		return;
@@ -492,6 +515,7 @@ static void add_text(struct search_tokenizer *t, struct doc_builder *b, uint32_t
 		     const char *s, size_t n)
 {
 	b->weight = weight;
+	b->prev = NULL;         /* no pair spans two texts */
 	scan(t, s, n, add_term, b);
 }
 
@@ -579,6 +603,12 @@ static void read_fields(struct search_tokenizer *t, struct doc_builder *b, const
 		add_text(t, b, SEARCH_W_SUMMARY, p->summary, strlen(p->summary));
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
 static int cmp_tf(const void *a, const void *b)
 {
 	uint32_t x = ((const struct tf *)a)->id, y = ((const struct tf *)b)->id;
@@ -611,6 +641,24 @@ static void put_terms(struct search_tokenizer *t, const struct doc_builder *b, s
 		put_uvar(out, own ? t->by_id[x->id]->slot : x->id);
 		buf_putc(out, x->pos | (is_last ? 32 : 0));
 		buf_putc(out, x->form);
+	}
+	/* The word pairs, each once, in order of their numbers. */
+	for (size_t i = 0; own && i < t->npairs; i++) {
+		uint64_t p = t->pairs[i];
+		t->pairs[i] = (uint64_t)t->by_id[p >> 32]->slot << 32 | t->by_id[p & 0xFFFFFFFF]->slot;
+	}
+	qsort(t->pairs, t->npairs, sizeof(*t->pairs), cmp_u64);
+	size_t np = 0;
+	for (size_t i = 0; i < t->npairs; i++)
+		if (!np || t->pairs[i] != t->pairs[np - 1])
+			t->pairs[np++] = t->pairs[i];
+	put_uvar(out, (uint32_t)np);
+	uint32_t prev1 = 0;
+	for (size_t i = 0; i < np; i++) {
+		uint32_t a = (uint32_t)(t->pairs[i] >> 32);
+		put_uvar(out, a - prev1);
+		put_uvar(out, (uint32_t)t->pairs[i]);
+		prev1 = a;
 	}
 }
 
@@ -677,7 +725,7 @@ void search_page_doc(struct search_tokenizer *t, const struct site *s, struct pa
 	if (v && v->type == V_BOOL && !v->u.b)
 		return;
 	struct doc_builder b = { .gen = ++t->gen, .tk = t };
-	t->nterms = t->ntt = 0;
+	t->nterms = t->ntt = t->npairs = 0;
 	read_fields(t, &b, s, p, fm, text, len, heads_at);
 
 	/* A store's pages keep their record in it, for as long as the index. */

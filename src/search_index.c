@@ -618,6 +618,243 @@ static void build_postings(struct ib *ib)
 	buf_free(&ib->cur);
 }
 
+/* ---- word pairs, for phrases ---- */
+
+/*
+ * Each pair of terms next to each other in a page's text has a list of
+ * the pages holding it, kept in files of their own that only a query with
+ * a quoted phrase reads.  A pair's key is "first second"; the top 16 bits
+ * of the FNV-1a hash of its key are its bucket, and each file holds a run
+ * of buckets, cut at about PAIR_FILE bytes.  The table file says where
+ * each file's buckets start.  Built like the postings: the pages' pairs
+ * are counted per bucket, then placed, a range of buckets at a time in
+ * half the memory budget, sorted and encoded on all threads.
+ */
+#define PAIR_BUCKETS 65536
+#define PAIR_FILE 8192          /* bytes of pair lists per file, about */
+#define PAIR_BLOCK 256          /* buckets a worker sorts and encodes at a time */
+
+struct pair_entry {
+	uint32_t a, b, id;      /* the pair's terms (the index's numbers), the page */
+};
+
+struct pb {
+	struct ib *ib;
+	uint32_t *hkey;         /* per term: FNV-1a of its key and a space */
+	uint64_t *at;           /* chunk C's next place in bucket K: at[C * PAIR_BUCKETS + K] */
+	uint64_t *start;        /* bucket K's entries are start[K]..start[K+1] */
+	size_t lo, hi;          /* the pass's buckets */
+	struct pair_entry *e;
+	struct buf *blocks;     /* per PAIR_BLOCK buckets: their "key":"pages" entries */
+	size_t *ends;           /* where each bucket's entries end in its block */
+	struct buf cur;         /* the file being filled */
+	struct group files;
+	struct buf table;       /* the first bucket of each file, as varints */
+	uint32_t last;          /* the first bucket of the file being filled */
+};
+
+static uint32_t fnv32(uint32_t h, const char *s)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static uint32_t pair_bucket(const struct pb *pb, uint32_t a, uint32_t b)
+{
+	return fnv32(pb->hkey[a], pb->ib->keys[b]) >> 16;
+}
+
+/* The word pairs of a page's record, after its terms and title terms. */
+static const unsigned char *record_pairs(const unsigned char *p)
+{
+	uint32_t k = get_uvar(&p);
+	while (k--) {
+		get_uvar(&p);
+		get_uvar(&p);
+	}
+	k = get_uvar(&p);
+	while (k--) {
+		get_uvar(&p);
+		p += 2;
+	}
+	return p;
+}
+
+/* Counts (PLACE false) or places chunk C's pairs in the pass's buckets. */
+static void pair_chunk(struct pb *pb, size_t c, unsigned worker, bool place)
+{
+	struct ib *ib = pb->ib;
+	uint64_t *at = pb->at + c * PAIR_BUCKETS;
+	uint64_t base = place ? pb->start[pb->lo] : 0;
+	for (size_t i = chunk_from(ib, c); i < chunk_from(ib, c + 1); i++) {
+		const struct search_doc *d = ib->docs[i]->search;
+		const uint32_t *gid = d->dict->gid;
+		const unsigned char *p = record_pairs(doc_terms(d, reader(ib, worker, d)));
+		uint32_t k = get_uvar(&p), a = 0;
+		while (k--) {
+			a += get_uvar(&p);
+			uint32_t b = get_uvar(&p), ga = gid[a], gb = gid[b];
+			uint32_t bucket = pair_bucket(pb, ga, gb);
+			if (!place)
+				at[bucket]++;
+			else if (bucket >= pb->lo && bucket < pb->hi)
+				pb->e[at[bucket]++ - base] = (struct pair_entry){ ga, gb, (uint32_t)i };
+		}
+	}
+}
+
+static void count_pairs(void *arg, size_t c, unsigned worker)
+{
+	pair_chunk(arg, c, worker, false);
+}
+
+static void place_pairs(void *arg, size_t c, unsigned worker)
+{
+	pair_chunk(arg, c, worker, true);
+}
+
+static int cmp_pair(const void *x, const void *y)
+{
+	const struct pair_entry *p = x, *q = y;
+	if (p->a != q->a)
+		return p->a < q->a ? -1 : 1;
+	if (p->b != q->b)
+		return p->b < q->b ? -1 : 1;
+	return p->id < q->id ? -1 : p->id > q->id;
+}
+
+/* Sorts and encodes block K of the pass's buckets: ,"first second":"pages"
+ * for each pair, its pages as varints, the first id then the differences. */
+static void encode_pairs(void *arg, size_t k, unsigned worker)
+{
+	(void)worker;
+	struct pb *pb = arg;
+	const char *const *keys = pb->ib->keys;
+	size_t from = pb->lo + k * PAIR_BLOCK, to = from + PAIR_BLOCK;
+	if (to > pb->hi)
+		to = pb->hi;
+	struct buf *b = &pb->blocks[k];
+	struct buf key = BUF_INIT;
+	for (size_t bucket = from; bucket < to; bucket++) {
+		struct pair_entry *e = pb->e + (pb->start[bucket] - pb->start[pb->lo]);
+		size_t n = pb->start[bucket + 1] - pb->start[bucket];
+		qsort(e, n, sizeof(*e), cmp_pair);
+		for (size_t j = 0; j < n;) {
+			buf_reset(&key);
+			buf_printf(&key, "%s %s", keys[e[j].a], keys[e[j].b]);
+			buf_puts(b, ",\"");
+			buf_put_json(b, key.ptr, key.len);
+			buf_puts(b, "\":\"");
+			uint32_t prev = 0;
+			size_t i = j;
+			for (; i < n && e[i].a == e[j].a && e[i].b == e[j].b; i++) {
+				put_varint(b, e[i].id - prev);
+				prev = e[i].id;
+			}
+			buf_putc(b, '"');
+			j = i;
+		}
+		pb->ends[bucket - pb->lo] = b->len;
+	}
+	buf_free(&key);
+}
+
+/* Ends the file of pair lists being filled. */
+static void end_pair_file(struct pb *pb)
+{
+	buf_putc(&pb->cur, '}');
+	group_add(pb->ib->x, &pb->files, &pb->cur);
+	buf_reset(&pb->cur);
+}
+
+/* Puts the pass's buckets into files of about PAIR_FILE bytes. */
+static void cut_pair_files(struct pb *pb)
+{
+	for (size_t bucket = pb->lo; bucket < pb->hi; bucket++) {
+		size_t r = bucket - pb->lo, k = r / PAIR_BLOCK;
+		size_t from = r % PAIR_BLOCK ? pb->ends[r - 1] : 0, to = pb->ends[r];
+		if (from == to)
+			continue;
+		if (pb->cur.len >= PAIR_FILE) {
+			end_pair_file(pb);
+			put_varint(&pb->table, (uint32_t)bucket - pb->last);
+			pb->last = (uint32_t)bucket;
+		}
+		/* Each entry starts with a comma: the file's first is a brace. */
+		buf_putc(&pb->cur, pb->cur.len ? ',' : '{');
+		buf_put(&pb->cur, pb->blocks[k].ptr + from + 1, to - from - 1);
+	}
+}
+
+/* The files of word pairs and their table; returns the table's name, or
+ * NULL when no page has two words in a row. */
+static const char *build_pairs(struct ib *ib)
+{
+	struct pb pb = { .ib = ib, .files = { .h = HASH64_SEED } };
+	pb.hkey = xmalloc((ib->nterms ? ib->nterms : 1) * sizeof(*pb.hkey));
+	for (size_t g = 0; g < ib->nterms; g++)
+		pb.hkey[g] = fnv32(fnv32(2166136261u, ib->keys[g]), " ");
+	pb.at = xcalloc(ib->nchunks * PAIR_BUCKETS, sizeof(*pb.at));
+	pool_run(ib->threads, ib->nchunks, count_pairs, &pb);
+	pb.start = xmalloc((PAIR_BUCKETS + 1) * sizeof(*pb.start));
+	pb.start[0] = 0;
+	for (size_t k = 0; k < PAIR_BUCKETS; k++) {
+		uint64_t place = pb.start[k];
+		for (size_t c = 0; c < ib->nchunks; c++) {
+			uint64_t n = pb.at[c * PAIR_BUCKETS + k];
+			pb.at[c * PAIR_BUCKETS + k] = place;
+			place += n;
+		}
+		pb.start[k + 1] = place;
+	}
+	const char *name = NULL;
+	if (pb.start[PAIR_BUCKETS] == 0)
+		goto done;
+	uint64_t room = search_mem() / 2 / sizeof(struct pair_entry);
+	buf_init(&pb.cur);
+	buf_init(&pb.table);
+	put_varint(&pb.table, 0);
+	for (pb.lo = 0; pb.lo < PAIR_BUCKETS; pb.lo = pb.hi) {
+		pb.hi = pb.lo + 1;
+		while (pb.hi < PAIR_BUCKETS && pb.start[pb.hi + 1] - pb.start[pb.lo] <= room)
+			pb.hi++;
+		size_t nb = (pb.hi - pb.lo + PAIR_BLOCK - 1) / PAIR_BLOCK;
+		pb.e = xmalloc((pb.start[pb.hi] - pb.start[pb.lo] + 1) * sizeof(*pb.e));
+		pool_run(ib->threads, ib->nchunks, place_pairs, &pb);
+		pb.blocks = xcalloc(nb, sizeof(*pb.blocks));
+		for (size_t k = 0; k < nb; k++)
+			buf_init(&pb.blocks[k]);
+		pb.ends = xmalloc((pb.hi - pb.lo) * sizeof(*pb.ends));
+		pool_run(ib->threads, nb, encode_pairs, &pb);
+		free(pb.e);
+		cut_pair_files(&pb);
+		for (size_t k = 0; k < nb; k++)
+			buf_free(&pb.blocks[k]);
+		free(pb.blocks);
+		free(pb.ends);
+	}
+	if (pb.cur.len)
+		end_pair_file(&pb);
+	struct buf prefix = BUF_INIT, table = BUF_INIT;
+	group_name(ib->x, &pb.files, "w", &prefix);
+	buf_puts(&table, "{\"files\":");
+	put_json_str(&table, prefix.ptr);
+	buf_puts(&table, ",\"from\":");
+	put_json_str(&table, pb.table.ptr);
+	buf_putc(&table, '}');
+	name = add_file(ib->x, "x", &table)->name;
+	buf_free(&prefix);
+	buf_free(&table);
+	buf_free(&pb.cur);
+	buf_free(&pb.table);
+done:
+	free(pb.hkey);
+	free(pb.at);
+	free(pb.start);
+	return name;
+}
+
 /* ---- the other files ---- */
 
 /* Writes the dictionary shard of terms [FIRST, T) and lists it in the
@@ -881,7 +1118,8 @@ static void build_term_lists(struct ib *ib, const struct facet *facets, struct b
 
 /* The root file; sets site.search. */
 static void build_root(struct ib *ib, const struct buf *packs_key, const struct buf *chunks_key,
-		       const struct buf *root_dict, const struct buf *secs, const struct buf *taxes)
+		       const struct buf *root_dict, const struct buf *secs, const struct buf *taxes,
+		       const char *pairs)
 {
 	struct buf cur = BUF_INIT;
 	buf_printf(&cur, "{\"version\":2,\"pages\":%zu,\"score\":%d,\"pack\":%d,\"packs\":", ib->n,
@@ -890,6 +1128,11 @@ static void build_root(struct ib *ib, const struct buf *packs_key, const struct 
 	buf_printf(&cur, ",\"chunk\":%d,\"terms\":", TERM_CHUNK);
 	if (chunks_key->len)
 		put_json_str(&cur, chunks_key->ptr);
+	else
+		buf_puts(&cur, "null");
+	buf_puts(&cur, ",\"pairs\":");
+	if (pairs)
+		put_json_str(&cur, pairs);
 	else
 		buf_puts(&cur, "null");
 	buf_puts(&cur, ",\"dict\":[");
@@ -978,6 +1221,7 @@ int search_build(struct site *s)
 	merge_dicts(&ib);
 	count_postings(&ib);
 	build_postings(&ib);
+	const char *pairs = build_pairs(&ib);
 	struct buf root_dict = BUF_INIT, secs = BUF_INIT, taxes = BUF_INIT;
 	struct buf packs_key = BUF_INIT, chunks_key = BUF_INIT;
 	build_dict(&ib, &root_dict);
@@ -988,7 +1232,7 @@ int search_build(struct site *s)
 	build_taxonomies(&ib, facets, &taxes);
 	build_packs(&ib, sec_of, &packs_key);
 	build_term_lists(&ib, facets, &chunks_key);
-	build_root(&ib, &packs_key, &chunks_key, &root_dict, &secs, &taxes);
+	build_root(&ib, &packs_key, &chunks_key, &root_dict, &secs, &taxes, pairs);
 
 	for (size_t i = 0; i < x->n; i++)
 		strmap_put(&x->names, x->files[i].name, &x->files[i]);

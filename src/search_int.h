@@ -41,8 +41,12 @@ struct search_store {
  *               difference to the previous number and the weighted
  *               frequency; the number of title terms, then per title
  *               term its number, then a byte for its place (+ 32 when
- *               it is the title's last term) and one for its form hash.
- *               Numbers are varints (7 bits a byte, low bits first).
+ *               it is the title's last term) and one for its form hash;
+ *               the number of word pairs (terms next to each other in
+ *               its text), then per pair, in order, the difference of its
+ *               first term's number to the previous pair's, and its
+ *               second term's number.  Numbers are varints (7 bits a
+ *               byte, low bits first).
  *   pack part:  the page's entry in its pack from after "s":N on:
  *               [,"e":excerpt][,"h":[...]]} -- ready to copy.
  */

@@ -3,7 +3,8 @@
  * tests/search/tokens.tsv, which the JS client is tested against too), the
  * stemmer against the whole Snowball English vocabulary, and a round trip:
  * build tests/sites/search, read every index file back and check that the
- * text of each page leads to it; the spool, and an index built in a few
+ * text of each page leads to it, and so does each pair of its words next to
+ * each other (the word-pair files, for phrases); the spool, and an index built in a few
  * bytes of memory (records and files in temporary files, postings in many
  * passes) the same as one built in memory.
  *
@@ -148,6 +149,7 @@ struct index {
 	int **tpos;             /* per posting: title place | 32 if last, or -1 */
 	size_t *nids;
 	size_t nkeys;
+	size_t npairs;          /* pairs checked */
 };
 
 static value *load_json(struct index *x, const char *name)
@@ -293,6 +295,69 @@ static void read_dictionary(struct index *x)
 	}
 }
 
+/* Whether the pair files list page ID for the terms A and B next to each
+ * other: the pair's bucket (top 16 bits of the FNV-1a hash of "A B") is
+ * found in the table, its file read, its pages decoded. */
+static bool pair_has(struct index *x, const char *a, const char *b, long id)
+{
+	value *name = value_map_get(x->root, "pairs");
+	value *table = name && name->type == V_STRING ? load_json(x, name->u.str.s) : NULL;
+	value *files = table ? value_map_get(table, "files") : NULL;
+	value *from = table ? value_map_get(table, "from") : NULL;
+	if (!files || !from || files->type != V_STRING || from->type != V_STRING)
+		return false;
+	struct buf key = BUF_INIT;
+	buf_printf(&key, "%s %s", a, b);
+	uint32_t h = 2166136261u;
+	for (const char *c = key.ptr; *c; c++)
+		h = (h ^ (unsigned char)*c) * 16777619u;
+	long bucket = h >> 16, start = 0, file = -1;
+	for (const char *c = from->u.str.s; *c;) {
+		long d = varint(&c);
+		if (d < 0 || start + d > bucket)
+			break;
+		start += d;
+		file++;
+	}
+	struct buf fname = BUF_INIT;
+	buf_printf(&fname, "%s%ld.json", files->u.str.s, file);
+	value *f = file >= 0 ? load_json(x, fname.ptr) : NULL;
+	value *enc = f ? value_map_get(f, key.ptr) : NULL;
+	bool found = false;
+	long at = 0;
+	for (const char *c = enc && enc->type == V_STRING ? enc->u.str.s : ""; *c && !found;) {
+		long d = varint(&c);
+		if (d < 0)
+			break;
+		at += d;
+		found = at == id;
+	}
+	buf_free(&key);
+	buf_free(&fname);
+	return found;
+}
+
+/* Each pair of terms next to each other in TEXT (stop words left out) is a
+ * pair whose list holds ID. */
+static void check_pairs_found(struct index *x, struct search_tokenizer *t, const char *text,
+			      long id, const char *url)
+{
+	char *terms = terms_of(t, text, strlen(text));
+	const char *prev = NULL;
+	int n = 0;
+	for (char *w = strtok(terms, " "); w; prev = w, w = strtok(NULL, " ")) {
+		if (!prev)
+			continue;
+		bool found = pair_has(x, prev, w, id);
+		if (!found)
+			fprintf(stderr, "  %s: pair '%s %s' does not lead to it\n", url, prev, w);
+		OK(found);
+		n++;
+	}
+	free(terms);
+	x->npairs += n;
+}
+
 /* Each term of TEXT is a key whose postings hold ID. */
 static void check_text_found(struct index *x, struct search_tokenizer *t, const char *text,
 			     long id, const char *url)
@@ -390,16 +455,22 @@ static void test_round_trip(struct search_tokenizer *t)
 			value *sec = secs->u.list.items[s->u.i];
 			OK(int_at(sec, 3) <= id && id < int_at(sec, 4));
 			check_text_found(&x, t, tt->u.str.s, id, u->u.str.s);
+			check_pairs_found(&x, t, tt->u.str.s, id, u->u.str.s);
 			if (e)
 				check_text_found(&x, t, e->u.str.s, id, u->u.str.s);
-			for (size_t j = 0; h && j < h->u.list.n; j++)
+			for (size_t j = 0; h && j < h->u.list.n; j++) {
 				check_text_found(&x, t, str_at(h->u.list.items[j], 1), id, u->u.str.s);
+				check_pairs_found(&x, t, str_at(h->u.list.items[j], 1), id, u->u.str.s);
+			}
 			OK(strcmp(u->u.str.s, "/roles/secret/") && strcmp(u->u.str.s, "/roles/draft/"));
 			if (!strcmp(u->u.str.s, "/misc/escape/"))
 				STR_EQ(tt->u.str.s, "</script><b>Escapes</b> & \"quotes\"");
 		}
 	}
 	INT_EQ(id, x.pages);
+	OK(x.npairs >= 10);
+	/* A pair of words apart in a page is not one of its pairs. */
+	OK(!pair_has(&x, "develop", "backend", 4));
 out:
 	for (size_t k = 0; k < x.nkeys; k++) {
 		free(x.ids[k]);
