@@ -107,13 +107,34 @@ export function queryTokens(q, useSegmenter = true) {
   return out;
 }
 
-// The exact-form hash of a folded word: the top 6 bits of the 32-bit
-// FNV-1a hash of its UTF-8 bytes (the same as folio's).
+// The 32-bit FNV-1a hash of a string's UTF-8 bytes (the same as folio's).
 const utf8 = new TextEncoder();
-export function formHash(w) {
+export function fnv1a(s) {
   let h = 0x811c9dc5;
-  for (const b of utf8.encode(w)) h = Math.imul(h ^ b, 16777619);
-  return h >>> 26;
+  for (const b of utf8.encode(s)) h = Math.imul(h ^ b, 16777619);
+  return h >>> 0;
+}
+
+// The exact-form hash of a folded word: the top 6 bits of its FNV-1a hash.
+export const formHash = (w) => fnv1a(w) >>> 26;
+
+// The word pairs of each quoted phrase of a query's tokens: the phrase's
+// terms next to each other, stop words left out, as [first, second] keys.
+// A word in a script without spaces ends the run (its character pairs are
+// terms of their own).  [[pairs of phrase 0], [pairs of phrase 1], ...].
+export function phrasePairs(toks) {
+  const out = [];
+  let prev = null;
+  toks.forEach((x, i) => {
+    if (x.phrase < 0) return;
+    out[x.phrase] ??= [];
+    if (i && toks[i - 1].phrase !== x.phrase) prev = null;
+    if (DENSE.test(x.raw)) return void (prev = null);
+    if (!x.t) return;
+    if (prev !== null) out[x.phrase].push([prev, x.t]);
+    prev = x.t;
+  });
+  return out.filter(Boolean);
 }
 
 // ---- Compact numbers ------------------------------------------------------
@@ -321,6 +342,39 @@ export class Search {
     return found.sort((a, b) => a.d - b.d || b.df - a.df).slice(0, TYPOS);
   }
 
+  // The ids of the pages with the terms a and b next to each other, from
+  // the word-pair files (read only for phrases); null when the index has
+  // none.
+  async pairIds(a, b) {
+    const root = await this.root();
+    if (!root.pairs) return null;
+    const table = await this.file(root.pairs);
+    if (!table.starts) {
+      table.starts = varints(table.from);
+      for (let k = 1; k < table.starts.length; k++) table.starts[k] += table.starts[k - 1];
+    }
+    const key = `${a} ${b}`, bucket = fnv1a(key) >>> 16;
+    const i = lowerBound(table.starts, bucket + 1, (x) => x) - 1;
+    const ids = varints((await this.file(`${table.files}${i}.json`))[key] || '');
+    for (let k = 1; k < ids.length; k++) ids[k] += ids[k - 1];
+    return ids;
+  }
+
+  // Per quoted phrase of two words or more, the pages that have its words
+  // next to each other, in order: each pair of neighbours is in the page
+  // (Uint8Array by id, 1 = has it).  Null when the index has no pairs.
+  async phrasePages(toks, N) {
+    const phrases = phrasePairs(toks).filter((p) => p.length);
+    if (!phrases.length) return [];
+    const lists = await Promise.all(phrases.map((p) => Promise.all(p.map(([a, b]) => this.pairIds(a, b)))));
+    return lists.map((pairs) => {
+      if (pairs.some((ids) => ids === null)) return null;
+      const n = new Uint8Array(N);
+      for (const ids of pairs) for (const id of ids) if (id < N) n[id]++;
+      return n.map((c) => (c === pairs.length ? 1 : 0));
+    }).filter(Boolean);
+  }
+
   // Ranks every page for the query text q.  Cached per text.
   run(q) {
     let r = this.runs.get(q);
@@ -336,7 +390,7 @@ export class Search {
   async rank(q) {
     const root = await this.root(), N = root.pages;
     const toks = queryTokens(q);
-    const run = { q, words: [], ids: new Int32Array(0), score: null, group: null, missing: null, status: 'ok', root };
+    const run = { q, words: [], ids: new Int32Array(0), score: null, group: null, missing: null, status: 'ok', root, phrases: [] };
     if (!toks.length) return (run.status = 'empty'), run;
     // The last word grows as the reader types, unless followed by a space
     // or closing a phrase.
@@ -355,7 +409,9 @@ export class Search {
     }
     if (!run.words.length) return (run.status = toks.some((x) => bytes(x.w) > 40) ? 'long' : 'stop'), run;
 
-    // Each word's exact stem and, for the last, its prefix expansions.
+    // Each word's exact stem and, for the last, its prefix expansions; the
+    // pages with each quoted phrase's words together.
+    const phrasesP = this.phrasePages(toks, N);
     await Promise.all(run.words.map(async (word) => {
       const [e, pre] = await Promise.all([this.entry(word.t),
         word.prefix ? this.withPrefix(new Set([word.t, word.w]), PREFIXES + 1) : []]);
@@ -379,6 +435,7 @@ export class Search {
       });
       return more;
     };
+    run.phrases = await phrasesP;
     await correct((word) => !word.exps.length, FIX1, FIX2);
     await this.combine(run, N);
     if (!run.full && await correct((word) => !word.fixed && word.df < FEW, TYPO1, TYPO2))
@@ -449,32 +506,38 @@ export class Search {
       }
     }
     for (const id of run.root.lists || []) if (id < N) total[id] *= LISTING;
-
-    // Who is in: every word; else all but one (not a phrase word) when few
-    // have every word; else, when none has every word, any word.
+    // Who is in: pages with every word and each quoted phrase's words
+    // together, in order; when fewer than PARTIAL are, those missing one
+    // word (not a phrase word), then those with every word but a phrase's
+    // words apart; when none has every word, any word (phrases together).
+    const together = (id) => run.phrases.every((ok) => ok[id]);
     const group = new Uint8Array(N).fill(255);
-    let full = 0;
-    for (let id = 0; id < N; id++) if (hits[id] === need) (group[id] = 0), full++;
+    let full = 0, apart = 0, one = 0;
+    for (let id = 0; id < N; id++) if (hits[id] === need && together(id)) (group[id] = 0), full++;
     let phrases = 0;
     words.forEach((word, w) => { if (word.phrase >= 0) phrases |= 1 << w; });
-    if (need > 1 && full < PARTIAL) {
+    if (full < PARTIAL) {
       for (let id = 0; id < N; id++) {
-        if (hits[id] !== need - 1 || (has[id] & phrases) !== phrases) continue;
-        group[id] = 1;
+        if (hits[id] === need && !together(id)) {
+          (group[id] = 2), apart++;
+          continue;
+        }
+        if (need < 2 || hits[id] !== need - 1 || (has[id] & phrases) !== phrases || !together(id)) continue;
+        (group[id] = 1), one++;
         missing[id] = 31 - Math.clz32(~has[id] & ((2 ** need) - 1));
       }
     }
     let status = 'ok';
     let ids = [];
     for (let id = 0; id < N; id++) if (group[id] !== 255) ids.push(id);
-    if (!full && ids.length) status = 'partial';
+    if (!full && ids.length) status = one ? 'partial' : 'apart';
     if (!ids.length && need > 1) {
-      for (let id = 0; id < N; id++) if (hits[id] && (has[id] & phrases) === phrases) ids.push(id), (group[id] = 2);
+      for (let id = 0; id < N; id++) if (hits[id] && (has[id] & phrases) === phrases && together(id)) ids.push(id), (group[id] = 3);
       if (ids.length) status = 'or';
     }
     ids = Int32Array.from(ids);
     ids.sort((a, b) => group[a] - group[b] || total[b] - total[a] || mix(a) - mix(b));
-    Object.assign(run, { ids, score: total, group, missing, status, full });
+    Object.assign(run, { ids, score: total, group, missing, status, full, apart });
   }
 
   async names(t) {
@@ -519,12 +582,15 @@ export class Search {
   // (all of them for the keys in allTerms).
   //
   // status: 'ok' (pages have every word), 'partial' (none has every word,
-  // some have all but one), 'or' (only some of the words), 'none', 'stop'
+  // some have all but one), 'apart' (none has a quoted phrase's words
+  // together, some have them apart), 'or' (only some of the words), 'none', 'stop'
   // (only stop words), 'long' (only words over 40 bytes), 'empty' (no
   // letters or digits).  Each hit of a page missing a word has
-  // .missing = that word as typed.
+  // .missing = that word as typed; each hit of a page with a phrase's words
+  // apart has .apart = true.
   //
-  // Returns { q, status, words, full (pages with every word), total (after
+  // Returns { q, status, words, full (pages with every word, phrases
+  // together), apart (pages with every word, a phrase's apart), total (after
   // filters), all (before), sections: [{ key, title, url, count }],
   // taxonomies: [{ key, title, selected, terms: [{ name, url, count,
   // index }] or null when not counted, more: whether it has terms not
@@ -560,7 +626,7 @@ export class Search {
 
     const res = {
       q, status: run.status, words: run.words.map(({ raw, w, t, prefix, phrase }) => ({ raw, w, t, prefix, phrase })),
-      full: run.full || 0,
+      full: run.full || 0, apart: run.apart || 0,
       all: run.ids.length, total: shown.length, start,
       sections: root.sections.map(([key, title, url], s) => ({ key, title, url, count: secCount[s] })),
       taxonomies: [], hits: [], more: false,
@@ -612,6 +678,7 @@ export class Search {
       const p = packs[k][id % root.pack];
       const hit = { id, url: p.u, title: p.t, section: root.sections[p.s]?.[1] ?? '', terms: [], score: run.score[id] };
       if (run.missing[id] >= 0) hit.missing = run.words[run.missing[id]].raw;
+      if (run.group[id] === 2) hit.apart = true;
       // The page's taxonomy terms named by the query, e.g. Skills: Django.
       for (const x of terms) if (hit.terms.length < 4 && x.ids.has(id)) hit.terms.push(x.term);
       hit.titleMarks = marks(tokenize(p.t), match);

@@ -8,7 +8,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSite, folio, localSearch, root } from './local.mjs';
-import { Search, denseWords, distance, fold, formHash, postings, queryTokens, simpleId, terms, tokenize, varints } from '../../assets/js/search.js';
+import { Search, denseWords, distance, fnv1a, fold, formHash, phrasePairs, postings, queryTokens, simpleId, terms, tokenize, varints } from '../../assets/js/search.js';
 
 
 let passed = 0, failed = 0;
@@ -64,6 +64,9 @@ eq(denseWords('東京都に住む', false), [['東京都に住む', 0]], 'denseW
 check(denseWords('東京都に住む').every(([w, at]) => '東京都に住む'.slice(at, at + w.length) === w), 'denseWords: words at their places');
 eq(queryTokens('a "remote work" b “x y”').map((x) => [x.w, x.phrase]), [['a', -1], ['remote', 0], ['work', 0], ['b', -1], ['x', 1], ['y', 1]], 'phrases in straight and curly quotes');
 eq(queryTokens('"remote work').map((x) => x.phrase), [-1, -1], 'an unclosed quote is no phrase');
+eq(phrasePairs(queryTokens('a "remote and work" b "x" "y z w"')), [[['remot', 'work']], [], [['y', 'z'], ['z', 'w']]], 'phrase pairs: neighbours, stop words left out');
+eq(phrasePairs(queryTokens('"東京 remote work"')), [[['remot', 'work']]], 'phrase pairs: none with a word of a script without spaces');
+eq(fnv1a('remot work'), 0x3dfc0ab9, 'FNV-1a of a pair key');
 
 // ---- Compact numbers ------------------------------------------------------
 
@@ -213,6 +216,36 @@ check(pages.every((p) => (p.h || []).every(([id, text]) => id === '' || id !== s
 eq(simpleId('Part 1: Stream'), 'part-1-stream', 'simple heading id');
 eq(simpleId('<i>Escaped</i> heading'), 'i-escaped-i-heading', 'simple heading id of markup-like text');
 
+// Word pairs: the table lists the first bucket of each pair file; every
+// key of a file is two terms of the dictionary whose bucket (the top 16 bits
+// of its FNV-1a hash) is in the file's range, with increasing page ids.
+{
+  check(typeof idx.pairs === 'string', 'root: pairs names the pair table', idx.pairs);
+  const table = read(idx.pairs), starts = varints(table.from);
+  for (let k = 1; k < starts.length; k++) starts[k] += starts[k - 1];
+  check(starts[0] === 0 && starts.every((b, k) => !k || b > starts[k - 1]), 'pair table: buckets from 0, increasing', starts.join(' '));
+  let ok = true, detail = '', n = 0;
+  const pairs = new Map();
+  starts.forEach((from, k) => {
+    const to = starts[k + 1] ?? 65536;
+    for (const [key, s] of Object.entries(read(`${table.files}${k}.json`))) {
+      const [a, b, more] = key.split(' '), bucket = fnv1a(key) >>> 16;
+      const ids = varints(s);
+      for (let i = 1; i < ids.length; i++) ids[i] += ids[i - 1];
+      pairs.set(key, ids.map((id) => pages[id]?.u));
+      n++;
+      if (more !== undefined || !keys.has(a) || !keys.has(b) || bucket < from || bucket >= to || !ids.length || !ids.every((id, i) => id < idx.pages && (!i || id > ids[i - 1])))
+        ok = false, (detail ||= `${key} in file ${k}: bucket ${bucket}, ids ${ids}`);
+    }
+  });
+  check(ok && n > 10, 'pair files: keys of two terms in their bucket range, increasing ids', detail || n);
+  eq(pairs.get('remot work'), ['/guides/remote-work/'], 'pairs: remote work (title)');
+  eq(pairs.get('work remot'), ['/guides/promoted/'], 'pairs: work remote (across a comma)');
+  eq(pairs.get('remot team'), ['/guides/remote-work/'], 'pairs: remote team (body, stop word left out)');
+  check(!pairs.has('work remot') || !pairs.get('work remot').includes('/guides/remote-work/'), 'pairs: none across the title and the text');
+  check(![...pairs.keys()].some((k) => /[\u3040-\u9fff]/.test(k)), 'pairs: none in scripts without spaces');
+}
+
 // Which pages are in.
 check(byUrl.has('/roles/backend/') && byUrl.has('/skills/django/') && byUrl.has('/roles/'), 'indexed: pages and sections with a file');
 check(!byUrl.has('/guides/hidden/'), 'not indexed: search: false');
@@ -323,13 +356,35 @@ async function queries() {
   eq(urls(r), ['/guides/promoted/', '/roles/'], 'a section page below a content page with the same words');
 
   // Phrases.
+  // (remote-work.md: title "Remote work", text "A remote team writes...";
+  // promoted.md: "...from good work, remote or not.")
+  r = await search.query('remote work');
+  check(urls(r).includes('/guides/remote-work/') && urls(r).includes('/guides/promoted/'), 'without quotes: the words anywhere', urls(r));
+  fetched.length = 0;
   r = await search.query('"remote work"');
-  eq(urls(r)[0], '/guides/remote-work/', 'a phrase: the page with the words together first');
-  check(urls(r).includes('/guides/promoted/'), 'a phrase: pages with its words apart follow', urls(r));
+  eq(urls(r), ['/guides/remote-work/', '/guides/promoted/'], 'a phrase: the page with the words together, in order, then the page with them apart');
+  check(r.status === 'ok' && r.full === 1 && r.apart === 1 && !r.hits[0].apart && r.hits[1].apart === true, 'a phrase: the page with its words apart is marked', JSON.stringify([r.status, r.full, r.apart, r.hits.map((h) => h.apart)]));
+  check(fetched.filter((u) => /\/x\.[^/]*\.json$/.test(u)).length === 1 && fetched.filter((u) => /\/w\.[^/]*\.json$/.test(u)).length === 1,
+    'a phrase of two words reads the pair table and one pair file', fetched.join('\n'));
   r = await search.query('"work remote"');
-  check(urls(r).length === 2 && r.hits[0].score < (await search.query('"remote work"')).hits[0].score, 'a phrase in the other order earns no phrase bonus', urls(r));
+  eq(urls(r), ['/guides/promoted/', '/guides/remote-work/'], 'a phrase in the other order: the page with that order (across a comma) first');
+  r = await search.query('"remote team"');
+  eq(urls(r), ['/guides/remote-work/'], 'a phrase in body text');
+  r = await search.query('"team remote"');
+  check(r.status === 'apart' && r.full === 0 && r.hits.length === 1 && r.hits[0].apart, 'body words in the other order: no page has them together, the page with them apart follows', JSON.stringify([r.status, urls(r)]));
+  r = await search.query('"remote and the team"');
+  eq(urls(r), ['/guides/remote-work/'], 'stop words in a phrase are left out, as in the text');
+  r = await search.query('"writes team"');
+  check(r.status === 'apart' && r.hits.every((h) => h.apart), 'words of the same sentence, not next to each other: apart', JSON.stringify([r.status, urls(r)]));
+  r = await search.query('"team remote" writes');
+  check(r.status === 'apart' && r.hits.length === 1, 'a phrase apart and a word: apart', JSON.stringify([r.status, urls(r)]));
   r = await search.query('"remote work" zzyzx');
-  check(r.status === 'partial' && r.hits.length === 2 && r.hits.every((h) => h.missing === 'zzyzx'), 'a phrase and a word no page has: the pages with the phrase\'s words', JSON.stringify([r.status, r.hits.map((h) => [h.url, h.missing])]));
+  check(r.status === 'partial' && r.hits.length === 1 && r.hits.every((h) => h.missing === 'zzyzx'), 'a phrase and a word no page has: the pages with the phrase', JSON.stringify([r.status, r.hits.map((h) => [h.url, h.missing])]));
+  r = await search.query('"remote work" team');
+  eq(urls(r), ['/guides/remote-work/'], 'a phrase and a word: pages with both');
+  fetched.length = 0;
+  await search.query('remote team');
+  check(!fetched.some((u) => /\/[wx]\.[^/]*\.json$/.test(u)), 'a query without a phrase reads no pair files', fetched.join('\n'));
   r = await search.query('"remote zzyzx" django');
   check(r.status === 'none', 'a phrase\'s words are never the missing one', JSON.stringify([r.status, r.hits.map((h) => [h.url, h.missing])]));
   r = await search.query('"remote zzyzx"');
