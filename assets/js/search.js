@@ -15,7 +15,7 @@ import { stem } from './stemmer.js';
 // Runs of word characters; kana and CJK ideographs (written without spaces)
 // form runs of their own.
 const WORD = /[0-9A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F\u0370-\u1FFF\uAC00-\uD7AF]+|[\u3040-\u9FFF]+/g;
-const DENSE = /^[\u3040-\u9FFF]/;
+export const DENSE = /^[\u3040-\u9FFF]/;
 const FOLD = (
   'a a a a a a ae c e e e e i i i i d n o o o o o - o u u u u y th ss ' +
   'a a a a a a ae c e e e e i i i i d n o o o o o - o u u u u y th y ' +
@@ -117,25 +117,6 @@ export function fnv1a(s) {
 
 // The exact-form hash of a folded word: the top 6 bits of its FNV-1a hash.
 export const formHash = (w) => fnv1a(w) >>> 26;
-
-// The word pairs of each quoted phrase of a query's tokens: the phrase's
-// terms next to each other, stop words left out, as [first, second] keys.
-// A word in a script without spaces ends the run (its character pairs are
-// terms of their own).  [[pairs of phrase 0], [pairs of phrase 1], ...].
-export function phrasePairs(toks) {
-  const out = [];
-  let prev = null;
-  toks.forEach((x, i) => {
-    if (x.phrase < 0) return;
-    out[x.phrase] ??= [];
-    if (i && toks[i - 1].phrase !== x.phrase) prev = null;
-    if (DENSE.test(x.raw)) return void (prev = null);
-    if (!x.t) return;
-    if (prev !== null) out[x.phrase].push([prev, x.t]);
-    prev = x.t;
-  });
-  return out.filter(Boolean);
-}
 
 // ---- Compact numbers ------------------------------------------------------
 
@@ -342,39 +323,6 @@ export class Search {
     return found.sort((a, b) => a.d - b.d || b.df - a.df).slice(0, TYPOS);
   }
 
-  // The ids of the pages with the terms a and b next to each other, from
-  // the word-pair files (read only for phrases); null when the index has
-  // none.
-  async pairIds(a, b) {
-    const root = await this.root();
-    if (!root.pairs) return null;
-    const table = await this.file(root.pairs);
-    if (!table.starts) {
-      table.starts = varints(table.from);
-      for (let k = 1; k < table.starts.length; k++) table.starts[k] += table.starts[k - 1];
-    }
-    const key = `${a} ${b}`, bucket = fnv1a(key) >>> 16;
-    const i = lowerBound(table.starts, bucket + 1, (x) => x) - 1;
-    const ids = varints((await this.file(`${table.files}${i}.json`))[key] || '');
-    for (let k = 1; k < ids.length; k++) ids[k] += ids[k - 1];
-    return ids;
-  }
-
-  // Per quoted phrase of two words or more, the pages that have its words
-  // next to each other, in order: each pair of neighbours is in the page
-  // (Uint8Array by id, 1 = has it).  Null when the index has no pairs.
-  async phrasePages(toks, N) {
-    const phrases = phrasePairs(toks).filter((p) => p.length);
-    if (!phrases.length) return [];
-    const lists = await Promise.all(phrases.map((p) => Promise.all(p.map(([a, b]) => this.pairIds(a, b)))));
-    return lists.map((pairs) => {
-      if (pairs.some((ids) => ids === null)) return null;
-      const n = new Uint8Array(N);
-      for (const ids of pairs) for (const id of ids) if (id < N) n[id]++;
-      return n.map((c) => (c === pairs.length ? 1 : 0));
-    }).filter(Boolean);
-  }
-
   // Ranks every page for the query text q.  Cached per text.
   run(q) {
     let r = this.runs.get(q);
@@ -411,7 +359,9 @@ export class Search {
 
     // Each word's exact stem and, for the last, its prefix expansions; the
     // pages with each quoted phrase's words together.
-    const phrasesP = this.phrasePages(toks, N);
+    // (search-phrase.js, loaded only for a phrase of two words or more).
+    const phrasesP = toks.filter((x) => x.phrase >= 0 && x.t).length < 2 ? [] :
+      import('./search-phrase.js').then((m) => m.phrasePages(this, toks, N));
     await Promise.all(run.words.map(async (word) => {
       const [e, pre] = await Promise.all([this.entry(word.t),
         word.prefix ? this.withPrefix(new Set([word.t, word.w]), PREFIXES + 1) : []]);

@@ -8,7 +8,8 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSite, folio, localSearch, root } from './local.mjs';
-import { Search, denseWords, distance, fnv1a, fold, formHash, phrasePairs, postings, queryTokens, simpleId, terms, tokenize, varints } from '../../assets/js/search.js';
+import { Search, denseWords, distance, fnv1a, fold, formHash, postings, queryTokens, simpleId, terms, tokenize, varints } from '../../assets/js/search.js';
+import { phrasePairs } from '../../assets/js/search-phrase.js';
 
 
 let passed = 0, failed = 0;
