@@ -81,9 +81,13 @@ struct search_tokenizer {
 	struct tterm *tt;
 	size_t ntt, captt;
 	/* Pairs of terms next to each other in the page's text (stop words
-	 * left out), by number: first << 32 | second, repeats included. */
+	 * left out), by number: first << 32 | second, each once; and a hash
+	 * set of them, its slots stamped with the page's number (gen). */
 	uint64_t *pairs;
 	size_t npairs, cappairs;
+	uint64_t *pset;
+	uint32_t *pstamp;
+	size_t capset;
 	bool in_dense;          /* emitting the terms of a dense run */
 	struct buf enc;
 };
@@ -189,6 +193,8 @@ void search_tokenizer_free(struct search_tokenizer *t)
 	free(t->terms);
 	free(t->tt);
 	free(t->pairs);
+	free(t->pset);
+	free(t->pstamp);
 	free(t);
 }
 
@@ -477,6 +483,43 @@ static void add_title_term(struct doc_builder *b, struct stem *st)
 	x->form = form_hash(t->tok, t->toklen);
 }
 
+/* The slot of pair P in the page's set: P's, or the empty one for it. */
+static size_t pair_slot(const struct search_tokenizer *t, uint32_t gen, uint64_t p)
+{
+	size_t mask = t->capset - 1;
+	size_t i = (size_t)((p * 0x9E3779B97F4A7C15ULL) >> 32) & mask;
+	while (t->pstamp[i] == gen && t->pset[i] != p)
+		i = (i + 1) & mask;
+	return i;
+}
+
+/* Adds pair P to the page's pairs (page number GEN), unless it is there. */
+static void add_pair(struct search_tokenizer *t, uint32_t gen, uint64_t p)
+{
+	if ((t->npairs + 1) * 2 > t->capset) {
+		free(t->pset);
+		free(t->pstamp);
+		t->capset = t->capset ? 2 * t->capset : 1024;
+		t->pset = xmalloc(t->capset * sizeof(*t->pset));
+		t->pstamp = xcalloc(t->capset, sizeof(*t->pstamp));
+		for (size_t k = 0; k < t->npairs; k++) {
+			size_t i = pair_slot(t, gen, t->pairs[k]);
+			t->pset[i] = t->pairs[k];
+			t->pstamp[i] = gen;
+		}
+	}
+	size_t i = pair_slot(t, gen, p);
+	if (t->pstamp[i] == gen)
+		return;
+	t->pset[i] = p;
+	t->pstamp[i] = gen;
+	if (t->npairs == t->cappairs) {
+		t->cappairs = t->cappairs ? 2 * t->cappairs : 256;
+		t->pairs = xrealloc(t->pairs, t->cappairs * sizeof(*t->pairs));
+	}
+	t->pairs[t->npairs++] = p;
+}
+
 static void add_term(void *arg, struct stem *st)
 {
 	struct doc_builder *b = arg;
@@ -489,13 +532,8 @@ static void add_term(void *arg, struct stem *st)
 	if (t->in_dense) {
 		b->prev = NULL;
 	} else {
-		if (b->prev) {
-			if (t->npairs == t->cappairs) {
-				t->cappairs = t->cappairs ? 2 * t->cappairs : 256;
-				t->pairs = xrealloc(t->pairs, t->cappairs * sizeof(*t->pairs));
-			}
-			t->pairs[t->npairs++] = (uint64_t)b->prev->id << 32 | st->id;
-		}
+		if (b->prev)
+			add_pair(t, b->gen, (uint64_t)b->prev->id << 32 | st->id);
 		b->prev = st;
 	}
 	if (st->gen == b->gen) {
@@ -603,12 +641,6 @@ static void read_fields(struct search_tokenizer *t, struct doc_builder *b, const
 		add_text(t, b, SEARCH_W_SUMMARY, p->summary, strlen(p->summary));
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
 static int cmp_tf(const void *a, const void *b)
 {
 	uint32_t x = ((const struct tf *)a)->id, y = ((const struct tf *)b)->id;
@@ -642,23 +674,12 @@ static void put_terms(struct search_tokenizer *t, const struct doc_builder *b, s
 		buf_putc(out, x->pos | (is_last ? 32 : 0));
 		buf_putc(out, x->form);
 	}
-	/* The word pairs, each once, in order of their numbers. */
-	for (size_t i = 0; own && i < t->npairs; i++) {
-		uint64_t p = t->pairs[i];
-		t->pairs[i] = (uint64_t)t->by_id[p >> 32]->slot << 32 | t->by_id[p & 0xFFFFFFFF]->slot;
-	}
-	qsort(t->pairs, t->npairs, sizeof(*t->pairs), cmp_u64);
-	size_t np = 0;
-	for (size_t i = 0; i < t->npairs; i++)
-		if (!np || t->pairs[i] != t->pairs[np - 1])
-			t->pairs[np++] = t->pairs[i];
-	put_uvar(out, (uint32_t)np);
-	uint32_t prev1 = 0;
-	for (size_t i = 0; i < np; i++) {
-		uint32_t a = (uint32_t)(t->pairs[i] >> 32);
-		put_uvar(out, a - prev1);
-		put_uvar(out, (uint32_t)t->pairs[i]);
-		prev1 = a;
+	/* The word pairs, each once, in the order met. */
+	put_uvar(out, (uint32_t)t->npairs);
+	for (size_t i = 0; i < t->npairs; i++) {
+		uint32_t a = (uint32_t)(t->pairs[i] >> 32), b2 = (uint32_t)t->pairs[i];
+		put_uvar(out, own ? t->by_id[a]->slot : a);
+		put_uvar(out, own ? t->by_id[b2]->slot : b2);
 	}
 }
 

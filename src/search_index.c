@@ -623,8 +623,8 @@ static void build_postings(struct ib *ib)
 /*
  * Each pair of terms next to each other in a page's text has a list of
  * the pages holding it, kept in files of their own that only a query with
- * a quoted phrase reads.  A pair's key is "first second"; the top 16 bits
- * of the FNV-1a hash of its key are its bucket, and each file holds a run
+ * a quoted phrase reads.  A pair's key is "first second"; its bucket (16
+ * bits) comes from the FNV-1a hashes of its terms, and each file holds a run
  * of buckets, cut at about PAIR_FILE bytes.  The table file says where
  * each file's buckets start.  Built like the postings: the pages' pairs
  * are counted per bucket, then placed, a range of buckets at a time in
@@ -640,7 +640,7 @@ struct pair_entry {
 
 struct pb {
 	struct ib *ib;
-	uint32_t *hkey;         /* per term: FNV-1a of its key and a space */
+	uint32_t *hkey;         /* per term: FNV-1a of its key */
 	uint64_t *at;           /* chunk C's next place in bucket K: at[C * PAIR_BUCKETS + K] */
 	uint64_t *start;        /* bucket K's entries are start[K]..start[K+1] */
 	size_t lo, hi;          /* the pass's buckets */
@@ -660,9 +660,10 @@ static uint32_t fnv32(uint32_t h, const char *s)
 	return h;
 }
 
+/* The bucket of the pair of terms A and B (doc/search-index.md). */
 static uint32_t pair_bucket(const struct pb *pb, uint32_t a, uint32_t b)
 {
-	return fnv32(pb->hkey[a], pb->ib->keys[b]) >> 16;
+	return ((pb->hkey[a] * 2654435761u) ^ pb->hkey[b]) * 2246822507u >> 16;
 }
 
 /* The word pairs of a page's record, after its terms and title terms. */
@@ -691,10 +692,9 @@ static void pair_chunk(struct pb *pb, size_t c, unsigned worker, bool place)
 		const struct search_doc *d = ib->docs[i]->search;
 		const uint32_t *gid = d->dict->gid;
 		const unsigned char *p = record_pairs(doc_terms(d, reader(ib, worker, d)));
-		uint32_t k = get_uvar(&p), a = 0;
+		uint32_t k = get_uvar(&p);
 		while (k--) {
-			a += get_uvar(&p);
-			uint32_t b = get_uvar(&p), ga = gid[a], gb = gid[b];
+			uint32_t a = get_uvar(&p), b = get_uvar(&p), ga = gid[a], gb = gid[b];
 			uint32_t bucket = pair_bucket(pb, ga, gb);
 			if (!place)
 				at[bucket]++;
@@ -794,7 +794,7 @@ static const char *build_pairs(struct ib *ib)
 	struct pb pb = { .ib = ib, .files = { .h = HASH64_SEED } };
 	pb.hkey = xmalloc((ib->nterms ? ib->nterms : 1) * sizeof(*pb.hkey));
 	for (size_t g = 0; g < ib->nterms; g++)
-		pb.hkey[g] = fnv32(fnv32(2166136261u, ib->keys[g]), " ");
+		pb.hkey[g] = fnv32(2166136261u, ib->keys[g]);
 	pb.at = xcalloc(ib->nchunks * PAIR_BUCKETS, sizeof(*pb.at));
 	pool_run(ib->threads, ib->nchunks, count_pairs, &pb);
 	pb.start = xmalloc((PAIR_BUCKETS + 1) * sizeof(*pb.start));

@@ -43,9 +43,8 @@ struct search_store {
  *               term its number, then a byte for its place (+ 32 when
  *               it is the title's last term) and one for its form hash;
  *               the number of word pairs (terms next to each other in
- *               its text), then per pair, in order, the difference of its
- *               first term's number to the previous pair's, and its
- *               second term's number.  Numbers are varints (7 bits a
+ *               its text), then per pair, each once, its first and
+ *               second term's numbers.  Numbers are varints (7 bits a
  *               byte, low bits first).
  *   pack part:  the page's entry in its pack from after "s":N on:
  *               [,"e":excerpt][,"h":[...]]} -- ready to copy.

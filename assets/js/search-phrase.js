@@ -23,6 +23,10 @@ export function phrasePairs(toks) {
   return out.filter(Boolean);
 }
 
+// The bucket of the pair of terms a and b: 16 bits from their FNV-1a
+// hashes (the same as folio's).
+export const pairBucket = (a, b) => Math.imul(Math.imul(fnv1a(a), 2654435761) ^ fnv1a(b), 2246822507) >>> 16;
+
 // The ids of the pages with the terms a and b next to each other; null
 // when the index has no pairs.  search: the Search whose files to read.
 async function pairIds(search, a, b) {
@@ -34,7 +38,7 @@ async function pairIds(search, a, b) {
     for (let k = 1; k < table.starts.length; k++) table.starts[k] += table.starts[k - 1];
   }
   // The last file whose first bucket is at most the pair's.
-  const key = `${a} ${b}`, bucket = fnv1a(key) >>> 16;
+  const key = `${a} ${b}`, bucket = pairBucket(a, b);
   let lo = 0, hi = table.starts.length;
   while (hi - lo > 1) {
     const mid = (lo + hi) >> 1;

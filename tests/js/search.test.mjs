@@ -9,7 +9,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSite, folio, localSearch, root } from './local.mjs';
 import { Search, denseWords, distance, fnv1a, fold, formHash, postings, queryTokens, simpleId, terms, tokenize, varints } from '../../assets/js/search.js';
-import { phrasePairs } from '../../assets/js/search-phrase.js';
+import { pairBucket, phrasePairs } from '../../assets/js/search-phrase.js';
 
 
 let passed = 0, failed = 0;
@@ -67,7 +67,8 @@ eq(queryTokens('a "remote work" b “x y”').map((x) => [x.w, x.phrase]), [['a'
 eq(queryTokens('"remote work').map((x) => x.phrase), [-1, -1], 'an unclosed quote is no phrase');
 eq(phrasePairs(queryTokens('a "remote and work" b "x" "y z w"')), [[['remot', 'work']], [], [['y', 'z'], ['z', 'w']]], 'phrase pairs: neighbours, stop words left out');
 eq(phrasePairs(queryTokens('"東京 remote work"')), [[['remot', 'work']]], 'phrase pairs: none with a word of a script without spaces');
-eq(fnv1a('remot work'), 0x3dfc0ab9, 'FNV-1a of a pair key');
+eq([fnv1a('remot'), fnv1a('work')], [0x84768124, 0x5b98d260], 'FNV-1a of the terms of a pair');
+eq(pairBucket('remot', 'work'), 0xb11b, 'the bucket of a pair: ((A × 2654435761) xor B) × 2246822507, top 16 bits');
 
 // ---- Compact numbers ------------------------------------------------------
 
@@ -218,8 +219,8 @@ eq(simpleId('Part 1: Stream'), 'part-1-stream', 'simple heading id');
 eq(simpleId('<i>Escaped</i> heading'), 'i-escaped-i-heading', 'simple heading id of markup-like text');
 
 // Word pairs: the table lists the first bucket of each pair file; every
-// key of a file is two terms of the dictionary whose bucket (the top 16 bits
-// of its FNV-1a hash) is in the file's range, with increasing page ids.
+// key of a file is two terms of the dictionary whose bucket is in the
+// file's range, with increasing page ids.
 {
   check(typeof idx.pairs === 'string', 'root: pairs names the pair table', idx.pairs);
   const table = read(idx.pairs), starts = varints(table.from);
@@ -230,7 +231,7 @@ eq(simpleId('<i>Escaped</i> heading'), 'i-escaped-i-heading', 'simple heading id
   starts.forEach((from, k) => {
     const to = starts[k + 1] ?? 65536;
     for (const [key, s] of Object.entries(read(`${table.files}${k}.json`))) {
-      const [a, b, more] = key.split(' '), bucket = fnv1a(key) >>> 16;
+      const [a, b, more] = key.split(' '), bucket = pairBucket(a, b);
       const ids = varints(s);
       for (let i = 1; i < ids.length; i++) ids[i] += ids[i - 1];
       pairs.set(key, ids.map((id) => pages[id]?.u));

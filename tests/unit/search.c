@@ -296,8 +296,9 @@ static void read_dictionary(struct index *x)
 }
 
 /* Whether the pair files list page ID for the terms A and B next to each
- * other: the pair's bucket (top 16 bits of the FNV-1a hash of "A B") is
- * found in the table, its file read, its pages decoded. */
+ * other: the pair's bucket (from the FNV-1a hashes of A and B, as
+ * doc/search-index.md says) is found in the table, its file read, its
+ * pages decoded. */
 static bool pair_has(struct index *x, const char *a, const char *b, long id)
 {
 	value *name = value_map_get(x->root, "pairs");
@@ -308,10 +309,12 @@ static bool pair_has(struct index *x, const char *a, const char *b, long id)
 		return false;
 	struct buf key = BUF_INIT;
 	buf_printf(&key, "%s %s", a, b);
-	uint32_t h = 2166136261u;
-	for (const char *c = key.ptr; *c; c++)
-		h = (h ^ (unsigned char)*c) * 16777619u;
-	long bucket = h >> 16, start = 0, file = -1;
+	uint32_t ha = 2166136261u, hb = 2166136261u;
+	for (const char *c = a; *c; c++)
+		ha = (ha ^ (unsigned char)*c) * 16777619u;
+	for (const char *c = b; *c; c++)
+		hb = (hb ^ (unsigned char)*c) * 16777619u;
+	long bucket = ((ha * 2654435761u) ^ hb) * 2246822507u >> 16, start = 0, file = -1;
 	for (const char *c = from->u.str.s; *c;) {
 		long d = varint(&c);
 		if (d < 0 || start + d > bucket)
