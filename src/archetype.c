@@ -90,25 +90,26 @@ void archetype_yaml_escape(struct buf *out, const char *s, size_t n)
 	}
 }
 
-/* SOURCE_DATE_EPOCH as a UTC time, when it is set to a usable number. */
+/* SOURCE_DATE_EPOCH as a UTC time into *TM; -1 when it is not set to a
+ * usable number. */
 static int source_date(struct tm *tm)
 {
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
 	char *end;
 	if (!sde || !*sde)
-		return 0;
+		return -1;
 	errno = 0;
 	long long e = strtoll(sde, &end, 10);
 	if (*end || errno || (long long)(time_t)e != e)
-		return 0;
+		return -1;
 	time_t t = (time_t)e;
-	return gmtime_r(&t, tm) != NULL;
+	return gmtime_r(&t, tm) ? 0 : -1;
 }
 
 void archetype_today(struct buf *out)
 {
 	struct tm tm;
-	if (!source_date(&tm) || tm.tm_year < -1900 || tm.tm_year > 9999 - 1900) {
+	if (source_date(&tm) < 0 || tm.tm_year < -1900 || tm.tm_year > 9999 - 1900) {
 		time_t now = time(NULL);
 		if (!localtime_r(&now, &tm))
 			gmtime_r(&now, &tm);
@@ -116,21 +117,22 @@ void archetype_today(struct buf *out)
 	buf_printf(out, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
-/* Is PATH a file?  1 yes, 0 not there, -1 something else (error added). */
-static int archetype_exists(const char *path, struct diags *d)
+/* Is PATH a file?  Something else there is an error in D. */
+enum archetype_at { ARCHETYPE_BAD = -1, ARCHETYPE_NONE = 0, ARCHETYPE_FILE = 1 };
+static enum archetype_at archetype_exists(const char *path, struct diags *d)
 {
 	struct stat st;
 	if (stat(path, &st) != 0) {
 		if (errno == ENOENT || errno == ENOTDIR)
-			return 0;
+			return ARCHETYPE_NONE;
 		diag_error(d, path, 0, 0, "cannot read archetype: %s", util_strerror(errno));
-		return -1;
+		return ARCHETYPE_BAD;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		diag_error(d, path, 0, 0, "archetype is not a file");
-		return -1;
+		return ARCHETYPE_BAD;
 	}
-	return 1;
+	return ARCHETYPE_FILE;
 }
 
 /* Finds the archetype for SECTION in DIR and reads it into *TEXT (malloc'd;
@@ -138,20 +140,20 @@ static int archetype_exists(const char *path, struct diags *d)
 static int archetype_find(const char *dir, const char *section, struct buf *path,
 			  char **text, size_t *len, struct diags *d)
 {
-	int found = 0;
+	enum archetype_at found = ARCHETYPE_NONE;
 	*text = NULL;
 	if (*section) {
 		buf_printf(path, "%s/%s.md", dir, section);
 		found = archetype_exists(path->ptr, d);
 	}
-	if (found == 0) {
+	if (found == ARCHETYPE_NONE) {
 		buf_reset(path);
 		buf_printf(path, "%s/default.md", dir);
 		found = archetype_exists(path->ptr, d);
 	}
-	if (found < 0)
+	if (found == ARCHETYPE_BAD)
 		return -1;
-	if (found == 0) {
+	if (found == ARCHETYPE_NONE) {
 		buf_reset(path);
 		buf_puts(path, BUILTIN_NAME);
 		*len = sizeof(archetype_builtin) - 1;

@@ -64,6 +64,7 @@ static void lap(struct build_stats *st, enum build_stage k, struct stage_clock *
 {
 	double n = util_now_ms();
 	st->ms[k] += n - t->ms;
+	st->peak_kb[k] = util_peak_rss_kb();
 	t->ms = n;
 	if (t->o->progress) {
 		t->o->progress(k, 0, 0, true);
@@ -176,14 +177,15 @@ static int open_output(struct site *s, const struct build_opts *o, struct output
  * what each page's render used (folio serve).  *WANT_SEARCH tells whether
  * the site has a search index.  Errors so far leave the pages that have
  * them out and the stages go on, so that one run reports every error it
- * can find; only a run without errors writes anything.
+ * can find; only a run without errors writes anything.  Returns 0, or -1
+ * after errors.
  */
 static int run_pipeline(struct site *s, const struct build_opts *o, struct diags *d,
 			struct build_stats *st, bool track, bool *want_search_out, uint64_t fingerprint)
 {
 	struct output out = { 0 };
 	bool opened = false;
-	int rc = 1;
+	int rc = -1;
 
 	memset(st, 0, sizeof(*st));
 	struct stage_clock t = { util_now_ms(), o, STAGE_LOAD };
@@ -196,7 +198,9 @@ static int run_pipeline(struct site *s, const struct build_opts *o, struct diags
 	if (!s->config)
 		goto out;
 	theme_load(s);
-	if (content_load(s) < 0 && s->npages == 0)
+	size_t errors = d->errors;
+	content_load(s);
+	if (d->errors > errors && s->npages == 0)
 		goto out;
 	site_check_urls(s);
 	schema_check(s);
@@ -234,11 +238,13 @@ static int run_pipeline(struct site *s, const struct build_opts *o, struct diags
 	render_pages(s, opened ? &out : NULL);
 	lap(st, STAGE_RENDER, &t);
 	st->pages = s->npages;
-	int feeds = feeds_write(s, opened ? &out : NULL);
+	size_t feeds = feeds_write(s, opened ? &out : NULL);
 	lap(st, STAGE_SITE_FILES, &t);
-	st->files = s->npages + (feeds > 0 ? (size_t)feeds : 0);
-	if (opened && s->search && search_write(s, &out) == 0)
+	st->files = s->npages + feeds;
+	if (opened && s->search) {
+		search_write(s, &out);
 		st->files += search_files(s);
+	}
 	size_t assets = render_assets(s, opened ? &out : NULL);
 	if (opened)
 		st->files += assets;
@@ -266,7 +272,7 @@ out:
 		diags_promote_warnings(d);
 	if (opened)
 		output_abort(&out);
-	return d->errors ? 1 : rc;
+	return d->errors ? -1 : rc;
 }
 
 int build_run(const struct build_opts *o, struct diags *d, struct build_stats *st)
@@ -466,7 +472,7 @@ static int update_body(struct build_live *lv, struct page *p, struct mark *m, bo
 	/* The page's view computes its fields from the page, so every page
 	 * that shows it (its summary, words or contents) sees the new text
 	 * once rendered again.  site.matrix copies term pages' summaries. */
-	bool copied = views_update_page(s, p, mem);
+	bool copied = views_update_page(s, p, mem) > 0;
 	arena_free(p->text_mem);
 	p->text_mem = mem;
 	mark_page(m, p);
@@ -484,18 +490,18 @@ static int update_body(struct build_live *lv, struct page *p, struct mark *m, bo
 }
 
 /* Whether the front matter of P's file is what was built. */
-static int same_front_matter(struct page *p)
+static bool same_front_matter(const struct page *p)
 {
 	size_t len;
 	char *text = file_read(p->src, &len);
 	if (!text)
-		return 0;
+		return false;
 	struct diags quiet;
 	diags_init(&quiet);
 	const char *fm;
 	size_t fmlen, off;
 	unsigned line;
-	int same = content_split(p->src, text, &len, &fm, &fmlen, &off, &line, &quiet) == 0 &&
+	bool same = content_split(p->src, text, &len, &fm, &fmlen, &off, &line, &quiet) == 0 &&
 		   off == p->body_off && line == p->body_line && hash64(text, off) == p->fm_hash;
 	diags_free(&quiet);
 	free(text);
@@ -511,10 +517,10 @@ static bool is_file(const char *file, const char *rel)
 }
 
 /* Adds to *BITS the bit of each template file that is the site's layouts
- * file REL; returns whether there was one (a known template). */
-static bool template_bits(const struct site *s, const char *rel, uint64_t *bits)
+ * file REL; returns -1 when there is none (not a known template). */
+static int template_bits(const struct site *s, const char *rel, uint64_t *bits)
 {
-	bool known = false;
+	int rc = -1;
 	const char **files = xmalloc((s->tpl_files.n + 1) * sizeof(*files));
 	size_t nfiles;
 	strmap_keys(&s->tpl_files, files, &nfiles);
@@ -522,15 +528,15 @@ static bool template_bits(const struct site *s, const char *rel, uint64_t *bits)
 		if (is_file(files[k], rel)) {
 			uintptr_t bit = (uintptr_t)strmap_get(&s->tpl_files, files[k]);
 			*bits |= 1ULL << (bit - 1);
-			known = true;
+			rc = 0;
 		}
 	}
 	free(files);
-	return known;
+	return rc;
 }
 
-int build_live_update(struct build_live *lv, const char *const *paths, size_t n,
-		      struct diags *d, struct build_stats *st)
+enum live_result build_live_update(struct build_live *lv, const char *const *paths, size_t n,
+				   struct diags *d, struct build_stats *st)
 {
 	struct site *s = &lv->s;
 	memset(st, 0, sizeof(*st));
@@ -541,7 +547,7 @@ int build_live_update(struct build_live *lv, const char *const *paths, size_t n,
 	uint64_t tbits = 0;
 	struct mark m = { xmalloc((s->npages + 1) * sizeof(struct page *)), 0,
 			  xcalloc(s->npages + 1, sizeof(bool)) };
-	int rc = BUILD_LIVE_OK;
+	enum live_result rc = BUILD_LIVE_OK;
 	struct page **bodies = xmalloc((n + 1) * sizeof(*bodies));
 	size_t nbodies = 0;
 
@@ -555,7 +561,7 @@ int build_live_update(struct build_live *lv, const char *const *paths, size_t n,
 			else
 				bodies[nbodies++] = p;
 		} else if (!strncmp(path, "layouts/", 8)) {
-			if (!template_bits(s, path, &tbits) || access(path, F_OK) != 0)
+			if (template_bits(s, path, &tbits) < 0 || access(path, F_OK) != 0)
 				rc = BUILD_LIVE_FULL;   /* a template added or removed */
 			templates = true;
 		} else if (!strncmp(path, "assets/", 7)) {
@@ -571,7 +577,8 @@ int build_live_update(struct build_live *lv, const char *const *paths, size_t n,
 		mustache_set *old = s->templates;
 		size_t errors = d->errors;
 		s->templates = NULL;
-		if (theme_load(s) < 0 || d->errors > errors) {
+		theme_load(s);
+		if (d->errors > errors) {
 			if (s->templates)
 				mustache_set_free(s->templates);
 			s->templates = old;
@@ -622,11 +629,11 @@ out:
 	return rc;
 }
 
-int build_live_search(struct build_live *lv, struct diags *d)
+enum live_result build_live_search(struct build_live *lv, struct diags *d)
 {
 	struct site *s = &lv->s;
 	if (!lv->search_stale || lv->dirty)
-		return 0;
+		return BUILD_LIVE_UNCHANGED;
 	lv->search_stale = false;
 	s->d = d;
 	struct strmap fresh = STRMAP_INIT;
@@ -660,7 +667,7 @@ int build_live_search(struct build_live *lv, struct diags *d)
 	strmap_free(&fresh);
 	if (d->errors > errors) {
 		lv->dirty = true;
-		return -1;
+		return BUILD_LIVE_ERRORS;
 	}
-	return 1;
+	return BUILD_LIVE_OK;
 }

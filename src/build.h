@@ -51,6 +51,8 @@ struct build_stats {
 	size_t pages;           /* pages rendered */
 	size_t files;           /* files written, assets included */
 	double ms[STAGE_COUNT]; /* wall time of each stage */
+	size_t peak_kb[STAGE_COUNT]; /* the process's peak memory (resident, KiB)
+				 * at the end of each stage */
 	size_t broken_links;    /* internal links that lead nowhere */
 	bool unchanged;         /* nothing built: the output was built from the same inputs */
 	char *skipped;          /* content paths not built, "PATH\tWHY\n" each,
@@ -59,8 +61,8 @@ struct build_stats {
 
 extern const char *const build_stage_names[STAGE_COUNT];
 
-/* Runs the whole build.  Diagnostics go to D; returns 0 on success, 1 on
- * content or template errors. */
+/* Runs the whole build.  Diagnostics go to D; returns 0 on success, -1
+ * on content or template errors. */
 int build_run(const struct build_opts *o, struct diags *d, struct build_stats *st);
 
 
@@ -68,26 +70,26 @@ int build_run(const struct build_opts *o, struct diags *d, struct build_stats *s
  * folio serve keeps the built site in memory and updates it in place.
  *
  * build_live_full() runs a whole build (into o->out_dir, swapped in as
- * folio build does) and keeps the site; *LV is replaced, or NULL on
- * failure.  build_live_update() takes the paths that changed, relative to
- * the site folder ("content/roles/x.md", "layouts/page.mustache"), and
+ * folio build does) and keeps the site: it returns 0 with *LV replaced,
+ * or -1 with *LV NULL.  build_live_update() takes the paths that changed,
+ * relative to the site folder ("content/roles/x.md", "layouts/page.mustache"), and
  * re-renders only the pages they touch, writing into the output folder in
  * place: a page whose text changed, and the pages that list it; every page
  * that used an edited template; assets.  It returns BUILD_LIVE_FULL when
  * the change needs a whole build (site.yaml, front matter, files added or
- * removed), and BUILD_LIVE_ERRORS when the change has errors (nothing is
- * written then).  build_live_search() brings the search index up to date
- * afterwards, so the page itself is shown first.
+ * removed), BUILD_LIVE_ERRORS when the change has errors (nothing is
+ * written then), and BUILD_LIVE_OK when it is done.  build_live_search() brings the search index up to date
+ * afterwards, so the page itself is shown first: it returns BUILD_LIVE_OK
+ * when it rewrote the index, BUILD_LIVE_UNCHANGED when the index was up
+ * to date, BUILD_LIVE_ERRORS after errors.
  */
 struct build_live;
-enum { BUILD_LIVE_OK = 0, BUILD_LIVE_ERRORS = 1, BUILD_LIVE_FULL = 2 };
+enum live_result { BUILD_LIVE_OK, BUILD_LIVE_ERRORS, BUILD_LIVE_FULL, BUILD_LIVE_UNCHANGED };
 int build_live_full(struct build_live **lv, const struct build_opts *o, struct diags *d,
 		    struct build_stats *st);
-int build_live_update(struct build_live *lv, const char *const *paths, size_t n,
-		      struct diags *d, struct build_stats *st);
-/* Returns 1 when the index was rewritten, 0 when it was up to date, -1
- * after errors. */
-int build_live_search(struct build_live *lv, struct diags *d);
+enum live_result build_live_update(struct build_live *lv, const char *const *paths, size_t n,
+				   struct diags *d, struct build_stats *st);
+enum live_result build_live_search(struct build_live *lv, struct diags *d);
 void build_live_free(struct build_live *lv);
 
 #endif

@@ -95,8 +95,13 @@ static void progress_show(enum build_stage k, size_t done, size_t total, bool ov
 static bool progress_wanted(bool quiet)
 {
 	const char *term = getenv("TERM");
-	if (quiet || !isatty(STDERR_FILENO) || (term && !strcmp(term, "dumb")))
-		return false;
+	return !quiet && isatty(STDERR_FILENO) && !(term && !strcmp(term, "dumb"));
+}
+
+/* Starts the clock of the progress line, which shows after
+ * FOLIO_PROGRESS_MS. */
+static void progress_begin(void)
+{
 	const char *ms = getenv("FOLIO_PROGRESS_MS");
 	char *end;
 	double after = ms && *ms ? strtod(ms, &end) : PROGRESS_MS_DEFAULT;
@@ -107,7 +112,6 @@ static bool progress_wanted(bool quiet)
 	}
 	progress.after = after;
 	progress.start = util_now_ms();
-	return true;
 }
 
 static void say_waiting(const char *out)
@@ -187,8 +191,10 @@ int cmd_build(int argc, char **argv, int check_only)
 	struct diags d;
 	struct build_stats st;
 	diags_init(&d);
-	if (progress_wanted(quiet))
+	if (progress_wanted(quiet)) {
+		progress_begin();
 		o.progress = progress_show;
+	}
 	int rc = build_run(&o, &d, &st);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	pthread_mutex_lock(&progress.lock);
@@ -226,9 +232,10 @@ int cmd_build(int argc, char **argv, int check_only)
 	}
 	if (timings) {
 		for (int k = 0; k < STAGE_COUNT; k++)
-			fprintf(stderr, "folio: %-11s %8.1f ms %5.1f%%\n", build_stage_names[k], st.ms[k],
-				ms > 0 ? 100.0 * st.ms[k] / ms : 0.0);
+			fprintf(stderr, "folio: %-11s %8.1f ms %5.1f%%  peak %6zu MiB\n",
+				build_stage_names[k], st.ms[k], ms > 0 ? 100.0 * st.ms[k] / ms : 0.0,
+				st.peak_kb[k] / 1024);
 	}
 	diags_free(&d);
-	return rc;
+	return rc == 0 ? 0 : 1;
 }

@@ -267,7 +267,7 @@ out:
 	return rc;
 }
 
-/* Checks SITE and PATH, then makes the file. */
+/* Checks SITE and PATH, then makes the file.  Returns the exit status. */
 static int new_page(const char *site, const char *path)
 {
 	struct new_names nm = { BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT };

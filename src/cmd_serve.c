@@ -110,7 +110,7 @@ static void describe(struct buf *b, const struct watch_paths *p)
  * (NULL for the first build): where an incremental build starts from.
  * Prints the diagnostics and a summary, and tells the open pages to
  * reload, to swap their stylesheets, or to show the errors.  Returns 0,
- * or 1 when the build failed (the folder still holds the last good site).
+ * or -1 when the build failed (the folder still holds the last good site).
  */
 static int rebuild(struct serve *sv, const struct watch_paths *changed)
 {
@@ -127,10 +127,12 @@ static int rebuild(struct serve *sv, const struct watch_paths *changed)
 	/* An edit of a page's text or of a template updates the site in
 	 * place; anything else, or a first build, builds it whole. */
 	bool whole = !sv->live || !changed || changed->all || changed->n == 0;
-	int rc = 1;
+	int rc = 0;
 	if (!whole) {
-		rc = build_live_update(sv->live, (const char *const *)changed->v, changed->n, &d, &st);
-		whole = rc == BUILD_LIVE_FULL;
+		enum live_result r = build_live_update(sv->live, (const char *const *)changed->v,
+						       changed->n, &d, &st);
+		whole = r == BUILD_LIVE_FULL;
+		rc = r == BUILD_LIVE_ERRORS ? -1 : 0;
 	}
 	if (whole)
 		rc = build_live_full(&sv->live, &o, &d, &st);
@@ -159,7 +161,7 @@ static int rebuild(struct serve *sv, const struct watch_paths *changed)
 		http_site_changed(sv->http, css);
 		/* Then the search index, which the page shown does not wait for;
 		 * the search page names its new root, so pages look again. */
-		if (!whole && build_live_search(sv->live, &d) == 1 && !css)
+		if (!whole && build_live_search(sv->live, &d) == BUILD_LIVE_OK && !css)
 			http_site_changed(sv->http, false);
 	}
 	sv->built |= rc == 0;
@@ -207,13 +209,13 @@ static int serve_loop(struct serve *sv, watch *w, int sig_fd, struct diags *d)
 	watch_paths_init(&batch);
 	int rc = 0;
 	for (;;) {
-		int r = watch_wait(w, sig_fd, SERVE_QUIET_MS, SERVE_MAX_MS, &batch, d);
+		enum watch_result r = watch_wait(w, sig_fd, SERVE_QUIET_MS, SERVE_MAX_MS, &batch, d);
 		flush_diags(d);
-		if (r < 0) {
+		if (r == WATCH_FAILED) {
 			fprintf(stderr, "folio: watching '%s' failed: %s\n", sv->site, util_strerror(errno));
 			rc = 1;
 		}
-		if (r <= 0)
+		if (r != WATCH_CHANGED)
 			break;
 		watch_paths_merge(&sv->dirty, &batch);
 		watch_paths_clear(&batch);

@@ -19,22 +19,24 @@ static void bad_type(struct diags *d, const char *file, const value *v,
 		   value_type_name(v->type));
 }
 
+/* The readers of site.yaml below report a wrong value in D, set *RC to
+ * -1 and go on with the default, so that one run reports every error. */
 static const char *get_string(struct diags *d, const char *file, const value *map,
-			      const char *key, const char *dflt, int *ok)
+			      const char *key, const char *dflt, int *rc)
 {
 	value *v = value_map_get(map, key);
 	if (!v || v->type == V_NULL)
 		return dflt;
 	if (v->type != V_STRING) {
 		bad_type(d, file, v, key, "a string");
-		*ok = 0;
+		*rc = -1;
 		return dflt;
 	}
 	return v->u.str.s;
 }
 
 static long long get_int(struct diags *d, const char *file, const value *map,
-			 const char *key, long long dflt, long long min, int *ok)
+			 const char *key, long long dflt, long long min, int *rc)
 {
 	value *v = value_map_get(map, key);
 	if (!v || v->type == V_NULL)
@@ -42,21 +44,21 @@ static long long get_int(struct diags *d, const char *file, const value *map,
 	if (v->type != V_INT || v->u.i < min) {
 		diag_error(d, file, v->line, v->col, "'%s' must be an integer of at least %lld",
 			   key, min);
-		*ok = 0;
+		*rc = -1;
 		return dflt;
 	}
 	return v->u.i;
 }
 
 static bool get_bool(struct diags *d, const char *file, const value *map,
-		     const char *key, bool dflt, int *ok)
+		     const char *key, bool dflt, int *rc)
 {
 	value *v = value_map_get(map, key);
 	if (!v || v->type == V_NULL)
 		return dflt;
 	if (v->type != V_BOOL) {
 		bad_type(d, file, v, key, "true or false");
-		*ok = 0;
+		*rc = -1;
 		return dflt;
 	}
 	return v->u.b;
@@ -97,7 +99,7 @@ static bool valid_taxonomy_name(const char *s)
 	return true;
 }
 
-static void load_taxonomies(arena *a, struct config *c, struct diags *d, int *ok)
+static void load_taxonomies(arena *a, struct config *c, struct diags *d, int *rc)
 {
 	value *t = value_map_get(c->raw, "taxonomies");
 	if (t) {
@@ -109,7 +111,7 @@ static void load_taxonomies(arena *a, struct config *c, struct diags *d, int *ok
 	size_t n = t->type == V_LIST ? t->u.list.n : t->type == V_MAP ? t->u.map.n : 0;
 	if (t->type != V_LIST && t->type != V_MAP) {
 		bad_type(d, c->file, t, "taxonomies", "a list of names or a mapping");
-		*ok = 0;
+		*rc = -1;
 		return;
 	}
 	c->tax = arena_zalloc(a, (n ? n : 1) * sizeof(*c->tax));
@@ -121,7 +123,7 @@ static void load_taxonomies(arena *a, struct config *c, struct diags *d, int *ok
 			at = item;
 			if (item->type != V_STRING) {
 				bad_type(d, c->file, item, "taxonomies", "a list of names");
-				*ok = 0;
+				*rc = -1;
 				continue;
 			}
 			name = key = item->u.str.s;
@@ -131,23 +133,23 @@ static void load_taxonomies(arena *a, struct config *c, struct diags *d, int *ok
 			at = opt;
 			key = name;
 			if (opt->type == V_MAP) {
-				key = get_string(d, c->file, opt, "key", name, ok);
+				key = get_string(d, c->file, opt, "key", name, rc);
 			} else if (opt->type != V_NULL) {
 				bad_type(d, c->file, opt, name, "a mapping (e.g. {key: NAME})");
-				*ok = 0;
+				*rc = -1;
 				continue;
 			}
 		}
 		if (!valid_taxonomy_name(name)) {
 			diag_error(d, c->file, at->line, at->col,
 				   "taxonomy name '%s' must be lowercase letters, digits, '-' or '_'", name);
-			*ok = 0;
+			*rc = -1;
 			continue;
 		}
 		for (size_t k = 0; k < c->ntax; k++) {
 			if (!strcmp(c->tax[k].name, name)) {
 				diag_error(d, c->file, at->line, at->col, "taxonomy '%s' is declared twice", name);
-				*ok = 0;
+				*rc = -1;
 			}
 		}
 		c->tax[c->ntax].name = name;
@@ -157,7 +159,7 @@ static void load_taxonomies(arena *a, struct config *c, struct diags *d, int *ok
 }
 
 /* ignore: [GLOBS], urls: {lowercase: B}, links: error | warn. */
-static void load_content_rules(arena *a, struct config *c, value *raw, struct diags *d, int *ok)
+static void load_content_rules(arena *a, struct config *c, value *raw, struct diags *d, int *rc)
 {
 	value *ig = value_map_get(raw, "ignore");
 	if (ig && ig->type == V_LIST) {
@@ -166,22 +168,22 @@ static void load_content_rules(arena *a, struct config *c, value *raw, struct di
 			value *g = ig->u.list.items[i];
 			if (g->type != V_STRING || !g->u.str.len) {
 				bad_type(d, c->file, g, "ignore", "a list of path patterns (e.g. [\"drafts/*\"])");
-				*ok = 0;
+				*rc = -1;
 				continue;
 			}
 			c->ignore[c->nignore++] = g->u.str.s;
 		}
 	} else if (ig && ig->type != V_NULL) {
 		bad_type(d, c->file, ig, "ignore", "a list of path patterns (e.g. [\"drafts/*\"])");
-		*ok = 0;
+		*rc = -1;
 	}
 	c->lowercase = true;
 	value *urls = value_map_get(raw, "urls");
 	if (urls && urls->type == V_MAP) {
-		c->lowercase = get_bool(d, c->file, urls, "lowercase", true, ok);
+		c->lowercase = get_bool(d, c->file, urls, "lowercase", true, rc);
 	} else if (urls && urls->type != V_NULL) {
 		bad_type(d, c->file, urls, "urls", "a mapping (e.g. {lowercase: false})");
-		*ok = 0;
+		*rc = -1;
 	}
 	value *links = value_map_get(raw, "links");
 	if (links && links->type == V_STRING && !strcmp(links->u.str.s, "warn")) {
@@ -190,12 +192,12 @@ static void load_content_rules(arena *a, struct config *c, value *raw, struct di
 		   !(links->type == V_STRING && !strcmp(links->u.str.s, "error"))) {
 		diag_error(d, c->file, links->line, links->col,
 			   "'links' must be error (the default) or warn");
-		*ok = 0;
+		*rc = -1;
 	}
 }
 
 /* toc: {levels: [FROM, TO]}: the heading levels tables of contents list. */
-static void load_toc(struct config *c, value *raw, struct diags *d, int *ok)
+static void load_toc(struct config *c, value *raw, struct diags *d, int *rc)
 {
 	c->toc_min = 2;
 	c->toc_max = 3;
@@ -213,7 +215,7 @@ static void load_toc(struct config *c, value *raw, struct diags *d, int *ok)
 		diag_error(d, c->file, at->line, at->col,
 			   "'toc' must be a mapping like {levels: [2, 4]}: two heading levels from 1 to 6, "
 			   "the first not above the second");
-		*ok = 0;
+		*rc = -1;
 		return;
 	}
 	c->toc_min = (int)from->u.i;
@@ -252,52 +254,52 @@ struct config *config_load(arena *a, const char *site_dir, const char *base_url,
 	}
 	c->raw = raw;
 
-	int ok = 1;
-	c->title = get_string(d, c->file, raw, "title", "", &ok);
-	c->language = get_string(d, c->file, raw, "language", "en", &ok);
-	const char *bu = get_string(d, c->file, raw, "base_url", NULL, &ok);
+	int rc = 0;
+	c->title = get_string(d, c->file, raw, "title", "", &rc);
+	c->language = get_string(d, c->file, raw, "language", "en", &rc);
+	const char *bu = get_string(d, c->file, raw, "base_url", NULL, &rc);
 	value *buv = value_map_get(raw, "base_url");
 	if (base_url) {
 		if (!valid_base_url(base_url)) {
 			diag_error(d, NULL, 0, 0, "--base-url '%s' must be an absolute http(s) URL", base_url);
-			ok = 0;
+			rc = -1;
 		}
 		bu = base_url;
 	} else if (bu && !valid_base_url(bu)) {
 		diag_error(d, c->file, buv->line, buv->col,
 			   "'base_url' must be an absolute http:// or https:// URL, not '%s'", bu);
-		ok = 0;
+		rc = -1;
 	}
 	c->base_url = norm_base_url(a, bu ? bu : "http://localhost:1313");
-	c->paginate = get_int(d, c->file, raw, "paginate", 20, 1, &ok);
+	c->paginate = get_int(d, c->file, raw, "paginate", 20, 1, &rc);
 	c->unsafe = false;
 	c->smart = true;
 	c->gfm = true;
 	value *md = value_map_get(raw, "markdown");
 	if (md && md->type == V_MAP) {
-		c->unsafe = get_bool(d, c->file, md, "unsafe", false, &ok);
-		c->smart = get_bool(d, c->file, md, "smart", true, &ok);
-		c->gfm = get_bool(d, c->file, md, "gfm", true, &ok);
+		c->unsafe = get_bool(d, c->file, md, "unsafe", false, &rc);
+		c->smart = get_bool(d, c->file, md, "smart", true, &rc);
+		c->gfm = get_bool(d, c->file, md, "gfm", true, &rc);
 	} else if (md && md->type != V_NULL) {
 		bad_type(d, c->file, md, "markdown", "a mapping (e.g. {unsafe: true})");
-		ok = 0;
+		rc = -1;
 	}
-	c->search = get_bool(d, c->file, raw, "search", true, &ok);
-	load_toc(c, raw, d, &ok);
-	load_content_rules(a, c, raw, d, &ok);
+	c->search = get_bool(d, c->file, raw, "search", true, &rc);
+	load_toc(c, raw, d, &rc);
+	load_content_rules(a, c, raw, d, &rc);
 	c->related_limit = 5;
 	value *rel = value_map_get(raw, "related");
 	if (rel && rel->type == V_MAP) {
-		c->related_limit = get_int(d, c->file, rel, "limit", 5, 0, &ok);
+		c->related_limit = get_int(d, c->file, rel, "limit", 5, 0, &rc);
 	} else if (rel && rel->type != V_NULL) {
 		bad_type(d, c->file, rel, "related", "a mapping (e.g. {limit: 5})");
-		ok = 0;
+		rc = -1;
 	}
-	load_taxonomies(a, c, d, &ok);
+	load_taxonomies(a, c, d, &rc);
 	value *schema = value_map_get(raw, "schema");
 	if (schema && schema->type != V_MAP && schema->type != V_NULL) {
 		bad_type(d, c->file, schema, "schema", "a mapping of sections to keys");
-		ok = 0;
+		rc = -1;
 	}
 	c->schema = schema && schema->type == V_MAP ? schema : NULL;
 
@@ -305,5 +307,5 @@ struct config *config_load(arena *a, const char *site_dir, const char *base_url,
 	value_map_set(a, raw, "base_url", value_str(a, c->base_url));
 	value_map_set(a, raw, "language", value_str(a, c->language));
 	value_map_set(a, raw, "title", value_str(a, c->title));
-	return ok ? c : NULL;
+	return rc == 0 ? c : NULL;
 }

@@ -9,10 +9,10 @@
 /*
  * Walks SITE/content in sorted order, reads every *.md file's front matter
  * (on s->threads threads), checks the known keys, and computes each page's
- * URL and output path.  Drafts are dropped unless s->drafts.  Adds errors
- * to s->d; returns -1 if there were any.
+ * URL and output path.  Drafts are dropped unless s->drafts.  Reports
+ * errors to s->d.
  */
-int content_load(struct site *s);
+void content_load(struct site *s);
 
 /*
  * Splits TEXT (a whole content file, NUL-terminated, LEN bytes) into front
@@ -25,10 +25,12 @@ int content_split(const char *file, char *text, size_t *len, const char **fm,
 		  size_t *fmlen, size_t *body_off, unsigned *body_line, struct diags *d);
 /* The same for TEXT, the first LEN bytes of FILE when PARTIAL (the load
  * stage reads a file's head only, and the Markdown stage its body): only
- * the text up to the body is checked, and 1 returned, with no error,
- * when the front matter does not end within TEXT. */
-int content_split_head(const char *file, char *text, size_t *len, bool partial, const char **fm,
-		       size_t *fmlen, size_t *body_off, unsigned *body_line, struct diags *d);
+ * the text up to the body is checked, and SPLIT_NEED_MORE returned, with
+ * no error, when the front matter does not end within TEXT. */
+enum split_result { SPLIT_FAILED = -1, SPLIT_DONE = 0, SPLIT_NEED_MORE = 1 };
+enum split_result content_split_head(const char *file, char *text, size_t *len, bool partial,
+				     const char **fm, size_t *fmlen, size_t *body_off,
+				     unsigned *body_line, struct diags *d);
 /* A NUL byte or invalid UTF-8 in a body TEXT[0..N) whose first line is
  * LINE of FILE: an error at its place (none when D is NULL) and -1,
  * else 0. */
@@ -40,8 +42,8 @@ int content_check_body(const char *file, const char *text, size_t n, unsigned li
 void content_unescape(struct buf *out, const char *s, size_t n);
 /* Joins BASE (a folder under content/) and PATH[0..N) (relative to BASE,
  * or to content/ when it starts with '/'), resolving "." and ".." and
- * decoding %XX, into OUT.  Returns false if it climbs out of content/. */
-bool content_join_path(struct buf *out, const char *base, const char *path, size_t n);
+ * decoding %XX, into OUT.  Returns -1 if it climbs out of content/. */
+int content_join_path(struct buf *out, const char *base, const char *path, size_t n);
 /* A UTF-16 or UTF-32 TEXT is an error for FILE naming its encoding:
  * returns -1 after adding it, else 0. */
 int content_check_encoding(const char *file, const char *text, size_t len, struct diags *d);

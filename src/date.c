@@ -46,50 +46,50 @@ static void civil_from_days(long long z, long long *y, int *m, int *d)
 	*y = yoe + era * 400 + (*m <= 2);
 }
 
-static bool digits(const char *s, int n, int *out)
+static int digits(const char *s, int n, int *out)
 {
 	int v = 0;
 	for (int i = 0; i < n; i++) {
 		if (!is_digit(s[i]))
-			return false;
+			return -1;
 		v = v * 10 + (s[i] - '0');
 	}
 	*out = v;
-	return true;
+	return 0;
 }
 
-bool date_parse(const char *s, struct date *out)
+int date_parse(const char *s, struct date *out)
 {
 	int y, mo, d, h = 0, mi = 0, se = 0, oh = 0, om = 0, sign = 1;
 	size_t n = strlen(s);
 	memset(out, 0, sizeof(*out));
-	if (n < 10 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) ||
-	    s[7] != '-' || !digits(s + 8, 2, &d))
-		return false;
+	if (n < 10 || digits(s, 4, &y) < 0 || s[4] != '-' || digits(s + 5, 2, &mo) < 0 ||
+	    s[7] != '-' || digits(s + 8, 2, &d) < 0)
+		return -1;
 	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
-		return false;
+		return -1;
 	const char *p = s + 10;
 	if (*p) {
 		if (*p != 'T' && *p != 't' && *p != ' ')
-			return false;
+			return -1;
 		p++;
-		if (!digits(p, 2, &h) || p[2] != ':' || !digits(p + 3, 2, &mi))
-			return false;
+		if (digits(p, 2, &h) < 0 || p[2] != ':' || digits(p + 3, 2, &mi) < 0)
+			return -1;
 		p += 5;
 		if (*p == ':') {
-			if (!digits(p + 1, 2, &se))
-				return false;
+			if (digits(p + 1, 2, &se) < 0)
+				return -1;
 			p += 3;
 			if (*p == '.') {
 				p++;
 				if (!is_digit(*p))
-					return false;
+					return -1;
 				while (is_digit(*p))
 					p++;
 			}
 		}
 		if (h > 23 || mi > 59 || se > 60)
-			return false;
+			return -1;
 		/* Jekyll writes "2018-01-02 11:21:40 +0100": a space, and the
 		 * zone without its colon. */
 		if (*p == ' ' && (p[1] == '+' || p[1] == '-'))
@@ -99,21 +99,21 @@ bool date_parse(const char *s, struct date *out)
 		} else if (*p == '+' || *p == '-') {
 			sign = *p == '-' ? -1 : 1;
 			bool colon = p[3] == ':';
-			if (!digits(p + 1, 2, &oh) || !digits(p + (colon ? 4 : 3), 2, &om) ||
+			if (digits(p + 1, 2, &oh) < 0 || digits(p + (colon ? 4 : 3), 2, &om) < 0 ||
 			    oh > 23 || om > 59)
-				return false;
+				return -1;
 			p += colon ? 6 : 5;
 		} else if (*p) {
-			return false;
+			return -1;
 		}
 		if (*p)
-			return false;
+			return -1;
 		out->has_time = true;
 	}
 	out->offset = sign * (oh * 60 + om);
 	out->epoch = days_from_civil(y, mo, d) * 86400LL + h * 3600 + mi * 60 + se
 		- out->offset * 60LL;
-	return true;
+	return 0;
 }
 
 /* Breaks D down in its own offset. */

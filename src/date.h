@@ -14,8 +14,8 @@ struct date {
 	bool has_time;        /* false for a plain YYYY-MM-DD */
 };
 
-/* Parses S; returns false if it is neither form (or out of range). */
-bool date_parse(const char *s, struct date *out);
+/* Parses S into *OUT; returns -1 if it is neither form (or out of range). */
+int date_parse(const char *s, struct date *out);
 /* RFC 3339: 2026-11-21T00:00:00Z, or with the written offset. */
 void date_iso(const struct date *d, struct buf *out);
 /* 21 November 2026 (in the written offset). */

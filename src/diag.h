@@ -5,6 +5,42 @@
  * and the command-line layer prints them, sorted by file and line, in one
  * format (FILE:LINE:COL: error: MESSAGE, or GitHub annotations).
  * Adding is thread-safe.
+ *
+ * How folio's functions return.  The diagnostics are the real signal of
+ * a failure; a return value only tells the caller what it must act on.
+ * Every function returns in one of these ways:
+ *
+ *  - A stage (a step run_pipeline in build.c calls on the whole site)
+ *    returns void and reports through diagnostics.  A caller that must
+ *    know whether it failed compares d->errors before and after.  A stage
+ *    whose caller needs a count (files written, links broken) returns it
+ *    as a size_t, and still reports failure only through diagnostics.
+ *  - A helper that can fail returns int: 0 on success, -1 on failure.
+ *    Its header says where the failure is told: a diagnostic (when it
+ *    takes a struct diags or a site), an error buffer, or errno.
+ *  - A function that makes or finds something returns a pointer, NULL
+ *    when there is nothing or on failure (told as above).
+ *  - A function that cannot fail returns its value (a count, a length, an
+ *    offset, a hash; a digit's value or a file descriptor, -1 for none)
+ *    or void.
+ *  - A function with more than two outcomes that the caller tells apart,
+ *    or a callback that tells a loop to go on or stop, returns a named
+ *    enum (enum split_result, enum watch_result, enum live_result).
+ *  - bool only for a predicate: a question with nothing to report and no
+ *    side effect (beyond, for a yes, its details in out parameters, as
+ *    inputs_unchanged), named so that "if (name(x))" reads as that
+ *    question (is_.., has_.., within, search_enabled).  A function whose
+ *    job is to find or parse something is not a question: 0/-1.
+ *  - Where a library fixes the shape, its shape: comparison functions for
+ *    qsort and scandir return <0, 0 or >0; callbacks of nftw, libyaml and
+ *    libmicrohttpd return what those libraries ask.  main and the cmd_*
+ *    functions return the exit status.
+ *
+ * A caller never ignores a return that can tell a failure: it checks it,
+ * or the function returns void.  The one exception is marked: a caller
+ * that goes on past a failure on purpose (a stage, so that one run reports
+ * every error) casts the call to (void) and says why, and does so only
+ * when the failure is already in the diagnostics it reports to.
  */
 #ifndef FOLIO_DIAG_H
 #define FOLIO_DIAG_H

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "mdstage.h"
 #include "taxonomy.h"
 
 static void put_xml(struct buf *b, const char *s)
@@ -24,16 +25,16 @@ static bool listed(const struct page *p)
 	       p->pagenum <= 1;
 }
 
-/* "roles/index.html" -> "roles/feed.xml"; false for pages written as
- * a file of their own (url: /x.html). */
-static bool feed_path(struct buf *b, const char *out_path)
+/* "roles/index.html" -> "roles/feed.xml" into B; -1 for pages written
+ * as a file of their own (url: /x.html), which have no feed. */
+static int feed_path(struct buf *b, const char *out_path)
 {
 	size_t n = strlen(out_path), k = strlen("index.html");
 	buf_reset(b);
 	if (n < k || strcmp(out_path + n - k, "index.html") || (n > k && out_path[n - k - 1] != '/'))
-		return false;
+		return -1;
 	buf_printf(b, "%.*sfeed.xml", (int)(n - k), out_path);
-	return true;
+	return 0;
 }
 
 static int cmp_url(const void *pa, const void *pb)
@@ -50,6 +51,8 @@ static int cmp_newest(const void *pa, const void *pb)
 	return strcmp(a->url, b->url);
 }
 
+/* Claims REL for WHAT and writes B there (through O, when not NULL).
+ * Returns 0, or -1 after an error in s->d. */
 static int emit(struct site *s, struct output *o, const char *rel, const char *what,
 		struct buf *b)
 {
@@ -81,10 +84,11 @@ static void sitemap_urls(struct site *s, struct buf *b, struct page **pages, siz
 	buf_puts(b, "</urlset>\n");
 }
 
-static int write_sitemap(struct site *s, struct output *o, struct page **pages, size_t n)
+/* Returns the number of files written. */
+static size_t write_sitemap(struct site *s, struct output *o, struct page **pages, size_t n)
 {
 	struct buf b = BUF_INIT;
-	int files = 0;
+	size_t files = 0;
 	if (n <= FEEDS_SITEMAP_MAX) {
 		sitemap_urls(s, &b, pages, n);
 		files += emit(s, o, "sitemap.xml", "the sitemap", &b) == 0;
@@ -116,8 +120,9 @@ static int write_sitemap(struct site *s, struct output *o, struct page **pages, 
 }
 
 /* Writes the Atom feed of the pages in PAGES (any order) to REL; SELF is
- * the listing page the feed belongs to. */
-static int write_feed(struct site *s, struct output *o, const char *rel, const char *title,
+ * the listing page the feed belongs to.  Returns the number of files
+ * written: 1, or 0 after an error. */
+static size_t write_feed(struct site *s, struct output *o, const char *rel, const char *title,
 		      const struct page *self, struct page **pages, size_t n)
 {
 	struct page **dated = xmalloc((n ? n : 1) * sizeof(*dated));
@@ -151,8 +156,11 @@ static int write_feed(struct site *s, struct output *o, const char *rel, const c
 	buf_puts(&b, "</updated>\n<author><name>");
 	put_xml(&b, author && *author ? author : (*s->config->title ? s->config->title : "folio"));
 	buf_puts(&b, "</name></author>\n<generator>folio</generator>\n");
+	arena *tmp = arena_new();
 	for (size_t i = 0; i < nd; i++) {
 		struct page *p = dated[i];
+		arena_reset(tmp);
+		const char *summary = mdstage_summary(s, p, tmp);
 		buf_puts(&b, "<entry>\n<title>");
 		put_xml(&b, p->title);
 		buf_puts(&b, "</title>\n<link rel=\"alternate\" type=\"text/html\" href=\"");
@@ -164,27 +172,27 @@ static int write_feed(struct site *s, struct output *o, const char *rel, const c
 		buf_puts(&b, "</id>\n<updated>");
 		date_iso(&p->date, &b);
 		buf_puts(&b, "</updated>\n");
-		if (p->summary && *p->summary) {
+		if (*summary) {
 			buf_puts(&b, "<summary>");
-			put_xml(&b, p->summary);
+			put_xml(&b, summary);
 			buf_puts(&b, "</summary>\n");
 		}
 		buf_puts(&b, "</entry>\n");
 	}
+	arena_free(tmp);
 	buf_puts(&b, "</feed>\n");
 	struct buf what = BUF_INIT;
 	buf_printf(&what, "the feed of %s", self->url);
-	int ok = emit(s, o, rel, what.ptr, &b) == 0;
+	size_t files = emit(s, o, rel, what.ptr, &b) == 0;
 	buf_free(&what);
 	buf_free(&b);
 	free(dated);
-	return ok;
+	return files;
 }
 
-int feeds_write(struct site *s, struct output *o)
+size_t feeds_write(struct site *s, struct output *o)
 {
-	size_t errors = s->d->errors;
-	int files = 0;
+	size_t files = 0;
 	struct page **pages = xmalloc((s->npages ? s->npages : 1) * sizeof(*pages));
 	size_t n = 0;
 	for (size_t i = 0; i < s->npages; i++)
@@ -204,7 +212,7 @@ int feeds_write(struct site *s, struct output *o)
 			    home, pages, n);
 	for (size_t i = 1; i < s->nsections; i++) {
 		struct section *sec = s->sections[i];
-		if (!feed_path(&b, sec->page->out_path))
+		if (feed_path(&b, sec->page->out_path) < 0)
 			continue;
 		files += write_feed(s, o, b.ptr, sec->page->title, sec->page, sec->pages, sec->npages);
 	}
@@ -212,12 +220,12 @@ int feeds_write(struct site *s, struct output *o)
 		struct taxonomy *tx = &s->taxonomies[ti];
 		for (size_t k = 0; k < tx->nterms; k++) {
 			struct term *t = tx->terms[k];
-			if (!feed_path(&b, t->page->out_path))
+			if (feed_path(&b, t->page->out_path) < 0)
 				continue;
 			files += write_feed(s, o, b.ptr, t->name, t->page, t->pages, t->npages);
 		}
 	}
 	buf_free(&b);
 	free(pages);
-	return s->d->errors > errors ? -1 : files;
+	return files;
 }

@@ -14,7 +14,7 @@
 #define FEEDS_SITEMAP_MAX 50000
 
 /* Writes the files through O (NULL: build them, write nothing).
- * Returns the number of files, or -1 after errors. */
-int feeds_write(struct site *s, struct output *o);
+ * Returns the number of files written; errors go to s->d. */
+size_t feeds_write(struct site *s, struct output *o);
 
 #endif

@@ -61,26 +61,6 @@ static void mix_stat(struct fp *f, const struct stat *st)
 	mix(f, v, sizeof(v));
 }
 
-/* OUT without its trailing slashes is OUT[0..*N); its last name starts
- * at OUT + *BASE. */
-static void split_out(const char *out, size_t *base, size_t *n)
-{
-	*n = strlen(out);
-	while (*n > 1 && out[*n - 1] == '/')
-		--*n;
-	*base = *n;
-	while (*base > 0 && out[*base - 1] != '/')
-		--*base;
-}
-
-/* The hidden file .NAME.folio-WHAT beside the output folder OUT. */
-static void beside(struct buf *path, const char *out, const char *what)
-{
-	size_t base, n;
-	split_out(out, &base, &n);
-	buf_printf(path, "%.*s.%.*s.folio-%s", (int)base, out, (int)(n - base), out + base, what);
-}
-
 static int by_name(const struct dirent **a, const struct dirent **b)
 {
 	return strcmp((*a)->d_name, (*b)->d_name);
@@ -177,7 +157,7 @@ uint64_t inputs_fingerprint(const char *site_dir, bool drafts, const char *base_
 void inputs_record(const char *out, uint64_t fingerprint, size_t pages, size_t files)
 {
 	struct buf path = BUF_INIT, text = BUF_INIT;
-	beside(&path, out, "inputs");
+	output_beside(&path, out, "inputs");
 	if (fingerprint) {
 		buf_printf(&text, "inputs %016llx\npages %zu\nfiles %zu\n",
 			   (unsigned long long)fingerprint, pages, files);
@@ -193,13 +173,13 @@ void inputs_record(const char *out, uint64_t fingerprint, size_t pages, size_t f
 	buf_free(&text);
 }
 
-/* Takes the lock a build holds on OUT (output.c: .NAME.folio-lock beside
- * it) without waiting.  Returns its file, or -1 when it is held or there
+/* Takes the lock a build holds on OUT (output_beside's "lock") without
+ * waiting.  Returns its file, or -1 when it is held or there
  * is none: then the build goes the usual way, which waits or fails. */
 static int try_lock(const char *out)
 {
 	struct buf path = BUF_INIT;
-	beside(&path, out, "lock");
+	output_beside(&path, out, "lock");
 	int fd = open(path.ptr, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
 	buf_free(&path);
 	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) != 0) {
@@ -209,40 +189,17 @@ static int try_lock(const char *out)
 	return fd;
 }
 
-/* Whether a killed build left its temporary folder beside OUT: the
- * usual way removes it. */
-static bool debris(const char *out)
-{
-	size_t base, n;
-	split_out(out, &base, &n);
-	struct buf dir = BUF_INIT, prefix = BUF_INIT;
-	if (base)
-		buf_put(&dir, out, base);
-	else
-		buf_puts(&dir, ".");
-	buf_printf(&prefix, ".%.*s.folio-tmp.", (int)(n - base), out + base);
-	DIR *d = opendir(dir.ptr);
-	bool found = false;
-	for (struct dirent *e; d && !found && (e = readdir(d));)
-		found = !strncmp(e->d_name, prefix.ptr, prefix.len);
-	if (d)
-		closedir(d);
-	buf_free(&dir);
-	buf_free(&prefix);
-	return found;
-}
-
 bool inputs_unchanged(const char *out, uint64_t fingerprint, size_t *pages, size_t *files)
 {
 	int lock = try_lock(out);
 	if (lock < 0)
 		return false;
-	if (debris(out)) {
+	if (output_has_debris(out)) {
 		close(lock);
 		return false;
 	}
 	struct buf path = BUF_INIT, marker = BUF_INIT;
-	beside(&path, out, "inputs");
+	output_beside(&path, out, "inputs");
 	buf_printf(&marker, "%s/%s", out, OUTPUT_MARKER);
 	size_t len;
 	char *text = access(marker.ptr, F_OK) == 0 ? file_read(path.ptr, &len) : NULL;

@@ -51,10 +51,10 @@ static bool is_markdown_file(const char *s, size_t n)
 /*
  * The output path a link leads to, as a browser on the page at PAGE_URL
  * would resolve HREF[0..N) (the part before '?' and '#'): "/docs/x/" ->
- * "docs/x/", "../y" from /docs/x/ -> "docs/y".  Returns false when it
+ * "docs/x/", "../y" from /docs/x/ -> "docs/y".  Returns -1 when it
  * climbs above the site's root.
  */
-static bool resolve_path(struct buf *out, const char *page_url, const char *href, size_t n)
+static int resolve_path(struct buf *out, const char *page_url, const char *href, size_t n)
 {
 	/* The folder of the page's URL, without its leading '/'. */
 	const char *base = "";
@@ -67,19 +67,20 @@ static bool resolve_path(struct buf *out, const char *page_url, const char *href
 	}
 	struct buf joined = BUF_INIT;
 	buf_put(&joined, base, blen);
-	bool ok = content_join_path(out, joined.ptr, href, n);
+	int rc = content_join_path(out, joined.ptr, href, n);
 	buf_free(&joined);
 	/* A trailing '/' (or "." / "..") names a folder: keep it. */
-	if (ok && out->len && n > 0 &&
+	if (rc == 0 && out->len && n > 0 &&
 	    (href[n - 1] == '/' || (n >= 2 && href[n - 1] == '.' && href[n - 2] == '/') ||
 	     (n == 1 && href[0] == '.') || (n >= 2 && href[n - 1] == '.' && href[n - 2] == '.')))
 		buf_putc(out, '/');
-	return ok;
+	return rc;
 }
 
 /* The page or file at output path PATH ("" is the home page): *PAGE is set
- * when it is a page.  Folders are looked for as FOLDER/index.html. */
-static bool find_target(const struct site *s, const char *path, struct page **page)
+ * when it is a page.  Folders are looked for as FOLDER/index.html.  Returns
+ * -1 when nothing is there. */
+static int find_target(const struct site *s, const char *path, struct page **page)
 {
 	struct buf k = BUF_INIT;
 	bool found = false;
@@ -99,7 +100,7 @@ static bool find_target(const struct site *s, const char *path, struct page **pa
 		}
 	}
 	buf_free(&k);
-	return found;
+	return found ? 0 : -1;
 }
 
 /* S with %XX decoded, as browsers read a fragment (#caf%C3%A9 is #café). */
@@ -136,7 +137,7 @@ static const char *markdown_file_link(struct link_ctx *lc, const char *dest, siz
 	const char *frag = strchr(rest, '#');
 	struct buf rel = BUF_INIT;
 	const char *result = NULL;
-	if (!content_join_path(&rel, lc->p->src_dir, dest, plen)) {
+	if (content_join_path(&rel, lc->p->src_dir, dest, plen) < 0) {
 		if (lc->report)
 			diag_error(s->d, lc->p->src, line, col,
 				   "link '%s' leads out of the content folder", dest);
@@ -204,7 +205,7 @@ const char *links_markdown(void *arg, const char *dest, unsigned line, unsigned 
 	 * rewritten to where it is written. */
 	struct buf rel = BUF_INIT;
 	const char *result = NULL;
-	if (content_join_path(&rel, lc->p->src_dir, dest, plen)) {
+	if (content_join_path(&rel, lc->p->src_dir, dest, plen) == 0) {
 		const struct resource *r = strmap_get(&s->by_resource, rel.ptr);
 		if (r) {
 			buf_reset(&rel);
@@ -233,7 +234,7 @@ const char *links_by_url(void *arg, const char *dest, unsigned line, unsigned co
 	/* A link by URL, checked when every output path is known. */
 	struct buf rel = BUF_INIT;
 	const char *frag = strchr(dest + plen, '#');
-	if (!resolve_path(&rel, lc->p->url, dest, plen))
+	if (resolve_path(&rel, lc->p->url, dest, plen) < 0)
 		diag_error(s->d, lc->p->src, line, col, "link '%s' leads out of the site", dest);
 	else
 		add_check(lc, NULL, rel.ptr, dest, frag ? frag + 1 : NULL, line, col);
@@ -274,10 +275,22 @@ static void add_tpl_link(struct site *s, const struct page *p, const char *layou
 		buf_put(&key, href, plen);
 	} else {
 		buf_putc(&key, '/');
-		if (!resolve_path(&key, p->url, href, plen)) {
+		if (resolve_path(&key, p->url, href, plen) < 0) {
 			buf_reset(&key);
 			buf_putc(&key, '\x01');       /* leaves the site */
 			buf_put(&key, href, n);
+		}
+	}
+	if (key.ptr[0] == '/' && key.ptr[key.len - 1] == '/') {
+		/* A link to a page's folder, as navigation, listings and
+		 * pagination write them: every page is known by now, so one
+		 * that is there needs no check, nor a place in the map. */
+		buf_puts(&key, "index.html");
+		bool page = strmap_get(&s->by_out, key.ptr + 1) != NULL;
+		buf_truncate(&key, key.len - strlen("index.html"));
+		if (page) {
+			buf_free(&key);
+			return;
 		}
 	}
 	pthread_mutex_lock(&tpl_lock);
@@ -364,7 +377,7 @@ static size_t check_page(struct site *s, struct page *p)
 	for (size_t k = 0; k < p->nchecks; k++) {
 		struct link_check *c = &p->checks[k];
 		struct page *t = c->target;
-		if (c->path && !find_target(s, c->path, &t)) {
+		if (c->path && find_target(s, c->path, &t) < 0) {
 			report(s, p->src, c->line, c->col,
 			       "link '%s' leads to no page or file of this site (looked for /%s)",
 			       c->dest, c->path);
@@ -399,11 +412,11 @@ size_t links_check(struct site *s)
 		const struct tpl_link *l = strmap_get(&s->tpl_links, keys[i]);
 		struct page *t;
 		struct buf path = BUF_INIT;
-		if (keys[i][0] == '\x01' || !resolve_path(&path, "/", keys[i], strlen(keys[i]))) {
+		if (keys[i][0] == '\x01' || resolve_path(&path, "/", keys[i], strlen(keys[i])) < 0) {
 			report(s, l->layout, 0, 0, "link '%s' (on the page %s) leads out of the site",
 			       l->href, l->page);
 			broken++;
-		} else if (!find_target(s, path.ptr, &t)) {
+		} else if (find_target(s, path.ptr, &t) < 0) {
 			report(s, l->layout, 0, 0,
 			       "link '%s' (on the page %s) leads to no page or file of this site (looked for /%s)",
 			       l->href, l->page, path.ptr);

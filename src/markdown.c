@@ -146,11 +146,11 @@ static size_t quote_len(const char *p)
 
 /*
  * Reads one attribute of "{#id .class id=x class="a b"}" at *P (before
- * END), into *ID and CLS.  Returns false for anything else: other keys
+ * END), into *ID and CLS.  Returns -1 for anything else: other keys
  * and other syntax stay text.
  */
-static bool read_attribute(const char **p, const char *end, const char **id, size_t *idn,
-			   struct buf *cls)
+static int read_attribute(const char **p, const char *end, const char **id, size_t *idn,
+			  struct buf *cls)
 {
 	const char *q = *p;
 	const char *v, *e;
@@ -170,7 +170,7 @@ static bool read_attribute(const char **p, const char *end, const char **id, siz
 			while (e < end && !quote_len(e))
 				e++;
 			if (e >= end)
-				return false;
+				return -1;
 			q = e + quote_len(e);
 		} else {
 			while (e < end && is_attr_char(*e))
@@ -178,12 +178,12 @@ static bool read_attribute(const char **p, const char *end, const char **id, siz
 			q = e;
 		}
 		if (e == v)
-			return false;
+			return -1;
 	} else {
-		return false;
+		return -1;
 	}
 	if (q < end && !is_space(*q))
-		return false;
+		return -1;
 	if (is_id) {
 		*id = v;
 		*idn = (size_t)(e - v);
@@ -193,27 +193,27 @@ static bool read_attribute(const char **p, const char *end, const char **id, siz
 		buf_put(cls, v, (size_t)(e - v));
 	}
 	*p = q;
-	return true;
+	return 0;
 }
 
 /*
  * Takes a trailing "{#id .class}" (or Hugo's "{id="x" class="y"}") off
  * heading H's text.  Only ids and classes are attributes; braces holding
  * anything else stay text.  Sets *ID and *CLASSES (space-separated) from
- * A, or leaves them NULL.  Returns false when the braces hold key=value
+ * A, or leaves them NULL.  Returns -1 when the braces hold key=value
  * attributes folio does not read (they stay in the text).
  */
-static bool take_attributes(cmark_node *h, arena *a, const char **id, const char **classes)
+static int take_attributes(cmark_node *h, arena *a, const char **id, const char **classes)
 {
 	cmark_node *last = cmark_node_last_child(h);
 	if (!last || cmark_node_get_type(last) != CMARK_NODE_TEXT)
-		return true;
+		return 0;
 	const char *lit = cmark_node_get_literal(last);
 	size_t n = strlen(lit);
 	while (n > 0 && is_space(lit[n - 1]))
 		n--;
 	if (n < 3 || lit[n - 1] != '}')
-		return true;
+		return 0;
 	const char *open = NULL;
 	for (size_t i = n - 1; i-- > 0;)
 		if (lit[i] == '{') {
@@ -221,21 +221,21 @@ static bool take_attributes(cmark_node *h, arena *a, const char **id, const char
 			break;
 		}
 	if (!open)
-		return true;
+		return 0;
 	struct buf cls = BUF_INIT;
 	const char *idp = NULL, *end = lit + n - 1;
 	size_t idn = 0;
-	bool ok = false;
+	int rc = -1;
 	for (const char *p = open + 1; p < end;) {
 		if (is_space(*p)) {
 			p++;
 			continue;
 		}
-		ok = read_attribute(&p, end, &idp, &idn, &cls);
-		if (!ok)
+		rc = read_attribute(&p, end, &idp, &idn, &cls);
+		if (rc < 0)
 			break;
 	}
-	if (ok) {
+	if (rc == 0) {
 		if (idp)
 			*id = arena_strndup(a, idp, idn);
 		if (cls.len)
@@ -248,7 +248,7 @@ static bool take_attributes(cmark_node *h, arena *a, const char **id, const char
 	}
 	buf_free(&cls);
 	/* {key=value} with another key: Hugo would read it, folio shows it. */
-	return ok || !memchr(open, '=', (size_t)(lit + n - open));
+	return rc == 0 || !memchr(open, '=', (size_t)(lit + n - open)) ? 0 : -1;
 }
 
 /* ---- Step 2: the walk ---------------------------------------------- */
@@ -308,7 +308,7 @@ static unsigned count_words(const char *s, size_t n)
 /* Collapses runs of white space and trims. */
 static const char *squeeze(arena *a, const char *s, size_t n)
 {
-	char *o = arena_alloc(a, n + 1);
+	char *o = arena_bytes(a, n + 1);
 	size_t k = 0;
 	bool sp = false;
 	for (size_t i = 0; i < n; i++) {
@@ -356,9 +356,10 @@ struct walk {
 
 /* The place in the source of the next PAT at or after *AT: smart
  * punctuation and entities make a text node's literal differ from what was
- * typed, so positions are found in the text itself.  Moves *AT past it. */
-static bool source_place(const char *text, size_t len, size_t *at, const char *pat,
-			 unsigned *line, unsigned *col)
+ * typed, so positions are found in the text itself.  Moves *AT past it;
+ * -1 when there is none. */
+static int source_place(const char *text, size_t len, size_t *at, const char *pat,
+			unsigned *line, unsigned *col)
 {
 	size_t k = strlen(pat);
 	for (size_t i = *at; i + k <= len; i++) {
@@ -369,11 +370,11 @@ static bool source_place(const char *text, size_t len, size_t *at, const char *p
 		}
 		if (!memcmp(text + i, pat, k)) {
 			*at = i + k;
-			return true;
+			return 0;
 		}
 		++*col;
 	}
-	return false;
+	return -1;
 }
 
 /*
@@ -421,7 +422,7 @@ static void check_template_syntax(const struct walk *w, cmark_node *n)
 		}
 		if (!what)
 			continue;
-		if (!source_place(w->text, w->len, &at, pat, &line, &col))
+		if (source_place(w->text, w->len, &at, pat, &line, &col) < 0)
 			break;
 		diag_warning(w->o->d, w->o->src, line ? line + w->line_offset : 0, col,
 			     "'%s' starts %s; folio does not run them, so it appears as text", pat, what);
@@ -446,7 +447,7 @@ static void add_heading(struct walk *w, cmark_node *n)
 	h->level = cmark_node_get_heading_level(n);
 	unsigned line = (unsigned)cmark_node_get_start_line(n);
 	h->line = line ? line + w->line_offset : 0;
-	if (!w->o->plain && !take_attributes(n, w->a, &h->id, &h->classes) && w->o->d)
+	if (!w->o->plain && take_attributes(n, w->a, &h->id, &h->classes) < 0 && w->o->d)
 		diag_warning(w->o->d, w->o->src, h->line, 1,
 			     "heading attributes other than #id, .class, id= and class= are not read; "
 			     "the braces stay in the heading's text");
@@ -834,7 +835,7 @@ enum {
 };
 
 /* Is there a C in TEXT[0..LEN) for which OK(TEXT, LEN, AT) holds? */
-static bool find_char(const char *text, size_t len, char c,
+static bool has_char(const char *text, size_t len, char c,
 		      bool (*ok)(const char *, size_t, size_t))
 {
 	for (const char *p = text; (p = memchr(p, c, len - (size_t)(p - text))) != NULL; p++)
@@ -866,14 +867,14 @@ static bool is_note_open(const char *s, size_t len, size_t i)   /* "[^" */
 static unsigned gfm_triggers(const char *text, size_t len)
 {
 	unsigned has = 0;
-	if (find_char(text, len, '@', NULL) || find_char(text, len, ':', is_scheme_sep) ||
-	    find_char(text, len, '.', is_www_dot))
+	if (has_char(text, len, '@', NULL) || has_char(text, len, ':', is_scheme_sep) ||
+	    has_char(text, len, '.', is_www_dot))
 		has |= HAS_LINK;
-	if (find_char(text, len, '^', is_note_open))
+	if (has_char(text, len, '^', is_note_open))
 		has |= HAS_NOTE;
-	if (find_char(text, len, '~', NULL))
+	if (has_char(text, len, '~', NULL))
 		has |= HAS_TILDE;
-	if (find_char(text, len, '|', NULL))
+	if (has_char(text, len, '|', NULL))
 		has |= HAS_PIPE;
 	return has;
 }

@@ -120,11 +120,14 @@ struct md_job {
 	struct search_tokenizer **tk;   /* one per worker when the site has search */
 	atomic_size_t cached;
 	size_t budget;
+	arena **scratch;                /* one per worker: what a page's parse makes */
 };
 
 /* Writes HTML[0..LEN) to the end of WORKER's spill file (made on first
- * use: an unlinked file in TMPDIR).  Returns false when it cannot. */
-static bool spill(struct site *s, unsigned worker, const char *html, size_t len, uint64_t *at)
+ * use: an unlinked file in TMPDIR) and sets *AT to where it starts.
+ * Returns 0, or -1 when it cannot. */
+static int spill_write(struct site *s, unsigned worker, const char *html, size_t len,
+		       uint64_t *at)
 {
 	struct md_spill *sp = &s->spill[worker];
 	if (sp->fd < 0) {
@@ -136,17 +139,17 @@ static bool spill(struct site *s, unsigned worker, const char *html, size_t len,
 			unlink(path.ptr);
 		buf_free(&path);
 		if (sp->fd < 0)
-			return false;
+			return -1;
 	}
 	*at = sp->len;
 	for (size_t done = 0; done < len;) {
 		ssize_t w = pwrite(sp->fd, html + done, len - done, (off_t)(sp->len + done));
 		if (w <= 0)
-			return false;
+			return -1;
 		done += (size_t)w;
 	}
 	sp->len += len;
-	return true;
+	return 0;
 }
 
 char *mdstage_html(struct site *s, const struct page *p, size_t *len)
@@ -172,6 +175,99 @@ char *mdstage_html(struct site *s, const struct page *p, size_t *len)
 	return html;
 }
 
+/* N bytes at AT of P's spill file, NUL-terminated, into A; NULL when
+ * reading fails. */
+static char *spilled(struct site *s, const struct page *p, uint64_t at, size_t n, arena *a)
+{
+	if (!p->html_spill || !s->spill)
+		return NULL;
+	const struct md_spill *sp = &s->spill[p->html_spill - 1];
+	char *t = arena_bytes(a, n + 1);
+	for (size_t done = 0; done < n;) {
+		ssize_t r = pread(sp->fd, t + done, n - done, (off_t)(at + done));
+		if (r <= 0)
+			return NULL;
+		done += (size_t)r;
+	}
+	t[n] = '\0';
+	return t;
+}
+
+const char *mdstage_summary(struct site *s, const struct page *p, arena *a)
+{
+	if (p->summary)
+		return p->summary;
+	const char *t = p->summary_len ?
+			spilled(s, p, p->html_off + p->html_len, p->summary_len, a) : NULL;
+	return t ? t : "";
+}
+
+/* The table of contents as spilled: per heading, its level as one byte,
+ * then its id and its title, each ending in a NUL. */
+static void put_toc(struct buf *b, const struct toc_item *toc, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		buf_putc(b, (char)toc[i].level);
+		buf_put(b, toc[i].id, strlen(toc[i].id) + 1);
+		buf_put(b, toc[i].title, strlen(toc[i].title) + 1);
+	}
+}
+
+const struct toc_item *mdstage_toc(struct site *s, const struct page *p, arena *a)
+{
+	if (p->toc || !p->ntoc || !p->toc_len)
+		return p->toc;
+	const char *t = spilled(s, p, p->html_off + p->html_len + p->summary_len, p->toc_len, a);
+	if (!t)
+		return NULL;
+	struct toc_item *toc = arena_alloc(a, p->ntoc * sizeof(*toc));
+	const char *end = t + p->toc_len;
+	for (size_t i = 0; i < p->ntoc; i++) {
+		if (t >= end)
+			return NULL;
+		toc[i].level = (unsigned char)*t++;
+		toc[i].id = t;
+		t += strlen(t) + 1;
+		toc[i].title = t < end ? t : "";
+		t += t < end ? strlen(t) + 1 : 0;
+	}
+	return toc;
+}
+
+/* What the build keeps of a page parsed in scratch memory: P's anchors,
+ * checks, and (unless spilled with its HTML) summary and toc, copied to
+ * A. */
+static void keep_compact(struct page *p, arena *a, bool keep_summary, bool keep_toc)
+{
+	const char **ids = arena_alloc(a, (p->anchors.n_all ? p->anchors.n_all : 1) * sizeof(*ids));
+	for (size_t i = 0; i < p->anchors.n_all; i++)
+		ids[i] = arena_strdup(a, p->anchors.ids[i]);
+	struct toc_item *toc = p->ntoc && keep_toc ? arena_alloc(a, p->ntoc * sizeof(*toc)) : NULL;
+	size_t k = 0;
+	for (size_t i = 0; toc && i < p->ntoc; i++) {
+		toc[i] = p->toc[i];
+		toc[i].title = arena_strdup(a, p->toc[i].title);
+		/* The toc lists some of the headings, in order, and a heading's
+		 * id is one of its anchors: shared, not copied. */
+		while (k < p->anchors.n && p->anchors.ids[k] != p->toc[i].id)
+			k++;
+		toc[i].id = k < p->anchors.n ? ids[k] : arena_strdup(a, p->toc[i].id);
+	}
+	struct link_check *checks = p->nchecks ? arena_alloc(a, p->nchecks * sizeof(*checks)) : NULL;
+	for (size_t i = 0; i < p->nchecks; i++) {
+		const struct link_check *c = &p->checks[i];
+		checks[i] = *c;
+		checks[i].path = c->path ? arena_strdup(a, c->path) : NULL;
+		checks[i].dest = arena_strdup(a, c->dest);
+		checks[i].fragment = c->fragment ? arena_strdup(a, c->fragment) : NULL;
+	}
+	p->anchors.ids = ids;
+	p->toc = toc;
+	p->checks = checks;
+	if (!p->fm_summary)
+		p->summary = keep_summary ? arena_strdup(a, p->summary ? p->summary : "") : NULL;
+}
+
 void mdstage_free(struct site *s)
 {
 	for (unsigned w = 0; s->spill && w < s->nspill; w++)
@@ -192,7 +288,9 @@ static void markdown_one(void *arg, size_t i, unsigned worker)
 	pthread_mutex_lock(&w->lock);
 	w->slots[worker] = (struct slow_slot){ p->src, util_now_ms(), false };
 	pthread_mutex_unlock(&w->lock);
-	mdstage_parse(s, p, s->thread_arenas[worker], true, job->tk != NULL, &r);
+	arena *tmp = job->scratch[worker];
+	arena_reset(tmp);
+	mdstage_parse(s, p, tmp, true, job->tk != NULL, &r);
 	pthread_mutex_lock(&w->lock);
 	double ms = util_now_ms() - w->slots[worker].start;
 	if (ms > w->limit_ms) {
@@ -202,28 +300,44 @@ static void markdown_one(void *arg, size_t i, unsigned worker)
 	w->slots[worker].src = NULL;
 	pthread_mutex_unlock(&w->lock);
 	mdstage_keep(p, &r);
-	if (!p->anchors.ids)
-		p->anchors.ids = arena_alloc(s->thread_arenas[worker], sizeof(char *));
 	if (job->tk && r.text) {
 		search_page_doc(job->tk[worker], s, p, r.text, r.text_len, r.heads_at,
 				s->thread_arenas[worker]);
 	}
 	free(r.text);
 	free(r.heads_at);
+	bool keep_summary = true, keep_toc = true;
 	if (r.html) {
 		/* Kept in memory up to the budget, then in the worker's spill
-		 * file: rendering reads it back instead of parsing again. */
+		 * file, with the summary after it: rendering reads them back
+		 * instead of parsing again. */
 		size_t before = atomic_fetch_add(&job->cached, r.html_len);
 		p->html_len = r.html_len;
 		if (before + r.html_len <= job->budget) {
 			p->html = r.html;
 		} else {
 			atomic_fetch_sub(&job->cached, r.html_len);
-			if (spill(s, worker, r.html, r.html_len, &p->html_off))
+			if (spill_write(s, worker, r.html, r.html_len, &p->html_off) == 0)
 				p->html_spill = worker + 1;
 			free(r.html);
+			size_t n = p->summary ? strlen(p->summary) : 0;
+			uint64_t at;
+			if (p->html_spill && !p->fm_summary && n && n < UINT32_MAX &&
+			    spill_write(s, worker, p->summary, n, &at) == 0) {
+				p->summary_len = (uint32_t)n;
+				keep_summary = false;
+			}
+			struct buf toc = BUF_INIT;
+			put_toc(&toc, p->toc, p->ntoc);
+			if (p->html_spill && toc.len && toc.len < UINT32_MAX &&
+			    spill_write(s, worker, toc.ptr, toc.len, &at) == 0) {
+				p->toc_len = (uint32_t)toc.len;
+				keep_toc = false;
+			}
+			buf_free(&toc);
 		}
 	}
+	keep_compact(p, s->thread_arenas[worker], keep_summary, keep_toc);
 }
 
 /* The watcher thread: names a page as soon as its Markdown passes the
@@ -308,6 +422,8 @@ void mdstage_keep(struct page *p, const struct md_result *r)
 	p->toc = r->toc;
 	p->ntoc = r->ntoc;
 	p->word_count = r->words;
+	p->summary_len = 0;
+	p->toc_len = 0;
 	if (!p->fm_summary)
 		p->summary = r->summary;
 }
@@ -330,7 +446,13 @@ void mdstage_run(struct site *s, bool search, size_t html_budget,
 	const char *env = getenv("FOLIO_HTML_CACHE_MB");
 	if (env && *env)
 		job.budget = (size_t)strtoull(env, NULL, 10) << 20;
+	job.scratch = xcalloc(s->threads, sizeof(*job.scratch));
+	for (unsigned w = 0; w < s->threads; w++)
+		job.scratch[w] = arena_new();
 	markdown_pass(&job, slow_page);
+	for (unsigned w = 0; w < s->threads; w++)
+		arena_free(job.scratch[w]);
+	free(job.scratch);
 	if (job.tk) {
 		for (unsigned w = 0; w < s->threads; w++)
 			search_tokenizer_free(job.tk[w]);

@@ -15,7 +15,9 @@
  * gave one), html (while the cache budget lasts), checks (links by URL and
  * fragments, checked by links_check once every output path is known), and
  * search.  These are valid once mdstage_run returns.  Errors and warnings
- * go to s->d.
+ * go to s->d.  A page is parsed in its worker's scratch memory; only what
+ * is listed here is copied to the build's memory, and a page whose HTML is
+ * spilled spills its summary and table of contents with it.
  */
 #ifndef FOLIO_MDSTAGE_H
 #define FOLIO_MDSTAGE_H
@@ -52,6 +54,13 @@ void mdstage_parse(struct site *s, struct page *p, arena *a, bool want_html, boo
  * the caller frees it when it is not p->html).  NULL when neither has it
  * (the page was never parsed, or reading failed): parse it again. */
 char *mdstage_html(struct site *s, const struct page *p, size_t *len);
+/* P's summary: p->summary itself, or read back from the spill file into
+ * A, where the Markdown stage put it with the HTML it spilled.  "" when
+ * the page has none (or reading failed).  Thread-safe. */
+const char *mdstage_summary(struct site *s, const struct page *p, arena *a);
+/* P's table of contents (p->ntoc items): p->toc itself, or read back from
+ * the spill file into A.  NULL when it has none (or reading failed). */
+const struct toc_item *mdstage_toc(struct site *s, const struct page *p, arena *a);
 /* Closes the spill files. */
 void mdstage_free(struct site *s);
 

@@ -237,29 +237,29 @@ static void push_text(struct compiler *c, size_t from, size_t to)
 /* Finds the closing delimiter CLOSE at or after FROM, preceded by CLOSER
  * when that is not 0 ("}" for triple mustaches, "=" for delimiter
  * changes).  Sets *CEND to the end of the tag's content and *END past the
- * delimiter.  Returns false when there is none. */
-static bool find_close(const struct compiler *c, size_t from, struct slice close,
-		       char closer, size_t *cend, size_t *end)
+ * delimiter.  Returns -1 when there is none. */
+static int find_close(const struct compiler *c, size_t from, struct slice close,
+		      char closer, size_t *cend, size_t *end)
 {
 	size_t pos = from;
 	while (pos < c->len) {
 		const char *x = find(c->src + pos, c->len - pos, close);
 		if (!x)
-			return false;
+			return -1;
 		size_t at = (size_t)(x - c->src);
 		if (!closer) {
 			*cend = at;
 			*end = at + close.n;
-			return true;
+			return 0;
 		}
 		if (at > from && c->src[at - 1] == closer) {
 			*cend = at - 1;
 			*end = at + close.n;
-			return true;
+			return 0;
 		}
 		pos = at + 1;
 	}
-	return false;
+	return -1;
 }
 
 /* "{{=OPEN CLOSE=}}": sets the new delimiters or reports why not. */
@@ -349,7 +349,7 @@ static int lex(struct compiler *c)
 		}
 		char closer = sig == '{' ? '}' : sig == '=' ? '=' : 0;
 		size_t cend;
-		if (!find_close(c, q, close, closer, &cend, &t->end)) {
+		if (find_close(c, q, close, closer, &cend, &t->end) < 0) {
 			error_at(c, t->line, t->col, "unclosed tag: '%.*s' has no matching '%.*s%.*s'",
 				 (int)open.n, open.p, closer ? 1 : 0, &closer,
 				 (int)close.n, close.p);
@@ -458,9 +458,9 @@ static void trim_after(struct compiler *c, size_t i)
 }
 
 /* The intrinsic indentation of the block opened by O: the blanks starting
- * the first non-blank line of its body.  Returns false when the body has
- * no such line. */
-static bool intrinsic(const struct compiler *c, const struct tok *o, struct slice *out)
+ * the first non-blank line of its body, into *OUT.  Returns -1 when the
+ * body has no such line. */
+static int intrinsic(const struct compiler *c, const struct tok *o, struct slice *out)
 {
 	size_t stop = c->toks[o->partner].start;
 	size_t p = o->after;
@@ -469,15 +469,15 @@ static bool intrinsic(const struct compiler *c, const struct tok *o, struct slic
 		while (q < stop && is_blank(c->src[q]))
 			q++;
 		if (q == stop)
-			return false;
+			return -1;
 		if (c->src[q] == '\n' || (c->src[q] == '\r' && q + 1 < c->len && c->src[q + 1] == '\n')) {
 			p = q + (c->src[q] == '\r' ? 2 : 1);
 			continue;
 		}
 		*out = slice_of(c->src, p, q);
-		return true;
+		return 0;
 	}
-	return false;
+	return -1;
 }
 
 /* Standalone tags and the whitespace they remove. */
@@ -522,7 +522,7 @@ static void layout(struct compiler *c)
 		if (o->arg) {
 			if (o->ce) {
 				trim_after(c, i);
-				o->strips = intrinsic(c, o, &o->strip);
+				o->strips = intrinsic(c, o, &o->strip) == 0;
 			}
 			if (cl->cs)
 				trim_before(c, k);
@@ -538,7 +538,7 @@ static void layout(struct compiler *c)
 			o->nl = cl->nl;
 		}
 		if (o->kind == '$' && o->alone)
-			o->strips = intrinsic(c, o, &o->strip);
+			o->strips = intrinsic(c, o, &o->strip) == 0;
 	}
 }
 
@@ -741,7 +741,7 @@ int mustache_set_add(mustache_set *set, const char *name, const char *file,
 	c.lcol = 1;
 	int rc = -1;
 	if (lex(&c) < 0) {
-		pair(&c);       /* still report mismatched tags before the bad one */
+		(void)pair(&c); /* still report mismatched tags before the bad one */
 		goto out;
 	}
 	if (pair(&c) < 0 || c.errors)

@@ -117,13 +117,12 @@ static int prune_entry(const char *path, const struct stat *st, int flag, struct
 	return 0;
 }
 
-/* Takes the lock on the output whose hidden files start with PREFIX
- * ("/site/.public").  Returns the open lock file, or -1 after an error. */
-static int take_lock(const char *prefix, const char *out, const struct output_wait *w,
-		     struct diags *d)
+/* Takes the lock on the output OUT.  Returns the open lock file, or -1
+ * after an error. */
+static int take_lock(const char *out, const struct output_wait *w, struct diags *d)
 {
 	struct buf path = BUF_INIT;
-	buf_printf(&path, "%s.folio-lock", prefix);
+	output_beside(&path, out, "lock");
 	int fd = open(path.ptr, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0) {
 		diag_error(d, NULL, 0, 0, "cannot create the lock file '%s': %s", path.ptr,
@@ -154,20 +153,34 @@ static int take_lock(const char *prefix, const char *out, const struct output_wa
 	return fd;
 }
 
-/* Removes what builds into the output at PREFIX left behind when they were
- * killed: their temporary folders (".NAME.folio-tmp.PID", and
- * ".NAME.folio-tmp.PID.old" of the swap without an atomic exchange).  Run
- * under the lock, so no build is using any of them. */
-static void remove_debris(const char *prefix)
+void output_beside(struct buf *path, const char *out, const char *what)
 {
-	const char *slash = strrchr(prefix, '/');
-	struct buf dir = BUF_INIT, stem = BUF_INIT, path = BUF_INIT;
-	buf_put(&dir, prefix, slash ? (size_t)(slash - prefix) : 0);
-	buf_printf(&stem, "%s.folio-tmp.", slash ? slash + 1 : prefix);
-	DIR *dp = opendir(dir.len ? dir.ptr : "/");
+	char *a = abs_path(out);
+	const char *slash = strrchr(a, '/');    /* a starts with '/' */
+	buf_printf(path, "%.*s/.%s.folio-%s", (int)(slash - a), a, slash + 1, what);
+	free(a);
+}
+
+/* What builds into OUT left beside it when they were killed: their
+ * temporary folders (".NAME.folio-tmp.PID", and ".NAME.folio-tmp.PID.old"
+ * of the swap without an atomic exchange).  Returns how many there are;
+ * REMOVE removes them, which only a build holding the lock may do, as
+ * then no build is using any of them. */
+static size_t find_debris(const char *out, bool remove)
+{
+	struct buf dir = BUF_INIT, path = BUF_INIT;
+	output_beside(&dir, out, "tmp.");
+	char *slash = strrchr(dir.ptr, '/');
+	char *stem = xstrdup(slash + 1);
+	size_t n = strlen(stem), found = 0;
+	buf_truncate(&dir, slash == dir.ptr ? 1 : (size_t)(slash - dir.ptr));
+	DIR *dp = opendir(dir.ptr);
 	struct dirent *e;
 	while (dp && (e = readdir(dp)) != NULL) {
-		if (strncmp(e->d_name, stem.ptr, stem.len))
+		if (strncmp(e->d_name, stem, n))
+			continue;
+		found++;
+		if (!remove)
 			continue;
 		buf_reset(&path);
 		buf_printf(&path, "%s/%s", dir.ptr, e->d_name);
@@ -175,9 +188,15 @@ static void remove_debris(const char *prefix)
 	}
 	if (dp)
 		closedir(dp);
+	free(stem);
 	buf_free(&dir);
-	buf_free(&stem);
 	buf_free(&path);
+	return found;
+}
+
+bool output_has_debris(const char *out)
+{
+	return find_debris(out, false) > 0;
 }
 
 int output_begin(struct output *o, const char *out, const char *site_dir,
@@ -214,14 +233,12 @@ int output_begin(struct output *o, const char *out, const char *site_dir,
 		}
 	}
 	/* The temporary folder sits beside OUT, on the same file system. */
-	struct buf tmp = BUF_INIT, old = BUF_INIT, prefix = BUF_INIT;
+	struct buf tmp = BUF_INIT, old = BUF_INIT;
+	char tmp_name[32];
+	snprintf(tmp_name, sizeof(tmp_name), "tmp.%ld", (long)getpid());
+	output_beside(&tmp, out, tmp_name);
+	output_beside(&old, out, "old");
 	const char *slash = strrchr(aout, '/');
-	buf_put(&tmp, aout, (size_t)(slash - aout));
-	buf_put(&old, tmp.ptr, tmp.len);
-	buf_put(&prefix, tmp.ptr, tmp.len);
-	buf_printf(&tmp, "/.%s.folio-tmp.%ld", slash + 1, (long)getpid());
-	buf_printf(&old, "/.%s.folio-old", slash + 1);
-	buf_printf(&prefix, "/.%s", slash + 1);
 	/* Make the parent folders of OUT. */
 	for (size_t i = 1; i < (size_t)(slash - aout); i++) {
 		if (aout[i] == '/') {
@@ -235,15 +252,13 @@ int output_begin(struct output *o, const char *out, const char *site_dir,
 		mkdir(aout, 0755);
 		aout[slash - aout] = '/';
 	}
-	o->lock_fd = take_lock(prefix.ptr, out, w, d);
+	o->lock_fd = take_lock(out, w, d);
 	if (o->lock_fd < 0) {
 		buf_free(&tmp);
 		buf_free(&old);
-		buf_free(&prefix);
 		goto out;
 	}
-	remove_debris(prefix.ptr);
-	buf_free(&prefix);
+	find_debris(out, true);
 	/* Reuse the site the last build replaced, if it is ours. */
 	struct buf oldmark = BUF_INIT;
 	buf_printf(&oldmark, "%s/%s", old.ptr, OUTPUT_MARKER);
@@ -410,14 +425,15 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 	return unlink(path) == 0 || errno == ENOENT ? 0 : -1;
 }
 
-int output_remove_tree(const char *path)
+void output_remove_tree(const char *path)
 {
 	struct stat st;
 	if (lstat(path, &st) != 0)
-		return 0;
+		return;
 	if (!S_ISDIR(st.st_mode))
-		return unlink(path);
-	return nftw(path, remove_entry, 32, FTW_DEPTH | FTW_PHYS);
+		unlink(path);
+	else
+		nftw(path, remove_entry, 32, FTW_DEPTH | FTW_PHYS);
 }
 
 static void output_release(struct output *o)

@@ -66,7 +66,20 @@ void output_close_live(struct output *o);
 int output_commit(struct output *o, struct diags *d);
 /* Removes the temporary folder (after a failed build). */
 void output_abort(struct output *o);
-/* rm -rf PATH without following symbolic links. */
-int output_remove_tree(const char *path);
+/* rm -rf PATH without following symbolic links, as far as it can: what
+ * cannot be removed stays. */
+void output_remove_tree(const char *path);
+
+/* Appends to PATH the hidden file .NAME.folio-WHAT beside the output
+ * folder OUT, where builds into OUT keep what is theirs: "lock" (the lock
+ * a build holds), "old" (the site a swap replaced), "tmp.PID" (a build's
+ * temporary folder), "inputs" (inputs.h).  OUT is made absolute first, as
+ * realpath gives it, so that every name of one folder finds the same
+ * files. */
+struct buf;
+void output_beside(struct buf *path, const char *out, const char *what);
+/* Whether a build into OUT was killed and left its temporary folder
+ * beside OUT (the next build removes it). */
+bool output_has_debris(const char *out);
 
 #endif

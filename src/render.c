@@ -112,7 +112,7 @@ static const mustache_tpl *pick_layout(struct site *s, struct page *p)
 static void redirect_html(struct site *s, struct page *p, struct buf *out)
 {
 	struct buf abs = BUF_INIT;
-	buf_printf(&abs, "%s%s", s->config->base_url, p->redirect);
+	buf_printf(&abs, "%s%s", s->config->base_url, p->alias->redirect);
 	buf_puts(out, "<!DOCTYPE html>\n<html lang=\"");
 	buf_put_html(out, s->config->language, strlen(s->config->language));
 	buf_puts(out, "\">\n<head>\n<meta charset=\"utf-8\">\n<title>Moved</title>\n"
@@ -120,11 +120,11 @@ static void redirect_html(struct site *s, struct page *p, struct buf *out)
 	buf_put_html(out, abs.ptr, abs.len);
 	buf_puts(out, "\">\n<meta name=\"robots\" content=\"noindex\">\n"
 		 "<meta http-equiv=\"refresh\" content=\"0; url=");
-	buf_put_html(out, p->redirect, strlen(p->redirect));
+	buf_put_html(out, p->alias->redirect, strlen(p->alias->redirect));
 	buf_puts(out, "\">\n</head>\n<body>\n<p>This page has moved to <a href=\"");
-	buf_put_html(out, p->redirect, strlen(p->redirect));
+	buf_put_html(out, p->alias->redirect, strlen(p->alias->redirect));
 	buf_puts(out, "\">");
-	buf_put_html(out, p->redirect, strlen(p->redirect));
+	buf_put_html(out, p->alias->redirect, strlen(p->alias->redirect));
 	buf_puts(out, "</a>.</p>\n</body>\n</html>\n");
 	buf_free(&abs);
 }
@@ -187,7 +187,11 @@ static void render_one(void *arg, size_t i, unsigned worker)
 			p->uses = 0;
 			note_file(s, p, t);
 		}
-		mustache_render(s->templates, t, ctx, out, s->d, s->tpl_files.n ? note_use : NULL, &use);
+		/* An error is in s->d, and the page is written as far as it
+		 * rendered: the build is not committed (folio serve builds
+		 * whole at the next change). */
+		(void)mustache_render(s->templates, t, ctx, out, s->d,
+				      s->tpl_files.n ? note_use : NULL, &use);
 		links_html(s, p, mustache_tpl_file(t), out->ptr, out->len, html, html ? html_len : 0);
 		if (html != p->html)
 			free(html);
@@ -197,18 +201,17 @@ static void render_one(void *arg, size_t i, unsigned worker)
 		}
 	}
 	view_scratch(NULL);
-	if (job->o)
-		output_write(job->o, p->out_path, out->ptr, out->len, s->d);
+	if (job->o)     /* a failure is an error in s->d */
+		(void)output_write(job->o, p->out_path, out->ptr, out->len, s->d);
 }
 
-int render_pages(struct site *s, struct output *o)
+void render_pages(struct site *s, struct output *o)
 {
-	return render_some(s, NULL, s->npages, o);
+	render_some(s, NULL, s->npages, o);
 }
 
-int render_some(struct site *s, struct page **list, size_t n, struct output *o)
+void render_some(struct site *s, struct page **list, size_t n, struct output *o)
 {
-	size_t errors = s->d->errors;
 	struct render_job job = { .s = s, .o = o, .list = list };
 	job.scratch = xcalloc(s->threads, sizeof(arena *));
 	job.bufs = xcalloc(s->threads, sizeof(struct buf));
@@ -223,7 +226,6 @@ int render_some(struct site *s, struct page **list, size_t n, struct output *o)
 	}
 	free(job.scratch);
 	free(job.bufs);
-	return s->d->errors > errors ? -1 : 0;
 }
 
 /* assets/_folio/ is folio serve's own, served at /_folio/ (the
@@ -233,15 +235,16 @@ static bool is_serve_only(const char *rel)
 	return !strncmp(rel, "_folio", 6) && (rel[6] == '\0' || rel[6] == '/');
 }
 
-/* Claims REL for an asset: a page already there is an error. */
-static bool asset_path_free(struct site *s, const char *rel, const char *src)
+/* Checks that REL is free for an asset: a page or a file folio writes
+ * there is an error, and -1. */
+static int asset_path_free(struct site *s, const char *rel, const char *src)
 {
 	struct page *p = strmap_get(&s->by_out, rel);
 	const char *file = site_file_owner(s, rel);
 	if (!file && search_has_file(s, rel))
 		file = "the search index";
 	if (!p && !file)
-		return true;
+		return 0;
 	if (file) {
 		diag_error(s->d, src, 0, 0, "asset would overwrite a file folio writes: %s (/%s)",
 			   file, rel);
@@ -251,7 +254,7 @@ static bool asset_path_free(struct site *s, const char *rel, const char *src)
 		diag_error(s->d, src, 0, 0, "asset would overwrite the URL %s of %s", p->url, w.ptr);
 		buf_free(&w);
 	}
-	return false;
+	return -1;
 }
 
 static int cmp_dirent(const struct dirent **a, const struct dirent **b)
@@ -284,14 +287,14 @@ static size_t copy_dir(struct site *s, struct output *o, struct strmap *done,
 		if (S_ISDIR(st.st_mode)) {
 			if (depth < 32)
 				files += copy_dir(s, o, done, path.ptr, sub.ptr, depth + 1);
-		} else if (S_ISREG(st.st_mode) && asset_path_free(s, sub.ptr, path.ptr)) {
+		} else if (S_ISREG(st.st_mode) && asset_path_free(s, sub.ptr, path.ptr) == 0) {
 			size_t len;
 			char *data = file_read(path.ptr, &len);
 			if (!data) {
 				diag_error(s->d, path.ptr, 0, 0, "cannot read: %s", util_strerror(errno));
 			} else {
-				if (o)
-					output_write(o, sub.ptr, data, len, s->d);
+				if (o)  /* a failure is an error in s->d */
+					(void)output_write(o, sub.ptr, data, len, s->d);
 				links_file(s, sub.ptr);
 				free(data);
 				char *key = arena_strndup(s->a, sub.ptr, sub.len);
@@ -319,7 +322,7 @@ static size_t copy_resources(struct site *s, struct output *o, struct strmap *do
 			continue;       /* its bundle's page is left out */
 		buf_reset(&path);
 		buf_printf(&path, "%s/%s", s->content_dir, r->rel);
-		if (!asset_path_free(s, r->out, path.ptr))
+		if (asset_path_free(s, r->out, path.ptr) < 0)
 			continue;
 		const char *other = strmap_get(done, r->out);
 		if (other) {
@@ -333,8 +336,8 @@ static size_t copy_resources(struct site *s, struct output *o, struct strmap *do
 			diag_error(s->d, path.ptr, 0, 0, "cannot read: %s", util_strerror(errno));
 			continue;
 		}
-		if (o)
-			output_write(o, r->out, data, len, s->d);
+		if (o)          /* a failure is an error in s->d */
+			(void)output_write(o, r->out, data, len, s->d);
 		links_file(s, r->out);
 		free(data);
 		strmap_put(done, r->out, arena_strndup(s->a, path.ptr, path.len));
@@ -344,7 +347,7 @@ static size_t copy_resources(struct site *s, struct output *o, struct strmap *do
 	return files;
 }
 
-int render_assets(struct site *s, struct output *o)
+size_t render_assets(struct site *s, struct output *o)
 {
 	struct strmap done = STRMAP_INIT;
 	struct buf dir = BUF_INIT;
@@ -359,14 +362,14 @@ int render_assets(struct site *s, struct output *o)
 			if (strncmp(f->path, "assets/", plen) || is_serve_only(f->path + plen))
 				continue;
 			const char *rel = f->path + plen;
-			if (strmap_get(&done, rel) || !asset_path_free(s, rel, f->path))
+			if (strmap_get(&done, rel) || asset_path_free(s, rel, f->path) < 0)
 				continue;
-			if (o)
-				output_write(o, rel, f->data, f->len, s->d);
+			if (o)  /* a failure is an error in s->d */
+				(void)output_write(o, rel, f->data, f->len, s->d);
 			links_file(s, rel);
 			files++;
 		}
 	}
 	strmap_free(&done);
-	return (int)files;
+	return files;
 }

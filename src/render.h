@@ -10,15 +10,16 @@
 /*
  * Renders every page of S with its layout and writes it through O (when O
  * is NULL, as for folio check, renders and discards).  Adds errors to
- * s->d; returns -1 if there were any.
+ * s->d.
  */
-int render_pages(struct site *s, struct output *o);
+void render_pages(struct site *s, struct output *o);
 /* The same for the N pages of LIST. */
-int render_some(struct site *s, struct page **list, size_t n, struct output *o);
+void render_some(struct site *s, struct page **list, size_t n, struct output *o);
 
 /* Writes the default theme's assets (when enabled), the site's assets/
  * folder and the files of content/ that are not Markdown through O (NULL:
- * only check them); an asset on a page's path is an error. */
-int render_assets(struct site *s, struct output *o);
+ * only check them); an asset on a page's path is an error.  Returns the
+ * number of files. */
+size_t render_assets(struct site *s, struct output *o);
 
 #endif

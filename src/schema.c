@@ -39,36 +39,38 @@ static const char *const known_keys[] = {
 	"search", NULL,
 };
 
-static bool parse_type(const char *s, enum rule_type *t)
+/* Sets *T to the rule type named S; -1 when S names none. */
+static int parse_type(const char *s, enum rule_type *t)
 {
 	for (size_t i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++) {
 		if (!strcmp(s, type_names[i])) {
 			*t = (enum rule_type)i;
-			return true;
+			return 0;
 		}
 	}
-	return false;
+	return -1;
 }
 
-static bool parse_rule(struct site *s, const char *key, const value *v, struct rule *r)
+/* Reads the rule V of KEY into *R; -1 after reporting what is wrong. */
+static int parse_rule(struct site *s, const char *key, const value *v, struct rule *r)
 {
 	const char *file = s->config->file;
 	memset(r, 0, sizeof(*r));
 	r->key = key;
 	r->required = true;
 	if (v->type == V_STRING) {
-		if (!parse_type(v->u.str.s, &r->type) || r->type == R_ENUM) {
+		if (parse_type(v->u.str.s, &r->type) < 0 || r->type == R_ENUM) {
 			diag_error(s->d, file, v->line, v->col,
 				   "schema type of '%s' must be string, integer, bool, date, list, pages "
 				   "or {enum: [...]}, not '%s'", key, v->u.str.s);
-			return false;
+			return -1;
 		}
-		return true;
+		return 0;
 	}
 	if (v->type != V_MAP) {
 		diag_error(s->d, file, v->line, v->col,
 			   "schema rule of '%s' must be a type name or a mapping", key);
-		return false;
+		return -1;
 	}
 	value *en = value_map_get(v, "enum");
 	value *ty = value_map_get(v, "type");
@@ -76,30 +78,31 @@ static bool parse_rule(struct site *s, const char *key, const value *v, struct r
 	if (en) {
 		if (en->type != V_LIST || en->u.list.n == 0) {
 			diag_error(s->d, file, en->line, en->col, "'enum' of '%s' must be a list of values", key);
-			return false;
+			return -1;
 		}
 		for (size_t i = 0; i < en->u.list.n; i++) {
 			if (en->u.list.items[i]->type != V_STRING) {
 				value *it = en->u.list.items[i];
 				diag_error(s->d, file, it->line, it->col, "'enum' values must be strings");
-				return false;
+				return -1;
 			}
 		}
 		r->type = R_ENUM;
 		r->values = en;
-	} else if (ty && ty->type == V_STRING && parse_type(ty->u.str.s, &r->type) && r->type != R_ENUM) {
+	} else if (ty && ty->type == V_STRING && parse_type(ty->u.str.s, &r->type) == 0 &&
+		   r->type != R_ENUM) {
 		/* fine */
 	} else {
 		const value *at = ty ? ty : v;
 		diag_error(s->d, file, at->line, at->col,
 			   "schema rule of '%s' needs a type (string, integer, bool, date, list, pages) "
 			   "or an enum list", key);
-		return false;
+		return -1;
 	}
 	if (req) {
 		if (req->type != V_BOOL) {
 			diag_error(s->d, file, req->line, req->col, "'required' must be true or false");
-			return false;
+			return -1;
 		}
 		r->required = req->u.b;
 	}
@@ -109,10 +112,10 @@ static bool parse_rule(struct site *s, const char *key, const value *v, struct r
 			value *x = v->u.map.items[i].val;
 			diag_error(s->d, file, x->line, x->col,
 				   "schema rule of '%s' has an unknown option '%s' (type, enum, required)", key, k);
-			return false;
+			return -1;
 		}
 	}
-	return true;
+	return 0;
 }
 
 static bool is_known(struct site *s, const char *key)
@@ -141,7 +144,7 @@ static void check_value(struct site *s, struct page *p, const struct rule *r, va
 	case R_STRING: ok = v->type == V_STRING; break;
 	case R_INTEGER: ok = v->type == V_INT; break;
 	case R_BOOL: ok = v->type == V_BOOL; break;
-	case R_DATE: ok = v->type == V_STRING && date_parse(v->u.str.s, &d); break;
+	case R_DATE: ok = v->type == V_STRING && date_parse(v->u.str.s, &d) == 0; break;
 	case R_ENUM: {
 		ok = false;
 		if (v->type == V_STRING)
@@ -188,7 +191,7 @@ static void check_value(struct site *s, struct page *p, const struct rule *r, va
 			for (size_t i = 0; i < v->u.list.n; i++) {
 				value *it = v->u.list.items[i];
 				struct page *t = NULL;
-				if (content_join_path(&rel, p->dir, it->u.str.s, it->u.str.len))
+				if (content_join_path(&rel, p->dir, it->u.str.s, it->u.str.len) == 0)
 					t = site_find_rel(s, rel.ptr);
 				if (!t && strmap_get(&s->broken, rel.ptr))
 					continue;
@@ -215,12 +218,12 @@ static void check_value(struct site *s, struct page *p, const struct rule *r, va
 			   expectations[r->type], value_type_name(v->type));
 }
 
-int schema_check(struct site *s)
+void schema_check(struct site *s)
 {
 	size_t errors = s->d->errors;
 	value *schema = s->config->schema;
 	if (!schema)
-		return 0;
+		return;
 	arena *a = s->a;
 	struct strmap by_section = STRMAP_INIT;
 	struct section_schema *list = arena_zalloc(a, (schema->u.map.n + 1) * sizeof(*list));
@@ -235,13 +238,14 @@ int schema_check(struct site *s)
 		}
 		ss->rules = arena_zalloc(a, (rules->u.map.n + 1) * sizeof(*ss->rules));
 		for (size_t k = 0; k < rules->u.map.n; k++)
-			if (parse_rule(s, rules->u.map.items[k].key, rules->u.map.items[k].val, &ss->rules[ss->n]))
+			if (parse_rule(s, rules->u.map.items[k].key, rules->u.map.items[k].val,
+				       &ss->rules[ss->n]) == 0)
 				ss->n++;
 		strmap_put(&by_section, ss->section, ss);
 	}
 	if (s->d->errors > errors) {
 		strmap_free(&by_section);
-		return -1;
+		return;
 	}
 	arena *tmp = arena_new();
 	for (size_t i = 0; i < s->ncontent; i++) {
@@ -288,5 +292,4 @@ int schema_check(struct site *s)
 	}
 	arena_free(tmp);
 	strmap_free(&by_section);
-	return s->d->errors > errors ? -1 : 0;
 }

@@ -24,7 +24,7 @@
 /* Reads the schema of site.yaml (errors at its lines), then checks every
  * regular content page against its section's schema and resolves its
  * pages-type keys (p->refs; view.c shows them as page.KEY and
- * page.KEY_from).  Returns -1 if errors were added. */
-int schema_check(struct site *s);
+ * page.KEY_from).  Reports errors to s->d. */
+void schema_check(struct site *s);
 
 #endif

@@ -81,12 +81,13 @@ bool search_enabled(const struct site *s);
  * Merges the pages' docs into the index and lays out its files, on
  * s->threads threads; sets site.search ({url, root}) for templates.  Run
  * after site_finish, before rendering; run again (folio serve), it lays
- * the index out anew.  Returns the number of files.
+ * the index out anew.  search_files() tells how many files it laid out.
  */
-int search_build(struct site *s);
+void search_build(struct site *s);
 /* Writes the files laid out by search_build, on s->threads threads.
- * Returns 0 or -1. */
-int search_write(struct site *s, struct output *o);
+ * Errors (a page where a file of the index goes, a failed write) go to
+ * s->d. */
+void search_write(struct site *s, struct output *o);
 /* Whether REL ("search/r.abc.json") is a file of the search index. */
 bool search_has_file(const struct site *s, const char *rel);
 /* How many files search_build laid out, and the name of file I. */

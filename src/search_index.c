@@ -11,7 +11,6 @@
 #include "search_int.h"
 
 #include <math.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -998,9 +997,9 @@ static void build_facet(struct site *s, struct facet *f, size_t tax)
 	qsort(f->order, nt, sizeof(uint32_t), cmp_by_count);
 }
 
-/* The taxonomies' names files and facets; TAXES gets the root's list.
- * Returns the number of term-list chunks. */
-static size_t build_taxonomies(struct ib *ib, struct facet *facets, struct buf *taxes)
+/* The taxonomies' names files and facets; TAXES gets the root's list,
+ * each taxonomy with the number of its first term-list chunk. */
+static void build_taxonomies(struct ib *ib, struct facet *facets, struct buf *taxes)
 {
 	struct site *s = ib->s;
 	struct buf cur = BUF_INIT;
@@ -1029,7 +1028,6 @@ static size_t build_taxonomies(struct ib *ib, struct facet *facets, struct buf *
 		nchunks += (tx->nterms + TERM_CHUNK - 1) / TERM_CHUNK;
 	}
 	buf_free(&cur);
-	return nchunks;
 }
 
 struct pack_job {
@@ -1202,7 +1200,7 @@ static void free_build(struct ib *ib)
 	free(ib->shard_names);
 }
 
-int search_build(struct site *s)
+void search_build(struct site *s)
 {
 	struct search_index *x = index_of(s);
 	free_layout(x);
@@ -1252,14 +1250,12 @@ int search_build(struct site *s)
 	buf_free(&packs_key);
 	buf_free(&chunks_key);
 	free_build(&ib);
-	return (int)x->n;
 }
 
 struct write_job {
 	struct site *s;
 	struct output *o;
 	struct spool_reader *readers;   /* one per worker */
-	atomic_int rc;
 };
 
 static void write_one(void *arg, size_t i, unsigned worker)
@@ -1270,16 +1266,16 @@ static void write_one(void *arg, size_t i, unsigned worker)
 	struct buf path = BUF_INIT;
 	buf_printf(&path, "search/%s", f->name);
 	const char *data = spool_get(&x->data, f->off, f->len, &j->readers[worker]);
-	if (output_write(j->o, path.ptr, data, f->len, j->s->d) != 0)
-		atomic_store(&j->rc, -1);
+	/* A failure is an error in s->d: the build is not committed. */
+	(void)output_write(j->o, path.ptr, data, f->len, j->s->d);
 	buf_free(&path);
 }
 
-int search_write(struct site *s, struct output *o)
+void search_write(struct site *s, struct output *o)
 {
 	struct search_index *x = s->search;
 	if (!x)
-		return 0;
+		return;
 	struct buf path = BUF_INIT;
 	int rc = 0;
 	for (size_t i = 0; i < x->n && rc == 0; i++) {
@@ -1289,11 +1285,10 @@ int search_write(struct site *s, struct output *o)
 		rc = site_check_file(s, path.ptr, "the search index");
 	}
 	buf_free(&path);
-	if (rc)
-		return rc;
+	if (rc < 0)
+		return;         /* a page is where a file goes: an error in s->d */
 	unsigned threads = s->threads ? s->threads : 1;
 	struct write_job j = { .s = s, .o = o };
-	atomic_init(&j.rc, 0);
 	j.readers = xcalloc(threads, sizeof(*j.readers));
 	for (unsigned w = 0; w < threads; w++)
 		buf_init(&j.readers[w].b);
@@ -1301,7 +1296,6 @@ int search_write(struct site *s, struct output *o)
 	for (unsigned w = 0; w < threads; w++)
 		buf_free(&j.readers[w].b);
 	free(j.readers);
-	return atomic_load(&j.rc);
 }
 
 void search_free(struct site *s)

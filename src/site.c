@@ -63,7 +63,7 @@ void site_describe(struct buf *b, const struct page *p)
 	case PAGE_TERM: buf_printf(b, "the term page %s", p->url); break;
 	case PAGE_404: buf_puts(b, "the 404 page"); break;
 	case PAGE_SEARCH: buf_puts(b, "the search page"); break;
-	case PAGE_ALIAS: buf_printf(b, "an alias of %s", p->redirect); break;
+	case PAGE_ALIAS: buf_printf(b, "an alias of %s", p->alias->redirect); break;
 	default: buf_printf(b, "the page %s", p->url); break;
 	}
 }
@@ -80,15 +80,15 @@ static void url_place(const struct page *p, unsigned *line, unsigned *col)
 	arena_free(tmp);
 }
 
-int site_claim(struct site *s, struct page *p)
+void site_claim(struct site *s, struct page *p)
 {
 	struct page *other = strmap_put(&s->by_out, p->out_path, p);
 	if (!other)
-		return 0;
+		return;
 	/* Blame the content file if one of them is one, else the line that
 	 * declares an alias. */
 	const struct page *blame = p->src ? p : other->src ? other :
-				   p->alias_src ? p : other->alias_src ? other : NULL;
+				   p->alias ? p : other->alias ? other : NULL;
 	const struct page *with = blame == p ? other : p;
 	struct buf w = BUF_INIT;
 	site_describe(&w, with);
@@ -97,7 +97,7 @@ int site_claim(struct site *s, struct page *p)
 		url_place(blame, &line, &col);
 		diag_error(s->d, blame->src, line, col, "URL %s is also the URL of %s", blame->url, w.ptr);
 	} else if (blame) {
-		diag_error(s->d, blame->alias_src, blame->alias_line, blame->alias_col,
+		diag_error(s->d, blame->alias->src, blame->alias->line, blame->alias->col,
 			   "alias '%s' is the URL of %s", blame->url, w.ptr);
 	} else {
 		struct buf a = BUF_INIT;
@@ -106,17 +106,15 @@ int site_claim(struct site *s, struct page *p)
 		buf_free(&a);
 	}
 	buf_free(&w);
-	return -1;
 }
 
 /* Output paths that differ only in case or Unicode normalisation would be
  * one file on macOS and Windows: an error naming both sources. */
-static int check_folded(struct site *s)
+static void check_folded(struct site *s)
 {
 	struct strmap seen = STRMAP_INIT;       /* fold key -> source path */
 	struct buf key = BUF_INIT, src = BUF_INIT;
 	arena *a = arena_new();
-	int rc = 0;
 	size_t n = s->npages + s->nresources;
 	for (size_t i = 0; i < n; i++) {
 		const char *out, *file;
@@ -152,13 +150,11 @@ static int check_folded(struct site *s)
 		diag_error(s->d, file, 1, 1,
 			   "this file's URL %s and the URL %s of %s differ only in case or accents; "
 			   "they would be one file on macOS and Windows", first[2], other[2], other[0]);
-		rc = -1;
 	}
 	strmap_free(&seen);
 	buf_free(&key);
 	buf_free(&src);
 	arena_free(a);
-	return rc;
 }
 
 bool site_in_place(const struct page *p)
@@ -200,8 +196,8 @@ int site_check_file(struct site *s, const char *rel, const char *what)
 			url_place(p, &line, &col);
 			diag_error(s->d, p->src, line, col, "URL %s is also a file folio writes: %s",
 				   p->url, what);
-		} else if (p->alias_src) {
-			diag_error(s->d, p->alias_src, p->alias_line, p->alias_col,
+		} else if (p->alias) {
+			diag_error(s->d, p->alias->src, p->alias->line, p->alias->col,
 				   "alias '%s' is also a file folio writes: %s", p->url, what);
 		} else {
 			diag_error(s->d, s->config->file, 0, 0, "%s and %s are both written at /%s", w.ptr, what, rel);
@@ -217,15 +213,11 @@ const char *site_file_owner(const struct site *s, const char *rel)
 	return strmap_get(&s->files, rel);
 }
 
-int site_check_urls(struct site *s)
+void site_check_urls(struct site *s)
 {
-	int rc = 0;
 	for (size_t i = 0; i < s->npages; i++)
-		if (site_claim(s, s->pages[i]) < 0)
-			rc = -1;
-	if (check_folded(s) < 0)
-		rc = -1;
-	return rc;
+		site_claim(s, s->pages[i]);
+	check_folded(s);
 }
 
 int site_page_cmp(const void *pa, const void *pb)
@@ -362,7 +354,7 @@ static void add_aliases(struct site *s)
 			/* Relative to the folder of the page's file, as Hugo reads
 			 * them; '/' starts at the site's root. */
 			struct buf path = BUF_INIT;
-			if (!content_join_path(&path, p->src_dir, it->u.str.s, it->u.str.len)) {
+			if (content_join_path(&path, p->src_dir, it->u.str.s, it->u.str.len) < 0) {
 				diag_error(s->d, p->src, it->line, it->col,
 					   "alias '%s' leads out of the site", it->u.str.s);
 				buf_free(&path);
@@ -370,10 +362,8 @@ static void add_aliases(struct site *s)
 			}
 			struct page *al = site_new_page(s, PAGE_ALIAS, path.ptr, p->title);
 			buf_free(&path);
-			al->redirect = p->url;
-			al->alias_src = p->src;
-			al->alias_line = it->line;
-			al->alias_col = it->col;
+			al->alias = arena_alloc(s->a, sizeof(*al->alias));
+			*al->alias = (struct page_alias){ p->url, p->src, it->line, it->col };
 			struct page *other = strmap_get(&s->by_out, al->out_path);
 			if (other) {
 				struct buf w = BUF_INIT;
@@ -429,9 +419,8 @@ static void adopt_folder_pages(struct site *s, struct strmap *by_dir)
 	strmap_free(&owners);
 }
 
-int site_index(struct site *s)
+void site_index(struct site *s)
 {
-	size_t errors = s->d->errors;
 	struct strmap by_dir = STRMAP_INIT;
 
 	find_section(s, &by_dir, "");
@@ -508,7 +497,6 @@ int site_index(struct site *s)
 			s->build_epoch = e;
 	}
 	strmap_free(&by_dir);
-	return s->d->errors > errors ? -1 : 0;
 }
 
 void site_finish(struct site *s)
@@ -519,9 +507,7 @@ void site_finish(struct site *s)
 	views_finish(s);
 	for (size_t i = 0; i < s->nsections; i++) {
 		struct section *sec = s->sections[i];
-		sec->list = value_list(a);
-		for (size_t k = 0; k < sec->npages; k++)
-			value_list_push(a, sec->list, sec->pages[k]->meta);
+		sec->list = view_pages(a, sec->pages, sec->npages);
 	}
 	value *site = s->config->raw;
 	value *secs = value_list(a);

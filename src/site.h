@@ -66,48 +66,38 @@ struct link_check {
  * (ids[n..n_all)). */
 struct anchor_list {
 	const char **ids;
-	size_t n;
-	size_t n_all;
+	uint32_t n;
+	uint32_t n_all;
 };
 
 struct page {
-	enum page_kind kind;
+	/* Pointers first, then 32-bit numbers, then flags: a site of a
+	 * million pages holds a million of these for the whole build. */
 	const char *src;        /* path for diagnostics: "SITE/content/roles/x.md"; NULL if made up */
 	const char *rel;        /* path under content/: "roles/x.md" ("" if made up) */
 	const char *dir;        /* its section's folder under content/: "roles", "" at the top */
 	const char *src_dir;    /* the folder of its file, which relative links and
 				 * aliases start from: dir, or the bundle's folder */
-	bool bundle;            /* a leaf bundle: DIR/index.md, the page at /DIR/ */
 	const char *top;        /* its top-level section: "roles" for roles/data */
 	const char *fm_packed;  /* its front matter, packed (value_pack); NULL: none */
-	unsigned body_line;     /* line of the file the Markdown starts on */
-	size_t body_off;        /* byte offset of the Markdown in the file (CRLF folded) */
-	bool body_raw;          /* the file has no CR before the body: body_off is
-				 * also where the body starts in the file itself */
 
 	const char *title;
 	const char *layout;     /* front matter layout:, or NULL */
 	const char *url;        /* "/roles/x/" */
 	const char *out_path;   /* "roles/x/index.html" */
-	bool has_date;
-	struct date date;
-	bool has_weight;
-	long long weight;
-	bool draft;
-	const char *summary;    /* front matter, <!--more-->, or first paragraph */
-	bool fm_summary;
+	struct date date;       /* when has_date */
+	long long weight;       /* when has_weight */
+	const char *summary;    /* front matter, <!--more-->, or first paragraph;
+				 * read it with mdstage_summary */
 
 	/* From the Markdown pass. */
 	struct anchor_list anchors;
-	struct toc_item *toc;   /* the headings of its table of contents */
-	size_t ntoc;
-	unsigned word_count;
+	struct toc_item *toc;   /* the headings of its table of contents (ntoc);
+				 * read them with mdstage_toc */
 	char *html;             /* the rendered Markdown, malloc'd; NULL once written */
 	size_t html_len;
-	unsigned html_spill;    /* or in spill file html_spill - 1 (mdstage.h), */
-	uint64_t html_off;      /* at this offset */
+	uint64_t html_off;      /* or in spill file html_spill - 1 (mdstage.h), at this offset */
 	struct link_check *checks;
-	size_t nchecks;
 
 	/* From the index. */
 	struct section *section;        /* the section this page is in (home for top) */
@@ -116,28 +106,48 @@ struct page {
 	value *meta;                    /* what templates see: its view (view.h) */
 	struct term **terms;            /* its terms, in the order it lists them, by
 					 * taxonomy (view.c makes page.taxonomies) */
-	size_t nterms;
 	struct term *term;              /* PAGE_TERM: its term */
-	size_t tax;                     /* PAGE_TERM/PAGE_TERMS: taxonomy index */
-	unsigned pagenum;               /* listing pages: 1-based page number */
 	struct page *first;             /* listing pages: the first page of the listing */
-	const char *redirect;           /* PAGE_ALIAS: the target URL */
-	const char *alias_src;          /* PAGE_ALIAS: the file that declares it, */
-	unsigned alias_line, alias_col; /* and where */
-	bool terms_page;                /* lists a taxonomy's terms (tax) */
+	struct page_alias *alias;       /* PAGE_ALIAS: where it leads, who declares it */
 	struct page_refs *refs;         /* pages-type front matter, resolved */
-	size_t nrefs;
 	struct page **related;          /* up to related_limit pages */
-	size_t nrelated;
 	value *list;                    /* listing pages: page.pages shown here */
-	unsigned pagetotal;             /* listing pages: how many numbered pages
-					 * the listing has (view.c: page.pagination) */
 	value *extra;                   /* more fields for the render context */
 	struct search_doc *search;      /* what the search index keeps; NULL if left out */
 	uint64_t fm_hash;               /* of the bytes before the body (front matter) */
 	uint64_t uses;                  /* template files its render used (tpl_files bits) */
-	size_t pos;                     /* position in site->pages (site_add_page) */
 	arena *text_mem;                /* folio serve: what the last edit of its text parsed */
+
+	uint32_t pos;                   /* position in site->pages (site_add_page) */
+	uint32_t body_line;     /* line of the file the Markdown starts on */
+	uint32_t body_off;      /* byte offset of the Markdown in the file (CRLF folded) */
+	uint32_t word_count;
+	uint32_t ntoc, nchecks, nterms, nrefs, nrelated;
+	uint32_t html_spill;    /* HTML kept in spill file html_spill - 1, or 0 */
+	uint32_t summary_len;   /* summary NULL and this set: the summary follows
+				 * the HTML there (mdstage_summary) */
+	uint32_t toc_len;       /* toc NULL and this set: the toc follows the
+				 * summary there, in toc_len bytes (mdstage_toc) */
+	uint32_t tax;                   /* PAGE_TERM/PAGE_TERMS: taxonomy index */
+	uint32_t pagenum;               /* listing pages: 1-based page number */
+	uint32_t pagetotal;             /* listing pages: how many numbered pages
+					 * the listing has (view.c: page.pagination) */
+	enum page_kind kind;
+	bool bundle;            /* a leaf bundle: DIR/index.md, the page at /DIR/ */
+	bool body_raw;          /* the file has no CR before the body: body_off is
+				 * also where the body starts in the file itself */
+	bool has_date;
+	bool has_weight;
+	bool draft;
+	bool fm_summary;
+	bool terms_page;                /* lists a taxonomy's terms (tax) */
+};
+
+/* A redirect page's target, and the aliases: entry that asks for it. */
+struct page_alias {
+	const char *redirect;   /* the target URL */
+	const char *src;        /* the file that declares it, */
+	unsigned line, col;     /* and where */
 };
 
 /* A file in content/ that is not Markdown (an image beside its page),
@@ -221,20 +231,21 @@ void site_add_page(struct site *s, struct page *p);
 struct page *site_find_rel(const struct site *s, const char *rel);
 
 /* Registers every page's output path; two pages on one path are an
- * error naming both.  Returns -1 if errors were added. */
-int site_check_urls(struct site *s);
+ * error naming both, in s->d. */
+void site_check_urls(struct site *s);
 /* Claims OUT_PATH for P (a page made by folio); same errors. */
-int site_claim(struct site *s, struct page *p);
+void site_claim(struct site *s, struct page *p);
 /* Whether P sits at its URL by its place in content/ (no url: key), and
  * so may take the role of a page folio makes there (a term page, the
  * search page).  A page put there with url: is an error instead. */
 bool site_in_place(const struct page *p);
 /* Claims REL for a file folio writes that is not a page (WHAT: "the
  * sitemap", "the search index"): a page, alias or other such file there
- * is an error naming both.  Claiming it again for the same WHAT is not. */
+ * is an error naming both, and -1.  Claiming it again for the same WHAT
+ * is not. */
 int site_claim_file(struct site *s, const char *rel, const char *what);
 /* The same check without claiming REL, for files whose names change from
- * build to build (the search index's). */
+ * build to build (the search index's): 0, or -1 after an error. */
 int site_check_file(struct site *s, const char *rel, const char *what);
 /* What to call P in a message: its file, or "the term page /tags/x/". */
 struct buf;
@@ -243,8 +254,8 @@ void site_describe(struct buf *b, const struct page *p);
 const char *site_file_owner(const struct site *s, const char *rel);
 
 /* Index step: sections, orders, prev/next, pagination, template values.
- * Returns -1 if errors were added. */
-int site_index(struct site *s);
+ * Reports errors to s->d. */
+void site_index(struct site *s);
 
 /* After taxonomies: every page's view (view.h), the section lists,
  * site.sections, page.sections, and the numbered pages of listings. */

@@ -1,5 +1,5 @@
 /*
- * strmap.c - FNV-1a hashing, linear probing, doubling at half load.
+ * strmap.c - FNV-1a hashing, linear probing, doubling past 3/4 load.
  */
 #include "strmap.h"
 
@@ -7,21 +7,22 @@
 #include <string.h>
 #include "util.h"
 
-static size_t hash_bytes(const char *s, size_t n)
+/* 64-bit FNV-1a, folded to the 32 bits a slot keeps. */
+static uint32_t hash_bytes(const char *s, size_t n)
 {
-	size_t h = (size_t)14695981039346656037ULL;
+	uint64_t h = 14695981039346656037ULL;
 	for (size_t i = 0; i < n; i++) {
 		h ^= (unsigned char)s[i];
-		h *= (size_t)1099511628211ULL;
+		h *= 1099511628211ULL;
 	}
-	return h;
+	return (uint32_t)(h ^ (h >> 32));
 }
 
 void *strmap_getn(const struct strmap *m, const char *key, size_t len)
 {
-	if (!m->cap)
+	if (!m->cap || len > UINT32_MAX)
 		return NULL;
-	size_t h = hash_bytes(key, len);
+	uint32_t h = hash_bytes(key, len);
 	for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
 		const struct strmap_slot *s = &m->slots[i];
 		if (!s->key)
@@ -56,9 +57,11 @@ static void grow(struct strmap *m)
 
 void *strmap_putn(struct strmap *m, const char *key, size_t len, void *val)
 {
-	if ((m->n + 1) * 2 > m->cap)
+	if (len > UINT32_MAX)
+		die("key of %zu bytes is too long for a map", len);
+	if ((m->n + 1) * 4 > m->cap * 3)
 		grow(m);
-	size_t h = hash_bytes(key, len);
+	uint32_t h = hash_bytes(key, len);
 	size_t i = h & (m->cap - 1);
 	for (;; i = (i + 1) & (m->cap - 1)) {
 		struct strmap_slot *s = &m->slots[i];
@@ -68,7 +71,7 @@ void *strmap_putn(struct strmap *m, const char *key, size_t len, void *val)
 			return s->val;
 	}
 	m->slots[i].key = key;
-	m->slots[i].len = len;
+	m->slots[i].len = (uint32_t)len;
 	m->slots[i].hash = h;
 	m->slots[i].val = val;
 	m->n++;

@@ -8,11 +8,14 @@
 
 #include <stddef.h>
 
+#include <stdint.h>
+
+/* 24 bytes: the maps of a million-page site hold millions of slots. */
 struct strmap_slot {
 	const char *key;
-	size_t len;
-	size_t hash;
 	void *val;
+	uint32_t hash;
+	uint32_t len;
 };
 
 struct strmap {

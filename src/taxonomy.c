@@ -17,6 +17,7 @@
 #include "pool.h"
 #include "slug.h"
 #include "strmap.h"
+#include "view.h"
 
 #define RELATED_WINDOW 256
 
@@ -418,9 +419,8 @@ static void page_terms(struct site *s, struct use *uses, size_t nuses)
 	}
 }
 
-int taxonomy_build(struct site *s)
+void taxonomy_build(struct site *s)
 {
-	size_t errors = s->d->errors;
 	size_t ntax = s->config->ntax, nregular = 0;
 	struct gather g = { .s = s, .tmp = arena_new() };
 
@@ -451,7 +451,6 @@ int taxonomy_build(struct site *s)
 	compute_related(s, g.uses, g.nuses);
 	free(g.uses);
 	arena_free(g.tmp);
-	return s->d->errors > errors ? -1 : 0;
 }
 
 void taxonomy_finish(struct site *s)
@@ -481,9 +480,7 @@ void taxonomy_finish(struct site *s)
 		value_map_set(a, tx->page->extra, "taxonomy", value_str(a, name));
 		for (size_t k = 0; k < tx->nterms; k++) {
 			struct term *t = tx->terms[k];
-			value *list = value_list(a);
-			for (size_t j = 0; j < t->npages; j++)
-				value_list_push(a, list, t->pages[j]->meta);
+			value *list = view_pages(a, t->pages, t->npages);
 			if (!t->page->extra)
 				t->page->extra = value_map(a);
 			value_map_set(a, t->page->extra, "term", t->entry);

@@ -36,9 +36,9 @@ struct taxonomy {
  * Collects the terms of every page, picks display names (warning when
  * spellings differ), creates the term and terms pages (adopting content
  * pages already at their URLs), sets page->terms, and computes related
- * pages.  Run after site_index, before site_finish.
+ * pages.  Run after site_index, before site_finish.  Errors go to s->d.
  */
-int taxonomy_build(struct site *s);
+void taxonomy_build(struct site *s);
 /* After page metas exist: term lists, site.taxonomies, pagination. */
 void taxonomy_finish(struct site *s);
 void taxonomy_free(struct site *s);

@@ -131,7 +131,7 @@ static int collect(void *arg, const char *name, const char *path, char *text, si
 /* Appended to the file names of the default theme's templates. */
 #define DEFAULT_THEME_MARK " (folio's default theme)"
 
-int theme_default_enabled(const struct site *s)
+bool theme_default_enabled(const struct site *s)
 {
 	const char *t = value_map_str(s->config->raw, "theme");
 	return !t || strcmp(t, "none") != 0;
@@ -200,10 +200,9 @@ static void collect_layout_ids(struct site *s, const struct sources *ss)
 		html_attrs(ss->items[i].text, ss->items[i].len, NULL, NULL, layout_id, s);
 }
 
-int theme_load(struct site *s)
+void theme_load(struct site *s)
 {
 	struct sources ss = { 0 };
-	size_t errors = s->d->errors;
 	const size_t plen = strlen("layouts/"), slen = strlen(".mustache");
 
 	if (theme_default_enabled(s)) {
@@ -223,7 +222,9 @@ int theme_load(struct site *s)
 	}
 	struct buf dir = BUF_INIT;
 	buf_printf(&dir, "%s/layouts", s->dir);
-	theme_read_dir(dir.ptr, collect, &ss, s->d);
+	/* A file that cannot be read is an error in s->d; the others are
+	 * still compiled, so that one run reports every error. */
+	(void)theme_read_dir(dir.ptr, collect, &ss, s->d);
 	buf_free(&dir);
 
 	collect_layout_ids(s, &ss);
@@ -244,13 +245,15 @@ int theme_load(struct site *s)
 				buf_puts(&name, src->name + 9);
 			else
 				continue;
-			/* Report each file's errors once. */
+			/* Report each file's errors once.  A template with
+			 * errors is not stored; they are in s->d already. */
 			struct diags *d = s->d, quiet;
 			if (pass > 0 && (pass == 2 || !partial)) {
 				diags_init(&quiet);
 				d = &quiet;
 			}
-			mustache_set_add(s->templates, name.ptr, src->file, src->text, src->len, d);
+			(void)mustache_set_add(s->templates, name.ptr, src->file, src->text,
+					       src->len, d);
 			if (d != s->d)
 				diags_free(&quiet);
 		}
@@ -272,7 +275,6 @@ int theme_load(struct site *s)
 	}
 	free(ss.items);
 	strmap_free(&ss.by_name);
-	return s->d->errors > errors ? -1 : 0;
 }
 
 const mustache_tpl *theme_site_layout(const struct site *s, const char *name)
@@ -318,8 +320,8 @@ struct names {
 	const char *packed;     /* the front matter being walked */
 };
 
-/* Adds V to the walked set; false if it was there. */
-static bool first_visit(struct names *n, const value *v)
+/* Adds V to the walked set; -1 when it was there already. */
+static int visit(struct names *n, const value *v)
 {
 	if (2 * (n->nseen + 1) > n->capseen) {
 		size_t cap = n->capseen ? 2 * n->capseen : 1024;
@@ -339,12 +341,12 @@ static bool first_visit(struct names *n, const value *v)
 	size_t j = ((uintptr_t)v >> 4) & (n->capseen - 1);
 	while (n->seen[j]) {
 		if (n->seen[j] == v)
-			return false;
+			return -1;
 		j = (j + 1) & (n->capseen - 1);
 	}
 	n->seen[j] = v;
 	n->nseen++;
-	return true;
+	return 0;
 }
 
 static void add_name(void *arg, const char *key, size_t len)
@@ -394,7 +396,7 @@ static void walk_keys(struct names *n, const value *v)
 	/* A page's view: its names come from its page (theme_check_names). */
 	if (v && v->type == V_VIEW)
 		return;
-	if (!v || (v->type != V_LIST && v->type != V_MAP) || !first_visit(n, v))
+	if (!v || (v->type != V_LIST && v->type != V_MAP) || visit(n, v) < 0)
 		return;
 	if (v->type == V_LIST) {
 		for (size_t i = 0; i < v->u.list.n; i++)

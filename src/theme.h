@@ -23,9 +23,9 @@ extern const struct theme_file theme_files[];
 extern const size_t theme_nfiles;
 
 /* Compiles the default theme's layouts (unless site.yaml says theme: none)
- * and the site's layouts/ over them into s->templates.  Returns -1 if any
- * template had errors. */
-int theme_load(struct site *s);
+ * and the site's layouts/ over them into s->templates.  Template errors go
+ * to s->d. */
+void theme_load(struct site *s);
 
 /* The layout called NAME ("page", "roles/section"), or NULL. */
 const mustache_tpl *theme_layout(const struct site *s, const char *name);
@@ -51,6 +51,6 @@ int theme_read_dir(const char *dir, theme_file_fn fn, void *arg, struct diags *d
 void theme_check_names(struct site *s);
 
 /* Does the site use the default theme's files? */
-int theme_default_enabled(const struct site *s);
+bool theme_default_enabled(const struct site *s);
 
 #endif

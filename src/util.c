@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 void die(const char *fmt, ...)
@@ -110,16 +111,17 @@ void arena_reset(arena *a)
 	a->total = 0;
 }
 
-void *arena_alloc(arena *a, size_t n)
+/* N bytes from A at a multiple of ALIGN (a power of two, at most
+ * max_align_t's). */
+static void *arena_take(arena *a, size_t n, size_t align)
 {
-	const size_t align = sizeof(max_align_t);
-	if (n > SIZE_MAX - sizeof(struct block) - align)
+	if (n > SIZE_MAX - sizeof(struct block) - sizeof(max_align_t))
 		die("out of memory (%zu bytes from an arena)", n);
-	n = (n + align - 1) & ~(align - 1);
 	if (n == 0)
-		n = align;
+		n = 1;
 	struct block *b = a->head;
-	if (!b || b->size - b->used < n) {
+	size_t at = b ? (b->used + align - 1) & ~(align - 1) : 0;
+	if (!b || at > b->size || b->size - at < n) {
 		size_t size = n > ARENA_BLOCK / 4 ? n : ARENA_BLOCK;
 		struct block *nb = xmalloc(sizeof(struct block) + size);
 		nb->size = size;
@@ -134,11 +136,22 @@ void *arena_alloc(arena *a, size_t n)
 			a->head = nb;
 		}
 		b = nb;
+		at = 0;
 	}
-	void *p = (char *)b->data + b->used;
-	b->used += n;
+	void *p = (char *)b->data + at;
+	b->used = at + n;
 	a->total += n;
 	return p;
+}
+
+void *arena_alloc(arena *a, size_t n)
+{
+	return arena_take(a, n, sizeof(max_align_t));
+}
+
+void *arena_bytes(arena *a, size_t n)
+{
+	return arena_take(a, n, 1);
 }
 
 void *arena_zalloc(arena *a, size_t n)
@@ -158,7 +171,9 @@ void *arena_grow(arena *a, void *old, size_t oldn, size_t newn)
 
 char *arena_strndup(arena *a, const char *s, size_t n)
 {
-	char *p = arena_alloc(a, n + 1);
+	if (n == SIZE_MAX)
+		die("out of memory (%zu bytes from an arena)", n);
+	char *p = arena_bytes(a, n + 1);
 	if (n)
 		memcpy(p, s, n);
 	p[n] = '\0';
@@ -300,6 +315,14 @@ double util_now_ms(void)
 	struct timespec t;
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+size_t util_peak_rss_kb(void)
+{
+	struct rusage u;
+	if (getrusage(RUSAGE_SELF, &u) != 0 || u.ru_maxrss < 0)
+		return 0;
+	return (size_t)u.ru_maxrss;     /* Linux counts in KiB */
 }
 
 const char *util_strerror(int err)

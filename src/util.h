@@ -43,6 +43,8 @@ void arena_reset(arena *a);
 /* Returns N bytes aligned for any type; never NULL. */
 void *arena_alloc(arena *a, size_t n);
 void *arena_zalloc(arena *a, size_t n);
+/* Returns N bytes with no alignment, for strings and packed bytes. */
+void *arena_bytes(arena *a, size_t n);
 /* Grows a block from this arena (copying); OLD may be NULL. */
 void *arena_grow(arena *a, void *old, size_t oldn, size_t newn);
 char *arena_strndup(arena *a, const char *s, size_t n);
@@ -68,6 +70,8 @@ size_t utf8_valid_prefix(const char *s, size_t n);
 
 /* Milliseconds on a clock that only moves forward, for timings. */
 double util_now_ms(void);
+/* The most memory the process has held resident so far, in KiB. */
+size_t util_peak_rss_kb(void);
 
 /* strerror(ERR), safe to call from any thread: the text is kept per
  * thread until that thread's next call. */

@@ -416,25 +416,26 @@ value *value_unpack(arena *a, const char *packed, const char *file)
 }
 
 /* Calls FN with each key of the packed map PACKED and P pointing at its
- * value; stops when FN returns true.  Returns whether one did. */
-static bool each_pair(const char *packed,
-		      bool (*fn)(void *arg, const char *key, size_t len, const unsigned char **p),
+ * value, until FN returns PAIR_STOP. */
+enum pair_step { PAIR_NEXT, PAIR_STOP };
+static void each_pair(const char *packed,
+		      enum pair_step (*fn)(void *arg, const char *key, size_t len,
+					   const unsigned char **p),
 		      void *arg)
 {
 	const unsigned char *p = (const unsigned char *)packed;
 	if (*p++ != V_MAP)
-		return false;
+		return;
 	get_varint(&p);
 	get_varint(&p);
 	for (size_t n = (size_t)get_varint(&p); n > 0; n--) {
 		size_t klen = (size_t)get_varint(&p);
 		const char *k = (const char *)p;
 		p += klen + 1;
-		if (fn(arg, k, klen, &p))
-			return true;
+		if (fn(arg, k, klen, &p) == PAIR_STOP)
+			return;
 		skip(&p);
 	}
-	return false;
 }
 
 struct find {
@@ -444,13 +445,13 @@ struct find {
 	value *found;
 };
 
-static bool find_key(void *arg, const char *key, size_t len, const unsigned char **p)
+static enum pair_step find_key(void *arg, const char *key, size_t len, const unsigned char **p)
 {
 	struct find *f = arg;
 	if (len != f->len || memcmp(key, f->key, len))
-		return false;
+		return PAIR_NEXT;
 	f->found = unpack(f->a, p, f->file);
-	return true;
+	return PAIR_STOP;
 }
 
 value *value_unpack_get(arena *a, const char *packed, const char *file, const char *key,
@@ -466,11 +467,11 @@ struct keys {
 	void *arg;
 };
 
-static bool tell_key(void *arg, const char *key, size_t len, const unsigned char **p)
+static enum pair_step tell_key(void *arg, const char *key, size_t len, const unsigned char **p)
 {
 	struct keys *k = arg;
 	k->fn(k->arg, key, len, (enum value_type) * *p);
-	return false;
+	return PAIR_NEXT;
 }
 
 void value_unpack_keys(const char *packed, void (*fn)(void *arg, const char *key, size_t len,

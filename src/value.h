@@ -98,7 +98,8 @@ bool value_truthy(const value *v);
 /* Appends the text of a scalar (null appends nothing). Lists and maps
  * append nothing. */
 void value_to_text(const value *v, struct buf *out);
-/* Writes V as JSON (strings escaped with buf_put_json). */
+/* Writes V as JSON (strings escaped with buf_put_json).  A view (a page)
+ * is written as its title, null without one. */
 void value_to_json(const value *v, struct buf *out);
 /* Deep-copies V into arena A. */
 value *value_copy(arena *a, const value *v);

@@ -25,6 +25,7 @@
 
 #include "buf.h"
 #include "markdown.h"
+#include "mdstage.h"
 #include "taxonomy.h"
 #include "views.h"
 
@@ -148,7 +149,7 @@ const char *view_description(arena *a, const char *summary)
 
 const char *view_summary(struct site *s, arena *a, const struct page *p)
 {
-	const char *summary = p->summary ? p->summary : "";
+	const char *summary = mdstage_summary(s, p, a);
 	/* One from the Markdown has its smart punctuation already, and code
 	 * spans in it keep their straight quotes. */
 	return s->config->smart && p->fm_summary ? smart_text(a, summary) : summary;
@@ -441,7 +442,8 @@ static value *computed(struct view_state *st, const struct page *p, const struct
 	} else if (is(key, len, "section")) {
 		v = top_section(a, p->dir ? p->dir : "");
 	} else if (is(key, len, "toc")) {
-		v = markdown_toc(a, p->toc, p->ntoc);
+		const struct toc_item *toc = mdstage_toc(s, p, a);
+		v = markdown_toc(a, toc, toc ? p->ntoc : 0);
 	} else if (is(key, len, "kind")) {
 		v = str_value(a, kind_name(p->kind));
 	} else if (is(key, len, "is_home")) {
@@ -660,6 +662,14 @@ value *view_page(struct site *s, struct page *p)
 {
 	p->meta = new_view(s->view, s->a, MODE_PAGE, p);
 	return p->meta;
+}
+
+value *view_pages(arena *a, struct page *const *pages, size_t n)
+{
+	value **items = arena_alloc(a, (n ? n : 1) * sizeof(*items));
+	for (size_t i = 0; i < n; i++)
+		items[i] = pages[i]->meta;
+	return value_list_view(a, items, n);
 }
 
 value *view_section_entry(struct site *s, struct section *sec)

@@ -43,6 +43,8 @@ void view_begin(struct site *s);
 void view_end(struct site *s);
 /* Makes P's view; P is a page of S made after view_begin. */
 value *view_page(struct site *s, struct page *p);
+/* A list of the views of PAGES[0..N), allocated once at its size. */
+value *view_pages(arena *a, struct page *const *pages, size_t n);
 /* An entry of site.sections or page.sections: {name, title, url,
  * summary, count, page} of section SEC. */
 value *view_section_entry(struct site *s, struct section *sec);

@@ -14,50 +14,44 @@
 /* A JSON-LD property is a page field's name, {value: X} (X as written),
  * {field: NAME, map: {from: to}} (the field's value translated), a
  * mapping with an "@type" (an object of such properties) or a list of
- * these (an array). */
-static bool check_spec(struct site *s, const char *key, const value *v, unsigned depth)
+ * these (an array).  Reports what is wrong to s->d. */
+static void check_spec(struct site *s, const char *key, const value *v, unsigned depth)
 {
 	const char *file = s->config->file;
 	if (depth > 8) {
 		diag_error(s->d, file, v->line, v->col, "jsonld property '%s' nests too deeply", key);
-		return false;
+		return;
 	}
 	if (v->type == V_STRING)
-		return true;
+		return;
 	if (v->type == V_LIST) {
-		bool ok = true;
 		for (size_t i = 0; i < v->u.list.n; i++)
-			ok &= check_spec(s, key, v->u.list.items[i], depth + 1);
-		return ok;
+			check_spec(s, key, v->u.list.items[i], depth + 1);
+		return;
 	}
 	if (v->type == V_MAP && value_map_get(v, "value") && v->u.map.n == 1)
-		return true;
+		return;
 	if (v->type == V_MAP && value_map_get(v, "field")) {
 		const value *f = value_map_get(v, "field"), *m = value_map_get(v, "map");
-		if (f->type != V_STRING || (m && m->type != V_MAP) || v->u.map.n > (m ? 2u : 1u)) {
+		if (f->type != V_STRING || (m && m->type != V_MAP) || v->u.map.n > (m ? 2u : 1u))
 			diag_error(s->d, file, v->line, v->col,
 				   "jsonld property '%s': {field: NAME, map: {...}} takes a field name "
 				   "and an optional mapping of values", key);
-			return false;
-		}
-		return true;
+		return;
 	}
 	if (v->type == V_MAP && value_map_get(v, "@type")) {
-		bool ok = true;
 		for (size_t i = 0; i < v->u.map.n; i++)
 			if (strcmp(v->u.map.items[i].key, "@type"))
-				ok &= check_spec(s, v->u.map.items[i].key, v->u.map.items[i].val, depth + 1);
-		return ok;
+				check_spec(s, v->u.map.items[i].key, v->u.map.items[i].val, depth + 1);
+		return;
 	}
 	diag_error(s->d, file, v->line, v->col,
 		   "jsonld property '%s' must name a page field, or be {value: ...}, {field: ...}, "
 		   "a mapping with an \"@type\", or a list of these", key);
-	return false;
 }
 
-int views_check(struct site *s)
+void views_check(struct site *s)
 {
-	size_t errors = s->d->errors;
 	const char *file = s->config->file;
 	value *j = value_map_get(s->config->raw, "jsonld");
 	if (j && j->type != V_NULL) {
@@ -104,18 +98,17 @@ int views_check(struct site *s)
 			}
 		}
 	}
-	return s->d->errors > errors ? -1 : 0;
 }
 
-/* Writes page field V as JSON: lists of pages or terms become their
- * titles or names, a page its title. */
+/* Writes page field V as JSON: a term (a map) becomes its title or name;
+ * a page (a view) is its title, as value_to_json writes every view. */
 static void field_json(struct buf *b, const value *v)
 {
 	if (v->type == V_LIST) {
 		buf_putc(b, '[');
 		for (size_t k = 0; k < v->u.list.n; k++) {
 			const value *it = v->u.list.items[k];
-			if (it->type == V_MAP || it->type == V_VIEW) {
+			if (it->type == V_MAP) {
 				const value *t = value_map_get(it, "title");
 				it = t ? t : value_map_get(it, "name");
 			}
@@ -127,7 +120,7 @@ static void field_json(struct buf *b, const value *v)
 				buf_puts(b, "null");
 		}
 		buf_putc(b, ']');
-	} else if ((v->type == V_MAP || v->type == V_VIEW) && value_map_get(v, "title")) {
+	} else if (v->type == V_MAP && value_map_get(v, "title")) {
 		value_to_json(value_map_get(v, "title"), b);
 	} else {
 		value_to_json(v, b);
@@ -141,17 +134,18 @@ static bool present(const value *v)
 }
 
 /* Appends SPEC's JSON for the page META to B (see check_spec).  Returns
- * false, and leaves B as it was, when a field it needs is missing: a
- * nested object needs all of its fields, an array at least one item. */
-static bool spec_json(struct buf *b, const value *spec, const value *meta, bool top)
+ * the bytes appended: none, with B as it was, when a field it needs is
+ * missing (a nested object needs all of its fields, an array at least one
+ * item). */
+static size_t spec_json(struct buf *b, const value *spec, const value *meta, bool top)
 {
 	size_t mark = b->len;
 	if (spec->type == V_STRING) {
 		const value *f = value_map_get(meta, spec->u.str.s);
 		if (!present(f))
-			return false;
+			return 0;
 		field_json(b, f);
-		return true;
+		return b->len - mark;
 	}
 	if (spec->type == V_LIST) {
 		size_t n = 0;
@@ -160,7 +154,7 @@ static bool spec_json(struct buf *b, const value *spec, const value *meta, bool 
 			size_t before = b->len;
 			if (n)
 				buf_putc(b, ',');
-			if (spec_json(b, spec->u.list.items[i], meta, false))
+			if (spec_json(b, spec->u.list.items[i], meta, false) > 0)
 				n++;
 			else
 				buf_truncate(b, before);
@@ -168,28 +162,28 @@ static bool spec_json(struct buf *b, const value *spec, const value *meta, bool 
 		buf_putc(b, ']');
 		if (!n)
 			buf_truncate(b, mark);
-		return n > 0;
+		return b->len - mark;
 	}
 	const value *lit = value_map_get(spec, "value");
 	if (lit && spec->u.map.n == 1) {
 		value_to_json(lit, b);
-		return true;
+		return b->len - mark;
 	}
 	const value *fname = value_map_get(spec, "field");
 	if (fname) {
 		const value *f = value_map_get(meta, fname->u.str.s);
 		const value *m = value_map_get(spec, "map");
 		if (!present(f))
-			return false;
+			return 0;
 		if (m && f->type == V_STRING) {
 			const value *to = value_map_get(m, f->u.str.s);
 			if (!to)
-				return false;
+				return 0;
 			value_to_json(to, b);
 		} else {
 			field_json(b, f);
 		}
-		return true;
+		return b->len - mark;
 	}
 	/* An object: "@type" as written, the rest page fields. */
 	buf_puts(b, top ? "{\"@context\":\"https://schema.org\"" : "{");
@@ -202,7 +196,7 @@ static bool spec_json(struct buf *b, const value *spec, const value *meta, bool 
 		buf_putc(b, '"');
 		buf_put_json(b, kv->key, kv->keylen);
 		buf_puts(b, "\":");
-		bool ok = strcmp(kv->key, "@type") ? spec_json(b, kv->val, meta, false)
+		bool ok = strcmp(kv->key, "@type") ? spec_json(b, kv->val, meta, false) > 0
 						   : (value_to_json(kv->val, b), true);
 		if (ok) {
 			first = false;
@@ -210,12 +204,12 @@ static bool spec_json(struct buf *b, const value *spec, const value *meta, bool 
 			buf_truncate(b, before);
 			if (!top) {
 				buf_truncate(b, mark);
-				return false;
+				return 0;
 			}
 		}
 	}
 	buf_putc(b, '}');
-	return true;
+	return b->len - mark;
 }
 
 void views_page_jsonld(struct buf *b, const value *spec, const value *meta)
@@ -415,13 +409,13 @@ void views_finish(struct site *s)
 		build_groups(s, g);
 }
 
-bool views_update_page(struct site *s, struct page *p, arena *a)
+size_t views_update_page(struct site *s, struct page *p, arena *a)
 {
 	value *m = value_map_get(s->config->raw, "matrix");
 	value *cols = m ? value_map_get(m, "columns") : NULL;
 	if (!cols || cols->type != V_LIST)
-		return false;
-	bool changed = false;
+		return 0;
+	size_t changed = 0;
 	for (size_t i = 0; i < cols->u.list.n; i++) {
 		value *c = cols->u.list.items[i];
 		const char *url = value_map_str(c, "url");
@@ -434,7 +428,7 @@ bool views_update_page(struct site *s, struct page *p, arena *a)
 		/* The string lives in A, the page's edit memory; a new key
 		 * would grow the map, which lives in s->a. */
 		value_map_set(s->a, c, "summary", value_str(a, sum));
-		changed = true;
+		changed++;
 	}
 	return changed;
 }

@@ -28,9 +28,9 @@
 
 #include "site.h"
 
-/* Checks the jsonld: and matrix: settings (errors at their lines).
- * Returns -1 on errors. */
-int views_check(struct site *s);
+/* Checks the jsonld: and matrix: settings (errors at their lines, in
+ * s->d). */
+void views_check(struct site *s);
 /* After view_begin: site.matrix and site.groups. */
 void views_finish(struct site *s);
 /* Appends the JSON-LD object SPEC (one section's jsonld: setting) makes
@@ -39,7 +39,7 @@ struct buf;
 void views_page_jsonld(struct buf *b, const value *spec, const value *meta);
 
 /* folio serve: brings what site.matrix copied of P (a term page's
- * summary) up to date, from A.  Returns whether it changed. */
-bool views_update_page(struct site *s, struct page *p, arena *a);
+ * summary) up to date, from A.  Returns how many copies changed. */
+size_t views_update_page(struct site *s, struct page *p, arena *a);
 
 #endif

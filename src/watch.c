@@ -284,7 +284,9 @@ static void handle_event(watch *w, const struct inotify_event *ev, struct batch 
 		 * whose creation went missing. */
 		b->paths.all = true;
 		b->relevant = true;
-		add_all(w, NULL, d);
+		/* A failure is an error in D, shown at once; the folders
+		 * still watched go on. */
+		(void)add_all(w, NULL, d);
 		return;
 	}
 	struct wdir *dir = dir_find(w, ev->wd);
@@ -338,9 +340,9 @@ static int read_events(watch *w, struct batch *b, struct diags *d)
 }
 
 
-/* Waits for one burst of events.  Returns 1, 0 (STOP_FD) or -1. */
-static int wait_burst(watch *w, int stop_fd, int quiet_ms, int max_ms, struct batch *b,
-		      struct diags *d)
+/* Waits for one burst of events. */
+static enum watch_result wait_burst(watch *w, int stop_fd, int quiet_ms, int max_ms,
+				    struct batch *b, struct diags *d)
 {
 	double first = 0, last = 0;
 	for (;;) {
@@ -350,7 +352,7 @@ static int wait_burst(watch *w, int stop_fd, int quiet_ms, int max_ms, struct ba
 			if (end > first + max_ms)
 				end = first + max_ms;
 			if (now >= end)
-				return 1;
+				return WATCH_CHANGED;
 			timeout = (int)(end - now) + 1;
 		}
 		struct pollfd p[2] = { { w->fd, POLLIN, 0 }, { stop_fd, POLLIN, 0 } };
@@ -358,14 +360,14 @@ static int wait_burst(watch *w, int stop_fd, int quiet_ms, int max_ms, struct ba
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
-			return -1;
+			return WATCH_FAILED;
 		if (p[1].revents)
-			return 0;
+			return WATCH_STOPPED;
 		if (p[0].revents) {
 			bool before = b->relevant;
 			b->relevant = false;
 			if (read_events(w, b, d) < 0)
-				return -1;
+				return WATCH_FAILED;
 			if (b->relevant) {
 				last = util_now_ms();
 				if (!before)
@@ -376,16 +378,16 @@ static int wait_burst(watch *w, int stop_fd, int quiet_ms, int max_ms, struct ba
 	}
 }
 
-int watch_wait(watch *w, int stop_fd, int quiet_ms, int max_ms,
-	       struct watch_paths *out, struct diags *d)
+enum watch_result watch_wait(watch *w, int stop_fd, int quiet_ms, int max_ms,
+			     struct watch_paths *out, struct diags *d)
 {
 	for (;;) {
 		struct batch b = { .relevant = false };
 		watch_paths_init(&b.paths);
 		watch_paths_init(&b.born);
-		int rc = wait_burst(w, stop_fd, quiet_ms, max_ms, &b, d);
+		enum watch_result rc = wait_burst(w, stop_fd, quiet_ms, max_ms, &b, d);
 		size_t added = 0;
-		if (rc == 1) {
+		if (rc == WATCH_CHANGED) {
 			/* A file made and removed within the burst (an editor's
 			 * temporary file under another name) changed nothing. */
 			for (size_t i = 0; i < b.paths.n; i++) {
@@ -405,7 +407,7 @@ int watch_wait(watch *w, int stop_fd, int quiet_ms, int max_ms,
 		bool all = b.paths.all;
 		watch_paths_free(&b.paths);
 		watch_paths_free(&b.born);
-		if (rc != 1 || added || all)
+		if (rc != WATCH_CHANGED || added || all)
 			return rc;
 	}
 }

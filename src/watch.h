@@ -51,10 +51,11 @@ void watch_free(watch *w);
  * Waits until something under the site changes, then until QUIET_MS pass
  * without another change (MAX_MS at most in all), and adds what changed
  * to OUT.  Gives up waiting as soon as STOP_FD is readable.
- * Returns 1 when something changed, 0 when STOP_FD became readable, -1
- * on a read error (errno set).  New warnings go to D.
+ * Returns WATCH_CHANGED, WATCH_STOPPED when STOP_FD became readable, or
+ * WATCH_FAILED on a read error (errno set).  New warnings go to D.
  */
-int watch_wait(watch *w, int stop_fd, int quiet_ms, int max_ms,
-	       struct watch_paths *out, struct diags *d);
+enum watch_result { WATCH_FAILED = -1, WATCH_STOPPED = 0, WATCH_CHANGED = 1 };
+enum watch_result watch_wait(watch *w, int stop_fd, int quiet_ms, int max_ms,
+			     struct watch_paths *out, struct diags *d);
 
 #endif

@@ -54,10 +54,11 @@ static void fail(struct loader *L, yaml_mark_t m, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The next event into *EV; -1 after reporting why there is none. */
 static int next_event(struct loader *L, yaml_event_t *ev)
 {
 	if (yaml_parser_parse(&L->parser, ev))
-		return 1;
+		return 0;
 	yaml_parser_t *p = &L->parser;
 	const char *problem = p->problem ? p->problem : "invalid YAML";
 	yaml_mark_t m = p->problem_mark;
@@ -78,13 +79,13 @@ static int next_event(struct loader *L, yaml_event_t *ev)
 			fail(L, m, "invalid UTF-8 (%s)", problem);
 		else
 			fail(L, m, "%s", problem);
-		return 0;
+		return -1;
 	}
 	if (p->context)
 		fail(L, m, "%s %s", problem, p->context);
 	else
 		fail(L, m, "%s", problem);
-	return 0;
+	return -1;
 }
 
 /* The first control character in S[0..N) other than tab and newline (C0,
@@ -103,19 +104,19 @@ static long control_char(const char *s, size_t n)
 	return -1;
 }
 
-/* Fails on a control character in a scalar (a value or a key). */
-static bool clean_scalar(struct loader *L, const yaml_event_t *ev)
+/* Fails on a control character in a scalar (a value or a key): -1. */
+static int clean_scalar(struct loader *L, const yaml_event_t *ev)
 {
 	if (!L->text_only)
-		return true;
+		return 0;
 	long c = control_char((const char *)ev->data.scalar.value, ev->data.scalar.length);
 	if (c < 0)
-		return true;
+		return 0;
 	if (c == 0)
 		fail(L, ev->start_mark, "string holds a NUL character (U+0000)");
 	else
 		fail(L, ev->start_mark, "string holds the control character U+%04lX", c);
-	return false;
+	return -1;
 }
 
 static bool match_all(const char *s, size_t n, const char *const *words)
@@ -246,7 +247,7 @@ static value *parse_collection(struct loader *L, yaml_event_t *start, unsigned d
 	}
 	for (;;) {
 		yaml_event_t ev;
-		if (!next_event(L, &ev))
+		if (next_event(L, &ev) < 0)
 			return NULL;
 		if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT) {
 			yaml_event_delete(&ev);
@@ -269,7 +270,7 @@ static value *parse_collection(struct loader *L, yaml_event_t *start, unsigned d
 			yaml_event_delete(&ev);
 			return NULL;
 		}
-		if (!clean_scalar(L, &ev)) {
+		if (clean_scalar(L, &ev) < 0) {
 			yaml_event_delete(&ev);
 			return NULL;
 		}
@@ -282,7 +283,7 @@ static value *parse_collection(struct loader *L, yaml_event_t *start, unsigned d
 		}
 		char *key = arena_strndup(L->a, kstr, klen);
 		yaml_event_delete(&ev);
-		if (!next_event(L, &ev))
+		if (next_event(L, &ev) < 0)
 			return NULL;
 		size_t w = 0;
 		value *val = parse_node(L, &ev, depth + 1, &w);
@@ -323,7 +324,7 @@ static value *parse_node(struct loader *L, yaml_event_t *ev, unsigned depth, siz
 	case YAML_SCALAR_EVENT: {
 		const char *s = (const char *)ev->data.scalar.value;
 		size_t n = ev->data.scalar.length;
-		if (!clean_scalar(L, ev))
+		if (clean_scalar(L, ev) < 0)
 			return NULL;
 		anchor_name = ev->data.scalar.anchor;
 		if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
@@ -377,7 +378,7 @@ static value *load(arena *a, const char *file, const char *text, size_t len,
 	value *root = NULL;
 	yaml_event_t ev;
 	/* Stream start, then a document start or the stream end. */
-	while (!L.failed && next_event(&L, &ev)) {
+	while (!L.failed && next_event(&L, &ev) == 0) {
 		yaml_event_type_t t = ev.type;
 		if (t == YAML_STREAM_START_EVENT || t == YAML_DOCUMENT_START_EVENT) {
 			yaml_event_delete(&ev);
@@ -395,9 +396,9 @@ static value *load(arena *a, const char *file, const char *text, size_t len,
 		/* Read up to the document end so trailing garbage is an error,
 		 * then to the stream end: a second document ("--- !x" or
 		 * "---" inside) would be dropped with its keys. */
-		if (next_event(&L, &ev))
+		if (next_event(&L, &ev) == 0)
 			yaml_event_delete(&ev);
-		if (!L.failed && next_event(&L, &ev)) {
+		if (!L.failed && next_event(&L, &ev) == 0) {
 			if (ev.type == YAML_DOCUMENT_START_EVENT)
 				fail(&L, ev.start_mark,
 				     "a second YAML document starts here; only one is read, so "

@@ -318,6 +318,10 @@ fail_with "matrix over a taxonomy the site lacks" 1 "site.yaml:4:32: error: matr
 
 fresh
 ok "--timings names every stage" sh -c '"$FOLIO" build -s "$0" -o "$1" --timings 2>&1 | grep -c "ms .*%" | grep -qx 8' "$S" "$TMP/out"
+# Peak memory so far: above zero after every stage, and never lower than
+# at the stage before.
+ok "--timings gives the peak memory after each stage" sh -c '"$FOLIO" build -s "$0" -o "$1" --timings 2>&1 |
+	awk "/ ms .*peak/ { v = \$(NF - 1) + 0; if (v <= 0 || v < last) bad = 1; last = v; n++ } END { exit bad || n != 8 }"' "$S" "$TMP/out-peak"
 
 # --- usage ---------------------------------------------------------------
 fail_with "unknown option" 2 "unknown option '--frobnicate'" "$FOLIO" build --frobnicate

@@ -92,6 +92,11 @@ ok "unchanged: first build writes" grep -q "folio: wrote" "$TMP/u.log"
 ok "unchanged: the inputs are recorded beside the output" grep -q "^inputs [0-9a-f]\{16\}$" "$TMP/.u-out.folio-inputs"
 "$FOLIO" build -s "$U" -o "$uo" >"$TMP/u.log" 2>&1
 ok "unchanged: a second build says so" grep -q "folio: nothing changed since the last build of 3 pages" "$TMP/u.log"
+# Through a symbolic link to the output folder, the lock file and the
+# record are the ones beside the folder itself (output_beside).
+ln -s u-out "$TMP/u-link"
+"$FOLIO" build -s "$U" -o "$TMP/u-link" >"$TMP/u.log" 2>&1
+ok "unchanged: also through a link to the output folder" grep -q "folio: nothing changed" "$TMP/u.log"
 same_as_clean() { # WHAT: build into $uo, then compare with a fresh folder
 	"$FOLIO" build -s "$U" -o "$uo" >"$TMP/u.log" 2>&1
 	ok "unchanged: after $1, it builds" grep -q "folio: wrote" "$TMP/u.log"

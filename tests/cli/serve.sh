@@ -12,49 +12,8 @@ PIDS=""
 trap 'for p in $PIDS; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$TMP"' EXIT
 export TMPDIR="$TMP"
 
-# A raw HTTP client, for requests curl would normalise.  Reads lines
-# WANT|HOST|PATH, sends GET PATH with Host HOST (HTTP/1.0 without a Host
-# when HOST is "-"), prints GOT|WANT|HOST|PATH.  "send" sends standard
-# input as it is; "streams N" opens N event streams at once and prints
-# the status of each.
-cat > "$TMP/raw.py" <<'EOF'
-import socket, sys
-def status(sock):
-    data = b""
-    while b"\r\n" not in data:
-        chunk = sock.recv(4096)
-        if not chunk:
-            break
-        data += chunk
-    parts = data.split(b" ")
-    return parts[1].decode() if len(parts) > 1 else "none"
-def request(port, raw):
-    s = socket.create_connection(("127.0.0.1", port))
-    s.settimeout(10)
-    s.sendall(raw)
-    code = status(s)
-    s.close()
-    return code
-port = int(sys.argv[1])
-if len(sys.argv) > 3 and sys.argv[2] == "streams":
-    socks, codes = [], []
-    for i in range(int(sys.argv[3])):
-        s = socket.create_connection(("127.0.0.1", port))
-        s.sendall(b"GET /_folio/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-        codes.append(status(s))
-        socks.append(s)
-    print(" ".join(codes))
-elif len(sys.argv) > 2 and sys.argv[2] == "send":
-    print(request(port, sys.stdin.buffer.read()))
-else:
-    for line in sys.stdin.read().splitlines():
-        want, host, path = line.split("|", 2)
-        if host == "-":
-            raw = "GET %s HTTP/1.0\r\n\r\n" % path
-        else:
-            raw = "GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n" % (path, host)
-        print("%s|%s|%s|%s" % (request(port, raw.encode("latin-1")), want, host, path))
-EOF
+# A raw HTTP client, for requests curl would normalise: tests/tools/raw_http.py.
+RAW=tests/tools/raw_http.py
 
 # Polls COMMAND every 50 ms for 15 s at most.
 wait_ok() {
@@ -98,7 +57,7 @@ expect() { # NAME WANT GOT
 }
 
 raw() { # WANT|HOST|PATH lines on standard input: checks each status
-	python3 "$TMP/raw.py" "$PORT" > "$TMP/raw.out"
+	python3 "$RAW" "$PORT" > "$TMP/raw.out"
 	while IFS='|' read -r got want host path; do
 		expect "GET $path with Host '$host'" "$want" "$got"
 	done < "$TMP/raw.out"
@@ -314,11 +273,11 @@ raw <<EOF
 403|evil.example|/_folio/events
 403|evil.example|/_folio/live.js
 EOF
-expect "POST with a foreign Host" 403 "$(printf 'POST / HTTP/1.1\r\nHost: evil.example\r\nContent-Length: 1\r\n\r\nx' | python3 "$TMP/raw.py" "$PORT" send)"
+expect "POST with a foreign Host" 403 "$(printf 'POST / HTTP/1.1\r\nHost: evil.example\r\nContent-Length: 1\r\n\r\nx' | python3 "$RAW" "$PORT" send)"
 
 # Event streams are bounded: 1024 at most.  Streams of pages gone are
 # counted out within a second or so.
-codes=$(python3 "$TMP/raw.py" "$PORT" streams 1030)
+codes=$(python3 "$RAW" "$PORT" streams 1030)
 ok "event streams beyond 1024 are refused with 503" sh -c "echo '$codes' | tr ' ' '\n' | grep -qx 503"
 ok "and nothing else" sh -c "! echo '$codes' | tr ' ' '\n' | grep -qvx -e 200 -e 503"
 ok "1024 at most are open" test "$(echo "$codes" | tr ' ' '\n' | grep -c '^200$')" -le 1024

@@ -20,7 +20,7 @@ import socket
 import sys
 import time
 
-HOST = "127.0.0.1"      # loopback only, whatever the arguments
+from raw_http import HOST, status_of
 HEAD_LIMIT = 10.0       # folio serve's limit for a whole request head
 SLACK = 3.0             # the server checks once a second; the machine is busy
 
@@ -34,18 +34,6 @@ def check(ok, what):
     else:
         failed += 1
         print("FAIL: " + what)
-
-
-def status_of(sock, timeout):
-    sock.settimeout(timeout)
-    data = b""
-    while b"\r\n" not in data:
-        chunk = sock.recv(4096)
-        if not chunk:
-            break
-        data += chunk
-    parts = data.split(b" ")
-    return parts[1].decode() if len(parts) > 1 else "none"
 
 
 def page(port):

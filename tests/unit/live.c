@@ -82,9 +82,9 @@ static int update(const char *rel, size_t *rendered)
 	struct build_stats st;
 	diags_init(&d);
 	const char *paths[] = { rel };
-	int rc = build_live_update(lv, paths, 1, &d, &st);
-	if (rc == BUILD_LIVE_OK)
-		build_live_search(lv, &d);
+	enum live_result rc = build_live_update(lv, paths, 1, &d, &st);
+	if (rc == BUILD_LIVE_OK && build_live_search(lv, &d) == BUILD_LIVE_ERRORS)
+		rc = BUILD_LIVE_ERRORS;
 	if (rc == BUILD_LIVE_FULL) {
 		struct build_opts o = { .site_dir = site, .out_dir = live_out, .threads = 2 };
 		rc = build_live_full(&lv, &o, &d, &st) ? BUILD_LIVE_ERRORS : BUILD_LIVE_FULL;

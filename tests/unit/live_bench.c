@@ -61,13 +61,14 @@ int main(int argc, char **argv)
 		fclose(f);
 		const char *paths[] = { argv[2] };
 		t = now_ms();
-		int rc = build_live_update(lv, paths, 1, &d, &st);
+		enum live_result rc = build_live_update(lv, paths, 1, &d, &st);
 		page[i] = now_ms() - t;
-		build_live_search(lv, &d);
+		if (rc == BUILD_LIVE_OK && build_live_search(lv, &d) == BUILD_LIVE_ERRORS)
+			rc = BUILD_LIVE_ERRORS;
 		all[i] = now_ms() - t;
 		rendered = st.pages;
 		if (rc != BUILD_LIVE_OK) {
-			fprintf(stderr, "update %d: result %d\n", i, rc);
+			fprintf(stderr, "update %d: result %d\n", i, (int)rc);
 			diags_print(&d, stderr, DIAG_FORMAT_TEXT);
 			return 1;
 		}

@@ -66,9 +66,9 @@ static int edit(struct build_live *lv, unsigned n)
 	struct build_stats st;
 	diags_init(&d);
 	const char *paths[] = { "content/roles/a.md" };
-	int rc = build_live_update(lv, paths, 1, &d, &st);
-	if (rc == BUILD_LIVE_OK)
-		build_live_search(lv, &d);
+	enum live_result rc = build_live_update(lv, paths, 1, &d, &st);
+	if (rc == BUILD_LIVE_OK && build_live_search(lv, &d) == BUILD_LIVE_ERRORS)
+		rc = BUILD_LIVE_ERRORS;
 	if (d.errors)
 		diags_print(&d, stderr, DIAG_FORMAT_TEXT);
 	diags_free(&d);

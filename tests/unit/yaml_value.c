@@ -174,6 +174,31 @@ static void test_errors(void)
 	STR_EQ(value_map_str(v, "b"), "x");
 }
 
+/* A view whose only field is its title: OBJ, or none when OBJ is NULL. */
+static value *stub_get(const value *self, const char *key, size_t len)
+{
+	const char *title = self->u.view.obj;
+	return title && len == 5 && !memcmp(key, "title", 5) ? value_str(A, title) : NULL;
+}
+
+static void stub_names(const value *self, void (*fn)(void *arg, const char *key, size_t len),
+		       void *arg)
+{
+	if (self->u.view.obj)
+		fn(arg, "title", 5);
+}
+
+static const struct value_view_ops stub_ops = { stub_get, stub_names };
+
+static value *stub_view(const char *title)
+{
+	value *v = value_new(A, V_VIEW);
+	v->u.view.ops = &stub_ops;
+	v->u.view.obj = (void *)title;
+	v->u.view.mode = 0;
+	return v;
+}
+
 static void test_values(void)
 {
 	value *m = value_map(A);
@@ -211,6 +236,16 @@ static void test_values(void)
 
 	value *c = value_copy(A, j);
 	OK(c != j && value_map_get(c, "n")->u.list.n == 4);
+
+	/* A view (a page) is written as its title, wherever it is. */
+	value *pages = value_list(A);
+	value_list_push(A, pages, stub_view("Data \"engineer\""));
+	value_list_push(A, pages, stub_view(NULL));
+	value *holder = value_map(A);
+	value_map_set(A, holder, "next", pages);
+	value_to_json(holder, &b);
+	STR_EQ(b.ptr, "{\"next\":[\"Data \\\"engineer\\\"\",null]}");
+	buf_free(&b);
 }
 
 static void test_utf8(void)
