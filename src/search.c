@@ -80,14 +80,11 @@ struct search_tokenizer {
 	size_t nterms, capterms;
 	struct tterm *tt;
 	size_t ntt, captt;
-	/* Pairs of terms next to each other in the page's text (stop words
-	 * left out), by number: first << 32 | second, each once; and a hash
-	 * set of them, its slots stamped with the page's number (gen). */
-	uint64_t *pairs;
-	size_t npairs, cappairs;
-	uint64_t *pset;
-	uint32_t *pstamp;
-	size_t capset;
+	/* The page's terms in text order (stop words left out), by number,
+	 * for its word pairs: RUN_END where a run of words in a row ends (a
+	 * new text, a dense run). */
+	uint32_t *seq;
+	size_t nseq, capseq;
 	bool in_dense;          /* emitting the terms of a dense run */
 	struct buf enc;
 };
@@ -192,9 +189,7 @@ void search_tokenizer_free(struct search_tokenizer *t)
 	free(t->by_id);
 	free(t->terms);
 	free(t->tt);
-	free(t->pairs);
-	free(t->pset);
-	free(t->pstamp);
+	free(t->seq);
 	free(t);
 }
 
@@ -451,7 +446,6 @@ struct doc_builder {
 	struct search_tokenizer *tk;
 	bool in_title;          /* collecting the title's terms */
 	uint32_t tpos;
-	struct stem *prev;      /* the term before, in the text being read */
 };
 
 /* The exact-form hash of a folded word: the top 6 bits of its 32-bit
@@ -483,41 +477,19 @@ static void add_title_term(struct doc_builder *b, struct stem *st)
 	x->form = form_hash(t->tok, t->toklen);
 }
 
-/* The slot of pair P in the page's set: P's, or the empty one for it. */
-static size_t pair_slot(const struct search_tokenizer *t, uint32_t gen, uint64_t p)
-{
-	size_t mask = t->capset - 1;
-	size_t i = (size_t)((p * 0x9E3779B97F4A7C15ULL) >> 32) & mask;
-	while (t->pstamp[i] == gen && t->pset[i] != p)
-		i = (i + 1) & mask;
-	return i;
-}
+#define RUN_END UINT32_MAX
 
-/* Adds pair P to the page's pairs (page number GEN), unless it is there. */
-static void add_pair(struct search_tokenizer *t, uint32_t gen, uint64_t p)
+/* Adds term number ID (or RUN_END) to the page's terms in text order;
+ * a run ends once. */
+static void add_seq(struct search_tokenizer *t, uint32_t id)
 {
-	if ((t->npairs + 1) * 2 > t->capset) {
-		free(t->pset);
-		free(t->pstamp);
-		t->capset = t->capset ? 2 * t->capset : 1024;
-		t->pset = xmalloc(t->capset * sizeof(*t->pset));
-		t->pstamp = xcalloc(t->capset, sizeof(*t->pstamp));
-		for (size_t k = 0; k < t->npairs; k++) {
-			size_t i = pair_slot(t, gen, t->pairs[k]);
-			t->pset[i] = t->pairs[k];
-			t->pstamp[i] = gen;
-		}
-	}
-	size_t i = pair_slot(t, gen, p);
-	if (t->pstamp[i] == gen)
+	if (id == RUN_END && (t->nseq == 0 || t->seq[t->nseq - 1] == RUN_END))
 		return;
-	t->pset[i] = p;
-	t->pstamp[i] = gen;
-	if (t->npairs == t->cappairs) {
-		t->cappairs = t->cappairs ? 2 * t->cappairs : 256;
-		t->pairs = xrealloc(t->pairs, t->cappairs * sizeof(*t->pairs));
+	if (t->nseq == t->capseq) {
+		t->capseq = t->capseq ? 2 * t->capseq : 1024;
+		t->seq = xrealloc(t->seq, t->capseq * sizeof(*t->seq));
 	}
-	t->pairs[t->npairs++] = p;
+	t->seq[t->nseq++] = id;
 }
 
 static void add_term(void *arg, struct stem *st)
@@ -529,13 +501,7 @@ static void add_term(void *arg, struct stem *st)
 		add_title_term(b, st);
 	/* Word pairs, for phrases: the characters and pairs of a dense run
 	 * are not words in a row, and end the run of words. */
-	if (t->in_dense) {
-		b->prev = NULL;
-	} else {
-		if (b->prev)
-			add_pair(t, b->gen, (uint64_t)b->prev->id << 32 | st->id);
-		b->prev = st;
-	}
+	add_seq(t, t->in_dense ? RUN_END : st->id);
 	if (st->gen == b->gen) {
 		t->terms[st->slot].tf += b->weight;
 		return;
@@ -553,7 +519,7 @@ static void add_text(struct search_tokenizer *t, struct doc_builder *b, uint32_t
 		     const char *s, size_t n)
 {
 	b->weight = weight;
-	b->prev = NULL;         /* no pair spans two texts */
+	add_seq(t, RUN_END);    /* no pair spans two texts */
 	scan(t, s, n, add_term, b);
 }
 
@@ -650,11 +616,39 @@ static int cmp_tf(const void *a, const void *b)
 /* Writes the terms part of the page just read to OUT.  With OWN, terms
  * are numbered in the order they came (the page's own dictionary), else
  * by the tokenizer's numbers. */
+/* Writes the page's runs of two words or more in a row (for its word
+ * pairs): the number of values, then per word its place among the
+ * record's terms + 1, and 0 after each run. */
+static void put_runs(const struct search_tokenizer *t, struct buf *out)
+{
+	size_t n = 0;
+	for (size_t i = 0, j; i < t->nseq; i = j + 1) {
+		for (j = i; j < t->nseq && t->seq[j] != RUN_END; j++)
+			;
+		if (j - i >= 2)
+			n += j - i + 1;
+	}
+	put_uvar(out, (uint32_t)n);
+	for (size_t i = 0, j; i < t->nseq; i = j + 1) {
+		for (j = i; j < t->nseq && t->seq[j] != RUN_END; j++)
+			;
+		if (j - i < 2)
+			continue;
+		for (size_t k = i; k < j; k++)
+			put_uvar(out, t->by_id[t->seq[k]]->slot + 1);
+		put_uvar(out, 0);
+	}
+}
+
 static void put_terms(struct search_tokenizer *t, const struct doc_builder *b, struct buf *out,
 		      bool own)
 {
-	if (!own)
+	if (!own) {
 		qsort(t->terms, t->nterms, sizeof(*t->terms), cmp_tf);
+		/* A term's place in the record, for the runs of words. */
+		for (size_t i = 0; i < t->nterms; i++)
+			t->by_id[t->terms[i].id]->slot = (uint32_t)i;
+	}
 	put_uvar(out, (uint32_t)t->nterms);
 	uint32_t prev = 0;
 	for (size_t i = 0; i < t->nterms; i++) {
@@ -674,13 +668,7 @@ static void put_terms(struct search_tokenizer *t, const struct doc_builder *b, s
 		buf_putc(out, x->pos | (is_last ? 32 : 0));
 		buf_putc(out, x->form);
 	}
-	/* The word pairs, each once, in the order met. */
-	put_uvar(out, (uint32_t)t->npairs);
-	for (size_t i = 0; i < t->npairs; i++) {
-		uint32_t a = (uint32_t)(t->pairs[i] >> 32), b2 = (uint32_t)t->pairs[i];
-		put_uvar(out, own ? t->by_id[a]->slot : a);
-		put_uvar(out, own ? t->by_id[b2]->slot : b2);
-	}
+	put_runs(t, out);
 }
 
 /* Writes the page's entry in its pack from after its section on: the
@@ -746,7 +734,7 @@ void search_page_doc(struct search_tokenizer *t, const struct site *s, struct pa
 	if (v && v->type == V_BOOL && !v->u.b)
 		return;
 	struct doc_builder b = { .gen = ++t->gen, .tk = t };
-	t->nterms = t->ntt = t->npairs = 0;
+	t->nterms = t->ntt = t->nseq = 0;
 	read_fields(t, &b, s, p, fm, text, len, heads_at);
 
 	/* A store's pages keep their record in it, for as long as the index. */

@@ -99,9 +99,17 @@ struct search_store *search_new_store(struct site *s)
  * keeps the postings of large sites small. */
 #define COMMON_PART 8
 #define COMMON_MIN 1000
+
+/* The most pages a term can be in and not be common: a term in more is
+ * in more than one page in COMMON_PART and in at least COMMON_MIN. */
+static size_t common_above(size_t n)
+{
+	return n / COMMON_PART > COMMON_MIN - 1 ? n / COMMON_PART : COMMON_MIN - 1;
+}
+
 static long score_level(double r, size_t df, size_t n)
 {
-	bool common = df * COMMON_PART > n && df >= COMMON_MIN;
+	bool common = df > common_above(n);
 	long q = !(r > 0) ? 0 : common ? 5 * lround(3 * r) : lround(SCORE_MAX * r);
 	return q < 1 ? (common ? 5 : 1) : q > SCORE_MAX ? SCORE_MAX : q;
 }
@@ -628,6 +636,12 @@ static void build_postings(struct ib *ib)
  * each file's buckets start.  Built like the postings: the pages' pairs
  * are counted per bucket, then placed, a range of buckets at a time in
  * half the memory budget, sorted and encoded on all threads.
+ *
+ * A pair of two common terms (score_level) is not listed: on a large site
+ * its list would be long to download and to build, nearly every page
+ * holding both terms would be in it, and a phrase of such words is
+ * answered by the pages with both (the table's "most" says which terms
+ * are common).
  */
 #define PAIR_BUCKETS 65536
 #define PAIR_FILE 8192          /* bytes of pair lists per file, about */
@@ -640,6 +654,7 @@ struct pair_entry {
 struct pb {
 	struct ib *ib;
 	uint32_t *hkey;         /* per term: FNV-1a of its key */
+	uint8_t *common;        /* per term: 1 when common (score_level) */
 	uint64_t *at;           /* chunk C's next place in bucket K: at[C * PAIR_BUCKETS + K] */
 	uint64_t *start;        /* bucket K's entries are start[K]..start[K+1] */
 	size_t lo, hi;          /* the pass's buckets */
@@ -665,42 +680,50 @@ static uint32_t pair_bucket(const struct pb *pb, uint32_t a, uint32_t b)
 	return ((pb->hkey[a] * 2654435761u) ^ pb->hkey[b]) * 2246822507u >> 16;
 }
 
-/* The word pairs of a page's record, after its terms and title terms. */
-static const unsigned char *record_pairs(const unsigned char *p)
-{
-	uint32_t k = get_uvar(&p);
-	while (k--) {
-		get_uvar(&p);
-		get_uvar(&p);
-	}
-	k = get_uvar(&p);
-	while (k--) {
-		get_uvar(&p);
-		p += 2;
-	}
-	return p;
-}
-
-/* Counts (PLACE false) or places chunk C's pairs in the pass's buckets. */
+/* Counts (PLACE false) or places chunk C's pairs in the pass's buckets:
+ * each two terms in a row in a run of the page's record (search_int.h),
+ * unless both are common.  A page's pair met twice is placed twice. */
 static void pair_chunk(struct pb *pb, size_t c, unsigned worker, bool place)
 {
 	struct ib *ib = pb->ib;
 	uint64_t *at = pb->at + c * PAIR_BUCKETS;
 	uint64_t base = place ? pb->start[pb->lo] : 0;
+	uint32_t *g = NULL;     /* the page's terms, in the record's order */
+	size_t cap = 0;
 	for (size_t i = chunk_from(ib, c); i < chunk_from(ib, c + 1); i++) {
 		const struct search_doc *d = ib->docs[i]->search;
 		const uint32_t *gid = d->dict->gid;
-		const unsigned char *p = record_pairs(doc_terms(d, reader(ib, worker, d)));
-		uint32_t k = get_uvar(&p);
+		const unsigned char *p = doc_terms(d, reader(ib, worker, d));
+		uint32_t k = get_uvar(&p), id = 0;
+		if (k > cap) {
+			cap = k;
+			g = xrealloc(g, cap * sizeof(*g));
+		}
+		for (uint32_t j = 0; j < k; j++) {
+			id += get_uvar(&p);
+			get_uvar(&p);
+			g[j] = gid[id];
+		}
+		k = get_uvar(&p);
 		while (k--) {
-			uint32_t a = get_uvar(&p), b = get_uvar(&p), ga = gid[a], gb = gid[b];
-			uint32_t bucket = pair_bucket(pb, ga, gb);
+			get_uvar(&p);
+			p += 2;
+		}
+		k = get_uvar(&p);
+		uint32_t prev = UINT32_MAX;
+		while (k--) {
+			uint32_t v = get_uvar(&p), b = v ? g[v - 1] : UINT32_MAX, a = prev;
+			prev = b;
+			if (a == UINT32_MAX || b == UINT32_MAX || (pb->common[a] & pb->common[b]))
+				continue;
+			uint32_t bucket = pair_bucket(pb, a, b);
 			if (!place)
 				at[bucket]++;
 			else if (bucket >= pb->lo && bucket < pb->hi)
-				pb->e[at[bucket]++ - base] = (struct pair_entry){ ga, gb, (uint32_t)i };
+				pb->e[at[bucket]++ - base] = (struct pair_entry){ a, b, (uint32_t)i };
 		}
 	}
+	free(g);
 }
 
 static void count_pairs(void *arg, size_t c, unsigned worker)
@@ -748,6 +771,8 @@ static void encode_pairs(void *arg, size_t k, unsigned worker)
 			uint32_t prev = 0;
 			size_t i = j;
 			for (; i < n && e[i].a == e[j].a && e[i].b == e[j].b; i++) {
+				if (i > j && e[i].id == prev)
+					continue;       /* the page has the pair twice */
 				put_varint(b, e[i].id - prev);
 				prev = e[i].id;
 			}
@@ -792,8 +817,12 @@ static const char *build_pairs(struct ib *ib)
 {
 	struct pb pb = { .ib = ib, .files = { .h = HASH64_SEED } };
 	pb.hkey = xmalloc((ib->nterms ? ib->nterms : 1) * sizeof(*pb.hkey));
-	for (size_t g = 0; g < ib->nterms; g++)
+	pb.common = xmalloc(ib->nterms ? ib->nterms : 1);
+	size_t most = common_above(ib->n);
+	for (size_t g = 0; g < ib->nterms; g++) {
 		pb.hkey[g] = fnv32(2166136261u, ib->keys[g]);
+		pb.common[g] = ib->df[g] > most;
+	}
 	pb.at = xcalloc(ib->nchunks * PAIR_BUCKETS, sizeof(*pb.at));
 	pool_run(ib->threads, ib->nchunks, count_pairs, &pb);
 	pb.start = xmalloc((PAIR_BUCKETS + 1) * sizeof(*pb.start));
@@ -841,7 +870,7 @@ static const char *build_pairs(struct ib *ib)
 	put_json_str(&table, prefix.ptr);
 	buf_puts(&table, ",\"from\":");
 	put_json_str(&table, pb.table.ptr);
-	buf_putc(&table, '}');
+	buf_printf(&table, ",\"most\":%zu}", most);
 	name = add_file(ib->x, "x", &table)->name;
 	buf_free(&prefix);
 	buf_free(&table);
@@ -849,6 +878,7 @@ static const char *build_pairs(struct ib *ib)
 	buf_free(&pb.table);
 done:
 	free(pb.hkey);
+	free(pb.common);
 	free(pb.at);
 	free(pb.start);
 	return name;

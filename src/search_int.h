@@ -42,10 +42,12 @@ struct search_store {
  *               frequency; the number of title terms, then per title
  *               term its number, then a byte for its place (+ 32 when
  *               it is the title's last term) and one for its form hash;
- *               the number of word pairs (terms next to each other in
- *               its text), then per pair, each once, its first and
- *               second term's numbers.  Numbers are varints (7 bits a
- *               byte, low bits first).
+ *               then, for its word pairs, its runs of two terms or
+ *               more in a row in its text (stop words left out; a run
+ *               never spans two texts or a dense run): the number of
+ *               values, then per term its place among the terms above
+ *               + 1, and 0 after each run.  Numbers are varints (7 bits
+ *               a byte, low bits first).
  *   pack part:  the page's entry in its pack from after "s":N on:
  *               [,"e":excerpt][,"h":[...]]} -- ready to copy.
  */

@@ -12,7 +12,9 @@
  * output.txt are looked for (default ../shared/snowball-english).
  */
 #include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -170,6 +172,25 @@ static value *load_json(struct index *x, const char *name)
 	return v;
 }
 
+/* The search folder's root file, from the search page in OUT. */
+static value *load_root(struct index *x, const char *out)
+{
+	struct buf page = BUF_INIT;
+	buf_printf(&page, "%s/search/index.html", out);
+	size_t len;
+	char *html = file_read(page.ptr, &len);
+	buf_free(&page);
+	char *at = html ? strstr(html, "data-index=\"/search/") : NULL;
+	value *root = NULL;
+	if (at) {
+		at += strlen("data-index=\"/search/");
+		*strchr(at, '"') = '\0';
+		root = load_json(x, at);
+	}
+	free(html);
+	return root;
+}
+
 static const char *str_at(value *list, size_t i)
 {
 	if (!list || list->type != V_LIST || i >= list->u.list.n)
@@ -295,18 +316,20 @@ static void read_dictionary(struct index *x)
 	}
 }
 
-/* Whether the pair files list page ID for the terms A and B next to each
- * other: the pair's bucket (from the FNV-1a hashes of A and B, as
+/* The number of pages the pair files list for the terms A and B next to
+ * each other (-1 when the ids do not increase), and whether page ID is
+ * one: the pair's bucket (from the FNV-1a hashes of A and B, as
  * doc/search-index.md says) is found in the table, its file read, its
  * pages decoded. */
-static bool pair_has(struct index *x, const char *a, const char *b, long id)
+static long pair_pages(struct index *x, const char *a, const char *b, long id, bool *has)
 {
+	*has = false;
 	value *name = value_map_get(x->root, "pairs");
 	value *table = name && name->type == V_STRING ? load_json(x, name->u.str.s) : NULL;
 	value *files = table ? value_map_get(table, "files") : NULL;
 	value *from = table ? value_map_get(table, "from") : NULL;
 	if (!files || !from || files->type != V_STRING || from->type != V_STRING)
-		return false;
+		return 0;
 	struct buf key = BUF_INIT;
 	buf_printf(&key, "%s %s", a, b);
 	uint32_t ha = 2166136261u, hb = 2166136261u;
@@ -326,18 +349,27 @@ static bool pair_has(struct index *x, const char *a, const char *b, long id)
 	buf_printf(&fname, "%s%ld.json", files->u.str.s, file);
 	value *f = file >= 0 ? load_json(x, fname.ptr) : NULL;
 	value *enc = f ? value_map_get(f, key.ptr) : NULL;
-	bool found = false;
-	long at = 0;
-	for (const char *c = enc && enc->type == V_STRING ? enc->u.str.s : ""; *c && !found;) {
+	long at = 0, n = 0;
+	for (const char *c = enc && enc->type == V_STRING ? enc->u.str.s : ""; *c;) {
 		long d = varint(&c);
-		if (d < 0)
+		if (d < 0 || (n && d == 0)) {
+			n = -1;
 			break;
+		}
 		at += d;
-		found = at == id;
+		n++;
+		*has |= at == id;
 	}
 	buf_free(&key);
 	buf_free(&fname);
-	return found;
+	return n;
+}
+
+static bool pair_has(struct index *x, const char *a, const char *b, long id)
+{
+	bool has;
+	pair_pages(x, a, b, id, &has);
+	return has;
 }
 
 /* Each pair of terms next to each other in TEXT (stop words left out) is a
@@ -389,25 +421,12 @@ static void test_round_trip(struct search_tokenizer *t)
 	struct build_opts o = { .site_dir = "tests/sites/search", .out_dir = out.ptr, .threads = 2 };
 	struct build_stats st;
 	INT_EQ(build_run(&o, &x.d, &st), 0);
-	buf_puts(&out, "/search");
-	x.dir = out.ptr;
+	struct buf dir = BUF_INIT;
+	buf_printf(&dir, "%s/search", out.ptr);
+	x.dir = dir.ptr;
 
 	/* The search page names the root. */
-	struct buf page = BUF_INIT;
-	buf_printf(&page, "%s/index.html", out.ptr);
-	size_t len;
-	char *html = file_read(page.ptr, &len);
-	OK(html != NULL);
-	char *at = html ? strstr(html, "data-index=\"/search/") : NULL;
-	OK(at != NULL);
-	if (!at) {
-		free(html);
-		goto out;
-	}
-	at += strlen("data-index=\"/search/");
-	*strchr(at, '"') = '\0';
-	x.root = load_json(&x, at);
-	free(html);
+	x.root = load_root(&x, out.ptr);
 	OK(x.root != NULL);
 	if (!x.root)
 		goto out;
@@ -486,7 +505,7 @@ out:
 	diags_free(&x.d);
 	arena_free(x.a);
 	output_remove_tree(tmp);
-	buf_free(&page);
+	buf_free(&dir);
 	buf_free(&out);
 }
 
@@ -638,6 +657,118 @@ static void test_spill_same(const char *site)
 	free(small);
 }
 
+/* Writes TEXT to DIR/NAME. */
+static void put_file(const char *dir, const char *name, const char *text)
+{
+	struct buf p = BUF_INIT;
+	buf_printf(&p, "%s/%s", dir, name);
+	FILE *f = fopen(p.ptr, "w");
+	OK(f != NULL);
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+	buf_free(&p);
+}
+
+/*
+ * A site of COMMON_PAGES pages, each saying "alpha beta" and "beta wK"
+ * (K its number, a word of its own), and page 7 "zeta alpha" twice: alpha
+ * and beta are common (in more than an eighth of the pages and in 1,000
+ * or more), so their pair is not listed; pairs with a word of one page
+ * are, each page once.  Made in DIR; returns the site's folder.
+ */
+#define COMMON_PAGES 1200
+static char *make_common_site(const char *dir)
+{
+	struct buf site = BUF_INIT, sub = BUF_INIT, text = BUF_INIT;
+	buf_printf(&site, "%s/common", dir);
+	mkdir(site.ptr, 0777);
+	put_file(site.ptr, "site.yaml", "title: Common\nbase_url: https://example.org/\ntheme: none\n");
+	buf_printf(&sub, "%s/layouts", site.ptr);
+	mkdir(sub.ptr, 0777);
+	const char *layouts[] = { "home", "page", "search", "section" };
+	for (size_t i = 0; i < sizeof(layouts) / sizeof(*layouts); i++) {
+		struct buf from = BUF_INIT, name = BUF_INIT;
+		buf_printf(&from, "tests/sites/search/layouts/%s.mustache", layouts[i]);
+		buf_printf(&name, "%s.mustache", layouts[i]);
+		size_t n;
+		char *t = file_read(from.ptr, &n);
+		OK(t != NULL);
+		put_file(sub.ptr, name.ptr, t ? t : "");
+		free(t);
+		buf_free(&from);
+		buf_free(&name);
+	}
+	buf_reset(&sub);
+	buf_printf(&sub, "%s/content", site.ptr);
+	mkdir(sub.ptr, 0777);
+	put_file(sub.ptr, "search.md", "---\ntitle: Search\nlayout: search\nsearch: false\n---\n");
+	buf_puts(&sub, "/notes");
+	mkdir(sub.ptr, 0777);
+	for (int k = 0; k < COMMON_PAGES; k++) {
+		struct buf name = BUF_INIT;
+		buf_printf(&name, "%04d.md", k);
+		buf_reset(&text);
+		buf_printf(&text, "---\ntitle: Note %04d\n---\nAlpha beta w%04d, alpha.\n", k, k);
+		if (k == 7)
+			buf_puts(&text, "\nZeta alpha gamma; zeta alpha.\n");
+		put_file(sub.ptr, name.ptr, text.ptr);
+		buf_free(&name);
+	}
+	buf_free(&sub);
+	buf_free(&text);
+	return buf_detach(&site, NULL);
+}
+
+/* Pairs of two common terms are not listed; the others are, each page
+ * once, and the table says which terms are common. */
+static void test_common_pairs(const char *site, const char *tmp)
+{
+	struct buf out = BUF_INIT, dir = BUF_INIT;
+	buf_printf(&out, "%s/common-out", tmp);
+	buf_printf(&dir, "%s/search", out.ptr);
+	struct index x = { .a = arena_new(), .dir = dir.ptr };
+	diags_init(&x.d);
+	struct build_opts o = { .site_dir = site, .out_dir = out.ptr, .threads = 2 };
+	struct build_stats st;
+	INT_EQ(build_run(&o, &x.d, &st), 0);
+	x.root = load_root(&x, out.ptr);
+	OK(x.root != NULL);
+	value *pv = x.root ? value_map_get(x.root, "pages") : NULL;
+	INT_EQ(pv ? pv->u.i : -1, COMMON_PAGES);
+	value *name = x.root ? value_map_get(x.root, "pairs") : NULL;
+	value *table = name && name->type == V_STRING ? load_json(&x, name->u.str.s) : NULL;
+	value *most = table ? value_map_get(table, "most") : NULL;
+	INT_EQ(most && most->type == V_INT ? most->u.i : -1, 999);
+	long unlisted = 0, listed = 0, zeta = 0;
+	for (long id = 0; id < COMMON_PAGES; id++) {
+		bool has;
+		unlisted += pair_pages(&x, "alpha", "beta", id, &has) != 0;
+		char w[16];
+		snprintf(w, sizeof(w), "w%04ld", id);
+		/* Ids follow the files' names, all in one section. */
+		listed += pair_pages(&x, "beta", w, id, &has) == 1 && has;
+		listed += pair_pages(&x, w, "alpha", id, &has) == 1 && has;
+	}
+	INT_EQ(unlisted, 0);
+	INT_EQ(listed, 2 * COMMON_PAGES);
+	bool has;
+	INT_EQ(pair_pages(&x, "zeta", "alpha", 7, &has), 1);    /* twice in the page, once listed */
+	zeta += has;
+	INT_EQ(pair_pages(&x, "alpha", "gamma", 7, &has), 1);
+	zeta += has;
+	INT_EQ(zeta, 2);
+	INT_EQ(pair_pages(&x, "gamma", "zeta", 7, &has), 1);    /* a semicolon does not part words */
+	INT_EQ(pair_pages(&x, "beta", "gamma", 7, &has), 0);    /* apart */
+	INT_EQ(pair_pages(&x, "0007", "alpha", 7, &has), 0);    /* the title and the text */
+	INT_EQ(pair_pages(&x, "note", "0007", 7, &has), 1);
+	diags_free(&x.d);
+	arena_free(x.a);
+	buf_free(&out);
+	buf_free(&dir);
+}
+
 int main(void)
 {
 	struct search_tokenizer *t = search_tokenizer_new();
@@ -648,5 +779,15 @@ int main(void)
 	test_spool();
 	test_spill_same("tests/sites/search");
 	test_spill_same(".");
+	char tmpl[] = "/tmp/folio-common-XXXXXX";
+	char *tmp = mkdtemp(tmpl);
+	OK(tmp != NULL);
+	if (tmp) {
+		char *site = make_common_site(tmp);
+		test_common_pairs(site, tmp);
+		test_spill_same(site);
+		output_remove_tree(tmp);
+		free(site);
+	}
 	return harness_finish();
 }
