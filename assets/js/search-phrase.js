@@ -28,11 +28,14 @@ export function phrasePairs(toks) {
 export const pairBucket = (a, b) => Math.imul(Math.imul(fnv1a(a), 2654435761) ^ fnv1a(b), 2246822507) >>> 16;
 
 // The ids of the pages with the terms a and b next to each other; null
-// when the index has no pairs.  search: the Search whose files to read.
+// when the index does not list the pair: it has no pairs, or both terms
+// are common (in more than table.most pages), and then any page with both
+// has the phrase.  search: the Search whose files to read.
 async function pairIds(search, a, b) {
   const root = await search.root();
   if (!root.pairs) return null;
-  const table = await search.file(root.pairs);
+  const [table, ea, eb] = await Promise.all([search.file(root.pairs), search.entry(a), search.entry(b)]);
+  if (ea && eb && ea.df > table.most && eb.df > table.most) return null;
   if (!table.starts) {
     table.starts = varints(table.from);
     for (let k = 1; k < table.starts.length; k++) table.starts[k] += table.starts[k - 1];
@@ -49,12 +52,14 @@ async function pairIds(search, a, b) {
   return ids;
 }
 
-// Per quoted phrase of two words or more, the pages (of N) that have each
-// pair of its neighbouring words: a Uint8Array by id, 1 = has them.
+// Per quoted phrase with a listed pair of neighbouring words, the pages
+// (of N) that have each of its listed pairs: a Uint8Array by id, 1 = has
+// them.  A phrase whose pairs are all unlisted asks only for its words.
 export async function phrasePages(search, toks, N) {
   const phrases = phrasePairs(toks).filter((p) => p.length);
-  const lists = await Promise.all(phrases.map((p) => Promise.all(p.map(([a, b]) => pairIds(search, a, b)))));
-  return lists.filter((pairs) => !pairs.includes(null)).map((pairs) => {
+  const lists = await Promise.all(phrases.map(async (p) =>
+    (await Promise.all(p.map(([a, b]) => pairIds(search, a, b)))).filter(Boolean)));
+  return lists.filter((pairs) => pairs.length).map((pairs) => {
     const n = new Uint8Array(N);
     for (const ids of pairs) for (const id of ids) if (id < N) n[id]++;
     return n.map((c) => (c === pairs.length ? 1 : 0));

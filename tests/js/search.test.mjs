@@ -5,9 +5,10 @@
 // Ends with one line "N passed, N failed".
 //
 // Environment: FOLIO (the folio binary, default build/folio).
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildSite, folio, localSearch, root } from './local.mjs';
+import { buildSite, folio, localSearch, root, rootName as rootFile } from './local.mjs';
 import { Search, denseWords, distance, fnv1a, fold, formHash, postings, queryTokens, simpleId, terms, tokenize, varints } from '../../assets/js/search.js';
 import { pairBucket, phrasePairs } from '../../assets/js/search-phrase.js';
 
@@ -436,4 +437,35 @@ async function queries() {
   check(fetched.length === 0, 'a repeated query fetches nothing', fetched.join('\n'));
 }
 
-queries().catch((e) => check(false, 'queries crashed', e.stack)).then(finish);
+// A site large enough for common terms (in more than an eighth of the
+// pages and in 1,000 or more): alpha and beta are in every page, next to
+// each other in the even ones only; each page has a word of its own, wK.
+// The pair of two common terms is not listed, so a phrase of them finds
+// every page with both words, none marked apart; other pairs are listed.
+async function commonPairs() {
+  const site = mkdtempSync(join(tmpdir(), 'folio-common-'));
+  process.on('exit', () => rmSync(site, { recursive: true, force: true }));
+  const N = 1200;
+  mkdirSync(join(site, 'layouts'));
+  mkdirSync(join(site, 'content/notes'), { recursive: true });
+  writeFileSync(join(site, 'site.yaml'), 'title: Common\nbase_url: https://example.org/\ntheme: none\n');
+  for (const l of ['home', 'page', 'search', 'section'])
+    copyFileSync(join(root, `tests/sites/search/layouts/${l}.mustache`), join(site, `layouts/${l}.mustache`));
+  writeFileSync(join(site, 'content/search.md'), '---\ntitle: Search\nlayout: search\nsearch: false\n---\n');
+  for (let k = 0; k < N; k++) {
+    const w = `w${String(k).padStart(4, '0')}`;
+    writeFileSync(join(site, `content/notes/${w}.md`), `---\ntitle: Note ${k}\n---\n${k % 2 ? '' : 'Alpha '}beta ${w}, alpha.\n`);
+  }
+  const out = buildSite(site), s = localSearch(out);
+  const table = JSON.parse(readFileSync(join(out, 'search', JSON.parse(readFileSync(join(out, 'search', rootFile(out)), 'utf8')).pairs), 'utf8'));
+  eq(table.most, 999, 'pair table: terms in more than 999 pages are common');
+  let r = await s.query('"alpha beta"', { limit: 10 });
+  check(r.status === 'ok' && r.total === N && r.full === N && !r.hits.some((h) => h.apart),
+    'a phrase of two common words: every page with both, none apart', JSON.stringify([r.status, r.total, r.full, r.apart]));
+  r = await s.query('"beta w0003"');
+  eq(urls(r), ['/notes/w0003/'], 'a phrase with a word of one page: its listed pair');
+  r = await s.query('"w0003 beta"');
+  check(r.status === 'apart' && r.full === 0 && urls(r).join() === '/notes/w0003/' && r.hits[0].apart, 'the words of a listed pair in the other order: apart', JSON.stringify([r.status, urls(r)]));
+}
+
+queries().then(commonPairs).catch((e) => check(false, 'queries crashed', e.stack)).then(finish);
