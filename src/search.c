@@ -80,10 +80,11 @@ struct search_tokenizer {
 	size_t nterms, capterms;
 	struct tterm *tt;
 	size_t ntt, captt;
-	/* The page's terms in text order (stop words left out), by number,
-	 * for its word pairs: RUN_END where a run of words in a row ends (a
-	 * new text, a dense run). */
-	uint32_t *seq;
+	/* The page's terms in text order (stop words left out), by slot in
+	 * TERMS, for its word pairs: RUN_END after each run of two words or
+	 * more in a row (a run ends with a text or at a dense run); RANK is
+	 * a slot's place among the terms as the record lists them. */
+	uint32_t *seq, *rank;
 	size_t nseq, capseq;
 	bool in_dense;          /* emitting the terms of a dense run */
 	struct buf enc;
@@ -190,6 +191,7 @@ void search_tokenizer_free(struct search_tokenizer *t)
 	free(t->terms);
 	free(t->tt);
 	free(t->seq);
+	free(t->rank);
 	free(t);
 }
 
@@ -479,12 +481,17 @@ static void add_title_term(struct doc_builder *b, struct stem *st)
 
 #define RUN_END UINT32_MAX
 
-/* Adds term number ID (or RUN_END) to the page's terms in text order;
- * a run ends once. */
+/* Adds the term in slot ID (or RUN_END) to the page's terms in text
+ * order; a run ends once, and a run of one word is dropped. */
 static void add_seq(struct search_tokenizer *t, uint32_t id)
 {
-	if (id == RUN_END && (t->nseq == 0 || t->seq[t->nseq - 1] == RUN_END))
-		return;
+	if (id == RUN_END) {
+		size_t n = t->nseq;
+		if (n == 1 || (n >= 2 && t->seq[n - 2] == RUN_END))
+			t->nseq--;
+		if (t->nseq == 0 || t->seq[t->nseq - 1] == RUN_END)
+			return;
+	}
 	if (t->nseq == t->capseq) {
 		t->capseq = t->capseq ? 2 * t->capseq : 1024;
 		t->seq = xrealloc(t->seq, t->capseq * sizeof(*t->seq));
@@ -499,20 +506,21 @@ static void add_term(void *arg, struct stem *st)
 	b->len += b->weight;
 	if (b->in_title)
 		add_title_term(b, st);
-	/* Word pairs, for phrases: the characters and pairs of a dense run
-	 * are not words in a row, and end the run of words. */
-	add_seq(t, t->in_dense ? RUN_END : st->id);
 	if (st->gen == b->gen) {
 		t->terms[st->slot].tf += b->weight;
-		return;
+	} else {
+		if (t->nterms == t->capterms) {
+			t->capterms = t->capterms ? 2 * t->capterms : 256;
+			t->terms = xrealloc(t->terms, t->capterms * sizeof(*t->terms));
+			t->rank = xrealloc(t->rank, t->capterms * sizeof(*t->rank));
+		}
+		st->gen = b->gen;
+		st->slot = (uint32_t)t->nterms;
+		t->terms[t->nterms++] = (struct tf){ st->id, b->weight };
 	}
-	if (t->nterms == t->capterms) {
-		t->capterms = t->capterms ? 2 * t->capterms : 256;
-		t->terms = xrealloc(t->terms, t->capterms * sizeof(*t->terms));
-	}
-	st->gen = b->gen;
-	st->slot = (uint32_t)t->nterms;
-	t->terms[t->nterms++] = (struct tf){ st->id, b->weight };
+	/* Word pairs, for phrases: the characters and pairs of a dense run
+	 * are not words in a row, and end the run of words. */
+	add_seq(t, t->in_dense ? RUN_END : st->slot);
 }
 
 static void add_text(struct search_tokenizer *t, struct doc_builder *b, uint32_t weight,
@@ -617,27 +625,22 @@ static int cmp_tf(const void *a, const void *b)
  * are numbered in the order they came (the page's own dictionary), else
  * by the tokenizer's numbers. */
 /* Writes the page's runs of two words or more in a row (for its word
- * pairs): the number of values, then per word its place among the
- * record's terms + 1, and 0 after each run. */
+ * pairs): per word its place among the record's terms + 1, 0 after each
+ * run, and one more 0 at the end. */
 static void put_runs(const struct search_tokenizer *t, struct buf *out)
 {
-	size_t n = 0;
-	for (size_t i = 0, j; i < t->nseq; i = j + 1) {
-		for (j = i; j < t->nseq && t->seq[j] != RUN_END; j++)
-			;
-		if (j - i >= 2)
-			n += j - i + 1;
+	/* A page has thousands of words: its varints are written in place. */
+	buf_grow(out, 5 * t->nseq + 1);
+	unsigned char *o = (unsigned char *)out->ptr + out->len;
+	for (size_t k = 0; k < t->nseq; k++) {
+		uint32_t v = t->seq[k] == RUN_END ? 0 : t->rank[t->seq[k]] + 1;
+		for (; v >= 0x80; v >>= 7)
+			*o++ = (unsigned char)(v & 0x7F) | 0x80;
+		*o++ = (unsigned char)v;
 	}
-	put_uvar(out, (uint32_t)n);
-	for (size_t i = 0, j; i < t->nseq; i = j + 1) {
-		for (j = i; j < t->nseq && t->seq[j] != RUN_END; j++)
-			;
-		if (j - i < 2)
-			continue;
-		for (size_t k = i; k < j; k++)
-			put_uvar(out, t->by_id[t->seq[k]]->slot + 1);
-		put_uvar(out, 0);
-	}
+	*o++ = 0;
+	out->len = (size_t)(o - (unsigned char *)out->ptr);
+	out->ptr[out->len] = '\0';
 }
 
 static void put_terms(struct search_tokenizer *t, const struct doc_builder *b, struct buf *out,
@@ -645,9 +648,11 @@ static void put_terms(struct search_tokenizer *t, const struct doc_builder *b, s
 {
 	if (!own) {
 		qsort(t->terms, t->nterms, sizeof(*t->terms), cmp_tf);
-		/* A term's place in the record, for the runs of words. */
 		for (size_t i = 0; i < t->nterms; i++)
-			t->by_id[t->terms[i].id]->slot = (uint32_t)i;
+			t->rank[t->by_id[t->terms[i].id]->slot] = (uint32_t)i;
+	} else {
+		for (size_t i = 0; i < t->nterms; i++)
+			t->rank[i] = (uint32_t)i;
 	}
 	put_uvar(out, (uint32_t)t->nterms);
 	uint32_t prev = 0;
@@ -736,6 +741,7 @@ void search_page_doc(struct search_tokenizer *t, const struct site *s, struct pa
 	struct doc_builder b = { .gen = ++t->gen, .tk = t };
 	t->nterms = t->ntt = t->nseq = 0;
 	read_fields(t, &b, s, p, fm, text, len, heads_at);
+	add_seq(t, RUN_END);
 
 	/* A store's pages keep their record in it, for as long as the index. */
 	struct search_doc *d = arena_zalloc(t->store ? t->store->a : a, sizeof(*d));

@@ -634,8 +634,11 @@ static void build_postings(struct ib *ib)
  * bits) comes from the FNV-1a hashes of its terms, and each file holds a run
  * of buckets, cut at about PAIR_FILE bytes.  The table file says where
  * each file's buckets start.  Built like the postings: the pages' pairs
- * are counted per bucket, then placed, a range of buckets at a time in
- * half the memory budget, sorted and encoded on all threads.
+ * are counted per bucket, then placed, sorted and encoded on all threads.
+ * The pairs are kept as they are counted while they fit in a quarter of
+ * the memory budget, and then placed from there; past that, they are
+ * placed from the pages' records again, a range of buckets at a time in
+ * half the budget.
  *
  * A pair of two common terms (score_level) is not listed: on a large site
  * its list would be long to download and to build, nearly every page
@@ -651,12 +654,20 @@ struct pair_entry {
 	uint32_t a, b, id;      /* the pair's terms (the index's numbers), the page */
 };
 
+struct pair_list {
+	struct pair_entry *e;
+	size_t n, cap;
+	bool full;              /* some were not kept */
+};
+
 struct pb {
 	struct ib *ib;
 	uint32_t *hkey;         /* per term: FNV-1a of its key */
 	uint8_t *common;        /* per term: 1 when common (score_level) */
 	uint64_t *at;           /* chunk C's next place in bucket K: at[C * PAIR_BUCKETS + K] */
 	uint64_t *start;        /* bucket K's entries are start[K]..start[K+1] */
+	struct pair_list *got;  /* per chunk: its pairs, kept while counted */
+	size_t share;           /* pairs a chunk keeps at most */
 	size_t lo, hi;          /* the pass's buckets */
 	struct pair_entry *e;
 	struct buf *blocks;     /* per PAIR_BLOCK buckets: their "key":"pages" entries */
@@ -680,14 +691,17 @@ static uint32_t pair_bucket(const struct pb *pb, uint32_t a, uint32_t b)
 	return ((pb->hkey[a] * 2654435761u) ^ pb->hkey[b]) * 2246822507u >> 16;
 }
 
-/* Counts (PLACE false) or places chunk C's pairs in the pass's buckets:
- * each two terms in a row in a run of the page's record (search_int.h),
- * unless both are common.  A page's pair met twice is placed twice. */
+/* Chunk C's pairs: counted per bucket, and kept in GOT[C] while it has
+ * room (PLACE false); or put in the pass's buckets (PLACE true).  Each
+ * two terms in a row in a run of the page's record (search_int.h) are a
+ * pair, unless both are common.  A page's pair met twice is counted and
+ * placed twice. */
 static void pair_chunk(struct pb *pb, size_t c, unsigned worker, bool place)
 {
 	struct ib *ib = pb->ib;
 	uint64_t *at = pb->at + c * PAIR_BUCKETS;
 	uint64_t base = place ? pb->start[pb->lo] : 0;
+	struct pair_list *got = &pb->got[c];
 	uint32_t *g = NULL;     /* the page's terms, in the record's order */
 	size_t cap = 0;
 	for (size_t i = chunk_from(ib, c); i < chunk_from(ib, c + 1); i++) {
@@ -709,18 +723,33 @@ static void pair_chunk(struct pb *pb, size_t c, unsigned worker, bool place)
 			get_uvar(&p);
 			p += 2;
 		}
-		k = get_uvar(&p);
-		uint32_t prev = UINT32_MAX;
-		while (k--) {
-			uint32_t v = get_uvar(&p), b = v ? g[v - 1] : UINT32_MAX, a = prev;
-			prev = b;
-			if (a == UINT32_MAX || b == UINT32_MAX || (pb->common[a] & pb->common[b]))
+		for (uint32_t a = UINT32_MAX;;) {
+			uint32_t v = get_uvar(&p);
+			if (!v && a == UINT32_MAX)
+				break;          /* the runs end with an empty one */
+			uint32_t first = a, b = v ? g[v - 1] : UINT32_MAX;
+			a = b;
+			if (first == UINT32_MAX || b == UINT32_MAX || (pb->common[first] & pb->common[b]))
 				continue;
-			uint32_t bucket = pair_bucket(pb, a, b);
-			if (!place)
-				at[bucket]++;
-			else if (bucket >= pb->lo && bucket < pb->hi)
-				pb->e[at[bucket]++ - base] = (struct pair_entry){ a, b, (uint32_t)i };
+			struct pair_entry e = { first, b, (uint32_t)i };
+			uint32_t bucket = pair_bucket(pb, first, b);
+			if (place) {
+				if (bucket >= pb->lo && bucket < pb->hi)
+					pb->e[at[bucket]++ - base] = e;
+				continue;
+			}
+			at[bucket]++;
+			if (got->n < pb->share) {
+				if (got->n == got->cap) {
+					got->cap = got->cap ? 2 * got->cap : 1024;
+					if (got->cap > pb->share)
+						got->cap = pb->share;
+					got->e = xrealloc(got->e, got->cap * sizeof(*got->e));
+				}
+				got->e[got->n++] = e;
+			} else {
+				got->full = true;
+			}
 		}
 	}
 	free(g);
@@ -734,6 +763,20 @@ static void count_pairs(void *arg, size_t c, unsigned worker)
 static void place_pairs(void *arg, size_t c, unsigned worker)
 {
 	pair_chunk(arg, c, worker, true);
+}
+
+/* Puts the pairs chunk C kept in the buckets, without reading the pages
+ * again (the pass is every bucket). */
+static void move_pairs(void *arg, size_t c, unsigned worker)
+{
+	(void)worker;
+	struct pb *pb = arg;
+	uint64_t *at = pb->at + c * PAIR_BUCKETS;
+	struct pair_list *got = &pb->got[c];
+	for (size_t k = 0; k < got->n; k++)
+		pb->e[at[pair_bucket(pb, got->e[k].a, got->e[k].b)]++] = got->e[k];
+	free(got->e);
+	got->e = NULL;
 }
 
 static int cmp_pair(const void *x, const void *y)
@@ -823,8 +866,16 @@ static const char *build_pairs(struct ib *ib)
 		pb.hkey[g] = fnv32(2166136261u, ib->keys[g]);
 		pb.common[g] = ib->df[g] > most;
 	}
+	/* The pairs counted are kept too, in a quarter of the budget, so
+	 * that the pages are read once when they all fit. */
+	uint64_t room = search_mem() / 2 / sizeof(struct pair_entry);
+	pb.share = room / 2 / ib->nchunks;
+	pb.got = xcalloc(ib->nchunks, sizeof(*pb.got));
 	pb.at = xcalloc(ib->nchunks * PAIR_BUCKETS, sizeof(*pb.at));
 	pool_run(ib->threads, ib->nchunks, count_pairs, &pb);
+	bool kept = true;
+	for (size_t c = 0; c < ib->nchunks; c++)
+		kept &= !pb.got[c].full;
 	pb.start = xmalloc((PAIR_BUCKETS + 1) * sizeof(*pb.start));
 	pb.start[0] = 0;
 	for (size_t k = 0; k < PAIR_BUCKETS; k++) {
@@ -839,17 +890,17 @@ static const char *build_pairs(struct ib *ib)
 	const char *name = NULL;
 	if (pb.start[PAIR_BUCKETS] == 0)
 		goto done;
-	uint64_t room = search_mem() / 2 / sizeof(struct pair_entry);
 	buf_init(&pb.cur);
 	buf_init(&pb.table);
 	put_varint(&pb.table, 0);
 	for (pb.lo = 0; pb.lo < PAIR_BUCKETS; pb.lo = pb.hi) {
 		pb.hi = pb.lo + 1;
-		while (pb.hi < PAIR_BUCKETS && pb.start[pb.hi + 1] - pb.start[pb.lo] <= room)
+		while (pb.hi < PAIR_BUCKETS &&
+		       (kept || pb.start[pb.hi + 1] - pb.start[pb.lo] <= room))
 			pb.hi++;
 		size_t nb = (pb.hi - pb.lo + PAIR_BLOCK - 1) / PAIR_BLOCK;
 		pb.e = xmalloc((pb.start[pb.hi] - pb.start[pb.lo] + 1) * sizeof(*pb.e));
-		pool_run(ib->threads, ib->nchunks, place_pairs, &pb);
+		pool_run(ib->threads, ib->nchunks, kept ? move_pairs : place_pairs, &pb);
 		pb.blocks = xcalloc(nb, sizeof(*pb.blocks));
 		for (size_t k = 0; k < nb; k++)
 			buf_init(&pb.blocks[k]);
@@ -877,6 +928,9 @@ static const char *build_pairs(struct ib *ib)
 	buf_free(&pb.cur);
 	buf_free(&pb.table);
 done:
+	for (size_t c = 0; c < ib->nchunks; c++)
+		free(pb.got[c].e);
+	free(pb.got);
 	free(pb.hkey);
 	free(pb.common);
 	free(pb.at);
