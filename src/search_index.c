@@ -635,8 +635,8 @@ static void build_postings(struct ib *ib)
  * of buckets, cut at about PAIR_FILE bytes.  The table file says where
  * each file's buckets start.  Built like the postings: the pages' pairs
  * are counted per bucket, then placed, sorted and encoded on all threads.
- * The pairs are kept as they are counted while they fit in a quarter of
- * the memory budget, and then placed from there; past that, they are
+ * The pairs are kept as they are counted while they fit in half the
+ * memory budget, then ordered by bucket in place; past that, they are
  * placed from the pages' records again, a range of buckets at a time in
  * half the budget.
  *
@@ -649,6 +649,7 @@ static void build_postings(struct ib *ib)
 #define PAIR_BUCKETS 65536
 #define PAIR_FILE 8192          /* bytes of pair lists per file, about */
 #define PAIR_BLOCK 256          /* buckets a worker sorts and encodes at a time */
+#define PAIR_RANGE 4096         /* buckets encoded at a time, when kept */
 
 struct pair_entry {
 	uint32_t a, b, id;      /* the pair's terms (the index's numbers), the page */
@@ -667,6 +668,9 @@ struct pb {
 	uint64_t *at;           /* chunk C's next place in bucket K: at[C * PAIR_BUCKETS + K] */
 	uint64_t *start;        /* bucket K's entries are start[K]..start[K+1] */
 	struct pair_list *got;  /* per chunk: its pairs, kept while counted */
+	uint64_t *coff;         /* kept: chunk C's bucket K is got[C].e[coff[C * (PAIR_BUCKETS + 1) + K]..] */
+	bool kept;              /* every pair is in GOT */
+	uint64_t ebase;         /* E holds the entries from start[] = EBASE on */
 	size_t share;           /* pairs a chunk keeps at most */
 	size_t lo, hi;          /* the pass's buckets */
 	struct pair_entry *e;
@@ -747,8 +751,10 @@ static void pair_chunk(struct pb *pb, size_t c, unsigned worker, bool place)
 					got->e = xrealloc(got->e, got->cap * sizeof(*got->e));
 				}
 				got->e[got->n++] = e;
-			} else {
-				got->full = true;
+			} else if (!got->full) {
+				got->full = true;       /* the pages will be read again */
+				free(got->e);
+				got->e = NULL;
 			}
 		}
 	}
@@ -765,18 +771,36 @@ static void place_pairs(void *arg, size_t c, unsigned worker)
 	pair_chunk(arg, c, worker, true);
 }
 
-/* Puts the pairs chunk C kept in the buckets, without reading the pages
- * again (the pass is every bucket). */
-static void move_pairs(void *arg, size_t c, unsigned worker)
+/* Orders the pairs chunk C kept by bucket, in place (each bucket's in
+ * any order): from its counts per bucket, each pair is moved to the next
+ * free place of its bucket, and the one there moved on in turn. */
+static void group_pairs(void *arg, size_t c, unsigned worker)
 {
 	(void)worker;
 	struct pb *pb = arg;
-	uint64_t *at = pb->at + c * PAIR_BUCKETS;
-	struct pair_list *got = &pb->got[c];
-	for (size_t k = 0; k < got->n; k++)
-		pb->e[at[pair_bucket(pb, got->e[k].a, got->e[k].b)]++] = got->e[k];
-	free(got->e);
-	got->e = NULL;
+	const uint64_t *cnt = pb->at + c * PAIR_BUCKETS;
+	uint64_t *off = pb->coff + c * (PAIR_BUCKETS + 1);
+	uint64_t *next = xmalloc(PAIR_BUCKETS * sizeof(*next));
+	off[0] = 0;
+	for (size_t k = 0; k < PAIR_BUCKETS; k++) {
+		next[k] = off[k];
+		off[k + 1] = off[k] + cnt[k];
+	}
+	struct pair_entry *e = pb->got[c].e;
+	for (uint32_t k = 0; k < PAIR_BUCKETS; k++) {
+		while (next[k] < off[k + 1]) {
+			struct pair_entry x = e[next[k]];
+			uint32_t b = pair_bucket(pb, x.a, x.b);
+			while (b != k) {
+				struct pair_entry y = e[next[b]];
+				e[next[b]++] = x;
+				x = y;
+				b = pair_bucket(pb, x.a, x.b);
+			}
+			e[next[k]++] = x;
+		}
+	}
+	free(next);
 }
 
 static int cmp_pair(const void *x, const void *y)
@@ -801,9 +825,28 @@ static void encode_pairs(void *arg, size_t k, unsigned worker)
 		to = pb->hi;
 	struct buf *b = &pb->blocks[k];
 	struct buf key = BUF_INIT;
+	struct pair_entry *all = NULL;  /* kept: the bucket's pairs from every chunk */
+	size_t cap = 0;
 	for (size_t bucket = from; bucket < to; bucket++) {
-		struct pair_entry *e = pb->e + (pb->start[bucket] - pb->start[pb->lo]);
 		size_t n = pb->start[bucket + 1] - pb->start[bucket];
+		struct pair_entry *e;
+		if (pb->kept) {
+			if (n > cap) {
+				cap = n;
+				all = xrealloc(all, cap * sizeof(*all));
+			}
+			e = all;
+			n = 0;
+			for (size_t c = 0; c < pb->ib->nchunks; c++) {
+				const uint64_t *off = pb->coff + c * (PAIR_BUCKETS + 1);
+				size_t m = off[bucket + 1] - off[bucket];
+				if (m)
+					memcpy(e + n, pb->got[c].e + off[bucket], m * sizeof(*e));
+				n += m;
+			}
+		} else {
+			e = pb->e + (pb->start[bucket] - pb->ebase);
+		}
 		qsort(e, n, sizeof(*e), cmp_pair);
 		for (size_t j = 0; j < n;) {
 			buf_reset(&key);
@@ -824,6 +867,7 @@ static void encode_pairs(void *arg, size_t k, unsigned worker)
 		}
 		pb->ends[bucket - pb->lo] = b->len;
 	}
+	free(all);
 	buf_free(&key);
 }
 
@@ -866,16 +910,26 @@ static const char *build_pairs(struct ib *ib)
 		pb.hkey[g] = fnv32(2166136261u, ib->keys[g]);
 		pb.common[g] = ib->df[g] > most;
 	}
-	/* The pairs counted are kept too, in a quarter of the budget, so
-	 * that the pages are read once when they all fit. */
+	/* The pairs counted are kept too, in half the budget, so that the
+	 * pages are read once when they all fit. */
 	uint64_t room = search_mem() / 2 / sizeof(struct pair_entry);
-	pb.share = room / 2 / ib->nchunks;
+	pb.share = room / ib->nchunks;
 	pb.got = xcalloc(ib->nchunks, sizeof(*pb.got));
 	pb.at = xcalloc(ib->nchunks * PAIR_BUCKETS, sizeof(*pb.at));
 	pool_run(ib->threads, ib->nchunks, count_pairs, &pb);
 	bool kept = true;
 	for (size_t c = 0; c < ib->nchunks; c++)
 		kept &= !pb.got[c].full;
+	pb.kept = kept;
+	if (kept) {
+		pb.coff = xmalloc(ib->nchunks * (PAIR_BUCKETS + 1) * sizeof(*pb.coff));
+		pool_run(ib->threads, ib->nchunks, group_pairs, &pb);
+	} else {
+		for (size_t c = 0; c < ib->nchunks; c++) {
+			free(pb.got[c].e);
+			pb.got[c].e = NULL;
+		}
+	}
 	pb.start = xmalloc((PAIR_BUCKETS + 1) * sizeof(*pb.start));
 	pb.start[0] = 0;
 	for (size_t k = 0; k < PAIR_BUCKETS; k++) {
@@ -893,20 +947,28 @@ static const char *build_pairs(struct ib *ib)
 	buf_init(&pb.cur);
 	buf_init(&pb.table);
 	put_varint(&pb.table, 0);
+	/* Kept pairs are encoded a range of PAIR_RANGE buckets at a time, so
+	 * that the text of only one range is held. */
 	for (pb.lo = 0; pb.lo < PAIR_BUCKETS; pb.lo = pb.hi) {
 		pb.hi = pb.lo + 1;
-		while (pb.hi < PAIR_BUCKETS &&
-		       (kept || pb.start[pb.hi + 1] - pb.start[pb.lo] <= room))
+		while (pb.hi < PAIR_BUCKETS && (kept ? pb.hi - pb.lo < PAIR_RANGE :
+						pb.start[pb.hi + 1] - pb.start[pb.lo] <= room))
 			pb.hi++;
 		size_t nb = (pb.hi - pb.lo + PAIR_BLOCK - 1) / PAIR_BLOCK;
-		pb.e = xmalloc((pb.start[pb.hi] - pb.start[pb.lo] + 1) * sizeof(*pb.e));
-		pool_run(ib->threads, ib->nchunks, kept ? move_pairs : place_pairs, &pb);
+		if (!kept) {
+			pb.ebase = pb.start[pb.lo];
+			pb.e = xmalloc((pb.start[pb.hi] - pb.start[pb.lo] + 1) * sizeof(*pb.e));
+			pool_run(ib->threads, ib->nchunks, place_pairs, &pb);
+		}
 		pb.blocks = xcalloc(nb, sizeof(*pb.blocks));
 		for (size_t k = 0; k < nb; k++)
 			buf_init(&pb.blocks[k]);
 		pb.ends = xmalloc((pb.hi - pb.lo) * sizeof(*pb.ends));
 		pool_run(ib->threads, nb, encode_pairs, &pb);
-		free(pb.e);
+		if (!kept) {
+			free(pb.e);
+			pb.e = NULL;
+		}
 		cut_pair_files(&pb);
 		for (size_t k = 0; k < nb; k++)
 			buf_free(&pb.blocks[k]);
@@ -931,6 +993,7 @@ done:
 	for (size_t c = 0; c < ib->nchunks; c++)
 		free(pb.got[c].e);
 	free(pb.got);
+	free(pb.coff);
 	free(pb.hkey);
 	free(pb.common);
 	free(pb.at);
