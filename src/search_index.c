@@ -847,7 +847,8 @@ static void encode_pairs(void *arg, size_t k, unsigned worker)
 		} else {
 			e = pb->e + (pb->start[bucket] - pb->ebase);
 		}
-		qsort(e, n, sizeof(*e), cmp_pair);
+		if (n > 1)
+			qsort(e, n, sizeof(*e), cmp_pair);
 		for (size_t j = 0; j < n;) {
 			buf_reset(&key);
 			buf_printf(&key, "%s %s", keys[e[j].a], keys[e[j].b]);
