@@ -222,6 +222,12 @@ static int run_pipeline(struct site *s, const struct build_opts *o, struct diags
 	taxonomy_build(s);
 	if (d->errors > before)
 		goto out;       /* terms are wrong: lists and pages would be too */
+	/* The values templates see: every page's view, then what is built
+	 * from views (term lists, site.matrix), then the sections' lists and
+	 * the split of listings into numbered pages. */
+	view_begin(s);
+	taxonomy_finish(s);
+	views_finish(s);
 	site_finish(s);
 	lap(st, STAGE_TAXONOMY, &t);
 	if (want_search && !d->errors)
@@ -237,10 +243,10 @@ static int run_pipeline(struct site *s, const struct build_opts *o, struct diags
 	}
 	render_pages(s, opened ? &out : NULL);
 	lap(st, STAGE_RENDER, &t);
-	st->pages = s->npages;
+	st->pages = s->npages + s->nnumbered;
 	size_t feeds = feeds_write(s, opened ? &out : NULL);
 	lap(st, STAGE_SITE_FILES, &t);
-	st->files = s->npages + feeds;
+	st->files = st->pages + feeds;
 	if (opened && s->search) {
 		search_write(s, &out);
 		st->files += search_files(s);

@@ -77,10 +77,20 @@ static int resolve_path(struct buf *out, const char *page_url, const char *href,
 	return rc;
 }
 
+/* Whether a page is at output path PATH: *PAGE is set to it, or left
+ * NULL for a numbered listing page, which like every page folio makes has
+ * no ids known before rendering. */
+static bool page_at(struct site *s, const char *path, struct page **page)
+{
+	struct page *p = site_page_at(s, path, NULL);
+	*page = p && !strcmp(p->out_path, path) ? p : NULL;
+	return p != NULL;
+}
+
 /* The page or file at output path PATH ("" is the home page): *PAGE is set
  * when it is a page.  Folders are looked for as FOLDER/index.html.  Returns
  * -1 when nothing is there. */
-static int find_target(const struct site *s, const char *path, struct page **page)
+static int find_target(struct site *s, const char *path, struct page **page)
 {
 	struct buf k = BUF_INIT;
 	bool found = false;
@@ -88,15 +98,12 @@ static int find_target(const struct site *s, const char *path, struct page **pag
 	size_t n = strlen(path);
 	if (n == 0 || path[n - 1] == '/') {
 		buf_printf(&k, "%sindex.html", path);
-		*page = strmap_get(&s->by_out, k.ptr);
-		found = *page || strmap_get(&s->written, k.ptr);
+		found = page_at(s, k.ptr, page) || strmap_get(&s->written, k.ptr);
 	} else {
-		*page = strmap_get(&s->by_out, path);
-		found = *page || strmap_get(&s->written, path);
+		found = page_at(s, path, page) || strmap_get(&s->written, path);
 		if (!found) {
 			buf_printf(&k, "%s/index.html", path);
-			*page = strmap_get(&s->by_out, k.ptr);
-			found = *page != NULL;
+			found = page_at(s, k.ptr, page);
 		}
 	}
 	buf_free(&k);
@@ -286,7 +293,7 @@ static void add_tpl_link(struct site *s, const struct page *p, const char *layou
 		 * pagination write them: every page is known by now, so one
 		 * that is there needs no check, nor a place in the map. */
 		buf_puts(&key, "index.html");
-		bool page = strmap_get(&s->by_out, key.ptr + 1) != NULL;
+		bool page = site_page_at(s, key.ptr + 1, NULL) != NULL;
 		buf_truncate(&key, key.len - strlen("index.html"));
 		if (page) {
 			buf_free(&key);
@@ -298,13 +305,13 @@ static void add_tpl_link(struct site *s, const struct page *p, const char *layou
 	if (!l) {
 		l = arena_alloc(s->a, sizeof(*l));
 		l->href = arena_strndup(s->a, href, n);
-		l->page = p->url;
+		l->page = arena_strdup(s->a, p->url);  /* P may be made while rendering */
 		l->layout = !strncmp(layout, "./", 2) ? layout + 2 : layout;
 		strmap_putn(&s->tpl_links, arena_strndup(s->a, key.ptr, key.len), key.len, l);
 	} else if (strcmp(p->url, l->page) < 0) {
 		/* The same page names it whatever the order of the workers. */
 		l->href = arena_strndup(s->a, href, n);
-		l->page = p->url;
+		l->page = arena_strdup(s->a, p->url);
 		l->layout = !strncmp(layout, "./", 2) ? layout + 2 : layout;
 	}
 	pthread_mutex_unlock(&tpl_lock);

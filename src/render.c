@@ -151,15 +151,14 @@ static void note_use(void *arg, const char *name)
 	note_file(u->s, u->p, mustache_set_get(u->s->templates, name));
 }
 
-static void render_one(void *arg, size_t i, unsigned worker)
+/* Renders P and writes it, with WORKER's buffer, and its scratch arena
+ * (reset by the caller). */
+static void render_page(struct render_job *job, struct page *p, unsigned worker)
 {
-	struct render_job *job = arg;
 	struct site *s = job->s;
-	struct page *p = job->list ? job->list[i] : s->pages[i];
 	arena *a = job->scratch[worker];
 	struct buf *out = &job->bufs[worker];
 	buf_reset(out);
-	arena_reset(a);
 	view_scratch(a);
 
 	if (p->kind == PAGE_ALIAS) {
@@ -205,6 +204,25 @@ static void render_one(void *arg, size_t i, unsigned worker)
 		(void)output_write(job->o, p->out_path, out->ptr, out->len, s->d);
 }
 
+static void render_one(void *arg, size_t i, unsigned worker)
+{
+	struct render_job *job = arg;
+	struct site *s = job->s;
+	struct page *p = job->list ? job->list[i] : s->pages[i];
+	arena *a = job->scratch[worker];
+	arena_reset(a);
+	render_page(job, p, worker);
+	/* A listing's numbered pages are made here, one at a time, and
+	 * forgotten once written. */
+	for (unsigned k = 2; p->pagenum <= 1 && k <= p->pagetotal; k++) {
+		struct page q;
+		arena_reset(a);
+		site_numbered_page(s, p, k, a, &q);
+		render_page(job, &q, worker);
+		p->uses |= q.uses;
+	}
+}
+
 void render_pages(struct site *s, struct output *o)
 {
 	render_some(s, NULL, s->npages, o);
@@ -239,12 +257,15 @@ static bool is_serve_only(const char *rel)
  * there is an error, and -1. */
 static int asset_path_free(struct site *s, const char *rel, const char *src)
 {
-	struct page *p = strmap_get(&s->by_out, rel);
+	arena *tmp = arena_new();
+	struct page *p = site_page_at(s, rel, tmp);
 	const char *file = site_file_owner(s, rel);
 	if (!file && search_has_file(s, rel))
 		file = "the search index";
-	if (!p && !file)
+	if (!p && !file) {
+		arena_free(tmp);
 		return 0;
+	}
 	if (file) {
 		diag_error(s->d, src, 0, 0, "asset would overwrite a file folio writes: %s (/%s)",
 			   file, rel);
@@ -254,6 +275,7 @@ static int asset_path_free(struct site *s, const char *rel, const char *src)
 		diag_error(s->d, src, 0, 0, "asset would overwrite the URL %s of %s", p->url, w.ptr);
 		buf_free(&w);
 	}
+	arena_free(tmp);
 	return -1;
 }
 

@@ -16,9 +16,7 @@
 #include "buf.h"
 #include "content.h"
 #include "slug.h"
-#include "taxonomy.h"
 #include "view.h"
-#include "views.h"
 
 
 value *page_fm(const struct page *p, arena *a)
@@ -80,11 +78,11 @@ static void url_place(const struct page *p, unsigned *line, unsigned *col)
 	arena_free(tmp);
 }
 
-void site_claim(struct site *s, struct page *p)
+static struct page *numbered_at(struct site *s, const char *path, arena *a);
+
+/* Reports that P and OTHER have one output path. */
+static void clash(struct site *s, const struct page *p, const struct page *other)
 {
-	struct page *other = strmap_put(&s->by_out, p->out_path, p);
-	if (!other)
-		return;
 	/* Blame the content file if one of them is one, else the line that
 	 * declares an alias. */
 	const struct page *blame = p->src ? p : other->src ? other :
@@ -106,6 +104,20 @@ void site_claim(struct site *s, struct page *p)
 		buf_free(&a);
 	}
 	buf_free(&w);
+}
+
+void site_claim(struct site *s, struct page *p)
+{
+	struct page *other = strmap_put(&s->by_out, p->out_path, p);
+	if (other) {
+		clash(s, p, other);
+	} else if (s->nnumbered) {
+		arena *tmp = arena_new();
+		other = numbered_at(s, p->out_path, tmp);
+		if (other)
+			clash(s, p, other);
+		arena_free(tmp);
+	}
 }
 
 /* Output paths that differ only in case or Unicode normalisation would be
@@ -187,7 +199,9 @@ int site_claim_file(struct site *s, const char *rel, const char *what)
 
 int site_check_file(struct site *s, const char *rel, const char *what)
 {
-	struct page *p = strmap_get(&s->by_out, rel);
+	arena *tmp = arena_new();
+	struct page *p = site_page_at(s, rel, tmp);
+	int rc = p ? -1 : 0;
 	if (p) {
 		struct buf w = BUF_INIT;
 		site_describe(&w, p);
@@ -203,9 +217,9 @@ int site_check_file(struct site *s, const char *rel, const char *what)
 			diag_error(s->d, s->config->file, 0, 0, "%s and %s are both written at /%s", w.ptr, what, rel);
 		}
 		buf_free(&w);
-		return -1;
 	}
-	return 0;
+	arena_free(tmp);
+	return rc;
 }
 
 const char *site_file_owner(const struct site *s, const char *rel)
@@ -302,39 +316,101 @@ static int cmp_section_dir(const void *pa, const void *pb)
 	return strcmp(a->dir, b->dir);
 }
 
+/* "roles/index.html" -> "roles/page/K" into B. */
+static void numbered_path(struct buf *b, const char *first_out, unsigned k)
+{
+	buf_reset(b);
+	buf_puts(b, first_out);
+	buf_truncate(b, b->len - strlen("index.html"));
+	buf_printf(b, "page/%u", k);
+}
+
 void site_paginate(struct site *s, struct page *first, value *list)
 {
-	arena *a = s->a;
 	size_t n = list->u.list.n;
 	size_t per = (size_t)s->config->paginate;
 	unsigned total = n ? (unsigned)((n + per - 1) / per) : 1;
 	first->pagenum = 1;
-	first->list = value_list_view(a, list->u.list.items, n < per ? n : per);
+	first->list = list;
 	first->pagetotal = total;
+	if (total < 2)
+		return;
+	/* The numbered pages are made as they are rendered; what is at
+	 * their paths already is an error now, as it would be for a page
+	 * kept in the model. */
+	struct buf path = BUF_INIT, out = BUF_INIT;
 	for (unsigned k = 2; k <= total; k++) {
-		struct page *p = arena_alloc(a, sizeof(*p));
-		*p = *first;
-		p->src = NULL;
-		p->rel = "";
-		p->pagenum = k;
-		p->first = first;
-		p->html = NULL;
-		p->html_len = 0;
-		struct buf path = BUF_INIT;
-		buf_puts(&path, first->out_path);
-		/* "roles/index.html" -> "roles/page/K" */
-		buf_truncate(&path, path.len - strlen("index.html"));
-		buf_printf(&path, "page/%u", k);
-		content_set_path(a, p, path.ptr);
-		buf_free(&path);
-		size_t from = (size_t)(k - 1) * per;
-		size_t cnt = n - from < per ? n - from : per;
-		p->list = value_list_view(a, list->u.list.items + from, cnt);
-		p->pagetotal = total;
-		site_add_page(s, p);
-		site_claim(s, p);
-		view_page(s, p);
+		numbered_path(&path, first->out_path, k);
+		buf_reset(&out);
+		buf_printf(&out, "%s/index.html", path.ptr);
+		struct page *other = site_page_at(s, out.ptr, NULL);
+		if (other && other != first) {
+			arena *tmp = arena_new();
+			struct page p;
+			site_numbered_page(s, first, k, tmp, &p);
+			clash(s, &p, other);
+			arena_free(tmp);
+		}
 	}
+	buf_free(&path);
+	buf_free(&out);
+	s->nnumbered += total - 1;
+}
+
+void site_numbered_page(struct site *s, struct page *first, unsigned k, arena *a,
+			struct page *p)
+{
+	*p = *first;
+	p->src = NULL;
+	p->rel = "";
+	p->pagenum = k;
+	p->first = first;
+	p->html = NULL;
+	p->html_len = 0;
+	struct buf path = BUF_INIT;
+	numbered_path(&path, first->out_path, k);
+	content_set_path(a, p, path.ptr);
+	buf_free(&path);
+	view_page(s, p, a);
+}
+
+/* The numbered listing page at output path PATH ("tags/x/page/3/
+ * index.html"), made in A, or with A NULL the first page of its listing;
+ * NULL when there is none. */
+static struct page *numbered_at(struct site *s, const char *path, arena *a)
+{
+	size_t n = strlen(path), tail = strlen("/index.html");
+	if (n <= tail || strcmp(path + n - tail, "/index.html"))
+		return NULL;
+	/* The number: digits, no leading zero, before "/index.html". */
+	size_t end = n - tail, at = end;
+	while (at > 0 && is_digit(path[at - 1]))
+		at--;
+	if (at == end || path[at] == '0' || end - at > 9)
+		return NULL;
+	size_t word = strlen("page/");
+	if (at < word || memcmp(path + at - word, "page/", word) ||
+	    (at > word && path[at - word - 1] != '/'))
+		return NULL;
+	unsigned k = (unsigned)strtoul(path + at, NULL, 10);
+	struct buf key = BUF_INIT;
+	buf_put(&key, path, at - word);
+	buf_puts(&key, "index.html");
+	struct page *first = strmap_get(&s->by_out, key.ptr);
+	buf_free(&key);
+	if (!first || first->pagenum > 1 || k < 2 || k > first->pagetotal)
+		return NULL;
+	if (!a)
+		return first;
+	struct page *p = arena_alloc(a, sizeof(*p));
+	site_numbered_page(s, first, k, a, p);
+	return p;
+}
+
+struct page *site_page_at(struct site *s, const char *out_path, arena *a)
+{
+	struct page *p = strmap_get(&s->by_out, out_path);
+	return p || !s->nnumbered ? p : numbered_at(s, out_path, a);
 }
 
 /* Redirect pages for every aliases: entry; one on a page's path is an
@@ -502,9 +578,6 @@ void site_index(struct site *s)
 void site_finish(struct site *s)
 {
 	arena *a = s->a;
-	view_begin(s);
-	taxonomy_finish(s);
-	views_finish(s);
 	for (size_t i = 0; i < s->nsections; i++) {
 		struct section *sec = s->sections[i];
 		sec->list = view_pages(a, sec->pages, sec->npages);

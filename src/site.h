@@ -107,11 +107,13 @@ struct page {
 	struct term **terms;            /* its terms, in the order it lists them, by
 					 * taxonomy (view.c makes page.taxonomies) */
 	struct term *term;              /* PAGE_TERM: its term */
-	struct page *first;             /* listing pages: the first page of the listing */
+	struct page *first;             /* a numbered listing page (made while
+					 * rendering): the first page of its listing */
 	struct page_alias *alias;       /* PAGE_ALIAS: where it leads, who declares it */
 	struct page_refs *refs;         /* pages-type front matter, resolved */
 	struct page **related;          /* up to related_limit pages */
-	value *list;                    /* listing pages: page.pages shown here */
+	value *list;                    /* listing pages: every page listed (page.pages
+					 * is its part shown on page pagenum) */
 	value *extra;                   /* more fields for the render context */
 	struct search_doc *search;      /* what the search index keeps; NULL if left out */
 	uint64_t fm_hash;               /* of the bytes before the body (front matter) */
@@ -184,8 +186,10 @@ struct site {
 	bool drafts;
 	unsigned threads;
 
-	struct page **pages;    /* every page, sorted by rel (content pages first) */
+	struct page **pages;    /* every page, sorted by rel (content pages first);
+				 * numbered listing pages are not among them */
 	size_t npages, cap;
+	size_t nnumbered;       /* numbered listing pages (site_paginate) */
 	size_t ncontent;        /* pages from content files (the first ones) */
 
 	struct section **sections;  /* sorted by dir; sections[0] is the home */
@@ -257,16 +261,29 @@ const char *site_file_owner(const struct site *s, const char *rel);
  * Reports errors to s->d. */
 void site_index(struct site *s);
 
-/* After taxonomies: every page's view (view.h), the section lists,
- * site.sections, page.sections, and the numbered pages of listings. */
+/* After view_begin, taxonomy_finish and views_finish: the section
+ * lists, site.sections, page.sections, and the split of section
+ * listings into numbered pages. */
 void site_finish(struct site *s);
 /* A made-up page of KIND at PATH ("tags/django" or "" for the root). */
 struct page *site_new_page(struct site *s, enum page_kind kind, const char *path,
 			   const char *title);
 /* Splits a listing (LIST of page metas) of FIRST into pages of
- * config->paginate items: FIRST shows the first, new pages at
- * FIRST.url/page/N/ the rest; each gets page.pages and page.pagination. */
+ * config->paginate items: FIRST shows the first, numbered pages at
+ * FIRST.url/page/N/ the rest; each gets page.pages and page.pagination.
+ * FIRST keeps the whole LIST and the number of pages (pagetotal); the
+ * numbered pages are not kept in the model but made as they are
+ * rendered (site_numbered_page), and counted in s->nnumbered.  A page
+ * already at one of their paths is an error. */
 void site_paginate(struct site *s, struct page *first, value *list);
+/* Fills *P with page K (2 or more) of FIRST's listing: its URL, output
+ * path and view made in A.  P lives as long as A; nothing keeps it. */
+void site_numbered_page(struct site *s, struct page *first, unsigned k, arena *a,
+			struct page *p);
+/* The page at output path OUT_PATH ("roles/x/index.html"), or NULL.  A
+ * numbered listing page is made in A (site_numbered_page); with A NULL,
+ * its listing's first page stands for it (it has the same anchors). */
+struct page *site_page_at(struct site *s, const char *out_path, arena *a);
 /* Compares pages in listing order: weight, newest date, title, path. */
 int site_page_cmp(const void *a, const void *b);
 

@@ -25,25 +25,9 @@ struct spelling {
 	const char *name;
 	const char *file;       /* where it was first seen */
 	unsigned line, col;
-	struct page **pages;
-	size_t n, cap;
+	const struct page *some[3];     /* the first pages that use it, for messages */
+	size_t n;               /* how many pages use it */
 };
-
-/* A page's use of a term, in the order written. */
-struct use {
-	struct page *page;
-	struct term *term;
-	size_t tax;
-	size_t seq;             /* order of arrival, for a stable sort */
-};
-
-static int cmp_use(const void *pa, const void *pb)
-{
-	const struct use *a = pa, *b = pb;
-	if (a->page->pos != b->page->pos)
-		return a->page->pos < b->page->pos ? -1 : 1;
-	return a->seq < b->seq ? -1 : a->seq > b->seq;
-}
 
 static void push_page(struct page ***arr, size_t *n, size_t *cap, struct page *p)
 {
@@ -100,11 +84,11 @@ static void choose_name(struct site *s, const struct taxonomy_conf *tc, struct t
 			continue;
 		struct buf files = BUF_INIT, others = BUF_INIT;
 		for (size_t k = 0; k < sp->n && k < 3; k++)
-			buf_printf(&files, "%s%s", k ? ", " : "", sp->pages[k]->rel);
+			buf_printf(&files, "%s%s", k ? ", " : "", sp->some[k]->rel);
 		if (sp->n > 3)
 			buf_printf(&files, " and %zu more", sp->n - 3);
 		for (size_t k = 0; k < best->n && k < 3; k++)
-			buf_printf(&others, "%s%s", k ? ", " : "", best->pages[k]->rel);
+			buf_printf(&others, "%s%s", k ? ", " : "", best->some[k]->rel);
 		if (best->n > 3)
 			buf_printf(&others, " and %zu more", best->n - 3);
 		diag_warning(s->d, sp->file, sp->line, sp->col,
@@ -126,14 +110,74 @@ static value *term_value(arena *a, struct term *t, bool with_count)
 	return m;
 }
 
-/* Where P stands in T's sorted page list. */
-static size_t position_in(struct term *t, struct page *p)
+/*
+ * Related pages are scored by rank, not by page: a page's rank is its
+ * place among all pages in listing order (site_page_cmp), so ties are
+ * broken by comparing two numbers, and each term's list of pages is
+ * also a sorted list of ranks.  The scoring reads only those lists and a
+ * small hash table per worker, never the pages themselves, so its memory
+ * traffic does not grow with the site.  In a term's list a rank is
+ * stored as rank * 2 + 1 for a regular page, rank * 2 for another kind
+ * (which is neither scored nor given related pages).
+ */
+#define EMPTY UINT32_MAX        /* an empty slot of struct scores */
+
+struct related_job {
+	struct site *s;
+	uint32_t *rank;         /* by page position: rank * 2 (+ 1 if regular) */
+	uint32_t **term_ranks;  /* by term (struct term's rank_of): its pages' ranks */
+	struct page **by_rank;  /* every page, in listing order */
+	struct scores *scores;  /* per worker */
+};
+
+/* Scores by rank: an open-addressed table, emptied after each page. */
+struct scores {
+	uint32_t *key;          /* a rank, or EMPTY */
+	double *val;
+	size_t cap;
+	uint32_t *used;         /* slots in use, in the order filled */
+	size_t nused;
+	uint32_t *best;         /* the best related_limit so far: ranks */
+	double *best_score;     /* and their scores */
+};
+
+static void scores_reserve(struct scores *sc, size_t n)
 {
-	size_t lo = 0, hi = t->npages;
+	if (2 * n <= sc->cap)
+		return;
+	size_t cap = sc->cap ? sc->cap : 1024;
+	while (cap < 2 * n)
+		cap *= 2;
+	free(sc->key);
+	free(sc->val);
+	free(sc->used);
+	sc->key = xmalloc(cap * sizeof(*sc->key));
+	memset(sc->key, 0xff, cap * sizeof(*sc->key));
+	sc->val = xmalloc(cap * sizeof(*sc->val));
+	sc->used = xmalloc(cap * sizeof(*sc->used));
+	sc->cap = cap;
+}
+
+static void scores_add(struct scores *sc, uint32_t rank, double w)
+{
+	size_t mask = sc->cap - 1, i = (rank * 2654435761u) & mask;
+	while (sc->key[i] != EMPTY && sc->key[i] != rank)
+		i = (i + 1) & mask;
+	if (sc->key[i] == EMPTY) {
+		sc->key[i] = rank;
+		sc->val[i] = 0;
+		sc->used[sc->nused++] = (uint32_t)i;
+	}
+	sc->val[i] += w;
+}
+
+/* Where rank R stands in a term's sorted ranks R[0..N). */
+static size_t rank_position(const uint32_t *ranks, size_t n, uint32_t r)
+{
+	size_t lo = 0, hi = n;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		int c = site_page_cmp(&t->pages[mid], &p);
-		if (c < 0)
+		if (ranks[mid] < r)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -141,33 +185,27 @@ static size_t position_in(struct term *t, struct page *p)
 	return lo;
 }
 
-struct related_job {
-	struct site *s;
-	const struct use *uses;
-	size_t *starts;         /* where each page's uses begin; one more at the end */
-	double **score;         /* per worker: score by page position */
-	struct page ***touched; /* per worker: the pages scored */
-};
-
-/* Scores the pages sharing a term with P (its uses U[0..N)), by the
- * terms' rarity, and keeps the best related_limit in p->related. */
-static void related_one(void *arg, size_t g, unsigned worker)
+/* Scores the pages sharing a term with page I, by the terms' rarity, and
+ * keeps the best related_limit in p->related: highest score first, then
+ * listing order. */
+static void related_one(void *arg, size_t i, unsigned worker)
 {
 	struct related_job *job = arg;
 	struct site *s = job->s;
-	const struct use *u = job->uses + job->starts[g];
-	size_t n = job->starts[g + 1] - job->starts[g];
-	struct page *p = u[0].page;
-	double *score = job->score[worker];
-	struct page **touched = job->touched[worker];
-	size_t limit = (size_t)s->config->related_limit, ntouched = 0;
-	if (p->kind != PAGE_REGULAR)
+	struct page *p = s->pages[i];
+	size_t n = p->nterms;
+	struct scores *sc = &job->scores[worker];
+	size_t limit = (size_t)s->config->related_limit;
+	uint32_t self = job->rank[p->pos];
+	if (!(self & 1) || n == 0)
 		return;
+	scores_reserve(sc, n * RELATED_WINDOW);
 	for (size_t k = 0; k < n; k++) {
-		struct term *t = u[k].term;
+		struct term *t = p->terms[k];
+		const uint32_t *ranks = job->term_ranks[t->rank_of];
 		size_t from = 0, to = t->npages;
 		if (t->npages > RELATED_WINDOW) {
-			size_t pos = position_in(t, p);
+			size_t pos = rank_position(ranks, t->npages, self);
 			from = pos > RELATED_WINDOW / 2 ? pos - RELATED_WINDOW / 2 : 0;
 			to = from + RELATED_WINDOW;
 			if (to > t->npages) {
@@ -175,80 +213,106 @@ static void related_one(void *arg, size_t g, unsigned worker)
 				from = to - RELATED_WINDOW;
 			}
 		}
-		for (size_t j = from; j < to; j++) {
-			struct page *q = t->pages[j];
-			if (q == p || q->kind != PAGE_REGULAR)
-				continue;
-			if (score[q->pos] == 0)
-				touched[ntouched++] = q;
-			score[q->pos] += t->idf;
-		}
+		for (size_t j = from; j < to; j++)
+			if (ranks[j] != self && (ranks[j] & 1))
+				scores_add(sc, ranks[j], t->idf);
 	}
-	if (ntouched) {
-		p->related = arena_alloc(s->thread_arenas[worker], limit * sizeof(*p->related));
-		p->nrelated = 0;
-	}
-	for (size_t j = 0; j < ntouched; j++) {
-		struct page *q = touched[j];
-		/* Insert into the top list: score, then listing order. */
-		size_t at = p->nrelated;
-		while (at > 0) {
-			struct page *r = p->related[at - 1];
-			double sq = score[q->pos], sr = score[r->pos];
-			if (sq > sr || (sq == sr && site_page_cmp(&q, &r) < 0))
-				at--;
-			else
-				break;
-		}
+	/* The best LIMIT, as (score, rank) pairs, kept sorted. */
+	uint32_t *best = sc->best;
+	double *best_score = sc->best_score;
+	size_t nbest = 0;
+	for (size_t j = 0; j < sc->nused; j++) {
+		size_t i = sc->used[j];
+		uint32_t r = sc->key[i];
+		double v = sc->val[i];
+		size_t at = nbest;
+		while (at > 0 && (v > best_score[at - 1] ||
+				  (v == best_score[at - 1] && r < best[at - 1])))
+			at--;
+		sc->key[i] = EMPTY;
 		if (at >= limit)
 			continue;
-		size_t last = p->nrelated < limit ? p->nrelated : limit - 1;
-		memmove(&p->related[at + 1], &p->related[at], (last - at) * sizeof(*p->related));
-		p->related[at] = q;
-		if (p->nrelated < limit)
-			p->nrelated++;
+		size_t last = nbest < limit ? nbest : limit - 1;
+		memmove(&best[at + 1], &best[at], (last - at) * sizeof(*best));
+		memmove(&best_score[at + 1], &best_score[at], (last - at) * sizeof(*best_score));
+		best[at] = r;
+		best_score[at] = v;
+		if (nbest < limit)
+			nbest++;
 	}
-	for (size_t j = 0; j < ntouched; j++)
-		score[touched[j]->pos] = 0;
+	if (sc->nused) {
+		p->related = arena_alloc(s->thread_arenas[worker], limit * sizeof(*p->related));
+		p->nrelated = (uint32_t)nbest;
+		for (size_t j = 0; j < nbest; j++)
+			p->related[j] = job->by_rank[best[j] >> 1];
+	}
+	sc->nused = 0;
 }
 
-/* page.related for every page, on every core: USES are grouped by page. */
-static void compute_related(struct site *s, struct use *uses, size_t nuses)
+/* page.related for every page, on every core, from the pages' terms. */
+static void compute_related(struct site *s)
 {
-	if (s->config->related_limit == 0 || nuses == 0)
+	size_t limit = (size_t)s->config->related_limit;
+	if (limit == 0)
 		return;
-	struct related_job job = { .s = s, .uses = uses };
-	size_t ngroups = 0;
-	job.starts = xmalloc((nuses + 1) * sizeof(*job.starts));
-	for (size_t u = 0; u < nuses; u++)
-		if (u == 0 || uses[u].page != uses[u - 1].page)
-			job.starts[ngroups++] = u;
-	job.starts[ngroups] = nuses;
-	job.score = xcalloc(s->threads, sizeof(*job.score));
-	job.touched = xcalloc(s->threads, sizeof(*job.touched));
-	for (unsigned w = 0; w < s->threads; w++) {
-		job.score[w] = xcalloc(s->npages, sizeof(double));
-		job.touched[w] = xmalloc(s->npages * sizeof(struct page *));
+	struct related_job job = { .s = s };
+	/* Ranks: every page in listing order. */
+	size_t n = s->npages;
+	job.by_rank = xmalloc((n ? n : 1) * sizeof(*job.by_rank));
+	memcpy(job.by_rank, s->pages, n * sizeof(*job.by_rank));
+	if (n > 1)
+		qsort(job.by_rank, n, sizeof(*job.by_rank), site_page_cmp);
+	job.rank = xmalloc((n ? n : 1) * sizeof(*job.rank));
+	for (size_t r = 0; r < n; r++)
+		job.rank[job.by_rank[r]->pos] = (uint32_t)(r * 2 + (job.by_rank[r]->kind == PAGE_REGULAR));
+	/* Each term's pages as ranks, in the order of its list: ascending,
+	 * since both follow site_page_cmp. */
+	size_t nterms = 0;
+	for (size_t ti = 0; ti < s->config->ntax; ti++)
+		nterms += s->taxonomies[ti].nterms;
+	job.term_ranks = xmalloc((nterms ? nterms : 1) * sizeof(*job.term_ranks));
+	for (size_t ti = 0, k = 0; ti < s->config->ntax; ti++) {
+		const struct taxonomy *tx = &s->taxonomies[ti];
+		for (size_t j = 0; j < tx->nterms; j++, k++) {
+			struct term *t = tx->terms[j];
+			t->rank_of = k;
+			job.term_ranks[k] = xmalloc((t->npages ? t->npages : 1) * sizeof(uint32_t));
+			for (size_t q = 0; q < t->npages; q++)
+				job.term_ranks[k][q] = job.rank[t->pages[q]->pos];
+		}
 	}
-	pool_run(s->threads, ngroups, related_one, &job);
+	job.scores = xcalloc(s->threads, sizeof(*job.scores));
 	for (unsigned w = 0; w < s->threads; w++) {
-		free(job.score[w]);
-		free(job.touched[w]);
+		job.scores[w].best = xmalloc(limit * sizeof(uint32_t));
+		job.scores[w].best_score = xmalloc(limit * sizeof(double));
 	}
-	free(job.score);
-	free(job.touched);
-	free(job.starts);
+	pool_run(s->threads, s->ncontent, related_one, &job);
+	for (unsigned w = 0; w < s->threads; w++) {
+		free(job.scores[w].key);
+		free(job.scores[w].val);
+		free(job.scores[w].used);
+		free(job.scores[w].best);
+		free(job.scores[w].best_score);
+	}
+	free(job.scores);
+	for (size_t k = 0; k < nterms; k++)
+		free(job.term_ranks[k]);
+	free(job.term_ranks);
+	free(job.rank);
+	free(job.by_rank);
 }
 
 /* What taxonomy_build gathers while it reads the pages' terms. */
 struct gather {
 	struct site *s;
 	arena *tmp;             /* a page's front matter at a time */
-	struct use *uses;       /* every (page, term), in the order read */
-	size_t nuses, capuses;
-	struct term **terms;    /* the taxonomy being read */
-	size_t nterms, capterms;
-	struct strmap by_slug;
+	struct gather_tax {
+		struct term **terms;    /* in order of first sight */
+		size_t nterms, capterms;
+		struct strmap by_slug;
+	} *tax;                 /* per taxonomy */
+	struct term **page;     /* the terms of the page being read */
+	size_t npage, cappage;
 };
 
 /* The spelling NAME[0..N) of T, added on first sight at ITEM of P. */
@@ -278,55 +342,76 @@ static struct spelling *spelling_of(struct gather *g, struct term *t, const char
 /* The term of slug SLUG in taxonomy TI, made on first sight. */
 static struct term *term_of(struct gather *g, size_t ti, const struct buf *slug)
 {
-	struct term *t = strmap_getn(&g->by_slug, slug->ptr, slug->len);
+	struct gather_tax *gt = &g->tax[ti];
+	struct term *t = strmap_getn(&gt->by_slug, slug->ptr, slug->len);
 	if (t)
 		return t;
 	t = arena_zalloc(g->s->a, sizeof(*t));
 	t->slug = arena_strndup(g->s->a, slug->ptr, slug->len);
 	t->tax = ti;
-	strmap_put(&g->by_slug, t->slug, t);
-	if (g->nterms == g->capterms) {
-		g->capterms = g->capterms ? 2 * g->capterms : 16;
-		g->terms = xrealloc(g->terms, g->capterms * sizeof(*g->terms));
+	strmap_put(&gt->by_slug, t->slug, t);
+	if (gt->nterms == gt->capterms) {
+		gt->capterms = gt->capterms ? 2 * gt->capterms : 16;
+		gt->terms = xrealloc(gt->terms, gt->capterms * sizeof(*gt->terms));
 	}
-	g->terms[g->nterms++] = t;
+	gt->terms[gt->nterms++] = t;
 	return t;
 }
 
-/* Reads taxonomy TI's key in every content page's front matter. */
-static void gather_terms(struct gather *g, size_t ti)
+/* Reads taxonomy TI's key in P's front matter: its terms go to the
+ * page's list in g->page. */
+static void gather_page(struct gather *g, struct page *p, size_t ti)
 {
 	struct site *s = g->s;
 	const struct taxonomy_conf *tc = &s->config->tax[ti];
+	value *list = page_fm_get(p, g->tmp, tc->key);
+	if (!list || list->type != V_LIST)
+		return;
+	for (size_t k = 0; k < list->u.list.n; k++) {
+		value *item = list->u.list.items[k];
+		struct buf slug = BUF_INIT;
+		slug_append(&slug, item->u.str.s, item->u.str.len);
+		if (slug.len == 0) {
+			diag_error(s->d, p->src, item->line, item->col,
+				   "%s term '%s' has no letters or digits to make its URL from",
+				   tc->key, item->u.str.s);
+			buf_free(&slug);
+			continue;
+		}
+		struct term *t = term_of(g, ti, &slug);
+		buf_free(&slug);
+		if (t->npages && t->pages[t->npages - 1] == p)
+			continue;   /* listed twice on one page */
+		push_page(&t->pages, &t->npages, &t->cap, p);
+		struct spelling *sp = spelling_of(g, t, item->u.str.s, item->u.str.len, p, item);
+		if (sp->n < sizeof(sp->some) / sizeof(*sp->some))
+			sp->some[sp->n] = p;
+		sp->n++;
+		if (g->npage == g->cappage) {
+			g->cappage = g->cappage ? 2 * g->cappage : 16;
+			g->page = xrealloc(g->page, g->cappage * sizeof(*g->page));
+		}
+		g->page[g->npage++] = t;
+	}
+}
+
+/* Reads every taxonomy's key in every content page's front matter, page
+ * by page: each page's terms (page.taxonomies, view.c) are kept in the
+ * order it lists them, by taxonomy, and each term's pages in the order
+ * of the pages. */
+static void gather_terms(struct gather *g)
+{
+	struct site *s = g->s;
 	for (size_t i = 0; i < s->ncontent; i++) {
 		struct page *p = s->pages[i];
 		arena_reset(g->tmp);
-		value *list = page_fm_get(p, g->tmp, tc->key);
-		if (!list || list->type != V_LIST)
-			continue;
-		for (size_t k = 0; k < list->u.list.n; k++) {
-			value *item = list->u.list.items[k];
-			struct buf slug = BUF_INIT;
-			slug_append(&slug, item->u.str.s, item->u.str.len);
-			if (slug.len == 0) {
-				diag_error(s->d, p->src, item->line, item->col,
-					   "%s term '%s' has no letters or digits to make its URL from",
-					   tc->key, item->u.str.s);
-				buf_free(&slug);
-				continue;
-			}
-			struct term *t = term_of(g, ti, &slug);
-			buf_free(&slug);
-			if (t->npages && t->pages[t->npages - 1] == p)
-				continue;   /* listed twice on one page */
-			push_page(&t->pages, &t->npages, &t->cap, p);
-			struct spelling *sp = spelling_of(g, t, item->u.str.s, item->u.str.len, p, item);
-			push_page(&sp->pages, &sp->n, &sp->cap, p);
-			if (g->nuses == g->capuses) {
-				g->capuses = g->capuses ? 2 * g->capuses : 64;
-				g->uses = xrealloc(g->uses, g->capuses * sizeof(*g->uses));
-			}
-			g->uses[g->nuses++] = (struct use){ .page = p, .term = t, .tax = ti };
+		g->npage = 0;
+		for (size_t ti = 0; ti < s->config->ntax; ti++)
+			gather_page(g, p, ti);
+		if (g->npage) {
+			p->terms = arena_alloc(s->a, g->npage * sizeof(*p->terms));
+			memcpy(p->terms, g->page, g->npage * sizeof(*p->terms));
+			p->nterms = (uint32_t)g->npage;
 		}
 	}
 }
@@ -337,6 +422,10 @@ static void sort_term(void *arg, size_t k, unsigned worker)
 	(void)worker;
 	if (t->npages > 1)
 		qsort(t->pages, t->npages, sizeof(*t->pages), site_page_cmp);
+	if (t->cap > t->npages && t->npages) {       /* held for the whole build */
+		t->pages = xrealloc(t->pages, t->npages * sizeof(*t->pages));
+		t->cap = t->npages;
+	}
 }
 
 /* Taxonomy TI's pages: /NAME/ (content/NAME/_index.md if there is one)
@@ -400,56 +489,37 @@ static void warn_strays(struct site *s)
 	}
 }
 
-/* Each page's terms in the order it lists them (page.taxonomies, view.c):
- * USES grouped by page, keeping each page's order. */
-static void page_terms(struct site *s, struct use *uses, size_t nuses)
-{
-	for (size_t k = 0; k < nuses; k++)
-		uses[k].seq = k;
-	if (nuses > 1)
-		qsort(uses, nuses, sizeof(*uses), cmp_use);
-	for (size_t k = 0, end; k < nuses; k = end) {
-		struct page *p = uses[k].page;
-		for (end = k; end < nuses && uses[end].page == p; end++)
-			;
-		p->terms = arena_alloc(s->a, (end - k) * sizeof(*p->terms));
-		p->nterms = end - k;
-		for (size_t j = k; j < end; j++)
-			p->terms[j - k] = uses[j].term;
-	}
-}
-
 void taxonomy_build(struct site *s)
 {
 	size_t ntax = s->config->ntax, nregular = 0;
 	struct gather g = { .s = s, .tmp = arena_new() };
 
 	s->taxonomies = xcalloc(ntax ? ntax : 1, sizeof(*s->taxonomies));
+	g.tax = xcalloc(ntax ? ntax : 1, sizeof(*g.tax));
 	for (size_t i = 0; i < s->npages; i++)
 		nregular += s->pages[i]->kind == PAGE_REGULAR;
+	gather_terms(&g);
 	for (size_t ti = 0; ti < ntax; ti++) {
 		struct taxonomy *tx = &s->taxonomies[ti];
+		struct gather_tax *gt = &g.tax[ti];
 		tx->conf = &s->config->tax[ti];
-		g.terms = NULL;
-		g.nterms = g.capterms = 0;
-		gather_terms(&g, ti);
-		strmap_free(&g.by_slug);
-		pool_run(s->threads, g.nterms, sort_term, g.terms);
-		for (size_t k = 0; k < g.nterms; k++) {
-			struct term *t = g.terms[k];
+		strmap_free(&gt->by_slug);
+		pool_run(s->threads, gt->nterms, sort_term, gt->terms);
+		for (size_t k = 0; k < gt->nterms; k++) {
+			struct term *t = gt->terms[k];
 			choose_name(s, tx->conf, t);
 			t->idf = log(1.0 + (double)(nregular ? nregular : 1) / (double)t->npages);
 		}
-		if (g.nterms > 1)
-			qsort(g.terms, g.nterms, sizeof(*g.terms), cmp_term_name);
-		tx->terms = g.terms;
-		tx->nterms = g.nterms;
+		if (gt->nterms > 1)
+			qsort(gt->terms, gt->nterms, sizeof(*gt->terms), cmp_term_name);
+		tx->terms = gt->terms;
+		tx->nterms = gt->nterms;
 		term_pages(s, ti);
 	}
 	warn_strays(s);
-	page_terms(s, g.uses, g.nuses);
-	compute_related(s, g.uses, g.nuses);
-	free(g.uses);
+	compute_related(s);
+	free(g.tax);
+	free(g.page);
 	arena_free(g.tmp);
 }
 
@@ -500,8 +570,6 @@ void taxonomy_free(struct site *s)
 		struct taxonomy *tx = &s->taxonomies[ti];
 		for (size_t k = 0; k < tx->nterms; k++) {
 			struct term *t = tx->terms[k];
-			for (size_t j = 0; j < t->nspellings; j++)
-				free(t->spellings[j].pages);
 			free(t->spellings);
 			free(t->pages);
 		}

@@ -20,6 +20,7 @@ struct term {
 	value *entry;           /* {name, slug, url, count} */
 	value *link;            /* {name, slug, url} */
 	double idf;             /* rarity weight for related pages */
+	size_t rank_of;         /* its place among all terms (taxonomy.c, related pages) */
 	/* spellings seen: name -> pages using it */
 	struct spelling *spellings;
 	size_t nspellings;
@@ -39,7 +40,8 @@ struct taxonomy {
  * pages.  Run after site_index, before site_finish.  Errors go to s->d.
  */
 void taxonomy_build(struct site *s);
-/* After page metas exist: term lists, site.taxonomies, pagination. */
+/* After view_begin, before views_finish and site_finish: term lists,
+ * site.taxonomies, and the split of term listings into numbered pages. */
 void taxonomy_finish(struct site *s);
 void taxonomy_free(struct site *s);
 

@@ -546,6 +546,17 @@ static value *pagination(const struct page *p, arena *a)
 	return m;
 }
 
+/* The part of its listing that page P (number p->pagenum of a listing
+ * split into pages) shows: p->list holds the whole listing. */
+static value *listing_part(const struct site *s, const struct page *p, arena *a)
+{
+	size_t n = p->list->u.list.n, per = (size_t)s->config->paginate;
+	size_t from = (size_t)((p->pagenum ? p->pagenum : 1) - 1) * per;
+	if (from > n)
+		from = n;
+	return value_list_view(a, p->list->u.list.items + from, n - from < per ? n - from : per);
+}
+
 static value *root_field(struct view_state *st, const struct view_root *r, const char *key,
 			 size_t len)
 {
@@ -553,7 +564,8 @@ static value *root_field(struct view_state *st, const struct view_root *r, const
 	if (is(key, len, "content"))
 		return r->content;
 	if (p->list && is(key, len, "pages"))
-		return p->list;
+		return p->pagetotal ? listing_part(st->s, p, scratch ? scratch : st->s->a) :
+				      p->list;
 	if (p->pagetotal && is(key, len, "pagination"))
 		return pagination(p, scratch ? scratch : st->s->a);
 	if (p->prev && is(key, len, "prev"))
@@ -658,9 +670,9 @@ static value *new_view(struct view_state *st, arena *a, enum view_mode mode, voi
 	return v;
 }
 
-value *view_page(struct site *s, struct page *p)
+value *view_page(struct site *s, struct page *p, arena *a)
 {
-	p->meta = new_view(s->view, s->a, MODE_PAGE, p);
+	p->meta = new_view(s->view, a, MODE_PAGE, p);
 	return p->meta;
 }
 
@@ -748,7 +760,7 @@ void view_begin(struct site *s)
 	view_scratch(s->a);
 	for (size_t i = 0; i < s->npages; i++) {
 		s->pages[i]->pos = i;
-		view_page(s, s->pages[i]);
+		view_page(s, s->pages[i], s->a);
 	}
 	const value *j = value_map_get(s->config->raw, "jsonld");
 	st->jsonld = j && j->type == V_MAP ? j : NULL;

@@ -35,14 +35,15 @@ void view_scratch(arena *a);
  * Makes every page's view (p->meta) and what views share: the pages
  * whose references name each page (page.KEY_from), the navigation lists,
  * the JSON-LD specs.  Run after the taxonomies, before anything reads a
- * view; pages made later (numbered listing pages) get theirs from
- * view_page.  Sets this thread's scratch arena to s->a.
+ * view; pages made later (numbered listing pages, as they are
+ * rendered) get theirs from view_page.  Sets this thread's scratch arena to s->a.
  */
 void view_begin(struct site *s);
 /* Frees what view_begin made outside s->a. */
 void view_end(struct site *s);
-/* Makes P's view; P is a page of S made after view_begin. */
-value *view_page(struct site *s, struct page *p);
+/* Makes P's view in A (s->a for a page kept for the build, a scratch
+ * arena for a numbered listing page made while rendering). */
+value *view_page(struct site *s, struct page *p, arena *a);
 /* A list of the views of PAGES[0..N), allocated once at its size. */
 value *view_pages(arena *a, struct page *const *pages, size_t n);
 /* An entry of site.sections or page.sections: {name, title, url,

@@ -30,6 +30,43 @@ fail_with "a url: on a term's second listing page" 1 \
 	"content/b.md:3:6: error: URL /tags/x/page/2/ is also the URL of the term page /tags/x/page/2/" \
 	"$FOLIO" build -s "$S" -o "$TMP/out"
 
+# Numbered listing pages are made only while rendering: what stands at
+# their paths, or links to them, is still checked against them.
+tax_site
+printf -- '---\ntitle: B\naliases: [/tags/x/page/2/]\n---\nB\n' > "$S/content/b.md"
+fail_with "an alias on a term's second listing page" 1 \
+	"content/b.md:3:11: error: alias '/tags/x/page/2/' is the URL of the term page /tags/x/page/2/" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+tax_site
+mkdir -p "$S/assets/tags/x/page/2"
+echo mine > "$S/assets/tags/x/page/2/index.html"
+fail_with "an asset on a term's second listing page" 1 \
+	"error: asset would overwrite the URL /tags/x/page/2/ of the term page /tags/x/page/2/" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+tax_site
+printf -- '---\ntitle: B\n---\n[two](/tags/x/page/2/) [three](/tags/x/page/3/) [zero](/tags/x/page/02/)\n' > "$S/content/b.md"
+fail_with "a link past a listing's last page" 1 \
+	"content/b.md:4:24: error: link '/tags/x/page/3/' leads to no page" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+fail_with "... and a numbered page's number written otherwise" 1 \
+	"content/b.md:4:49: error: link '/tags/x/page/02/' leads to no page" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+printf -- '---\ntitle: B\n---\n[two](/tags/x/page/2/#top)\n' > "$S/content/b.md"
+printf '<h1 id="top">{{page.title}}</h1>{{{page.content}}}\n' > "$S/layouts/term.mustache"
+ok "a link to a listing's second page" "$FOLIO" build -s "$S" -o "$TMP/out"
+ok "... which is written" grep -q '<h1 id="top">x' "$TMP/out/tags/x/page/2/index.html"
+# A section page with a file of its own: its numbered pages take any
+# fragment, as pages folio makes do, not only its file's ids.
+tax_site
+page "$S/content/roles/_index.md" Roles "Roles text."
+page "$S/content/roles/r1.md" R1
+page "$S/content/roles/r2.md" R2 "[two](/roles/page/2/#top)"
+printf '<h1 id="top">{{page.title}}</h1>{{{page.content}}}\n' > "$S/layouts/section.mustache"
+ok "a link to a fragment of a section's second page" "$FOLIO" build -s "$S" -o "$TMP/out"
+ok "... which is written" test -s "$TMP/out/roles/page/2/index.html"
+
 tax_site
 printf -- '---\ntitle: B\naliases: [/tags/x/]\n---\nB\n' > "$S/content/b.md"
 fail_with "an alias on a term page" 1 \
