@@ -649,7 +649,7 @@ static void build_postings(struct ib *ib)
 #define PAIR_BUCKETS 65536
 #define PAIR_FILE 8192          /* bytes of pair lists per file, about */
 #define PAIR_BLOCK 256          /* buckets a worker sorts and encodes at a time */
-#define PAIR_RANGE 4096         /* buckets encoded at a time, when kept */
+#define PAIR_RANGE 4096         /* buckets encoded at a time */
 
 struct pair_entry {
 	uint32_t a, b, id;      /* the pair's terms (the index's numbers), the page */
@@ -672,7 +672,8 @@ struct pb {
 	bool kept;              /* every pair is in GOT */
 	uint64_t ebase;         /* E holds the entries from start[] = EBASE on */
 	size_t share;           /* pairs a chunk keeps at most */
-	size_t lo, hi;          /* the pass's buckets */
+	size_t plo, phi;        /* the pass's buckets (pages read again) */
+	size_t lo, hi;          /* the buckets being encoded */
 	struct pair_entry *e;
 	struct buf *blocks;     /* per PAIR_BLOCK buckets: their "key":"pages" entries */
 	size_t *ends;           /* where each bucket's entries end in its block */
@@ -704,7 +705,7 @@ static void pair_chunk(struct pb *pb, size_t c, unsigned worker, bool place)
 {
 	struct ib *ib = pb->ib;
 	uint64_t *at = pb->at + c * PAIR_BUCKETS;
-	uint64_t base = place ? pb->start[pb->lo] : 0;
+	uint64_t base = place ? pb->start[pb->plo] : 0;
 	struct pair_list *got = &pb->got[c];
 	uint32_t *g = NULL;     /* the page's terms, in the record's order */
 	size_t cap = 0;
@@ -738,7 +739,7 @@ static void pair_chunk(struct pb *pb, size_t c, unsigned worker, bool place)
 			struct pair_entry e = { first, b, (uint32_t)i };
 			uint32_t bucket = pair_bucket(pb, first, b);
 			if (place) {
-				if (bucket >= pb->lo && bucket < pb->hi)
+				if (bucket >= pb->plo && bucket < pb->phi)
 					pb->e[at[bucket]++ - base] = e;
 				continue;
 			}
@@ -948,33 +949,34 @@ static const char *build_pairs(struct ib *ib)
 	buf_init(&pb.cur);
 	buf_init(&pb.table);
 	put_varint(&pb.table, 0);
-	/* Kept pairs are encoded a range of PAIR_RANGE buckets at a time, so
-	 * that the text of only one range is held. */
-	for (pb.lo = 0; pb.lo < PAIR_BUCKETS; pb.lo = pb.hi) {
-		pb.hi = pb.lo + 1;
-		while (pb.hi < PAIR_BUCKETS && (kept ? pb.hi - pb.lo < PAIR_RANGE :
-						pb.start[pb.hi + 1] - pb.start[pb.lo] <= room))
-			pb.hi++;
-		size_t nb = (pb.hi - pb.lo + PAIR_BLOCK - 1) / PAIR_BLOCK;
+	/* Kept pairs are all in one pass; others are placed from the pages'
+	 * records a pass at a time.  A pass is encoded PAIR_RANGE buckets at a
+	 * time, so that the text of only one range is held. */
+	for (pb.plo = 0; pb.plo < PAIR_BUCKETS; pb.plo = pb.phi) {
+		pb.phi = kept ? PAIR_BUCKETS : pb.plo + 1;
+		while (pb.phi < PAIR_BUCKETS && pb.start[pb.phi + 1] - pb.start[pb.plo] <= room)
+			pb.phi++;
 		if (!kept) {
-			pb.ebase = pb.start[pb.lo];
-			pb.e = xmalloc((pb.start[pb.hi] - pb.start[pb.lo] + 1) * sizeof(*pb.e));
+			pb.ebase = pb.start[pb.plo];
+			pb.e = xmalloc((pb.start[pb.phi] - pb.start[pb.plo] + 1) * sizeof(*pb.e));
 			pool_run(ib->threads, ib->nchunks, place_pairs, &pb);
 		}
-		pb.blocks = xcalloc(nb, sizeof(*pb.blocks));
-		for (size_t k = 0; k < nb; k++)
-			buf_init(&pb.blocks[k]);
-		pb.ends = xmalloc((pb.hi - pb.lo) * sizeof(*pb.ends));
-		pool_run(ib->threads, nb, encode_pairs, &pb);
-		if (!kept) {
-			free(pb.e);
-			pb.e = NULL;
+		for (pb.lo = pb.plo; pb.lo < pb.phi; pb.lo = pb.hi) {
+			pb.hi = pb.lo + PAIR_RANGE < pb.phi ? pb.lo + PAIR_RANGE : pb.phi;
+			size_t nb = (pb.hi - pb.lo + PAIR_BLOCK - 1) / PAIR_BLOCK;
+			pb.blocks = xcalloc(nb, sizeof(*pb.blocks));
+			for (size_t k = 0; k < nb; k++)
+				buf_init(&pb.blocks[k]);
+			pb.ends = xmalloc((pb.hi - pb.lo) * sizeof(*pb.ends));
+			pool_run(ib->threads, nb, encode_pairs, &pb);
+			cut_pair_files(&pb);
+			for (size_t k = 0; k < nb; k++)
+				buf_free(&pb.blocks[k]);
+			free(pb.blocks);
+			free(pb.ends);
 		}
-		cut_pair_files(&pb);
-		for (size_t k = 0; k < nb; k++)
-			buf_free(&pb.blocks[k]);
-		free(pb.blocks);
-		free(pb.ends);
+		free(pb.e);
+		pb.e = NULL;
 	}
 	if (pb.cur.len)
 		end_pair_file(&pb);
