@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "mdstage.h"
+#include "pool.h"
 #include "taxonomy.h"
 
 static void put_xml(struct buf *b, const char *s)
@@ -119,75 +120,112 @@ static size_t write_sitemap(struct site *s, struct output *o, struct page **page
 	return files;
 }
 
-/* Writes the Atom feed of the pages in PAGES (any order) to REL; SELF is
- * the listing page the feed belongs to.  Returns the number of files
- * written: 1, or 0 after an error. */
-static size_t write_feed(struct site *s, struct output *o, const char *rel, const char *title,
-		      const struct page *self, struct page **pages, size_t n)
+/* One Atom feed: of PAGES[0..N) (any order), at REL, for the listing
+ * page SELF. */
+struct feed {
+	const char *rel;
+	const char *title;
+	const struct page *self;
+	struct page **pages;
+	size_t n;
+	bool claimed;           /* REL is the feed's (site_claim_file) */
+	bool written;
+};
+
+/* The XML of feed F into B. */
+static void feed_xml(struct site *s, const struct feed *f, struct buf *b, arena *tmp)
 {
-	struct page **dated = xmalloc((n ? n : 1) * sizeof(*dated));
+	struct page **dated = xmalloc((f->n ? f->n : 1) * sizeof(*dated));
 	size_t nd = 0;
-	for (size_t i = 0; i < n; i++)
-		if (pages[i]->has_date && pages[i]->kind == PAGE_REGULAR)
-			dated[nd++] = pages[i];
+	for (size_t i = 0; i < f->n; i++)
+		if (f->pages[i]->has_date && f->pages[i]->kind == PAGE_REGULAR)
+			dated[nd++] = f->pages[i];
 	qsort(dated, nd, sizeof(*dated), cmp_newest);
 	if (nd > FEEDS_ENTRIES)
 		nd = FEEDS_ENTRIES;
 
 	const char *base = s->config->base_url;
 	const char *author = value_map_str(s->config->raw, "author");
-	struct buf b = BUF_INIT;
-	buf_puts(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"");
-	put_xml(&b, s->config->language);
-	buf_puts(&b, "\">\n<title>");
-	put_xml(&b, title);
-	buf_puts(&b, "</title>\n<link rel=\"self\" type=\"application/atom+xml\" href=\"");
-	put_xml(&b, base);
-	buf_putc(&b, '/');
-	put_xml(&b, rel);
-	buf_puts(&b, "\"/>\n<link rel=\"alternate\" type=\"text/html\" href=\"");
-	put_xml(&b, base);
-	put_xml(&b, self->url);
-	buf_puts(&b, "\"/>\n<id>");
-	put_xml(&b, base);
-	put_xml(&b, self->url);
-	buf_puts(&b, "</id>\n<updated>");
-	date_iso_epoch(nd ? dated[0]->date.epoch : s->build_epoch, &b);
-	buf_puts(&b, "</updated>\n<author><name>");
-	put_xml(&b, author && *author ? author : (*s->config->title ? s->config->title : "folio"));
-	buf_puts(&b, "</name></author>\n<generator>folio</generator>\n");
-	arena *tmp = arena_new();
+	buf_puts(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"");
+	put_xml(b, s->config->language);
+	buf_puts(b, "\">\n<title>");
+	put_xml(b, f->title);
+	buf_puts(b, "</title>\n<link rel=\"self\" type=\"application/atom+xml\" href=\"");
+	put_xml(b, base);
+	buf_putc(b, '/');
+	put_xml(b, f->rel);
+	buf_puts(b, "\"/>\n<link rel=\"alternate\" type=\"text/html\" href=\"");
+	put_xml(b, base);
+	put_xml(b, f->self->url);
+	buf_puts(b, "\"/>\n<id>");
+	put_xml(b, base);
+	put_xml(b, f->self->url);
+	buf_puts(b, "</id>\n<updated>");
+	date_iso_epoch(nd ? dated[0]->date.epoch : s->build_epoch, b);
+	buf_puts(b, "</updated>\n<author><name>");
+	put_xml(b, author && *author ? author : (*s->config->title ? s->config->title : "folio"));
+	buf_puts(b, "</name></author>\n<generator>folio</generator>\n");
 	for (size_t i = 0; i < nd; i++) {
 		struct page *p = dated[i];
 		arena_reset(tmp);
 		const char *summary = mdstage_summary(s, p, tmp);
-		buf_puts(&b, "<entry>\n<title>");
-		put_xml(&b, p->title);
-		buf_puts(&b, "</title>\n<link rel=\"alternate\" type=\"text/html\" href=\"");
-		put_xml(&b, base);
-		put_xml(&b, p->url);
-		buf_puts(&b, "\"/>\n<id>");
-		put_xml(&b, base);
-		put_xml(&b, p->url);
-		buf_puts(&b, "</id>\n<updated>");
-		date_iso(&p->date, &b);
-		buf_puts(&b, "</updated>\n");
+		buf_puts(b, "<entry>\n<title>");
+		put_xml(b, p->title);
+		buf_puts(b, "</title>\n<link rel=\"alternate\" type=\"text/html\" href=\"");
+		put_xml(b, base);
+		put_xml(b, p->url);
+		buf_puts(b, "\"/>\n<id>");
+		put_xml(b, base);
+		put_xml(b, p->url);
+		buf_puts(b, "</id>\n<updated>");
+		date_iso(&p->date, b);
+		buf_puts(b, "</updated>\n");
 		if (*summary) {
-			buf_puts(&b, "<summary>");
-			put_xml(&b, summary);
-			buf_puts(&b, "</summary>\n");
+			buf_puts(b, "<summary>");
+			put_xml(b, summary);
+			buf_puts(b, "</summary>\n");
 		}
-		buf_puts(&b, "</entry>\n");
+		buf_puts(b, "</entry>\n");
 	}
-	arena_free(tmp);
-	buf_puts(&b, "</feed>\n");
+	buf_puts(b, "</feed>\n");
+	free(dated);
+}
+
+struct feeds_job {
+	struct site *s;
+	struct output *o;
+	struct feed *feeds;
+	arena **tmp;            /* per worker */
+};
+
+/* Makes and writes feed I, on a worker of pool_run. */
+static void write_feed(void *arg, size_t i, unsigned worker)
+{
+	struct feeds_job *job = arg;
+	struct feed *f = &job->feeds[i];
+	if (!f->claimed)
+		return;
+	struct buf b = BUF_INIT;
+	feed_xml(job->s, f, &b, job->tmp[worker]);
+	f->written = !job->o || output_write(job->o, f->rel, b.ptr, b.len, job->s->d) == 0;
+	buf_free(&b);
+}
+
+/* Adds the feed at REL of listing page SELF, titled TITLE, of
+ * PAGES[0..N), to FEEDS (room for it made by the caller), and claims
+ * REL for it. */
+static void add_feed(struct site *s, struct feed *feeds, size_t *nfeeds, const char *rel,
+		     const char *title, const struct page *self, struct page **pages, size_t n)
+{
+	struct feed *f = &feeds[(*nfeeds)++];
+	*f = (struct feed){ .rel = arena_strdup(s->a, rel), .title = title, .self = self,
+			    .pages = pages, .n = n };
 	struct buf what = BUF_INIT;
 	buf_printf(&what, "the feed of %s", self->url);
-	size_t files = emit(s, o, rel, what.ptr, &b) == 0;
+	f->claimed = site_claim_file(s, f->rel, what.ptr) == 0;
+	if (f->claimed)
+		links_file(s, f->rel);
 	buf_free(&what);
-	buf_free(&b);
-	free(dated);
-	return files;
 }
 
 size_t feeds_write(struct site *s, struct output *o)
@@ -207,25 +245,43 @@ size_t feeds_write(struct site *s, struct output *o)
 	buf_puts(&b, "/sitemap.xml\n");
 	files += emit(s, o, "robots.txt", "robots.txt", &b) == 0;
 
+	/* The feeds' paths are claimed in order, then the feeds made and
+	 * written on every core. */
+	size_t cap = s->nsections;
+	for (size_t ti = 0; ti < s->config->ntax; ti++)
+		cap += s->taxonomies[ti].nterms;
+	struct feed *feeds = xmalloc((cap ? cap : 1) * sizeof(*feeds));
+	size_t nfeeds = 0;
 	struct page *home = s->sections[0]->page;
-	files += write_feed(s, o, "feed.xml", *s->config->title ? s->config->title : home->title,
-			    home, pages, n);
+	add_feed(s, feeds, &nfeeds, "feed.xml",
+		 *s->config->title ? s->config->title : home->title, home, pages, n);
 	for (size_t i = 1; i < s->nsections; i++) {
 		struct section *sec = s->sections[i];
-		if (feed_path(&b, sec->page->out_path) < 0)
-			continue;
-		files += write_feed(s, o, b.ptr, sec->page->title, sec->page, sec->pages, sec->npages);
+		if (feed_path(&b, sec->page->out_path) == 0)
+			add_feed(s, feeds, &nfeeds, b.ptr, sec->page->title, sec->page, sec->pages,
+				 sec->npages);
 	}
 	for (size_t ti = 0; ti < s->config->ntax; ti++) {
 		struct taxonomy *tx = &s->taxonomies[ti];
 		for (size_t k = 0; k < tx->nterms; k++) {
 			struct term *t = tx->terms[k];
-			if (feed_path(&b, t->page->out_path) < 0)
-				continue;
-			files += write_feed(s, o, b.ptr, t->name, t->page, t->pages, t->npages);
+			if (feed_path(&b, t->page->out_path) == 0)
+				add_feed(s, feeds, &nfeeds, b.ptr, t->name, t->page, t->pages,
+					 t->npages);
 		}
 	}
 	buf_free(&b);
+	struct feeds_job job = { .s = s, .o = o, .feeds = feeds };
+	job.tmp = xcalloc(s->threads, sizeof(*job.tmp));
+	for (unsigned w = 0; w < s->threads; w++)
+		job.tmp[w] = arena_new();
+	pool_run(s->threads, nfeeds, write_feed, &job);
+	for (unsigned w = 0; w < s->threads; w++)
+		arena_free(job.tmp[w]);
+	free(job.tmp);
+	for (size_t i = 0; i < nfeeds; i++)
+		files += feeds[i].written;
+	free(feeds);
 	free(pages);
 	return files;
 }

@@ -101,6 +101,56 @@ static const struct alert_kind *alert_of(cmark_node *quote, cmark_node **end)
 	return NULL;
 }
 
+/*
+ * cmark allocates each node, string and buffer on its own: with malloc,
+ * that was a sixth of a build's time.  Its memory comes from the page's
+ * arena instead, freed whole when the page is done; a block keeps its
+ * size before it for realloc.  cmark's allocator functions take no
+ * argument, so the arena is the calling thread's, set for the span of
+ * markdown_process.
+ */
+static _Thread_local arena *cm_arena;
+
+#define CM_HEAD sizeof(max_align_t)
+
+static void *cm_take(size_t n)
+{
+	if (n > SIZE_MAX - CM_HEAD)
+		die("out of memory (%zu bytes for the Markdown parser)", n);
+	unsigned char *p = arena_alloc(cm_arena, CM_HEAD + n);
+	memcpy(p, &n, sizeof(n));
+	return p + CM_HEAD;
+}
+
+static void *cm_calloc(size_t nmemb, size_t size)
+{
+	if (size && nmemb > SIZE_MAX / size)
+		die("out of memory (%zu x %zu bytes for the Markdown parser)", nmemb, size);
+	void *p = cm_take(nmemb * size);
+	memset(p, 0, nmemb * size);
+	return p;
+}
+
+static void *cm_realloc(void *old, size_t n)
+{
+	if (!old)
+		return cm_take(n);
+	size_t had;
+	memcpy(&had, (unsigned char *)old - CM_HEAD, sizeof(had));
+	if (n <= had)
+		return old;
+	void *p = cm_take(n);
+	memcpy(p, old, had);
+	return p;
+}
+
+static void cm_free(void *p)
+{
+	(void)p;        /* freed with the arena */
+}
+
+static cmark_mem cm_mem = { cm_calloc, cm_realloc, cm_free };
+
 /* Replaces the block quote Q with a callout of kind K; END as alert_of. */
 static void make_alert(cmark_node *q, const struct alert_kind *k, cmark_node *end)
 {
@@ -114,7 +164,7 @@ static void make_alert(cmark_node *q, const struct alert_kind *k, cmark_node *en
 		cmark_node_unlink(para);
 		cmark_node_free(para);
 	}
-	cmark_node *box = cmark_node_new(CMARK_NODE_CUSTOM_BLOCK);
+	cmark_node *box = cmark_node_new_with_mem(CMARK_NODE_CUSTOM_BLOCK, &cm_mem);
 	char open[128];
 	snprintf(open, sizeof open,
 		 "<div class=\"alert alert-%s\" role=\"note\">\n<p class=\"alert-title\">%s</p>\n",
@@ -790,8 +840,8 @@ static void render_heading(const struct heading *h, int options, cmark_llist *ex
 	buf_putc(tmp, '>');
 	buf_put(tmp, inner + from, to - from);
 	buf_printf(tmp, "</h%d>", h->level);
-	free(inner);
-	cmark_node *c = cmark_node_new(CMARK_NODE_CUSTOM_BLOCK);
+	cm_free(inner);
+	cmark_node *c = cmark_node_new_with_mem(CMARK_NODE_CUSTOM_BLOCK, &cm_mem);
 	cmark_node_set_on_enter(c, tmp->ptr);
 	cmark_node_set_on_exit(c, "");
 	cmark_node_insert_before(h->node, c);
@@ -902,13 +952,13 @@ static cmark_parser *new_parser(const struct md_opts *o, const char *text, size_
 {
 	*serial = false;
 	if (!o->gfm)
-		return cmark_parser_new(*options);
+		return cmark_parser_new_with_mem(*options, &cm_mem);
 	pthread_once(&registered, register_extensions);
 	unsigned has = gfm_triggers(text, len);
 	*serial = (has & (HAS_LINK | HAS_TILDE)) != 0;
 	if (has & HAS_NOTE)
 		*options |= CMARK_OPT_FOOTNOTES;
-	cmark_parser *parser = cmark_parser_new(*options);
+	cmark_parser *parser = cmark_parser_new_with_mem(*options, &cm_mem);
 	static const struct {
 		const char *name;
 		unsigned when;
@@ -951,9 +1001,12 @@ static void render_html(struct walk *w, cmark_node *doc, cmark_parser *parser, i
 	if (!w->o->plain)
 		for (size_t i = 0; i < w->nheads; i++)
 			render_heading(&w->heads[i], options, exts, &w->tmp);
-	char *html = cmark_render_html(doc, options, exts);
+	/* cmark's HTML lives in the page's memory; the caller owns a copy. */
+	const char *cm_html = cmark_render_html(doc, options, exts);
+	out->html_len = strlen(cm_html);
+	char *html = xmalloc(out->html_len + 1);
+	memcpy(html, cm_html, out->html_len + 1);
 	out->html = html;
-	out->html_len = strlen(html);
 
 	struct strmap seen = STRMAP_INIT;
 	struct targets t = { .a = w->a, .seen = &seen, .n = out->anchors.n, .cap = out->anchors.n };
@@ -981,6 +1034,7 @@ void markdown_process(const char *text, size_t len, unsigned line_offset,
 	if (opts->gfm && !opts->plain)
 		options |= CMARK_OPT_TABLE_PREFER_STYLE_ATTRIBUTES;
 	memset(out, 0, sizeof(*out));
+	cm_arena = a;
 
 	bool serial;
 	cmark_parser *parser = new_parser(opts, text, len, &options, &serial);
@@ -1035,4 +1089,5 @@ void markdown_process(const char *text, size_t len, unsigned line_offset,
 	buf_free(&w.tmp);
 	cmark_node_free(doc);
 	cmark_parser_free(parser);
+	cm_arena = NULL;
 }
