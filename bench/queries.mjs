@@ -10,6 +10,9 @@
 //   typos    6 common words of five letters or more with their 2nd and 3rd
 //            letters swapped
 //   prefixes the first 4 letters of 6 common words of seven letters or more
+//   phrases  8 quoted pairs of words next to each other in the text, the
+//            first such pair after the first heading of spread-out pages
+//            (measured apart from the others: they read the pair files)
 //
 // Ties are broken by the word, so the same corpus gives the same queries.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
@@ -34,11 +37,14 @@ const spread = (list, n) => Array.from({ length: Math.min(n, list.length) }, (_,
 // { common, rare, pairs, typos, prefixes, all }: lists of query strings.
 export function pickQueries(content) {
   const files = articles(content).sort();
-  const df = new Map(), titles = [];
+  const df = new Map(), titles = [], firsts = [];
   for (let i = 0; i < files.length; i += 50) {
     const text = readFileSync(files[i], 'utf8').toLowerCase().replace(/\]\([^)]*\)/g, ']');
     const title = /^title:\s*"?(.*?)"?$/m.exec(text)?.[1] ?? '';
     titles.push(title.split(/[^a-z]+/).filter((w) => w.length > 1 && !STOP.has(w)));
+    const body = text.split(/^## .*$/m).slice(1).join(' ');
+    const m = [...body.matchAll(/(?<![a-z0-9])([a-z]{2,}) ([a-z]{2,})(?![a-z0-9])/g)].find((x) => !STOP.has(x[1]) && !STOP.has(x[2]));
+    if (m) firsts.push(`"${m[1]} ${m[2]}"`);
     for (const w of new Set(text.split(/[^a-z0-9]+/))) {
       if (w.length < 2 || STOP.has(w)) continue;
       df.set(w, (df.get(w) || 0) + 1);
@@ -52,7 +58,8 @@ export function pickQueries(content) {
   const typos = spread(long5.slice(0, 30), 6).map((w) => w[0] + w[2] + w[1] + w.slice(3));
   const prefixes = spread(words.filter((w) => w.length >= 7 && /^[a-z]+$/.test(w)).slice(0, 30), 6).map((w) => w.slice(0, 4));
   const all = [...new Set([...common, ...rare, ...pairs, ...typos, ...prefixes])];
-  return { common, rare, pairs, typos, prefixes, all };
+  const phrases = [...new Set(spread(firsts, 8))];
+  return { common, rare, pairs, typos, prefixes, all, phrases };
 }
 
 // The p-th percentile (0..1) of numbers, nearest rank.
@@ -63,5 +70,5 @@ export function percentile(values, p) {
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop())) {
   const q = pickQueries(process.argv[2]);
-  for (const k of ['common', 'rare', 'pairs', 'typos', 'prefixes']) console.log(`${k}: ${q[k].join(' | ')}`);
+  for (const k of ['common', 'rare', 'pairs', 'typos', 'prefixes', 'phrases']) console.log(`${k}: ${q[k].join(' | ')}`);
 }

@@ -6,12 +6,17 @@
 //
 //   engine_js_gzip       all search JavaScript (search-ui.js, search.js,
 //                        stemmer.js), gzipped
+//   phrase_js_gzip       search-phrase.js, which only phrase queries load
 //   first_query_bytes.Q  a cold /search/?q=Q in a fresh browser: the
 //                        JavaScript and index files fetched to show its
 //                        results, gzipped; then their p50, p95 and max
 //   later_query_bytes.Q  each query typed into the same page after all the
 //                        others before it; p50, p95 and max
 //   typed_query_bytes    typing a word a letter at a time (a query per letter)
+//   phrase_first_query_bytes.Q, phrase_later_query_bytes.Q
+//                        the same for the quoted phrases of bench/queries.mjs
+//                        (they also read the word-pair files); p95 and max,
+//                        reported with no budget of their own
 //   facets_bytes.Q       opening the first "Filter by" panel after a cold
 //                        query, for the common-word and pair queries; max
 //   warm_query_p50/p95   engine time of a query whose files are cached
@@ -78,6 +83,7 @@ const searchFiles = (p) => p.startsWith('/js/') || /^\/search\/.+\.json$/.test(p
 
 const js = readdirSync(join(out, 'js')).filter((f) => /^(search|search-ui|stemmer)\.js$/.test(f));
 print('engine_js_gzip', js.reduce((n, f) => n + gzSize(join(out, 'js', f)), 0), 'bytes');
+if (existsSync(join(out, 'js', 'search-phrase.js'))) print('phrase_js_gzip', gzSize(join(out, 'js', 'search-phrase.js')), 'bytes');
 
 // ---- The browser ----------------------------------------------------------------
 
@@ -142,6 +148,29 @@ try {
     await settled(page, TYPED.slice(0, i));
   }
   print('typed_query_bytes', sum(log, searchFiles), 'bytes');
+
+  // Quoted phrases, cold and then one after another in the same page.
+  const pfirst = [], plater = [];
+  for (const q of picked.phrases) {
+    await cold(q);
+    pfirst.push(sum(log, searchFiles));
+    print(`phrase_first_query_bytes.${name(q)}`, pfirst[pfirst.length - 1], 'bytes');
+  }
+  await cold('search');
+  for (const q of picked.phrases) {
+    log = [];
+    await page.fill('#search-q', q);
+    await page.press('#search-q', 'Enter');
+    await settled(page, q);
+    plater.push(sum(log, searchFiles));
+    print(`phrase_later_query_bytes.${name(q)}`, plater[plater.length - 1], 'bytes');
+  }
+  if (pfirst.length) {
+    print('phrase_first_query_bytes_p95', percentile(pfirst, 0.95), 'bytes');
+    print('phrase_first_query_bytes_max', Math.max(...pfirst), 'bytes');
+    print('phrase_later_query_bytes_p95', percentile(plater, 0.95), 'bytes');
+    print('phrase_later_query_bytes_max', Math.max(...plater), 'bytes');
+  }
 
   // Opening a taxonomy filter after a cold query.
   const facets = [];

@@ -80,6 +80,13 @@ struct search_tokenizer {
 	size_t nterms, capterms;
 	struct tterm *tt;
 	size_t ntt, captt;
+	/* The page's terms in text order (stop words left out), by slot in
+	 * TERMS, for its word pairs: RUN_END after each run of two words or
+	 * more in a row (a run ends with a text or at a dense run); RANK is
+	 * a slot's place among the terms as the record lists them. */
+	uint32_t *seq, *rank;
+	size_t nseq, capseq;
+	bool in_dense;          /* emitting the terms of a dense run */
 	struct buf enc;
 };
 
@@ -183,6 +190,8 @@ void search_tokenizer_free(struct search_tokenizer *t)
 	free(t->by_id);
 	free(t->terms);
 	free(t->tt);
+	free(t->seq);
+	free(t->rank);
 	free(t);
 }
 
@@ -317,6 +326,7 @@ static void dense_run(struct search_tokenizer *t, const unsigned char *s, size_t
 		      stem_fn fn, void *arg)
 {
 	size_t i = 0, k, k2;
+	t->in_dense = true;
 	while (i < n) {
 		utf8_next(s + i, n - i, &k);
 		tok_put(t, s + i, k);
@@ -328,6 +338,7 @@ static void dense_run(struct search_tokenizer *t, const unsigned char *s, size_t
 		}
 		i += k;
 	}
+	t->in_dense = false;
 }
 
 /* ASCII bytes: 0 for a separator, else the byte lowercased. */
@@ -468,6 +479,26 @@ static void add_title_term(struct doc_builder *b, struct stem *st)
 	x->form = form_hash(t->tok, t->toklen);
 }
 
+#define RUN_END UINT32_MAX
+
+/* Adds the term in slot ID (or RUN_END) to the page's terms in text
+ * order; a run ends once, and a run of one word is dropped. */
+static void add_seq(struct search_tokenizer *t, uint32_t id)
+{
+	if (id == RUN_END) {
+		size_t n = t->nseq;
+		if (n == 1 || (n >= 2 && t->seq[n - 2] == RUN_END))
+			t->nseq--;
+		if (t->nseq == 0 || t->seq[t->nseq - 1] == RUN_END)
+			return;
+	}
+	if (t->nseq == t->capseq) {
+		t->capseq = t->capseq ? 2 * t->capseq : 1024;
+		t->seq = xrealloc(t->seq, t->capseq * sizeof(*t->seq));
+	}
+	t->seq[t->nseq++] = id;
+}
+
 static void add_term(void *arg, struct stem *st)
 {
 	struct doc_builder *b = arg;
@@ -477,21 +508,26 @@ static void add_term(void *arg, struct stem *st)
 		add_title_term(b, st);
 	if (st->gen == b->gen) {
 		t->terms[st->slot].tf += b->weight;
-		return;
+	} else {
+		if (t->nterms == t->capterms) {
+			t->capterms = t->capterms ? 2 * t->capterms : 256;
+			t->terms = xrealloc(t->terms, t->capterms * sizeof(*t->terms));
+			t->rank = xrealloc(t->rank, t->capterms * sizeof(*t->rank));
+		}
+		st->gen = b->gen;
+		st->slot = (uint32_t)t->nterms;
+		t->terms[t->nterms++] = (struct tf){ st->id, b->weight };
 	}
-	if (t->nterms == t->capterms) {
-		t->capterms = t->capterms ? 2 * t->capterms : 256;
-		t->terms = xrealloc(t->terms, t->capterms * sizeof(*t->terms));
-	}
-	st->gen = b->gen;
-	st->slot = (uint32_t)t->nterms;
-	t->terms[t->nterms++] = (struct tf){ st->id, b->weight };
+	/* Word pairs, for phrases: the characters and pairs of a dense run
+	 * are not words in a row, and end the run of words. */
+	add_seq(t, t->in_dense ? RUN_END : st->slot);
 }
 
 static void add_text(struct search_tokenizer *t, struct doc_builder *b, uint32_t weight,
 		     const char *s, size_t n)
 {
 	b->weight = weight;
+	add_seq(t, RUN_END);    /* no pair spans two texts */
 	scan(t, s, n, add_term, b);
 }
 
@@ -588,11 +624,36 @@ static int cmp_tf(const void *a, const void *b)
 /* Writes the terms part of the page just read to OUT.  With OWN, terms
  * are numbered in the order they came (the page's own dictionary), else
  * by the tokenizer's numbers. */
+/* Writes the page's runs of two words or more in a row (for its word
+ * pairs): per word its place among the record's terms + 1, 0 after each
+ * run, and one more 0 at the end. */
+static void put_runs(const struct search_tokenizer *t, struct buf *out)
+{
+	/* A page has thousands of words: its varints are written in place. */
+	buf_grow(out, 5 * t->nseq + 1);
+	unsigned char *o = (unsigned char *)out->ptr + out->len;
+	for (size_t k = 0; k < t->nseq; k++) {
+		uint32_t v = t->seq[k] == RUN_END ? 0 : t->rank[t->seq[k]] + 1;
+		for (; v >= 0x80; v >>= 7)
+			*o++ = (unsigned char)(v & 0x7F) | 0x80;
+		*o++ = (unsigned char)v;
+	}
+	*o++ = 0;
+	out->len = (size_t)(o - (unsigned char *)out->ptr);
+	out->ptr[out->len] = '\0';
+}
+
 static void put_terms(struct search_tokenizer *t, const struct doc_builder *b, struct buf *out,
 		      bool own)
 {
-	if (!own)
+	if (!own) {
 		qsort(t->terms, t->nterms, sizeof(*t->terms), cmp_tf);
+		for (size_t i = 0; i < t->nterms; i++)
+			t->rank[t->by_id[t->terms[i].id]->slot] = (uint32_t)i;
+	} else {
+		for (size_t i = 0; i < t->nterms; i++)
+			t->rank[i] = (uint32_t)i;
+	}
 	put_uvar(out, (uint32_t)t->nterms);
 	uint32_t prev = 0;
 	for (size_t i = 0; i < t->nterms; i++) {
@@ -612,6 +673,7 @@ static void put_terms(struct search_tokenizer *t, const struct doc_builder *b, s
 		buf_putc(out, x->pos | (is_last ? 32 : 0));
 		buf_putc(out, x->form);
 	}
+	put_runs(t, out);
 }
 
 /* Writes the page's entry in its pack from after its section on: the
@@ -677,8 +739,9 @@ void search_page_doc(struct search_tokenizer *t, const struct site *s, struct pa
 	if (v && v->type == V_BOOL && !v->u.b)
 		return;
 	struct doc_builder b = { .gen = ++t->gen, .tk = t };
-	t->nterms = t->ntt = 0;
+	t->nterms = t->ntt = t->nseq = 0;
 	read_fields(t, &b, s, p, fm, text, len, heads_at);
+	add_seq(t, RUN_END);
 
 	/* A store's pages keep their record in it, for as long as the index. */
 	struct search_doc *d = arena_zalloc(t->store ? t->store->a : a, sizeof(*d));

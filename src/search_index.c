@@ -99,9 +99,17 @@ struct search_store *search_new_store(struct site *s)
  * keeps the postings of large sites small. */
 #define COMMON_PART 8
 #define COMMON_MIN 1000
+
+/* The most pages a term can be in and not be common: a term in more is
+ * in more than one page in COMMON_PART and in at least COMMON_MIN. */
+static size_t common_above(size_t n)
+{
+	return n / COMMON_PART > COMMON_MIN - 1 ? n / COMMON_PART : COMMON_MIN - 1;
+}
+
 static long score_level(double r, size_t df, size_t n)
 {
-	bool common = df * COMMON_PART > n && df >= COMMON_MIN;
+	bool common = df > common_above(n);
 	long q = !(r > 0) ? 0 : common ? 5 * lround(3 * r) : lround(SCORE_MAX * r);
 	return q < 1 ? (common ? 5 : 1) : q > SCORE_MAX ? SCORE_MAX : q;
 }
@@ -617,6 +625,385 @@ static void build_postings(struct ib *ib)
 	buf_free(&ib->cur);
 }
 
+/* ---- word pairs, for phrases ---- */
+
+/*
+ * Each pair of terms next to each other in a page's text has a list of
+ * the pages holding it, kept in files of their own that only a query with
+ * a quoted phrase reads.  A pair's key is "first second"; its bucket (16
+ * bits) comes from the FNV-1a hashes of its terms, and each file holds a run
+ * of buckets, cut at about PAIR_FILE bytes.  The table file says where
+ * each file's buckets start.  Built like the postings: the pages' pairs
+ * are counted per bucket, then placed, sorted and encoded on all threads.
+ * The pairs are kept as they are counted while they fit in half the
+ * memory budget, then ordered by bucket in place; past that, they are
+ * placed from the pages' records again, a range of buckets at a time in
+ * half the budget.
+ *
+ * A pair of two common terms (score_level) is not listed: on a large site
+ * its list would be long to download and to build, nearly every page
+ * holding both terms would be in it, and a phrase of such words is
+ * answered by the pages with both (the table's "most" says which terms
+ * are common).
+ */
+#define PAIR_BUCKETS 65536
+#define PAIR_FILE 8192          /* bytes of pair lists per file, about */
+#define PAIR_BLOCK 256          /* buckets a worker sorts and encodes at a time */
+#define PAIR_RANGE 4096         /* buckets encoded at a time */
+
+struct pair_entry {
+	uint32_t a, b, id;      /* the pair's terms (the index's numbers), the page */
+};
+
+struct pair_list {
+	struct pair_entry *e;
+	size_t n, cap;
+	bool full;              /* some were not kept */
+};
+
+struct pb {
+	struct ib *ib;
+	uint32_t *hkey;         /* per term: FNV-1a of its key */
+	uint8_t *common;        /* per term: 1 when common (score_level) */
+	uint64_t *at;           /* chunk C's next place in bucket K: at[C * PAIR_BUCKETS + K] */
+	uint64_t *start;        /* bucket K's entries are start[K]..start[K+1] */
+	struct pair_list *got;  /* per chunk: its pairs, kept while counted */
+	uint64_t *coff;         /* kept: chunk C's bucket K is got[C].e[coff[C * (PAIR_BUCKETS + 1) + K]..] */
+	bool kept;              /* every pair is in GOT */
+	uint64_t ebase;         /* E holds the entries from start[] = EBASE on */
+	size_t share;           /* pairs a chunk keeps at most */
+	size_t plo, phi;        /* the pass's buckets (pages read again) */
+	size_t lo, hi;          /* the buckets being encoded */
+	struct pair_entry *e;
+	struct buf *blocks;     /* per PAIR_BLOCK buckets: their "key":"pages" entries */
+	size_t *ends;           /* where each bucket's entries end in its block */
+	struct buf cur;         /* the file being filled */
+	struct group files;
+	struct buf table;       /* the first bucket of each file, as varints */
+	uint32_t last;          /* the first bucket of the file being filled */
+};
+
+static uint32_t fnv32(uint32_t h, const char *s)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* The bucket of the pair of terms A and B (doc/search-index.md). */
+static uint32_t pair_bucket(const struct pb *pb, uint32_t a, uint32_t b)
+{
+	return ((pb->hkey[a] * 2654435761u) ^ pb->hkey[b]) * 2246822507u >> 16;
+}
+
+/* Chunk C's pairs: counted per bucket, and kept in GOT[C] while it has
+ * room (PLACE false); or put in the pass's buckets (PLACE true).  Each
+ * two terms in a row in a run of the page's record (search_int.h) are a
+ * pair, unless both are common.  A page's pair met twice is counted and
+ * placed twice. */
+static void pair_chunk(struct pb *pb, size_t c, unsigned worker, bool place)
+{
+	struct ib *ib = pb->ib;
+	uint64_t *at = pb->at + c * PAIR_BUCKETS;
+	uint64_t base = place ? pb->start[pb->plo] : 0;
+	struct pair_list *got = &pb->got[c];
+	uint32_t *g = NULL;     /* the page's terms, in the record's order */
+	size_t cap = 0;
+	for (size_t i = chunk_from(ib, c); i < chunk_from(ib, c + 1); i++) {
+		const struct search_doc *d = ib->docs[i]->search;
+		const uint32_t *gid = d->dict->gid;
+		const unsigned char *p = doc_terms(d, reader(ib, worker, d));
+		uint32_t k = get_uvar(&p), id = 0;
+		if (k > cap) {
+			cap = k;
+			g = xrealloc(g, cap * sizeof(*g));
+		}
+		for (uint32_t j = 0; j < k; j++) {
+			id += get_uvar(&p);
+			get_uvar(&p);
+			g[j] = gid[id];
+		}
+		k = get_uvar(&p);
+		while (k--) {
+			get_uvar(&p);
+			p += 2;
+		}
+		for (uint32_t a = UINT32_MAX;;) {
+			uint32_t v = get_uvar(&p);
+			if (!v && a == UINT32_MAX)
+				break;          /* the runs end with an empty one */
+			uint32_t first = a, b = v ? g[v - 1] : UINT32_MAX;
+			a = b;
+			if (first == UINT32_MAX || b == UINT32_MAX || (pb->common[first] & pb->common[b]))
+				continue;
+			struct pair_entry e = { first, b, (uint32_t)i };
+			uint32_t bucket = pair_bucket(pb, first, b);
+			if (place) {
+				if (bucket >= pb->plo && bucket < pb->phi)
+					pb->e[at[bucket]++ - base] = e;
+				continue;
+			}
+			at[bucket]++;
+			if (got->n < pb->share) {
+				if (got->n == got->cap) {
+					got->cap = got->cap ? 2 * got->cap : 1024;
+					if (got->cap > pb->share)
+						got->cap = pb->share;
+					got->e = xrealloc(got->e, got->cap * sizeof(*got->e));
+				}
+				got->e[got->n++] = e;
+			} else if (!got->full) {
+				got->full = true;       /* the pages will be read again */
+				free(got->e);
+				got->e = NULL;
+			}
+		}
+	}
+	free(g);
+}
+
+static void count_pairs(void *arg, size_t c, unsigned worker)
+{
+	pair_chunk(arg, c, worker, false);
+}
+
+static void place_pairs(void *arg, size_t c, unsigned worker)
+{
+	pair_chunk(arg, c, worker, true);
+}
+
+/* Orders the pairs chunk C kept by bucket, in place (each bucket's in
+ * any order): from its counts per bucket, each pair is moved to the next
+ * free place of its bucket, and the one there moved on in turn. */
+static void group_pairs(void *arg, size_t c, unsigned worker)
+{
+	(void)worker;
+	struct pb *pb = arg;
+	const uint64_t *cnt = pb->at + c * PAIR_BUCKETS;
+	uint64_t *off = pb->coff + c * (PAIR_BUCKETS + 1);
+	uint64_t *next = xmalloc(PAIR_BUCKETS * sizeof(*next));
+	off[0] = 0;
+	for (size_t k = 0; k < PAIR_BUCKETS; k++) {
+		next[k] = off[k];
+		off[k + 1] = off[k] + cnt[k];
+	}
+	struct pair_entry *e = pb->got[c].e;
+	for (uint32_t k = 0; k < PAIR_BUCKETS; k++) {
+		while (next[k] < off[k + 1]) {
+			struct pair_entry x = e[next[k]];
+			uint32_t b = pair_bucket(pb, x.a, x.b);
+			while (b != k) {
+				struct pair_entry y = e[next[b]];
+				e[next[b]++] = x;
+				x = y;
+				b = pair_bucket(pb, x.a, x.b);
+			}
+			e[next[k]++] = x;
+		}
+	}
+	free(next);
+}
+
+static int cmp_pair(const void *x, const void *y)
+{
+	const struct pair_entry *p = x, *q = y;
+	if (p->a != q->a)
+		return p->a < q->a ? -1 : 1;
+	if (p->b != q->b)
+		return p->b < q->b ? -1 : 1;
+	return p->id < q->id ? -1 : p->id > q->id;
+}
+
+/* Sorts and encodes block K of the pass's buckets: ,"first second":"pages"
+ * for each pair, its pages as varints, the first id then the differences. */
+static void encode_pairs(void *arg, size_t k, unsigned worker)
+{
+	(void)worker;
+	struct pb *pb = arg;
+	const char *const *keys = pb->ib->keys;
+	size_t from = pb->lo + k * PAIR_BLOCK, to = from + PAIR_BLOCK;
+	if (to > pb->hi)
+		to = pb->hi;
+	struct buf *b = &pb->blocks[k];
+	struct buf key = BUF_INIT;
+	struct pair_entry *all = NULL;  /* kept: the bucket's pairs from every chunk */
+	size_t cap = 0;
+	for (size_t bucket = from; bucket < to; bucket++) {
+		size_t n = pb->start[bucket + 1] - pb->start[bucket];
+		struct pair_entry *e;
+		if (pb->kept) {
+			if (n > cap) {
+				cap = n;
+				all = xrealloc(all, cap * sizeof(*all));
+			}
+			e = all;
+			n = 0;
+			for (size_t c = 0; c < pb->ib->nchunks; c++) {
+				const uint64_t *off = pb->coff + c * (PAIR_BUCKETS + 1);
+				size_t m = off[bucket + 1] - off[bucket];
+				if (m)
+					memcpy(e + n, pb->got[c].e + off[bucket], m * sizeof(*e));
+				n += m;
+			}
+		} else {
+			e = pb->e + (pb->start[bucket] - pb->ebase);
+		}
+		if (n > 1)
+			qsort(e, n, sizeof(*e), cmp_pair);
+		for (size_t j = 0; j < n;) {
+			buf_reset(&key);
+			buf_printf(&key, "%s %s", keys[e[j].a], keys[e[j].b]);
+			buf_puts(b, ",\"");
+			buf_put_json(b, key.ptr, key.len);
+			buf_puts(b, "\":\"");
+			uint32_t prev = 0;
+			size_t i = j;
+			for (; i < n && e[i].a == e[j].a && e[i].b == e[j].b; i++) {
+				if (i > j && e[i].id == prev)
+					continue;       /* the page has the pair twice */
+				put_varint(b, e[i].id - prev);
+				prev = e[i].id;
+			}
+			buf_putc(b, '"');
+			j = i;
+		}
+		pb->ends[bucket - pb->lo] = b->len;
+	}
+	free(all);
+	buf_free(&key);
+}
+
+/* Ends the file of pair lists being filled. */
+static void end_pair_file(struct pb *pb)
+{
+	buf_putc(&pb->cur, '}');
+	group_add(pb->ib->x, &pb->files, &pb->cur);
+	buf_reset(&pb->cur);
+}
+
+/* Puts the pass's buckets into files of about PAIR_FILE bytes. */
+static void cut_pair_files(struct pb *pb)
+{
+	for (size_t bucket = pb->lo; bucket < pb->hi; bucket++) {
+		size_t r = bucket - pb->lo, k = r / PAIR_BLOCK;
+		size_t from = r % PAIR_BLOCK ? pb->ends[r - 1] : 0, to = pb->ends[r];
+		if (from == to)
+			continue;
+		if (pb->cur.len >= PAIR_FILE) {
+			end_pair_file(pb);
+			put_varint(&pb->table, (uint32_t)bucket - pb->last);
+			pb->last = (uint32_t)bucket;
+		}
+		/* Each entry starts with a comma: the file's first is a brace. */
+		buf_putc(&pb->cur, pb->cur.len ? ',' : '{');
+		buf_put(&pb->cur, pb->blocks[k].ptr + from + 1, to - from - 1);
+	}
+}
+
+/* The files of word pairs and their table; returns the table's name, or
+ * NULL when no page has two words in a row. */
+static const char *build_pairs(struct ib *ib)
+{
+	struct pb pb = { .ib = ib, .files = { .h = HASH64_SEED } };
+	pb.hkey = xmalloc((ib->nterms ? ib->nterms : 1) * sizeof(*pb.hkey));
+	pb.common = xmalloc(ib->nterms ? ib->nterms : 1);
+	size_t most = common_above(ib->n);
+	for (size_t g = 0; g < ib->nterms; g++) {
+		pb.hkey[g] = fnv32(2166136261u, ib->keys[g]);
+		pb.common[g] = ib->df[g] > most;
+	}
+	/* The pairs counted are kept too, in half the budget, so that the
+	 * pages are read once when they all fit. */
+	uint64_t room = search_mem() / 2 / sizeof(struct pair_entry);
+	pb.share = room / ib->nchunks;
+	pb.got = xcalloc(ib->nchunks, sizeof(*pb.got));
+	pb.at = xcalloc(ib->nchunks * PAIR_BUCKETS, sizeof(*pb.at));
+	pool_run(ib->threads, ib->nchunks, count_pairs, &pb);
+	bool kept = true;
+	for (size_t c = 0; c < ib->nchunks; c++)
+		kept &= !pb.got[c].full;
+	pb.kept = kept;
+	if (kept) {
+		pb.coff = xmalloc(ib->nchunks * (PAIR_BUCKETS + 1) * sizeof(*pb.coff));
+		pool_run(ib->threads, ib->nchunks, group_pairs, &pb);
+	} else {
+		for (size_t c = 0; c < ib->nchunks; c++) {
+			free(pb.got[c].e);
+			pb.got[c].e = NULL;
+		}
+	}
+	pb.start = xmalloc((PAIR_BUCKETS + 1) * sizeof(*pb.start));
+	pb.start[0] = 0;
+	for (size_t k = 0; k < PAIR_BUCKETS; k++) {
+		uint64_t place = pb.start[k];
+		for (size_t c = 0; c < ib->nchunks; c++) {
+			uint64_t n = pb.at[c * PAIR_BUCKETS + k];
+			pb.at[c * PAIR_BUCKETS + k] = place;
+			place += n;
+		}
+		pb.start[k + 1] = place;
+	}
+	const char *name = NULL;
+	if (pb.start[PAIR_BUCKETS] == 0)
+		goto done;
+	buf_init(&pb.cur);
+	buf_init(&pb.table);
+	put_varint(&pb.table, 0);
+	/* Kept pairs are all in one pass; others are placed from the pages'
+	 * records a pass at a time.  A pass is encoded PAIR_RANGE buckets at a
+	 * time, so that the text of only one range is held. */
+	for (pb.plo = 0; pb.plo < PAIR_BUCKETS; pb.plo = pb.phi) {
+		pb.phi = kept ? PAIR_BUCKETS : pb.plo + 1;
+		while (pb.phi < PAIR_BUCKETS && pb.start[pb.phi + 1] - pb.start[pb.plo] <= room)
+			pb.phi++;
+		if (!kept) {
+			pb.ebase = pb.start[pb.plo];
+			pb.e = xmalloc((pb.start[pb.phi] - pb.start[pb.plo] + 1) * sizeof(*pb.e));
+			pool_run(ib->threads, ib->nchunks, place_pairs, &pb);
+		}
+		for (pb.lo = pb.plo; pb.lo < pb.phi; pb.lo = pb.hi) {
+			pb.hi = pb.lo + PAIR_RANGE < pb.phi ? pb.lo + PAIR_RANGE : pb.phi;
+			size_t nb = (pb.hi - pb.lo + PAIR_BLOCK - 1) / PAIR_BLOCK;
+			pb.blocks = xcalloc(nb, sizeof(*pb.blocks));
+			for (size_t k = 0; k < nb; k++)
+				buf_init(&pb.blocks[k]);
+			pb.ends = xmalloc((pb.hi - pb.lo) * sizeof(*pb.ends));
+			pool_run(ib->threads, nb, encode_pairs, &pb);
+			cut_pair_files(&pb);
+			for (size_t k = 0; k < nb; k++)
+				buf_free(&pb.blocks[k]);
+			free(pb.blocks);
+			free(pb.ends);
+		}
+		free(pb.e);
+		pb.e = NULL;
+	}
+	if (pb.cur.len)
+		end_pair_file(&pb);
+	struct buf prefix = BUF_INIT, table = BUF_INIT;
+	group_name(ib->x, &pb.files, "w", &prefix);
+	buf_puts(&table, "{\"files\":");
+	put_json_str(&table, prefix.ptr);
+	buf_puts(&table, ",\"from\":");
+	put_json_str(&table, pb.table.ptr);
+	buf_printf(&table, ",\"most\":%zu}", most);
+	name = add_file(ib->x, "x", &table)->name;
+	buf_free(&prefix);
+	buf_free(&table);
+	buf_free(&pb.cur);
+	buf_free(&pb.table);
+done:
+	for (size_t c = 0; c < ib->nchunks; c++)
+		free(pb.got[c].e);
+	free(pb.got);
+	free(pb.coff);
+	free(pb.hkey);
+	free(pb.common);
+	free(pb.at);
+	free(pb.start);
+	return name;
+}
+
 /* ---- the other files ---- */
 
 /* Writes the dictionary shard of terms [FIRST, T) and lists it in the
@@ -879,7 +1266,8 @@ static void build_term_lists(struct ib *ib, const struct facet *facets, struct b
 
 /* The root file; sets site.search. */
 static void build_root(struct ib *ib, const struct buf *packs_key, const struct buf *chunks_key,
-		       const struct buf *root_dict, const struct buf *secs, const struct buf *taxes)
+		       const struct buf *root_dict, const struct buf *secs, const struct buf *taxes,
+		       const char *pairs)
 {
 	struct buf cur = BUF_INIT;
 	buf_printf(&cur, "{\"version\":2,\"pages\":%zu,\"score\":%d,\"pack\":%d,\"packs\":", ib->n,
@@ -888,6 +1276,11 @@ static void build_root(struct ib *ib, const struct buf *packs_key, const struct 
 	buf_printf(&cur, ",\"chunk\":%d,\"terms\":", TERM_CHUNK);
 	if (chunks_key->len)
 		put_json_str(&cur, chunks_key->ptr);
+	else
+		buf_puts(&cur, "null");
+	buf_puts(&cur, ",\"pairs\":");
+	if (pairs)
+		put_json_str(&cur, pairs);
 	else
 		buf_puts(&cur, "null");
 	buf_puts(&cur, ",\"dict\":[");
@@ -976,6 +1369,7 @@ void search_build(struct site *s)
 	merge_dicts(&ib);
 	count_postings(&ib);
 	build_postings(&ib);
+	const char *pairs = build_pairs(&ib);
 	struct buf root_dict = BUF_INIT, secs = BUF_INIT, taxes = BUF_INIT;
 	struct buf packs_key = BUF_INIT, chunks_key = BUF_INIT;
 	build_dict(&ib, &root_dict);
@@ -986,7 +1380,7 @@ void search_build(struct site *s)
 	build_taxonomies(&ib, facets, &taxes);
 	build_packs(&ib, sec_of, &packs_key);
 	build_term_lists(&ib, facets, &chunks_key);
-	build_root(&ib, &packs_key, &chunks_key, &root_dict, &secs, &taxes);
+	build_root(&ib, &packs_key, &chunks_key, &root_dict, &secs, &taxes, pairs);
 
 	for (size_t i = 0; i < x->n; i++)
 		strmap_put(&x->names, x->files[i].name, &x->files[i]);

@@ -41,8 +41,13 @@ struct search_store {
  *               difference to the previous number and the weighted
  *               frequency; the number of title terms, then per title
  *               term its number, then a byte for its place (+ 32 when
- *               it is the title's last term) and one for its form hash.
- *               Numbers are varints (7 bits a byte, low bits first).
+ *               it is the title's last term) and one for its form hash;
+ *               then, for its word pairs, its runs of two terms or
+ *               more in a row in its text (stop words left out; a run
+ *               never spans two texts or a dense run): the number of
+ *               values, then per term its place among the terms above
+ *               + 1, and 0 after each run.  Numbers are varints (7 bits
+ *               a byte, low bits first).
  *   pack part:  the page's entry in its pack from after "s":N on:
  *               [,"e":excerpt][,"h":[...]]} -- ready to copy.
  */

@@ -116,12 +116,18 @@ function start() {
         return `No results for ${quoted}.`;
       case 'partial':
         return `No page has all of the words of ${quoted}; ${plural(res.total, 'page has', 'pages have')} all but one${filtered}.`;
+      case 'apart':
+        return `No page has the quoted words of ${quoted} together; ${plural(res.total, 'page has', 'pages have')} them apart${filtered}.`;
       case 'or':
         return `No page has all of the words of ${quoted}; ${plural(res.total, 'page has', 'pages have')} some of them${filtered}.`;
-      default:
-        return some > 0
-          ? `${plural(res.total, 'result', 'results')} for ${quoted}${filtered}: ${plural(res.full, 'page has', 'pages have')} every word, the others miss one.`
-          : `${plural(res.total, 'result', 'results')} for ${quoted}${filtered}.`;
+      default: {
+        const head = `${plural(res.total, 'result', 'results')} for ${quoted}${filtered}`;
+        const one = some - res.apart;
+        if (!some) return `${head}.`;
+        if (!res.apart) return `${head}: ${plural(res.full, 'page has', 'pages have')} every word, the others miss one.`;
+        return `${head}: ${plural(res.full, 'page has', 'pages have')} the quoted words together, ` +
+          (one ? `${plural(one, 'page misses', 'pages miss')} a word, ` : '') + 'the others have them apart.';
+      }
     }
   }
 
@@ -140,6 +146,7 @@ function start() {
       h('p', { className: 'search-hit-meta' }, hit.section,
         ...hit.terms.flatMap((t) => [' · ', `${t.taxonomy}: `, marked(t.name, t.marks)])),
       hit.missing && h('p', { className: 'search-hit-missing' }, 'Missing: ', h('s', {}, hit.missing)),
+      hit.apart && h('p', { className: 'search-hit-missing' }, 'The quoted words are apart on this page.'),
       hit.text && h('p', { className: 'search-hit-text' }, marked(hit.text, hit.marks)));
     if (hit.subs.length) {
       li.append(h('ul', { className: 'search-subs' }, ...hit.subs.map((s) =>

@@ -15,7 +15,7 @@ import { stem } from './stemmer.js';
 // Runs of word characters; kana and CJK ideographs (written without spaces)
 // form runs of their own.
 const WORD = /[0-9A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F\u0370-\u1FFF\uAC00-\uD7AF]+|[\u3040-\u9FFF]+/g;
-const DENSE = /^[\u3040-\u9FFF]/;
+export const DENSE = /^[\u3040-\u9FFF]/;
 const FOLD = (
   'a a a a a a ae c e e e e i i i i d n o o o o o - o u u u u y th ss ' +
   'a a a a a a ae c e e e e i i i i d n o o o o o - o u u u u y th y ' +
@@ -107,14 +107,16 @@ export function queryTokens(q, useSegmenter = true) {
   return out;
 }
 
-// The exact-form hash of a folded word: the top 6 bits of the 32-bit
-// FNV-1a hash of its UTF-8 bytes (the same as folio's).
+// The 32-bit FNV-1a hash of a string's UTF-8 bytes (the same as folio's).
 const utf8 = new TextEncoder();
-export function formHash(w) {
+export function fnv1a(s) {
   let h = 0x811c9dc5;
-  for (const b of utf8.encode(w)) h = Math.imul(h ^ b, 16777619);
-  return h >>> 26;
+  for (const b of utf8.encode(s)) h = Math.imul(h ^ b, 16777619);
+  return h >>> 0;
 }
+
+// The exact-form hash of a folded word: the top 6 bits of its FNV-1a hash.
+export const formHash = (w) => fnv1a(w) >>> 26;
 
 // ---- Compact numbers ------------------------------------------------------
 
@@ -336,7 +338,7 @@ export class Search {
   async rank(q) {
     const root = await this.root(), N = root.pages;
     const toks = queryTokens(q);
-    const run = { q, words: [], ids: new Int32Array(0), score: null, group: null, missing: null, status: 'ok', root };
+    const run = { q, words: [], ids: new Int32Array(0), score: null, group: null, missing: null, status: 'ok', root, phrases: [] };
     if (!toks.length) return (run.status = 'empty'), run;
     // The last word grows as the reader types, unless followed by a space
     // or closing a phrase.
@@ -355,7 +357,11 @@ export class Search {
     }
     if (!run.words.length) return (run.status = toks.some((x) => bytes(x.w) > 40) ? 'long' : 'stop'), run;
 
-    // Each word's exact stem and, for the last, its prefix expansions.
+    // Each word's exact stem and, for the last, its prefix expansions; the
+    // pages with each quoted phrase's words together.
+    // (search-phrase.js, loaded only for a phrase of two words or more).
+    const phrasesP = toks.filter((x) => x.phrase >= 0 && x.t).length < 2 ? [] :
+      import('./search-phrase.js').then((m) => m.phrasePages(this, toks, N));
     await Promise.all(run.words.map(async (word) => {
       const [e, pre] = await Promise.all([this.entry(word.t),
         word.prefix ? this.withPrefix(new Set([word.t, word.w]), PREFIXES + 1) : []]);
@@ -379,6 +385,7 @@ export class Search {
       });
       return more;
     };
+    run.phrases = await phrasesP;
     await correct((word) => !word.exps.length, FIX1, FIX2);
     await this.combine(run, N);
     if (!run.full && await correct((word) => !word.fixed && word.df < FEW, TYPO1, TYPO2))
@@ -449,32 +456,38 @@ export class Search {
       }
     }
     for (const id of run.root.lists || []) if (id < N) total[id] *= LISTING;
-
-    // Who is in: every word; else all but one (not a phrase word) when few
-    // have every word; else, when none has every word, any word.
+    // Who is in: pages with every word and each quoted phrase's words
+    // together, in order; when fewer than PARTIAL are, those missing one
+    // word (not a phrase word), then those with every word but a phrase's
+    // words apart; when none has every word, any word (phrases together).
+    const together = (id) => run.phrases.every((ok) => ok[id]);
     const group = new Uint8Array(N).fill(255);
-    let full = 0;
-    for (let id = 0; id < N; id++) if (hits[id] === need) (group[id] = 0), full++;
+    let full = 0, apart = 0, one = 0;
+    for (let id = 0; id < N; id++) if (hits[id] === need && together(id)) (group[id] = 0), full++;
     let phrases = 0;
     words.forEach((word, w) => { if (word.phrase >= 0) phrases |= 1 << w; });
-    if (need > 1 && full < PARTIAL) {
+    if (full < PARTIAL) {
       for (let id = 0; id < N; id++) {
-        if (hits[id] !== need - 1 || (has[id] & phrases) !== phrases) continue;
-        group[id] = 1;
+        if (hits[id] === need && !together(id)) {
+          (group[id] = 2), apart++;
+          continue;
+        }
+        if (need < 2 || hits[id] !== need - 1 || (has[id] & phrases) !== phrases || !together(id)) continue;
+        (group[id] = 1), one++;
         missing[id] = 31 - Math.clz32(~has[id] & ((2 ** need) - 1));
       }
     }
     let status = 'ok';
     let ids = [];
     for (let id = 0; id < N; id++) if (group[id] !== 255) ids.push(id);
-    if (!full && ids.length) status = 'partial';
+    if (!full && ids.length) status = one ? 'partial' : 'apart';
     if (!ids.length && need > 1) {
-      for (let id = 0; id < N; id++) if (hits[id] && (has[id] & phrases) === phrases) ids.push(id), (group[id] = 2);
+      for (let id = 0; id < N; id++) if (hits[id] && (has[id] & phrases) === phrases && together(id)) ids.push(id), (group[id] = 3);
       if (ids.length) status = 'or';
     }
     ids = Int32Array.from(ids);
     ids.sort((a, b) => group[a] - group[b] || total[b] - total[a] || mix(a) - mix(b));
-    Object.assign(run, { ids, score: total, group, missing, status, full });
+    Object.assign(run, { ids, score: total, group, missing, status, full, apart });
   }
 
   async names(t) {
@@ -519,12 +532,15 @@ export class Search {
   // (all of them for the keys in allTerms).
   //
   // status: 'ok' (pages have every word), 'partial' (none has every word,
-  // some have all but one), 'or' (only some of the words), 'none', 'stop'
+  // some have all but one), 'apart' (none has a quoted phrase's words
+  // together, some have them apart), 'or' (only some of the words), 'none', 'stop'
   // (only stop words), 'long' (only words over 40 bytes), 'empty' (no
   // letters or digits).  Each hit of a page missing a word has
-  // .missing = that word as typed.
+  // .missing = that word as typed; each hit of a page with a phrase's words
+  // apart has .apart = true.
   //
-  // Returns { q, status, words, full (pages with every word), total (after
+  // Returns { q, status, words, full (pages with every word, phrases
+  // together), apart (pages with every word, a phrase's apart), total (after
   // filters), all (before), sections: [{ key, title, url, count }],
   // taxonomies: [{ key, title, selected, terms: [{ name, url, count,
   // index }] or null when not counted, more: whether it has terms not
@@ -560,7 +576,7 @@ export class Search {
 
     const res = {
       q, status: run.status, words: run.words.map(({ raw, w, t, prefix, phrase }) => ({ raw, w, t, prefix, phrase })),
-      full: run.full || 0,
+      full: run.full || 0, apart: run.apart || 0,
       all: run.ids.length, total: shown.length, start,
       sections: root.sections.map(([key, title, url], s) => ({ key, title, url, count: secCount[s] })),
       taxonomies: [], hits: [], more: false,
@@ -612,6 +628,7 @@ export class Search {
       const p = packs[k][id % root.pack];
       const hit = { id, url: p.u, title: p.t, section: root.sections[p.s]?.[1] ?? '', terms: [], score: run.score[id] };
       if (run.missing[id] >= 0) hit.missing = run.words[run.missing[id]].raw;
+      if (run.group[id] === 2) hit.apart = true;
       // The page's taxonomy terms named by the query, e.g. Skills: Django.
       for (const x of terms) if (hit.terms.length < 4 && x.ids.has(id)) hit.terms.push(x.term);
       hit.titleMarks = marks(tokenize(p.t), match);

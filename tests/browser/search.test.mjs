@@ -209,6 +209,14 @@ async function main() {
       check(firstMissing >= 1 && missing.slice(firstMissing).every((x) => words.includes(x)),
         'pages missing a word follow those with every word, the word struck through', JSON.stringify(missing));
       check(/every word, the others miss one/.test(await page.textContent('[role=status]')), 'the status says some results miss a word', await page.textContent('[role=status]'));
+      // A quoted phrase few pages have: those pages, then the pages with
+      // its words apart, each marked.
+      await page.goto(`${base}/search/?q=${encodeURIComponent('"remote work"')}`);
+      await settled(page, '"remote work"');
+      const apart = await page.$$eval('.search-hit', (li) => li.map((x) => /apart/.test(x.querySelector('.search-hit-missing')?.textContent ?? '')));
+      const firstApart = apart.indexOf(true);
+      check(firstApart >= 1 && apart.slice(firstApart).every(Boolean), 'a phrase: pages with its words together first, then those with them apart, marked', JSON.stringify(apart));
+      check(/together, the others have them apart/.test(await page.textContent('[role=status]')), 'the status says some results have the words apart', await page.textContent('[role=status]'));
       check(page.errors.length === 0, 'messages: no console errors', page.errors.join('\n'));
       await page.context().close();
     }

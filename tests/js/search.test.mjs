@@ -5,10 +5,12 @@
 // Ends with one line "N passed, N failed".
 //
 // Environment: FOLIO (the folio binary, default build/folio).
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildSite, folio, localSearch, root } from './local.mjs';
-import { Search, denseWords, distance, fold, formHash, postings, queryTokens, simpleId, terms, tokenize, varints } from '../../assets/js/search.js';
+import { buildSite, folio, localSearch, root, rootName as rootFile } from './local.mjs';
+import { Search, denseWords, distance, fnv1a, fold, formHash, postings, queryTokens, simpleId, terms, tokenize, varints } from '../../assets/js/search.js';
+import { pairBucket, phrasePairs } from '../../assets/js/search-phrase.js';
 
 
 let passed = 0, failed = 0;
@@ -64,6 +66,10 @@ eq(denseWords('東京都に住む', false), [['東京都に住む', 0]], 'denseW
 check(denseWords('東京都に住む').every(([w, at]) => '東京都に住む'.slice(at, at + w.length) === w), 'denseWords: words at their places');
 eq(queryTokens('a "remote work" b “x y”').map((x) => [x.w, x.phrase]), [['a', -1], ['remote', 0], ['work', 0], ['b', -1], ['x', 1], ['y', 1]], 'phrases in straight and curly quotes');
 eq(queryTokens('"remote work').map((x) => x.phrase), [-1, -1], 'an unclosed quote is no phrase');
+eq(phrasePairs(queryTokens('a "remote and work" b "x" "y z w"')), [[['remot', 'work']], [], [['y', 'z'], ['z', 'w']]], 'phrase pairs: neighbours, stop words left out');
+eq(phrasePairs(queryTokens('"東京 remote work"')), [[['remot', 'work']]], 'phrase pairs: none with a word of a script without spaces');
+eq([fnv1a('remot'), fnv1a('work')], [0x84768124, 0x5b98d260], 'FNV-1a of the terms of a pair');
+eq(pairBucket('remot', 'work'), 0xb11b, 'the bucket of a pair: ((A × 2654435761) xor B) × 2246822507, top 16 bits');
 
 // ---- Compact numbers ------------------------------------------------------
 
@@ -213,6 +219,36 @@ check(pages.every((p) => (p.h || []).every(([id, text]) => id === '' || id !== s
 eq(simpleId('Part 1: Stream'), 'part-1-stream', 'simple heading id');
 eq(simpleId('<i>Escaped</i> heading'), 'i-escaped-i-heading', 'simple heading id of markup-like text');
 
+// Word pairs: the table lists the first bucket of each pair file; every
+// key of a file is two terms of the dictionary whose bucket is in the
+// file's range, with increasing page ids.
+{
+  check(typeof idx.pairs === 'string', 'root: pairs names the pair table', idx.pairs);
+  const table = read(idx.pairs), starts = varints(table.from);
+  for (let k = 1; k < starts.length; k++) starts[k] += starts[k - 1];
+  check(starts[0] === 0 && starts.every((b, k) => !k || b > starts[k - 1]), 'pair table: buckets from 0, increasing', starts.join(' '));
+  let ok = true, detail = '', n = 0;
+  const pairs = new Map();
+  starts.forEach((from, k) => {
+    const to = starts[k + 1] ?? 65536;
+    for (const [key, s] of Object.entries(read(`${table.files}${k}.json`))) {
+      const [a, b, more] = key.split(' '), bucket = pairBucket(a, b);
+      const ids = varints(s);
+      for (let i = 1; i < ids.length; i++) ids[i] += ids[i - 1];
+      pairs.set(key, ids.map((id) => pages[id]?.u));
+      n++;
+      if (more !== undefined || !keys.has(a) || !keys.has(b) || bucket < from || bucket >= to || !ids.length || !ids.every((id, i) => id < idx.pages && (!i || id > ids[i - 1])))
+        ok = false, (detail ||= `${key} in file ${k}: bucket ${bucket}, ids ${ids}`);
+    }
+  });
+  check(ok && n > 10, 'pair files: keys of two terms in their bucket range, increasing ids', detail || n);
+  eq(pairs.get('remot work'), ['/guides/remote-work/'], 'pairs: remote work (title)');
+  eq(pairs.get('work remot'), ['/guides/promoted/'], 'pairs: work remote (across a comma)');
+  eq(pairs.get('remot team'), ['/guides/remote-work/'], 'pairs: remote team (body, stop word left out)');
+  check(!pairs.has('work remot') || !pairs.get('work remot').includes('/guides/remote-work/'), 'pairs: none across the title and the text');
+  check(![...pairs.keys()].some((k) => /[\u3040-\u9fff]/.test(k)), 'pairs: none in scripts without spaces');
+}
+
 // Which pages are in.
 check(byUrl.has('/roles/backend/') && byUrl.has('/skills/django/') && byUrl.has('/roles/'), 'indexed: pages and sections with a file');
 check(!byUrl.has('/guides/hidden/'), 'not indexed: search: false');
@@ -323,13 +359,35 @@ async function queries() {
   eq(urls(r), ['/guides/promoted/', '/roles/'], 'a section page below a content page with the same words');
 
   // Phrases.
+  // (remote-work.md: title "Remote work", text "A remote team writes...";
+  // promoted.md: "...from good work, remote or not.")
+  r = await search.query('remote work');
+  check(urls(r).includes('/guides/remote-work/') && urls(r).includes('/guides/promoted/'), 'without quotes: the words anywhere', urls(r));
+  fetched.length = 0;
   r = await search.query('"remote work"');
-  eq(urls(r)[0], '/guides/remote-work/', 'a phrase: the page with the words together first');
-  check(urls(r).includes('/guides/promoted/'), 'a phrase: pages with its words apart follow', urls(r));
+  eq(urls(r), ['/guides/remote-work/', '/guides/promoted/'], 'a phrase: the page with the words together, in order, then the page with them apart');
+  check(r.status === 'ok' && r.full === 1 && r.apart === 1 && !r.hits[0].apart && r.hits[1].apart === true, 'a phrase: the page with its words apart is marked', JSON.stringify([r.status, r.full, r.apart, r.hits.map((h) => h.apart)]));
+  check(fetched.filter((u) => /\/x\.[^/]*\.json$/.test(u)).length === 1 && fetched.filter((u) => /\/w\.[^/]*\.json$/.test(u)).length === 1,
+    'a phrase of two words reads the pair table and one pair file', fetched.join('\n'));
   r = await search.query('"work remote"');
-  check(urls(r).length === 2 && r.hits[0].score < (await search.query('"remote work"')).hits[0].score, 'a phrase in the other order earns no phrase bonus', urls(r));
+  eq(urls(r), ['/guides/promoted/', '/guides/remote-work/'], 'a phrase in the other order: the page with that order (across a comma) first');
+  r = await search.query('"remote team"');
+  eq(urls(r), ['/guides/remote-work/'], 'a phrase in body text');
+  r = await search.query('"team remote"');
+  check(r.status === 'apart' && r.full === 0 && r.hits.length === 1 && r.hits[0].apart, 'body words in the other order: no page has them together, the page with them apart follows', JSON.stringify([r.status, urls(r)]));
+  r = await search.query('"remote and the team"');
+  eq(urls(r), ['/guides/remote-work/'], 'stop words in a phrase are left out, as in the text');
+  r = await search.query('"writes team"');
+  check(r.status === 'apart' && r.hits.every((h) => h.apart), 'words of the same sentence, not next to each other: apart', JSON.stringify([r.status, urls(r)]));
+  r = await search.query('"team remote" writes');
+  check(r.status === 'apart' && r.hits.length === 1, 'a phrase apart and a word: apart', JSON.stringify([r.status, urls(r)]));
   r = await search.query('"remote work" zzyzx');
-  check(r.status === 'partial' && r.hits.length === 2 && r.hits.every((h) => h.missing === 'zzyzx'), 'a phrase and a word no page has: the pages with the phrase\'s words', JSON.stringify([r.status, r.hits.map((h) => [h.url, h.missing])]));
+  check(r.status === 'partial' && r.hits.length === 1 && r.hits.every((h) => h.missing === 'zzyzx'), 'a phrase and a word no page has: the pages with the phrase', JSON.stringify([r.status, r.hits.map((h) => [h.url, h.missing])]));
+  r = await search.query('"remote work" team');
+  eq(urls(r), ['/guides/remote-work/'], 'a phrase and a word: pages with both');
+  fetched.length = 0;
+  await search.query('remote team');
+  check(!fetched.some((u) => /\/[wx]\.[^/]*\.json$/.test(u)), 'a query without a phrase reads no pair files', fetched.join('\n'));
   r = await search.query('"remote zzyzx" django');
   check(r.status === 'none', 'a phrase\'s words are never the missing one', JSON.stringify([r.status, r.hits.map((h) => [h.url, h.missing])]));
   r = await search.query('"remote zzyzx"');
@@ -379,4 +437,35 @@ async function queries() {
   check(fetched.length === 0, 'a repeated query fetches nothing', fetched.join('\n'));
 }
 
-queries().catch((e) => check(false, 'queries crashed', e.stack)).then(finish);
+// A site large enough for common terms (in more than an eighth of the
+// pages and in 1,000 or more): alpha and beta are in every page, next to
+// each other in the even ones only; each page has a word of its own, wK.
+// The pair of two common terms is not listed, so a phrase of them finds
+// every page with both words, none marked apart; other pairs are listed.
+async function commonPairs() {
+  const site = mkdtempSync(join(tmpdir(), 'folio-common-'));
+  process.on('exit', () => rmSync(site, { recursive: true, force: true }));
+  const N = 1200;
+  mkdirSync(join(site, 'layouts'));
+  mkdirSync(join(site, 'content/notes'), { recursive: true });
+  writeFileSync(join(site, 'site.yaml'), 'title: Common\nbase_url: https://example.org/\ntheme: none\n');
+  for (const l of ['home', 'page', 'search', 'section'])
+    copyFileSync(join(root, `tests/sites/search/layouts/${l}.mustache`), join(site, `layouts/${l}.mustache`));
+  writeFileSync(join(site, 'content/search.md'), '---\ntitle: Search\nlayout: search\nsearch: false\n---\n');
+  for (let k = 0; k < N; k++) {
+    const w = `w${String(k).padStart(4, '0')}`;
+    writeFileSync(join(site, `content/notes/${w}.md`), `---\ntitle: Note ${k}\n---\n${k % 2 ? '' : 'Alpha '}beta ${w}, alpha.\n`);
+  }
+  const out = buildSite(site), s = localSearch(out);
+  const table = JSON.parse(readFileSync(join(out, 'search', JSON.parse(readFileSync(join(out, 'search', rootFile(out)), 'utf8')).pairs), 'utf8'));
+  eq(table.most, 999, 'pair table: terms in more than 999 pages are common');
+  let r = await s.query('"alpha beta"', { limit: 10 });
+  check(r.status === 'ok' && r.total === N && r.full === N && !r.hits.some((h) => h.apart),
+    'a phrase of two common words: every page with both, none apart', JSON.stringify([r.status, r.total, r.full, r.apart]));
+  r = await s.query('"beta w0003"');
+  eq(urls(r), ['/notes/w0003/'], 'a phrase with a word of one page: its listed pair');
+  r = await s.query('"w0003 beta"');
+  check(r.status === 'apart' && r.full === 0 && urls(r).join() === '/notes/w0003/' && r.hits[0].apart, 'the words of a listed pair in the other order: apart', JSON.stringify([r.status, urls(r)]));
+}
+
+queries().then(commonPairs).catch((e) => check(false, 'queries crashed', e.stack)).then(finish);

@@ -3,7 +3,8 @@
  * tests/search/tokens.tsv, which the JS client is tested against too), the
  * stemmer against the whole Snowball English vocabulary, and a round trip:
  * build tests/sites/search, read every index file back and check that the
- * text of each page leads to it; the spool, and an index built in a few
+ * text of each page leads to it, and so does each pair of its words next to
+ * each other (the word-pair files, for phrases); the spool, and an index built in a few
  * bytes of memory (records and files in temporary files, postings in many
  * passes) the same as one built in memory.
  *
@@ -11,7 +12,9 @@
  * output.txt are looked for (default ../shared/snowball-english).
  */
 #include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -148,6 +151,7 @@ struct index {
 	int **tpos;             /* per posting: title place | 32 if last, or -1 */
 	size_t *nids;
 	size_t nkeys;
+	size_t npairs;          /* pairs checked */
 };
 
 static value *load_json(struct index *x, const char *name)
@@ -166,6 +170,25 @@ static value *load_json(struct index *x, const char *name)
 	free(text);
 	buf_free(&p);
 	return v;
+}
+
+/* The search folder's root file, from the search page in OUT. */
+static value *load_root(struct index *x, const char *out)
+{
+	struct buf page = BUF_INIT;
+	buf_printf(&page, "%s/search/index.html", out);
+	size_t len;
+	char *html = file_read(page.ptr, &len);
+	buf_free(&page);
+	char *at = html ? strstr(html, "data-index=\"/search/") : NULL;
+	value *root = NULL;
+	if (at) {
+		at += strlen("data-index=\"/search/");
+		*strchr(at, '"') = '\0';
+		root = load_json(x, at);
+	}
+	free(html);
+	return root;
 }
 
 static const char *str_at(value *list, size_t i)
@@ -293,6 +316,83 @@ static void read_dictionary(struct index *x)
 	}
 }
 
+/* The number of pages the pair files list for the terms A and B next to
+ * each other (-1 when the ids do not increase), and whether page ID is
+ * one: the pair's bucket (from the FNV-1a hashes of A and B, as
+ * doc/search-index.md says) is found in the table, its file read, its
+ * pages decoded. */
+static long pair_pages(struct index *x, const char *a, const char *b, long id, bool *has)
+{
+	*has = false;
+	value *name = value_map_get(x->root, "pairs");
+	value *table = name && name->type == V_STRING ? load_json(x, name->u.str.s) : NULL;
+	value *files = table ? value_map_get(table, "files") : NULL;
+	value *from = table ? value_map_get(table, "from") : NULL;
+	if (!files || !from || files->type != V_STRING || from->type != V_STRING)
+		return 0;
+	struct buf key = BUF_INIT;
+	buf_printf(&key, "%s %s", a, b);
+	uint32_t ha = 2166136261u, hb = 2166136261u;
+	for (const char *c = a; *c; c++)
+		ha = (ha ^ (unsigned char)*c) * 16777619u;
+	for (const char *c = b; *c; c++)
+		hb = (hb ^ (unsigned char)*c) * 16777619u;
+	long bucket = ((ha * 2654435761u) ^ hb) * 2246822507u >> 16, start = 0, file = -1;
+	for (const char *c = from->u.str.s; *c;) {
+		long d = varint(&c);
+		if (d < 0 || start + d > bucket)
+			break;
+		start += d;
+		file++;
+	}
+	struct buf fname = BUF_INIT;
+	buf_printf(&fname, "%s%ld.json", files->u.str.s, file);
+	value *f = file >= 0 ? load_json(x, fname.ptr) : NULL;
+	value *enc = f ? value_map_get(f, key.ptr) : NULL;
+	long at = 0, n = 0;
+	for (const char *c = enc && enc->type == V_STRING ? enc->u.str.s : ""; *c;) {
+		long d = varint(&c);
+		if (d < 0 || (n && d == 0)) {
+			n = -1;
+			break;
+		}
+		at += d;
+		n++;
+		*has |= at == id;
+	}
+	buf_free(&key);
+	buf_free(&fname);
+	return n;
+}
+
+static bool pair_has(struct index *x, const char *a, const char *b, long id)
+{
+	bool has;
+	pair_pages(x, a, b, id, &has);
+	return has;
+}
+
+/* Each pair of terms next to each other in TEXT (stop words left out) is a
+ * pair whose list holds ID. */
+static void check_pairs_found(struct index *x, struct search_tokenizer *t, const char *text,
+			      long id, const char *url)
+{
+	char *terms = terms_of(t, text, strlen(text));
+	const char *prev = NULL;
+	int n = 0;
+	for (char *w = strtok(terms, " "); w; prev = w, w = strtok(NULL, " ")) {
+		if (!prev)
+			continue;
+		bool found = pair_has(x, prev, w, id);
+		if (!found)
+			fprintf(stderr, "  %s: pair '%s %s' does not lead to it\n", url, prev, w);
+		OK(found);
+		n++;
+	}
+	free(terms);
+	x->npairs += n;
+}
+
 /* Each term of TEXT is a key whose postings hold ID. */
 static void check_text_found(struct index *x, struct search_tokenizer *t, const char *text,
 			     long id, const char *url)
@@ -321,25 +421,12 @@ static void test_round_trip(struct search_tokenizer *t)
 	struct build_opts o = { .site_dir = "tests/sites/search", .out_dir = out.ptr, .threads = 2 };
 	struct build_stats st;
 	INT_EQ(build_run(&o, &x.d, &st), 0);
-	buf_puts(&out, "/search");
-	x.dir = out.ptr;
+	struct buf dir = BUF_INIT;
+	buf_printf(&dir, "%s/search", out.ptr);
+	x.dir = dir.ptr;
 
 	/* The search page names the root. */
-	struct buf page = BUF_INIT;
-	buf_printf(&page, "%s/index.html", out.ptr);
-	size_t len;
-	char *html = file_read(page.ptr, &len);
-	OK(html != NULL);
-	char *at = html ? strstr(html, "data-index=\"/search/") : NULL;
-	OK(at != NULL);
-	if (!at) {
-		free(html);
-		goto out;
-	}
-	at += strlen("data-index=\"/search/");
-	*strchr(at, '"') = '\0';
-	x.root = load_json(&x, at);
-	free(html);
+	x.root = load_root(&x, out.ptr);
 	OK(x.root != NULL);
 	if (!x.root)
 		goto out;
@@ -390,16 +477,22 @@ static void test_round_trip(struct search_tokenizer *t)
 			value *sec = secs->u.list.items[s->u.i];
 			OK(int_at(sec, 3) <= id && id < int_at(sec, 4));
 			check_text_found(&x, t, tt->u.str.s, id, u->u.str.s);
+			check_pairs_found(&x, t, tt->u.str.s, id, u->u.str.s);
 			if (e)
 				check_text_found(&x, t, e->u.str.s, id, u->u.str.s);
-			for (size_t j = 0; h && j < h->u.list.n; j++)
+			for (size_t j = 0; h && j < h->u.list.n; j++) {
 				check_text_found(&x, t, str_at(h->u.list.items[j], 1), id, u->u.str.s);
+				check_pairs_found(&x, t, str_at(h->u.list.items[j], 1), id, u->u.str.s);
+			}
 			OK(strcmp(u->u.str.s, "/roles/secret/") && strcmp(u->u.str.s, "/roles/draft/"));
 			if (!strcmp(u->u.str.s, "/misc/escape/"))
 				STR_EQ(tt->u.str.s, "</script><b>Escapes</b> & \"quotes\"");
 		}
 	}
 	INT_EQ(id, x.pages);
+	OK(x.npairs >= 10);
+	/* A pair of words apart in a page is not one of its pairs. */
+	OK(!pair_has(&x, "develop", "backend", 4));
 out:
 	for (size_t k = 0; k < x.nkeys; k++) {
 		free(x.ids[k]);
@@ -412,7 +505,7 @@ out:
 	diags_free(&x.d);
 	arena_free(x.a);
 	output_remove_tree(tmp);
-	buf_free(&page);
+	buf_free(&dir);
 	buf_free(&out);
 }
 
@@ -539,8 +632,8 @@ static long same_tree(const char *a, const char *b, long *postings)
 }
 
 /* An index built in 1 KiB (room for 42 postings a pass, records and
- * files in temporary files) or 16 KiB, on 2 or 3 threads, is the one
- * built in memory on one. */
+ * files in temporary files) or 16 KiB, on 2 or 3 threads, or in the
+ * default memory on 3, is the one built in memory on one. */
 static void test_spill_same(const char *site)
 {
 	char tmpl[] = "/tmp/folio-spill-XXXXXX";
@@ -553,15 +646,130 @@ static void test_spill_same(const char *site)
 	char *tiny = build_into(site, tmp, "tiny", 2, "1");
 	OK(spool_spilled() > before);
 	char *small = build_into(site, tmp, "small", 3, "16");
+	char *multi = build_into(site, tmp, "multi", 3, NULL);
 	long postings;
 	long files = same_tree(ref, tiny, &postings);
 	OK(files > 4);
 	OK(postings > 42);      /* so the tiny build made more than one pass */
 	INT_EQ(same_tree(ref, small, &postings), files);
+	INT_EQ(same_tree(ref, multi, &postings), files);
 	output_remove_tree(tmp);
 	free(ref);
 	free(tiny);
 	free(small);
+	free(multi);
+}
+
+/* Writes TEXT to DIR/NAME. */
+static void put_file(const char *dir, const char *name, const char *text)
+{
+	struct buf p = BUF_INIT;
+	buf_printf(&p, "%s/%s", dir, name);
+	FILE *f = fopen(p.ptr, "w");
+	OK(f != NULL);
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+	buf_free(&p);
+}
+
+/*
+ * A site of COMMON_PAGES pages, each saying "alpha beta" and "beta wK"
+ * (K its number, a word of its own), and page 7 "zeta alpha" twice: alpha
+ * and beta are common (in more than an eighth of the pages and in 1,000
+ * or more), so their pair is not listed; pairs with a word of one page
+ * are, each page once.  Made in DIR; returns the site's folder.
+ */
+#define COMMON_PAGES 1200
+static char *make_common_site(const char *dir)
+{
+	struct buf site = BUF_INIT, sub = BUF_INIT, text = BUF_INIT;
+	buf_printf(&site, "%s/common", dir);
+	mkdir(site.ptr, 0777);
+	put_file(site.ptr, "site.yaml", "title: Common\nbase_url: https://example.org/\ntheme: none\n");
+	buf_printf(&sub, "%s/layouts", site.ptr);
+	mkdir(sub.ptr, 0777);
+	const char *layouts[] = { "home", "page", "search", "section" };
+	for (size_t i = 0; i < sizeof(layouts) / sizeof(*layouts); i++) {
+		struct buf from = BUF_INIT, name = BUF_INIT;
+		buf_printf(&from, "tests/sites/search/layouts/%s.mustache", layouts[i]);
+		buf_printf(&name, "%s.mustache", layouts[i]);
+		size_t n;
+		char *t = file_read(from.ptr, &n);
+		OK(t != NULL);
+		put_file(sub.ptr, name.ptr, t ? t : "");
+		free(t);
+		buf_free(&from);
+		buf_free(&name);
+	}
+	buf_reset(&sub);
+	buf_printf(&sub, "%s/content", site.ptr);
+	mkdir(sub.ptr, 0777);
+	put_file(sub.ptr, "search.md", "---\ntitle: Search\nlayout: search\nsearch: false\n---\n");
+	buf_puts(&sub, "/notes");
+	mkdir(sub.ptr, 0777);
+	for (int k = 0; k < COMMON_PAGES; k++) {
+		struct buf name = BUF_INIT;
+		buf_printf(&name, "%04d.md", k);
+		buf_reset(&text);
+		buf_printf(&text, "---\ntitle: Note %04d\n---\nAlpha beta w%04d, alpha.\n", k, k);
+		if (k == 7)
+			buf_puts(&text, "\nZeta alpha gamma; zeta alpha.\n");
+		put_file(sub.ptr, name.ptr, text.ptr);
+		buf_free(&name);
+	}
+	buf_free(&sub);
+	buf_free(&text);
+	return buf_detach(&site, NULL);
+}
+
+/* Pairs of two common terms are not listed; the others are, each page
+ * once, and the table says which terms are common. */
+static void test_common_pairs(const char *site, const char *tmp)
+{
+	struct buf out = BUF_INIT, dir = BUF_INIT;
+	buf_printf(&out, "%s/common-out", tmp);
+	buf_printf(&dir, "%s/search", out.ptr);
+	struct index x = { .a = arena_new(), .dir = dir.ptr };
+	diags_init(&x.d);
+	struct build_opts o = { .site_dir = site, .out_dir = out.ptr, .threads = 2 };
+	struct build_stats st;
+	INT_EQ(build_run(&o, &x.d, &st), 0);
+	x.root = load_root(&x, out.ptr);
+	OK(x.root != NULL);
+	value *pv = x.root ? value_map_get(x.root, "pages") : NULL;
+	INT_EQ(pv ? pv->u.i : -1, COMMON_PAGES);
+	value *name = x.root ? value_map_get(x.root, "pairs") : NULL;
+	value *table = name && name->type == V_STRING ? load_json(&x, name->u.str.s) : NULL;
+	value *most = table ? value_map_get(table, "most") : NULL;
+	INT_EQ(most && most->type == V_INT ? most->u.i : -1, 999);
+	long unlisted = 0, listed = 0, zeta = 0;
+	for (long id = 0; id < COMMON_PAGES; id++) {
+		bool has;
+		unlisted += pair_pages(&x, "alpha", "beta", id, &has) != 0;
+		char w[16];
+		snprintf(w, sizeof(w), "w%04ld", id);
+		/* Ids follow the files' names, all in one section. */
+		listed += pair_pages(&x, "beta", w, id, &has) == 1 && has;
+		listed += pair_pages(&x, w, "alpha", id, &has) == 1 && has;
+	}
+	INT_EQ(unlisted, 0);
+	INT_EQ(listed, 2 * COMMON_PAGES);
+	bool has;
+	INT_EQ(pair_pages(&x, "zeta", "alpha", 7, &has), 1);    /* twice in the page, once listed */
+	zeta += has;
+	INT_EQ(pair_pages(&x, "alpha", "gamma", 7, &has), 1);
+	zeta += has;
+	INT_EQ(zeta, 2);
+	INT_EQ(pair_pages(&x, "gamma", "zeta", 7, &has), 1);    /* a semicolon does not part words */
+	INT_EQ(pair_pages(&x, "beta", "gamma", 7, &has), 0);    /* apart */
+	INT_EQ(pair_pages(&x, "0007", "alpha", 7, &has), 0);    /* the title and the text */
+	INT_EQ(pair_pages(&x, "note", "0007", 7, &has), 1);
+	diags_free(&x.d);
+	arena_free(x.a);
+	buf_free(&out);
+	buf_free(&dir);
 }
 
 int main(void)
@@ -574,5 +782,15 @@ int main(void)
 	test_spool();
 	test_spill_same("tests/sites/search");
 	test_spill_same(".");
+	char tmpl[] = "/tmp/folio-common-XXXXXX";
+	char *tmp = mkdtemp(tmpl);
+	OK(tmp != NULL);
+	if (tmp) {
+		char *site = make_common_site(tmp);
+		test_common_pairs(site, tmp);
+		test_spill_same(site);
+		output_remove_tree(tmp);
+		free(site);
+	}
 	return harness_finish();
 }
