@@ -402,6 +402,7 @@ struct walk {
 	size_t nnotes, capnotes;
 	size_t para_start, para_end, more_at;
 	bool have_para, have_more;
+	bool have_html;         /* raw HTML is written out (unsafe): it may hold ids */
 };
 
 /* The place in the source of the next PAT at or after *AT: smart
@@ -679,6 +680,7 @@ static void walk_tree(struct walk *w, cmark_node *doc)
 				add_more(w, n);
 			else if (w->o->unsafe && w->o->html_link)
 				raw_links(w, n);
+			w->have_html |= w->o->unsafe;
 			break;
 		case CMARK_NODE_HEADING:
 			add_heading(w, n);
@@ -1007,6 +1009,10 @@ static void render_html(struct walk *w, cmark_node *doc, cmark_parser *parser, i
 	char *html = xmalloc(out->html_len + 1);
 	memcpy(html, cm_html, out->html_len + 1);
 	out->html = html;
+	/* The ids the HTML holds besides the headings' come from raw HTML
+	 * and footnotes; without them, there is nothing to look for. */
+	if (!w->have_html && !(options & CMARK_OPT_FOOTNOTES))
+		return;
 
 	struct strmap seen = STRMAP_INIT;
 	struct targets t = { .a = w->a, .seen = &seen, .n = out->anchors.n, .cap = out->anchors.n };
