@@ -134,7 +134,8 @@ struct related_job {
 struct scores {
 	uint32_t *key;          /* a rank, or EMPTY */
 	double *val;
-	size_t cap;
+	size_t cap;             /* 2^bits slots */
+	unsigned bits;
 	uint32_t *used;         /* slots in use, in the order filled */
 	size_t nused;
 	uint32_t *best;         /* the best related_limit so far: ranks */
@@ -146,8 +147,12 @@ static void scores_reserve(struct scores *sc, size_t n)
 	if (2 * n <= sc->cap)
 		return;
 	size_t cap = sc->cap ? sc->cap : 1024;
-	while (cap < 2 * n)
+	unsigned bits = sc->cap ? sc->bits : 10;
+	while (cap < 2 * n) {
 		cap *= 2;
+		bits++;
+	}
+	sc->bits = bits;
 	free(sc->key);
 	free(sc->val);
 	free(sc->used);
@@ -160,7 +165,8 @@ static void scores_reserve(struct scores *sc, size_t n)
 
 static void scores_add(struct scores *sc, uint32_t rank, double w)
 {
-	size_t mask = sc->cap - 1, i = (rank * 2654435761u) & mask;
+	/* The top bits of the product: ranks near each other spread out. */
+	size_t mask = sc->cap - 1, i = (uint32_t)(rank * 2654435761u) >> (32 - sc->bits);
 	while (sc->key[i] != EMPTY && sc->key[i] != rank)
 		i = (i + 1) & mask;
 	if (sc->key[i] == EMPTY) {
