@@ -311,7 +311,6 @@ static void compute_related(struct site *s)
 /* What taxonomy_build gathers while it reads the pages' terms. */
 struct gather {
 	struct site *s;
-	arena *tmp;             /* a page's front matter at a time */
 	struct gather_tax {
 		struct term **terms;    /* in order of first sight */
 		size_t nterms, capterms;
@@ -364,28 +363,70 @@ static struct term *term_of(struct gather *g, size_t ti, const struct buf *slug)
 	return t;
 }
 
-/* Reads taxonomy TI's key in P's front matter: its terms go to the
- * page's list in g->page. */
-static void gather_page(struct gather *g, struct page *p, size_t ti)
+/* A term as a page lists it: read from its front matter on a worker,
+ * then added to the taxonomy in page order. */
+struct listed {
+	struct buf slug;        /* malloc'd */
+	const value *item;      /* the spelling, in the worker's arena */
+	size_t ti;
+};
+
+/* Pages read at a time: what they list is held until it is added. */
+#define GATHER_CHUNK 4096
+
+struct gather_job {
+	struct site *s;
+	size_t from;            /* the chunk's first page */
+	arena **mem;            /* per worker, reset per chunk */
+	struct listed **lists;  /* per page of the chunk, in its worker's arena */
+	size_t *nlists;
+};
+
+/* Reads the terms page FROM + I lists, in every taxonomy, on a worker. */
+static void read_listed(void *arg, size_t i, unsigned worker)
 {
-	struct site *s = g->s;
-	const struct taxonomy_conf *tc = &s->config->tax[ti];
-	value *list = page_fm_get(p, g->tmp, tc->key);
-	if (!list || list->type != V_LIST)
-		return;
-	for (size_t k = 0; k < list->u.list.n; k++) {
-		value *item = list->u.list.items[k];
-		struct buf slug = BUF_INIT;
-		slug_append(&slug, item->u.str.s, item->u.str.len);
-		if (slug.len == 0) {
-			diag_error(s->d, p->src, item->line, item->col,
-				   "%s term '%s' has no letters or digits to make its URL from",
-				   tc->key, item->u.str.s);
-			buf_free(&slug);
-			continue;
+	struct gather_job *job = arg;
+	struct site *s = job->s;
+	struct page *p = s->pages[job->from + i];
+	arena *a = job->mem[worker];
+	value **lists = arena_alloc(a, (s->config->ntax ? s->config->ntax : 1) * sizeof(*lists));
+	size_t n = 0;
+	for (size_t ti = 0; ti < s->config->ntax; ti++) {
+		lists[ti] = page_fm_get(p, a, s->config->tax[ti].key);
+		if (lists[ti] && lists[ti]->type == V_LIST)
+			n += lists[ti]->u.list.n;
+		else
+			lists[ti] = NULL;
+	}
+	struct listed *out = n ? arena_alloc(a, n * sizeof(*out)) : NULL;
+	size_t k = 0;
+	for (size_t ti = 0; ti < s->config->ntax; ti++) {
+		for (size_t j = 0; lists[ti] && j < lists[ti]->u.list.n; j++) {
+			const value *item = lists[ti]->u.list.items[j];
+			struct buf slug = BUF_INIT;
+			slug_append(&slug, item->u.str.s, item->u.str.len);
+			if (slug.len == 0) {
+				diag_error(s->d, p->src, item->line, item->col,
+					   "%s term '%s' has no letters or digits to make its URL from",
+					   s->config->tax[ti].key, item->u.str.s);
+				buf_free(&slug);
+				continue;
+			}
+			out[k++] = (struct listed){ slug, item, ti };
 		}
-		struct term *t = term_of(g, ti, &slug);
-		buf_free(&slug);
+	}
+	job->lists[i] = out;
+	job->nlists[i] = k;
+}
+
+/* Adds the terms P lists, L[0..N), to their taxonomies and to p->terms. */
+static void add_listed(struct gather *g, struct page *p, struct listed *l, size_t n)
+{
+	g->npage = 0;
+	for (size_t k = 0; k < n; k++) {
+		const value *item = l[k].item;
+		struct term *t = term_of(g, l[k].ti, &l[k].slug);
+		buf_free(&l[k].slug);
 		if (t->npages && t->pages[t->npages - 1] == p)
 			continue;   /* listed twice on one page */
 		push_page(&t->pages, &t->npages, &t->cap, p);
@@ -399,27 +440,41 @@ static void gather_page(struct gather *g, struct page *p, size_t ti)
 		}
 		g->page[g->npage++] = t;
 	}
+	if (g->npage) {
+		p->terms = arena_alloc(g->s->a, g->npage * sizeof(*p->terms));
+		memcpy(p->terms, g->page, g->npage * sizeof(*p->terms));
+		p->nterms = (uint32_t)g->npage;
+	}
 }
 
-/* Reads every taxonomy's key in every content page's front matter, page
- * by page: each page's terms (page.taxonomies, view.c) are kept in the
- * order it lists them, by taxonomy, and each term's pages in the order
- * of the pages. */
+/* Reads every taxonomy's key in every content page's front matter: a
+ * chunk of pages on every core, then their terms added in page order,
+ * so each page's terms (page.taxonomies, view.c) keep the order it
+ * lists them in, by taxonomy, and each term's pages the order of the
+ * pages. */
 static void gather_terms(struct gather *g)
 {
 	struct site *s = g->s;
-	for (size_t i = 0; i < s->ncontent; i++) {
-		struct page *p = s->pages[i];
-		arena_reset(g->tmp);
-		g->npage = 0;
-		for (size_t ti = 0; ti < s->config->ntax; ti++)
-			gather_page(g, p, ti);
-		if (g->npage) {
-			p->terms = arena_alloc(s->a, g->npage * sizeof(*p->terms));
-			memcpy(p->terms, g->page, g->npage * sizeof(*p->terms));
-			p->nterms = (uint32_t)g->npage;
-		}
+	struct gather_job job = { .s = s };
+	job.mem = xcalloc(s->threads, sizeof(*job.mem));
+	for (unsigned w = 0; w < s->threads; w++)
+		job.mem[w] = arena_new();
+	job.lists = xmalloc(GATHER_CHUNK * sizeof(*job.lists));
+	job.nlists = xmalloc(GATHER_CHUNK * sizeof(*job.nlists));
+	for (size_t from = 0; from < s->ncontent; from += GATHER_CHUNK) {
+		size_t n = s->ncontent - from < GATHER_CHUNK ? s->ncontent - from : GATHER_CHUNK;
+		for (unsigned w = 0; w < s->threads; w++)
+			arena_reset(job.mem[w]);
+		job.from = from;
+		pool_run(s->threads, n, read_listed, &job);
+		for (size_t i = 0; i < n; i++)
+			add_listed(g, s->pages[from + i], job.lists[i], job.nlists[i]);
 	}
+	for (unsigned w = 0; w < s->threads; w++)
+		arena_free(job.mem[w]);
+	free(job.mem);
+	free(job.lists);
+	free(job.nlists);
 }
 
 static void sort_term(void *arg, size_t k, unsigned worker)
@@ -498,7 +553,7 @@ static void warn_strays(struct site *s)
 void taxonomy_build(struct site *s)
 {
 	size_t ntax = s->config->ntax, nregular = 0;
-	struct gather g = { .s = s, .tmp = arena_new() };
+	struct gather g = { .s = s };
 
 	s->taxonomies = xcalloc(ntax ? ntax : 1, sizeof(*s->taxonomies));
 	g.tax = xcalloc(ntax ? ntax : 1, sizeof(*g.tax));
@@ -526,7 +581,6 @@ void taxonomy_build(struct site *s)
 	compute_related(s);
 	free(g.tax);
 	free(g.page);
-	arena_free(g.tmp);
 }
 
 void taxonomy_finish(struct site *s)
