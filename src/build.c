@@ -107,9 +107,7 @@ static void site_release(struct site *s)
 	view_end(s);
 	mdstage_free(s);
 	search_free(s);
-	for (unsigned t = 0; t < s->threads; t++)
-		arena_free(s->thread_arenas[t]);
-	free(s->thread_arenas);
+	arenas_free(s->thread_arenas, s->threads);
 	arena_free(s->a);
 }
 
@@ -124,9 +122,7 @@ static void site_open(struct site *s, const struct build_opts *o, struct diags *
 	s->dir = o->site_dir ? o->site_dir : ".";
 	s->drafts = o->drafts;
 	s->threads = o->threads ? o->threads : pool_cpus();
-	s->thread_arenas = xcalloc(s->threads, sizeof(arena *));
-	for (unsigned t = 0; t < s->threads; t++)
-		s->thread_arenas[t] = arena_new();
+	s->thread_arenas = arenas_new(s->threads);
 	buf_printf(&buf, "%s/content", s->dir);
 	s->content_dir = arena_strdup(s->a, !strncmp(buf.ptr, "./", 2) ? buf.ptr + 2 : buf.ptr);
 	buf_free(&buf);

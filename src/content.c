@@ -1088,13 +1088,9 @@ void content_load(struct site *s)
 
 	struct load_job job = { .s = s, .rels = rels, .bundles = &bundles };
 	job.pages = arena_zalloc(s->a, (npages + 1) * sizeof(*job.pages));
-	job.scratch = xcalloc(s->threads, sizeof(*job.scratch));
-	for (unsigned w = 0; w < s->threads; w++)
-		job.scratch[w] = arena_new();
+	job.scratch = arenas_new(s->threads);
 	pool_run(s->threads, npages, load_one, &job);
-	for (unsigned w = 0; w < s->threads; w++)
-		arena_free(job.scratch[w]);
-	free(job.scratch);
+	arenas_free(job.scratch, s->threads);
 	for (size_t i = 0; i < npages; i++) {
 		struct page *p = job.pages[i];
 		if (!p) {

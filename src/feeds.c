@@ -272,13 +272,9 @@ size_t feeds_write(struct site *s, struct output *o)
 	}
 	buf_free(&b);
 	struct feeds_job job = { .s = s, .o = o, .feeds = feeds };
-	job.tmp = xcalloc(s->threads, sizeof(*job.tmp));
-	for (unsigned w = 0; w < s->threads; w++)
-		job.tmp[w] = arena_new();
+	job.tmp = arenas_new(s->threads);
 	pool_run(s->threads, nfeeds, write_feed, &job);
-	for (unsigned w = 0; w < s->threads; w++)
-		arena_free(job.tmp[w]);
-	free(job.tmp);
+	arenas_free(job.tmp, s->threads);
 	for (size_t i = 0; i < nfeeds; i++)
 		files += feeds[i].written;
 	free(feeds);

@@ -446,13 +446,9 @@ void mdstage_run(struct site *s, bool search, size_t html_budget,
 	const char *env = getenv("FOLIO_HTML_CACHE_MB");
 	if (env && *env)
 		job.budget = (size_t)strtoull(env, NULL, 10) << 20;
-	job.scratch = xcalloc(s->threads, sizeof(*job.scratch));
-	for (unsigned w = 0; w < s->threads; w++)
-		job.scratch[w] = arena_new();
+	job.scratch = arenas_new(s->threads);
 	markdown_pass(&job, slow_page);
-	for (unsigned w = 0; w < s->threads; w++)
-		arena_free(job.scratch[w]);
-	free(job.scratch);
+	arenas_free(job.scratch, s->threads);
 	if (job.tk) {
 		for (unsigned w = 0; w < s->threads; w++)
 			search_tokenizer_free(job.tk[w]);

@@ -231,18 +231,14 @@ void render_pages(struct site *s, struct output *o)
 void render_some(struct site *s, struct page **list, size_t n, struct output *o)
 {
 	struct render_job job = { .s = s, .o = o, .list = list };
-	job.scratch = xcalloc(s->threads, sizeof(arena *));
+	job.scratch = arenas_new(s->threads);
 	job.bufs = xcalloc(s->threads, sizeof(struct buf));
-	for (unsigned t = 0; t < s->threads; t++) {
-		job.scratch[t] = arena_new();
+	for (unsigned t = 0; t < s->threads; t++)
 		buf_init(&job.bufs[t]);
-	}
 	pool_run(s->threads, n, render_one, &job);
-	for (unsigned t = 0; t < s->threads; t++) {
-		arena_free(job.scratch[t]);
+	for (unsigned t = 0; t < s->threads; t++)
 		buf_free(&job.bufs[t]);
-	}
-	free(job.scratch);
+	arenas_free(job.scratch, s->threads);
 	free(job.bufs);
 }
 

@@ -456,9 +456,7 @@ static void gather_terms(struct gather *g)
 {
 	struct site *s = g->s;
 	struct gather_job job = { .s = s };
-	job.mem = xcalloc(s->threads, sizeof(*job.mem));
-	for (unsigned w = 0; w < s->threads; w++)
-		job.mem[w] = arena_new();
+	job.mem = arenas_new(s->threads);
 	job.lists = xmalloc(GATHER_CHUNK * sizeof(*job.lists));
 	job.nlists = xmalloc(GATHER_CHUNK * sizeof(*job.nlists));
 	for (size_t from = 0; from < s->ncontent; from += GATHER_CHUNK) {
@@ -470,9 +468,7 @@ static void gather_terms(struct gather *g)
 		for (size_t i = 0; i < n; i++)
 			add_listed(g, s->pages[from + i], job.lists[i], job.nlists[i]);
 	}
-	for (unsigned w = 0; w < s->threads; w++)
-		arena_free(job.mem[w]);
-	free(job.mem);
+	arenas_free(job.mem, s->threads);
 	free(job.lists);
 	free(job.nlists);
 }

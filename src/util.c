@@ -185,6 +185,21 @@ char *arena_strdup(arena *a, const char *s)
 	return arena_strndup(a, s, strlen(s));
 }
 
+arena **arenas_new(unsigned n)
+{
+	arena **a = xcalloc(n ? n : 1, sizeof(*a));
+	for (unsigned i = 0; i < n; i++)
+		a[i] = arena_new();
+	return a;
+}
+
+void arenas_free(arena **a, unsigned n)
+{
+	for (unsigned i = 0; a && i < n; i++)
+		arena_free(a[i]);
+	free(a);
+}
+
 size_t arena_used(const arena *a)
 {
 	return a->total;

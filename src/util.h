@@ -38,6 +38,10 @@ typedef struct arena arena;
 
 arena *arena_new(void);
 void arena_free(arena *a);
+/* N new arenas, one per worker of a pool_run; arenas_free frees them and
+ * the list. */
+arena **arenas_new(unsigned n);
+void arenas_free(arena **a, unsigned n);
 /* Releases everything allocated so far but keeps the first block. */
 void arena_reset(arena *a);
 /* Returns N bytes aligned for any type; never NULL. */
