@@ -356,13 +356,14 @@ void site_paginate(struct site *s, struct page *first, value *list)
 		numbered_path(&path, first->out_path, k);
 		buf_reset(&out);
 		buf_printf(&out, "%s/index.html", path.ptr);
+		if (!site_page_at(s, out.ptr, NULL))
+			continue;
+		/* Taken: made again in full (a numbered page of another
+		 * listing is described as itself), for the message. */
 		arena *tmp = arena_new();
-		struct page *other = site_page_at(s, out.ptr, tmp);
-		if (other && other != first && other->first != first) {
-			struct page p;
-			site_numbered_page(s, first, k, tmp, &p);
-			clash(s, &p, other);
-		}
+		struct page *other = site_page_at(s, out.ptr, tmp), p;
+		site_numbered_page(s, first, k, tmp, &p);
+		clash(s, &p, other);
 		arena_free(tmp);
 	}
 	buf_reset(&path);
@@ -613,6 +614,9 @@ void site_finish(struct site *s)
 		/* A section whose page lists a taxonomy's terms (content/skills/
 		 * _index.md as /skills/) shows the terms, so its pages are not
 		 * split into numbered pages that would repeat it. */
+		if (sec->page->term)
+			continue;       /* a term's page (content/tags/x/_index.md)
+					 * lists the term's pages, already split */
 		if (sec->page->terms_page)
 			sec->page->list = sec->list;
 		else

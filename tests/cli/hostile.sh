@@ -91,6 +91,16 @@ page "$S/content/tags/x.md" "About x" "Words about x."
 ok "a content page in place is the term page" "$FOLIO" build -s "$S" -o "$TMP/out"
 ok "... and shows its own text" grep -q "Words about x" "$TMP/out/tags/x/index.html"
 
+# A section page in a term's folder is that term's page: it lists the
+# term's pages, split into numbered pages, not its empty section.
+tax_site
+page "$S/content/tags/x/_index.md" "About x" "Words about x."
+printf '<h1>{{page.title}}</h1>{{#page.pages}}<li>{{title}}</li>{{/page.pages}}\n' > "$S/layouts/term.mustache"
+printf '<h1>{{page.title}}</h1>{{#page.pages}}<li>{{title}}</li>{{/page.pages}}\n' > "$S/layouts/section.mustache"
+ok "a section page in place is the term page" "$FOLIO" build -s "$S" -o "$TMP/out"
+ok "... and lists the term's first page" grep -q "<li>A</li>" "$TMP/out/tags/x/index.html"
+ok "... and its second page" grep -q "<li>A2</li>" "$TMP/out/tags/x/page/2/index.html"
+
 fresh
 printf '<h1>{{page.title}}</h1>\n' > "$S/layouts/search.mustache"
 printf -- '---\ntitle: C\nurl: /search/index.html\n---\nC\n' > "$S/content/c.md"
