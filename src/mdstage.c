@@ -152,6 +152,21 @@ static int spill_write(struct site *s, unsigned worker, const char *html, size_t
 	return 0;
 }
 
+/* Reads N bytes at AT of P's spill file into DST and ends them with a
+ * NUL.  Returns 0, or -1 when it cannot. */
+static int spill_read(struct site *s, const struct page *p, uint64_t at, char *dst, size_t n)
+{
+	const struct md_spill *sp = &s->spill[p->html_spill - 1];
+	for (size_t done = 0; done < n;) {
+		ssize_t r = pread(sp->fd, dst + done, n - done, (off_t)(at + done));
+		if (r <= 0)
+			return -1;
+		done += (size_t)r;
+	}
+	dst[n] = '\0';
+	return 0;
+}
+
 char *mdstage_html(struct site *s, const struct page *p, size_t *len)
 {
 	if (p->html) {
@@ -160,17 +175,11 @@ char *mdstage_html(struct site *s, const struct page *p, size_t *len)
 	}
 	if (!p->html_spill || !s->spill)
 		return NULL;
-	const struct md_spill *sp = &s->spill[p->html_spill - 1];
 	char *html = xmalloc(p->html_len + 1);
-	for (size_t done = 0; done < p->html_len;) {
-		ssize_t r = pread(sp->fd, html + done, p->html_len - done, (off_t)(p->html_off + done));
-		if (r <= 0) {
-			free(html);
-			return NULL;
-		}
-		done += (size_t)r;
+	if (spill_read(s, p, p->html_off, html, p->html_len) < 0) {
+		free(html);
+		return NULL;
 	}
-	html[p->html_len] = '\0';
 	*len = p->html_len;
 	return html;
 }
@@ -181,16 +190,8 @@ static char *spilled(struct site *s, const struct page *p, uint64_t at, size_t n
 {
 	if (!p->html_spill || !s->spill)
 		return NULL;
-	const struct md_spill *sp = &s->spill[p->html_spill - 1];
 	char *t = arena_bytes(a, n + 1);
-	for (size_t done = 0; done < n;) {
-		ssize_t r = pread(sp->fd, t + done, n - done, (off_t)(at + done));
-		if (r <= 0)
-			return NULL;
-		done += (size_t)r;
-	}
-	t[n] = '\0';
-	return t;
+	return spill_read(s, p, at, t, n) == 0 ? t : NULL;
 }
 
 const char *mdstage_summary(struct site *s, const struct page *p, arena *a)
