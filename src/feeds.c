@@ -52,14 +52,23 @@ static int cmp_newest(const void *pa, const void *pb)
 	return strcmp(a->url, b->url);
 }
 
+/* Claims REL for WHAT, a file folio writes that links may lead to.
+ * Returns 0, or -1 after an error in s->d. */
+static int claim(struct site *s, const char *rel, const char *what)
+{
+	if (site_claim_file(s, rel, what) < 0)
+		return -1;
+	links_file(s, rel);
+	return 0;
+}
+
 /* Claims REL for WHAT and writes B there (through O, when not NULL).
  * Returns 0, or -1 after an error in s->d. */
 static int emit(struct site *s, struct output *o, const char *rel, const char *what,
 		struct buf *b)
 {
-	if (site_claim_file(s, rel, what) < 0)
+	if (claim(s, rel, what) < 0)
 		return -1;
-	links_file(s, rel);
 	if (o)
 		return output_write(o, rel, b->ptr, b->len, s->d);
 	return 0;
@@ -222,9 +231,7 @@ static void add_feed(struct site *s, struct feed *feeds, size_t *nfeeds, const c
 			    .pages = pages, .n = n };
 	struct buf what = BUF_INIT;
 	buf_printf(&what, "the feed of %s", self->url);
-	f->claimed = site_claim_file(s, f->rel, what.ptr) == 0;
-	if (f->claimed)
-		links_file(s, f->rel);
+	f->claimed = claim(s, f->rel, what.ptr) == 0;
 	buf_free(&what);
 }
 
