@@ -177,7 +177,7 @@ static void scores_add(struct scores *sc, uint32_t rank, double w)
 	sc->val[i] += w;
 }
 
-/* Where rank R stands in a term's sorted ranks R[0..N). */
+/* Where rank R stands in a term's sorted RANKS[0..N). */
 static size_t rank_position(const uint32_t *ranks, size_t n, uint32_t r)
 {
 	size_t lo = 0, hi = n;
@@ -228,14 +228,14 @@ static void related_one(void *arg, size_t i, unsigned worker)
 	double *best_score = sc->best_score;
 	size_t nbest = 0;
 	for (size_t j = 0; j < sc->nused; j++) {
-		size_t i = sc->used[j];
-		uint32_t r = sc->key[i];
-		double v = sc->val[i];
+		size_t slot = sc->used[j];
+		uint32_t r = sc->key[slot];
+		double v = sc->val[slot];
 		size_t at = nbest;
 		while (at > 0 && (v > best_score[at - 1] ||
 				  (v == best_score[at - 1] && r < best[at - 1])))
 			at--;
-		sc->key[i] = EMPTY;
+		sc->key[slot] = EMPTY;
 		if (at >= limit)
 			continue;
 		size_t last = nbest < limit ? nbest : limit - 1;
