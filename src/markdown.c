@@ -342,15 +342,44 @@ static bool is_more_marker(const char *lit)
 	return true;
 }
 
-static unsigned count_words(const char *s, size_t n)
+/* The bytes of X that are white space (' ', '\t', '\n', '\v', '\f',
+ * '\r'), each marked by its top bit; the others 0. */
+static inline uint64_t space_bytes(uint64_t x)
 {
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	uint64_t low = x & ~high;                     /* each byte below 0x80 */
+	uint64_t sp = low ^ (ones * ' ');
+	sp = ~((sp + ~high) | sp) & high;             /* the byte is ' ' */
+	uint64_t ge9 = (low + ones * (0x80 - '\t')) & high;
+	uint64_t ge14 = (low + ones * (0x80 - '\r' - 1)) & high;
+	return (sp | (ge9 & ~ge14)) & ~x;             /* ASCII bytes only */
+}
+
+/* Counts where a byte that is not white space follows one that is (or
+ * starts the text), eight bytes at a time: this reads every byte of
+ * every page. */
+static unsigned count_words(const char *text, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	const uint64_t high = 0x8080808080808080ULL;
+	uint64_t before = 1;    /* the byte before is white space: top bit */
 	unsigned w = 0;
-	bool in = false;
-	for (size_t i = 0; i < n; i++) {
-		bool sp = is_space(s[i]);
-		if (!sp && !in)
-			w++;
-		in = !sp;
+	size_t i = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* Byte k of X is S[i + k], so byte k - 1 is the one before it. */
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x;
+		memcpy(&x, s + i, 8);
+		uint64_t sp = space_bytes(x);
+		uint64_t starts = ((sp << 8) | (before << 7)) & ~sp & high;
+		w += (unsigned)(((starts >> 7) * 0x0101010101010101ULL) >> 56);
+		before = sp >> 63;
+	}
+#endif
+	for (; i < n; i++) {
+		unsigned sp = is_space(s[i]);
+		w += before && !sp;
+		before = sp;
 	}
 	return w;
 }
@@ -831,7 +860,9 @@ static void render_heading(const struct heading *h, int options, cmark_llist *ex
 	/* "<hN>" ... "</hN>\n" */
 	size_t from = n >= 4 ? 4 : n, to = n >= 10 ? n - 6 : from;
 	buf_reset(tmp);
-	buf_printf(tmp, "<h%d id=\"", h->level);
+	buf_puts(tmp, "<h");
+	buf_put_uint(tmp, (unsigned)h->level);
+	buf_puts(tmp, " id=\"");
 	buf_put_html(tmp, h->id, strlen(h->id));
 	buf_putc(tmp, '"');
 	if (h->classes) {
@@ -841,7 +872,9 @@ static void render_heading(const struct heading *h, int options, cmark_llist *ex
 	}
 	buf_putc(tmp, '>');
 	buf_put(tmp, inner + from, to - from);
-	buf_printf(tmp, "</h%d>", h->level);
+	buf_puts(tmp, "</h");
+	buf_put_uint(tmp, (unsigned)h->level);
+	buf_putc(tmp, '>');
 	cm_free(inner);
 	cmark_node *c = cmark_node_new_with_mem(CMARK_NODE_CUSTOM_BLOCK, &cm_mem);
 	cmark_node_set_on_enter(c, tmp->ptr);

@@ -123,6 +123,43 @@ static void test_markdown_text(void)
 	arena_free(a);
 }
 
+/* Word counts (reading time) over paragraphs of generated words: words
+ * of 1 to 20 bytes, some not ASCII, apart by runs of spaces and line
+ * breaks, so words start at every place of an 8-byte word. */
+static void test_word_count(void)
+{
+	static const char *const pieces[] = { "a", "b", "q", "z", "\xc3\xa9", "\xe6\x97\xa5" };
+	static const char *const gaps[] = { " ", "  ", "\n", " \n ", "   " };
+	arena *a = arena_new();
+	struct md_opts o = { .smart = true, .gfm = true };
+	unsigned seed = 7;
+	for (int round = 0; round < 200; round++) {
+		struct buf md = BUF_INIT;
+		unsigned words = 0;
+		int paras = 1 + round % 3;
+		for (int p = 0; p < paras; p++) {
+			int n = 1 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 40;
+			for (int k = 0; k < n; k++) {
+				seed = seed * 1103515245u + 12345u;
+				if (k)
+					buf_puts(&md, gaps[(seed >> 16) % 5]);
+				int len = 1 + (int)((seed >> 20) % 20);
+				for (int c = 0; c < len; c++)
+					buf_puts(&md, pieces[(seed >> (c % 16)) % 6]);
+				words++;
+			}
+			buf_puts(&md, "\n\n");
+		}
+		struct md_result r;
+		markdown_process(md.ptr, md.len, 0, &o, NULL, NULL, a, true, &r);
+		INT_EQ(r.words, words);
+		free(r.html);
+		free(r.heads_at);
+		buf_free(&md);
+	}
+	arena_free(a);
+}
+
 static void test_dates(void)
 {
 	struct date d;
@@ -249,6 +286,7 @@ int main(void)
 	test_slugs();
 	test_heading_ids();
 	test_markdown_text();
+	test_word_count();
 	test_dates();
 	test_split();
 	test_paths();
