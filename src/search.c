@@ -50,16 +50,14 @@ struct word_slot {
 	struct stem *st;
 };
 
-#define WORD_HASH_SEED 14695981039346656037ULL
-#define WORD_HASH_PRIME 1099511628211ULL
 
 struct search_tokenizer {
 	struct sb_stemmer *stemmer;
 	/* The word being read, folded (only its first SEARCH_MAX_TOKEN bytes
-	 * are kept: a longer word is dropped), and its hash so far. */
-	char tok[SEARCH_MAX_TOKEN + 1];
+	 * are kept: a longer word is dropped).  The bytes after it are 0, so
+	 * it is hashed and compared 8 bytes at a time. */
+	char tok[(SEARCH_MAX_TOKEN + 8) / 8 * 8];
 	size_t toklen;
-	uint64_t tokh;
 	/* Words already seen, to their stems: a word's stem is looked up, not
 	 * worked out again (most words of a site recur). */
 	struct word_slot *words;
@@ -167,7 +165,6 @@ struct search_tokenizer *search_tokenizer_new(void)
 	t->stemmer = sb_stemmer_new("english", "UTF_8");
 	if (!t->stemmer)
 		die("libstemmer has no English stemmer");
-	t->tokh = WORD_HASH_SEED;
 	buf_init(&t->enc);
 	t->a = arena_new();
 	t->fm = arena_new();
@@ -225,17 +222,57 @@ static struct stem *new_stem(struct search_tokenizer *t, const char *s, size_t n
 	return st;
 }
 
-/* The stem of the word being read, if it was seen before. */
-static struct stem *word_get(const struct search_tokenizer *t)
+/* The hash of the word W of N bytes, followed by 0 bytes up to a multiple
+ * of 8: every word of every page is hashed, so this reads 8 bytes at a
+ * time. */
+static uint64_t word_hash(const char *w, size_t n)
+{
+	const uint64_t m = 0x9E3779B97F4A7C15ULL;
+	uint64_t h = n * m, x;
+	for (size_t k = 0; k < n; k += 8) {
+		memcpy(&x, w + k, 8);
+		h = (h ^ x) * m;
+		h ^= h >> 29;
+	}
+	h *= m;
+	return h ^ (h >> 32);
+}
+
+/* Whether A and B, N bytes each and both followed by 0 bytes up to a
+ * multiple of 8, are equal. */
+static inline bool word_eq(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y;
+	for (size_t k = 0; k < n; k += 8) {
+		memcpy(&x, a + k, 8);
+		memcpy(&y, b + k, 8);
+		if (x != y)
+			return false;
+	}
+	return true;
+}
+
+/* Clears the word being read, leaving the buffer's 0 bytes behind it. */
+static inline void tok_clear(struct search_tokenizer *t)
+{
+	const uint64_t zero = 0;
+	size_t kept = t->toklen < SEARCH_MAX_TOKEN ? t->toklen : SEARCH_MAX_TOKEN;
+	for (size_t k = 0; k < kept; k += 8)
+		memcpy(t->tok + k, &zero, 8);
+	t->toklen = 0;
+}
+
+/* The stem of the word being read, hashed H, if it was seen before. */
+static struct stem *word_get(const struct search_tokenizer *t, uint64_t h)
 {
 	if (!t->capwords)
 		return NULL;
 	size_t mask = t->capwords - 1;
-	for (size_t i = t->tokh & mask;; i = (i + 1) & mask) {
+	for (size_t i = h & mask;; i = (i + 1) & mask) {
 		const struct word_slot *w = &t->words[i];
 		if (!w->w)
 			return NULL;
-		if (w->h == t->tokh && w->len == t->toklen && !memcmp(w->w, t->tok, t->toklen))
+		if (w->h == h && w->len == t->toklen && word_eq(w->w, t->tok, t->toklen))
 			return w->st;
 	}
 }
@@ -265,25 +302,36 @@ static void word_put(struct search_tokenizer *t, uint64_t h, const char *w, uint
 	t->nwords++;
 }
 
+/* The stem of the word being read, hashed H, seen for the first time:
+ * worked out and remembered. */
+static struct stem *learn(struct search_tokenizer *t, uint64_t h)
+{
+	/* Kept as the buffer is: 0 bytes up to a multiple of 8. */
+	char *word = arena_zalloc(t->a, (t->toklen + 8) / 8 * 8);
+	memcpy(word, t->tok, t->toklen);
+	struct stem *st;
+	if (is_stop_word(word)) {
+		st = &t->stop;
+	} else {
+		size_t n;
+		const char *s = search_stem(t, word, t->toklen, &n);
+		st = strmap_getn(&t->stems, s, n);
+		if (!st)
+			st = new_stem(t, s, n);
+	}
+	word_put(t, h, word, (uint32_t)t->toklen, st);
+	return st;
+}
+
 /* The stem of the word being read, or NULL when it is dropped. */
-static struct stem *resolve(struct search_tokenizer *t)
+static inline struct stem *resolve(struct search_tokenizer *t)
 {
 	if (t->toklen > SEARCH_MAX_TOKEN)
 		return NULL;
-	struct stem *st = word_get(t);
-	if (!st) {
-		char *word = arena_strndup(t->a, t->tok, t->toklen);
-		if (is_stop_word(word)) {
-			st = &t->stop;
-		} else {
-			size_t n;
-			const char *s = search_stem(t, word, t->toklen, &n);
-			st = strmap_getn(&t->stems, s, n);
-			if (!st)
-				st = new_stem(t, s, n);
-		}
-		word_put(t, t->tokh, word, (uint32_t)t->toklen, st);
-	}
+	uint64_t h = word_hash(t->tok, t->toklen);
+	struct stem *st = word_get(t, h);
+	if (!st)
+		st = learn(t, h);
 	return st->len ? st : NULL;
 }
 
@@ -304,7 +352,6 @@ static inline void tok_put(struct search_tokenizer *t, const void *p, size_t k)
 		if (t->toklen < SEARCH_MAX_TOKEN)
 			t->tok[t->toklen] = (char)b[j];
 		t->toklen++;
-		t->tokh = (t->tokh ^ b[j]) * WORD_HASH_PRIME;
 	}
 }
 
@@ -316,8 +363,7 @@ static inline void flush(struct search_tokenizer *t, stem_fn fn, void *arg)
 	struct stem *st = resolve(t);
 	if (st)
 		fn(arg, st);
-	t->toklen = 0;
-	t->tokh = WORD_HASH_SEED;
+	tok_clear(t);
 }
 
 /* Emits the terms of a run of dense characters S[0..N): each character,
@@ -358,8 +404,7 @@ static void scan(struct search_tokenizer *t, const char *text, size_t n, stem_fn
 {
 	const unsigned char *s = (const unsigned char *)text;
 	size_t i = 0, dense = SIZE_MAX;       /* start of a run of dense characters */
-	t->toklen = 0;
-	t->tokh = WORD_HASH_SEED;
+	tok_clear(t);
 	while (i < n) {
 		if (s[i] < 0x80 && dense == SIZE_MAX) {
 			/* Most text: ASCII separators, and runs of ASCII letters
@@ -371,16 +416,13 @@ static void scan(struct search_tokenizer *t, const char *text, size_t n, stem_fn
 				continue;
 			}
 			size_t len = t->toklen;
-			uint64_t h = t->tokh;
 			do {
 				if (len < SEARCH_MAX_TOKEN)
 					t->tok[len] = (char)c;
 				len++;
-				h = (h ^ c) * WORD_HASH_PRIME;
 				i++;
 			} while (i < n && s[i] < 0x80 && (c = ascii_fold[s[i]]) != 0);
 			t->toklen = len;
-			t->tokh = h;
 			continue;
 		}
 		size_t k;
@@ -615,10 +657,51 @@ static void read_fields(struct search_tokenizer *t, struct doc_builder *b, const
 		add_text(t, b, SEARCH_W_SUMMARY, p->summary, strlen(p->summary));
 }
 
-static int cmp_tf(const void *a, const void *b)
+/* Sorts A[0..N) by id (ids are distinct): a quicksort that leaves runs
+ * under 16 to one insertion sort at the end.  Every page sorts its few
+ * hundred terms, and qsort's call per comparison cost more than the rest
+ * of the sort. */
+static void sort_tf(struct tf *a, size_t n)
 {
-	uint32_t x = ((const struct tf *)a)->id, y = ((const struct tf *)b)->id;
-	return x < y ? -1 : x > y;
+	size_t lo[64], hi[64], top = 0;
+	lo[0] = 0;
+	hi[0] = n;
+	top = n > 16;
+	while (top) {
+		top--;
+		size_t l = lo[top], h = hi[top];
+		struct tf *m = &a[l + (h - l) / 2], t;
+		/* Median of three as the pivot, moved to the front. */
+		uint32_t x = a[l].id, y = m->id, z = a[h - 1].id;
+		struct tf *p = (x < y) == (y < z) ? m : (y < x) == (x < z) ? &a[l] : &a[h - 1];
+		t = *p, *p = a[l], a[l] = t;
+		uint32_t pivot = a[l].id;
+		size_t i = l, j = h;
+		for (;;) {
+			do i++; while (i < h && a[i].id < pivot);
+			do j--; while (a[j].id > pivot);
+			if (i >= j)
+				break;
+			t = a[i], a[i] = a[j], a[j] = t;
+		}
+		t = a[l], a[l] = a[j], a[j] = t;
+		/* The larger side goes on the stack first, so it stays shallow. */
+		size_t ln = j - l, rn = h - j - 1;
+		if (ln > rn) {
+			if (ln > 16) lo[top] = l, hi[top++] = j;
+			if (rn > 16) lo[top] = j + 1, hi[top++] = h;
+		} else {
+			if (rn > 16) lo[top] = j + 1, hi[top++] = h;
+			if (ln > 16) lo[top] = l, hi[top++] = j;
+		}
+	}
+	for (size_t i = 1; i < n; i++) {
+		struct tf v = a[i];
+		size_t j = i;
+		for (; j > 0 && a[j - 1].id > v.id; j--)
+			a[j] = a[j - 1];
+		a[j] = v;
+	}
 }
 
 /* Writes the terms part of the page just read to OUT.  With OWN, terms
@@ -647,7 +730,7 @@ static void put_terms(struct search_tokenizer *t, const struct doc_builder *b, s
 		      bool own)
 {
 	if (!own) {
-		qsort(t->terms, t->nterms, sizeof(*t->terms), cmp_tf);
+		sort_tf(t->terms, t->nterms);
 		for (size_t i = 0; i < t->nterms; i++)
 			t->rank[t->by_id[t->terms[i].id]->slot] = (uint32_t)i;
 	} else {
