@@ -52,6 +52,23 @@ void buf_puts(struct buf *b, const char *s)
 	buf_put(b, s, strlen(s));
 }
 
+void buf_put_uint(struct buf *b, unsigned long long v)
+{
+	char d[20];
+	size_t i = sizeof d;
+	do
+		d[--i] = (char)('0' + v % 10);
+	while (v /= 10);
+	buf_put(b, d + i, sizeof d - i);
+}
+
+void buf_put_path(struct buf *b, const char *dir, const char *name)
+{
+	buf_puts(b, dir);
+	buf_putc(b, '/');
+	buf_puts(b, name);
+}
+
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {
 	char tmp[256];

@@ -99,7 +99,7 @@ static size_t count_pages(const char *dir, unsigned depth)
 		const char *nm = names[i]->d_name;
 		struct buf path = BUF_INIT;
 		struct stat st;
-		buf_printf(&path, "%s/%s", dir, nm);
+		buf_put_path(&path, dir, nm);
 		if (nm[0] != '.' && lstat(path.ptr, &st) == 0) {
 			if (S_ISDIR(st.st_mode)) {
 				pages += count_pages(path.ptr, depth + 1);
@@ -149,8 +149,11 @@ static void walk_dir(struct walk *w, const char *rel, unsigned depth)
 		const char *pattern;
 		if (nm[0] == '.')
 			goto next;      /* hidden, and . and .. */
-		buf_printf(&path, "%s/%s", dir.ptr, nm);
-		buf_printf(&sub, "%s%s%s", rel, *rel ? "/" : "", nm);
+		buf_put_path(&path, dir.ptr, nm);
+		if (*rel)
+			buf_put_path(&sub, rel, nm);
+		else
+			buf_puts(&sub, nm);
 		if (lstat(path.ptr, &lst) != 0)
 			goto next;
 		if (S_ISLNK(lst.st_mode)) {
@@ -807,7 +810,7 @@ static void load_one(void *arg, size_t i, unsigned worker)
 	struct page *p = arena_zalloc(a, sizeof(*p));
 	const char *rel = job->rels[i];
 	struct buf src = BUF_INIT;
-	buf_printf(&src, "%s/%s", s->content_dir, rel);
+	buf_put_path(&src, s->content_dir, rel);
 	p->src = arena_strndup(a, src.ptr, src.len);
 	p->rel = arena_strdup(a, rel);
 	buf_free(&src);

@@ -134,7 +134,20 @@ void date_iso(const struct date *d, struct buf *out)
 	long long y;
 	int m, day, h, mi, s;
 	local_parts(d, &y, &m, &day, &h, &mi, &s);
-	buf_printf(out, "%04lld-%02d-%02dT%02d:%02d:%02d", y, m, day, h, mi, s);
+	if (y >= 0 && y <= 9999) {
+		/* Every page's dates are written in feeds, sitemaps and
+		 * JSON-LD: digits by hand cost a tenth of a printf. */
+		char t[19];
+		int v[6] = { (int)y, m, day, h, mi, s };
+		static const char at[6] = { 0, 5, 8, 11, 14, 17 };
+		memcpy(t, "0000-00-00T00:00:00", 19);
+		for (int k = 0; k < 6; k++)
+			for (int i = at[k] + (k ? 1 : 3), x = v[k]; x; i--, x /= 10)
+				t[i] = (char)('0' + x % 10);
+		buf_put(out, t, sizeof t);
+	} else {
+		buf_printf(out, "%04lld-%02d-%02dT%02d:%02d:%02d", y, m, day, h, mi, s);
+	}
 	if (d->offset == 0) {
 		buf_putc(out, 'Z');
 	} else {

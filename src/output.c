@@ -361,7 +361,7 @@ int output_write(struct output *o, const char *rel, const void *data, size_t len
 		pthread_mutex_unlock(&o->lock);
 	}
 	struct buf path = BUF_INIT, name = BUF_INIT;
-	buf_printf(&path, "%s/%s", o->tmp, rel);
+	buf_put_path(&path, o->tmp, rel);
 	if (o->recycled && same_content(path.ptr, data, len)) {
 		buf_free(&path);
 		return 0;

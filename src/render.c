@@ -56,7 +56,7 @@ static const mustache_tpl *pick_layout(struct site *s, struct page *p)
 	}
 	if (p->terms_page || p->term) {
 		const char *k = p->term ? "term" : "terms";
-		buf_printf(&b[n++], "%s/%s", tax, k);
+		buf_put_path(&b[n++], tax, k);
 		buf_puts(&b[n++], k);
 	}
 	if (p->kind == PAGE_REGULAR || p->kind == PAGE_SECTION) {

@@ -259,7 +259,8 @@ static const char *page_title(struct site *s, const struct page *p, arena *a)
 
 static void put_permalink(struct buf *b, struct site *s, const struct page *p)
 {
-	buf_printf(b, "%s%s", s->config->base_url, p->url);
+	buf_puts(b, s->config->base_url);
+	buf_puts(b, p->url);
 }
 
 /* page.breadcrumbs_jsonld: the breadcrumbs and the page itself as a
@@ -280,7 +281,11 @@ static value *breadcrumbs_jsonld(struct site *s, const struct page *from, const 
 	for (size_t k = 0; k <= n; k++) {
 		const struct page *c = k < n ? chain[n - 1 - k] : NULL;
 		const char *name = c ? (c->title ? c->title : "") : title;
-		buf_printf(&b, "%s{\"@type\":\"ListItem\",\"position\":%zu,\"name\":\"", k ? "," : "", k + 1);
+		if (k)
+			buf_putc(&b, ',');
+		buf_puts(&b, "{\"@type\":\"ListItem\",\"position\":");
+		buf_put_uint(&b, k + 1);
+		buf_puts(&b, ",\"name\":\"");
 		buf_put_json(&b, name, strlen(name));
 		buf_puts(&b, "\",\"item\":\"");
 		if (c) {
