@@ -63,9 +63,35 @@ struct view_root {
 
 static _Thread_local arena *scratch;
 
+/* Fields already looked up while the current page renders: templates ask
+ * for the same field again and again (a section and its value, a title in
+ * the head and the body), and some are costly (the table of contents is
+ * read back from disk, JSON-LD is written out).  A slot is good while its
+ * generation is the thread's; view_scratch starts a new one, since the
+ * values live in the scratch arena. */
+enum { MEMO_SLOTS = 256, MEMO_KEY = 24 };
+struct memo {
+	unsigned gen;
+	unsigned char len;
+	char key[MEMO_KEY];
+	const struct page *p;
+	value *v;
+};
+static _Thread_local struct memo memo[MEMO_SLOTS];
+static _Thread_local unsigned memo_gen = 1;
+
 void view_scratch(arena *a)
 {
 	scratch = a;
+	memo_gen++;
+}
+
+static struct memo *memo_slot(const struct page *p, const char *key, size_t len)
+{
+	uint64_t h = (uint64_t)(uintptr_t)p * 0x9E3779B97F4A7C15ULL;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)key[i]) * 0x100000001B3ULL;
+	return &memo[(h >> 40) % MEMO_SLOTS];
 }
 
 static struct view_state *state_of(const value *v)
@@ -513,11 +539,28 @@ static value *page_field(struct view_state *st, const struct page *self, const c
 	value *v = self->extra ? value_map_getn(self->extra, key, len) : NULL;
 	if (v)
 		return v;
+	/* Only while a page renders (in a worker's scratch arena): lookups
+	 * in s->a come between stages that still change pages. */
+	struct memo *m = NULL;
+	if (scratch && scratch != st->s->a && len <= MEMO_KEY) {
+		m = memo_slot(self, key, len);
+		if (m->gen == memo_gen && m->p == self && m->len == len && !memcmp(m->key, key, len))
+			return m->v;
+	}
 	/* A numbered listing page shows its first page's fields, but for
 	 * its own URL. */
 	const struct page *p = self->first && self->pagenum > 1 ? self->first : self;
 	v = computed(st, p, self, key, len, a);
-	return v ? v : front_matter(st->s, p, key, len, a);
+	if (!v)
+		v = front_matter(st->s, p, key, len, a);
+	if (m) {
+		m->gen = memo_gen;
+		m->p = self;
+		m->len = (unsigned char)len;
+		memcpy(m->key, key, len);
+		m->v = v;
+	}
+	return v;
 }
 
 /* page.pagination of listing page P: {number, total, paged, prev_url,
