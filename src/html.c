@@ -7,6 +7,12 @@
 
 #include "util.h"
 
+/* Bytes that end a run inside a tag: white space (1) and '<' or '>' (2). */
+static const unsigned char tag_stop[256] = {
+	['\t'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1, [' '] = 1,
+	['<'] = 2, ['>'] = 2,
+};
+
 void html_attrs(const char *html, size_t len, const char *skip_from, const char *skip_to,
 		html_attr_fn fn, void *arg)
 {
@@ -21,7 +27,11 @@ void html_attrs(const char *html, size_t len, const char *skip_from, const char 
 			continue;
 		while (q < end && *q != '>' && *q != '<') {
 			if (!is_space(*q)) {
-				q++;
+				/* Every rendered page is read through here: the
+				 * tag name and attribute values in one table step
+				 * a byte. */
+				while (++q < end && !tag_stop[(unsigned char)*q])
+					;
 				continue;
 			}
 			while (q < end && is_space(*q))
@@ -35,8 +45,13 @@ void html_attrs(const char *html, size_t len, const char *skip_from, const char 
 			q++;
 			char quote = *q == '"' || *q == '\'' ? *q++ : 0;
 			const char *v = q;
-			while (q < end && (quote ? *q != quote : !is_space(*q) && *q != '>'))
-				q++;
+			if (quote) {
+				const char *close = memchr(q, quote, (size_t)(end - q));
+				q = close ? close : end;
+			} else {
+				while (q < end && !is_space(*q) && *q != '>')
+					q++;
+			}
 			size_t vlen = (size_t)(q - v);
 			if (quote && q < end)
 				q++;
