@@ -778,9 +778,13 @@ static char *read_head(struct site *s, struct page *p, size_t *len, bool *whole)
 		return NULL;
 	}
 	char *text = xmalloc(CONTENT_HEAD + 1);
+	/* The size says how much to read and whether the head is all of the
+	 * file (a file that changes meanwhile is read as it was).  A size
+	 * of 0 may be a file whose size is not known (as in /proc): read. */
+	size_t want = st.st_size > 0 && st.st_size < CONTENT_HEAD ? (size_t)st.st_size : CONTENT_HEAD;
 	size_t n = 0;
-	for (;;) {
-		ssize_t r = read(fd, text + n, CONTENT_HEAD - n);
+	while (n < want) {
+		ssize_t r = read(fd, text + n, want - n);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
@@ -789,13 +793,11 @@ static char *read_head(struct site *s, struct page *p, size_t *len, bool *whole)
 			close(fd);
 			return NULL;
 		}
-		if (r == 0 || (n += (size_t)r) == CONTENT_HEAD)
+		if (r == 0)
 			break;
+		n += (size_t)r;
 	}
-	/* A head that fills the buffer may be all there is: one more byte
-	 * tells. */
-	char more;
-	*whole = n < CONTENT_HEAD || read(fd, &more, 1) == 0;
+	*whole = n < want || (st.st_size > 0 && st.st_size <= CONTENT_HEAD);
 	close(fd);
 	text[n] = '\0';
 	*len = n;
