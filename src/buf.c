@@ -37,21 +37,6 @@ void buf_grow(struct buf *b, size_t extra)
 	b->cap = cap;
 }
 
-void buf_put(struct buf *b, const void *data, size_t n)
-{
-	if (n == 0)
-		return;
-	buf_grow(b, n);
-	memcpy(b->ptr + b->len, data, n);
-	b->len += n;
-	b->ptr[b->len] = '\0';
-}
-
-void buf_puts(struct buf *b, const char *s)
-{
-	buf_put(b, s, strlen(s));
-}
-
 void buf_put_uint(struct buf *b, unsigned long long v)
 {
 	char d[20];

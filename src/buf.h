@@ -10,6 +10,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 #include "util.h"
 
 struct buf {
@@ -28,8 +29,22 @@ struct slice {
 
 void buf_init(struct buf *b);
 void buf_grow(struct buf *b, size_t extra);
-void buf_put(struct buf *b, const void *data, size_t n);
-void buf_puts(struct buf *b, const char *s);
+/* Appends DATA[0..N) (inline, as buf_puts and buf_putc: most appends
+ * fit, and a string constant's length is known where it is written). */
+static inline void buf_put(struct buf *b, const void *data, size_t n)
+{
+	if (n == 0)
+		return;
+	if (n >= b->cap - b->len)
+		buf_grow(b, n);
+	memcpy(b->ptr + b->len, data, n);
+	b->len += n;
+	b->ptr[b->len] = '\0';
+}
+static inline void buf_puts(struct buf *b, const char *s)
+{
+	buf_put(b, s, strlen(s));
+}
 /* Appends the byte C (inline: the common case needs no call). */
 static inline void buf_putc(struct buf *b, int c)
 {
