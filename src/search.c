@@ -399,6 +399,51 @@ static const unsigned char ascii_fold[128] = {
 	112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122, 0, 0, 0, 0, 0,
 };
 
+/* Reads the run of ASCII letters and digits at S[*I] into the word being
+ * read (*LEN bytes so far), 8 bytes at a time: true when the run ended
+ * within S, false when fewer than 8 bytes are left to read (the caller
+ * goes on a byte at a time).  Bytes past SEARCH_MAX_TOKEN may be written
+ * (the buffer has room), but are never read: such a word is dropped. */
+static inline bool ascii_run(struct search_tokenizer *t, const unsigned char *s, size_t n,
+			     size_t *i, size_t *len)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint64_t ones = 0x0101010101010101ULL, high = ones * 0x80;
+	while (*i + 8 <= n) {
+		uint64_t x;
+		memcpy(&x, s + *i, 8);
+		uint64_t low = x & ~high, lower = low | ones * 0x20;
+		uint64_t letter = (lower + ones * (0x80 - 'a')) & ~(lower + ones * (0x80 - 'z' - 1));
+		uint64_t digit = (low + ones * (0x80 - '0')) & ~(low + ones * (0x80 - '9' - 1));
+		letter &= high & ~x;
+		uint64_t word = (letter | (digit & ~x)) & high;
+		uint64_t folded = x | (letter >> 2);    /* 'A' + 0x20 is 'a' */
+		if (word == high) {
+			if (*len < SEARCH_MAX_TOKEN)
+				memcpy(t->tok + *len, &folded, 8);
+			*len += 8;
+			*i += 8;
+			continue;
+		}
+		/* The bytes before the first that is not a letter or digit,
+		 * by their top bits; the rest of the buffer stays 0. */
+		uint64_t stop = ~word & high;
+		uint64_t before = ((stop & (0 - stop)) - 1) & high;
+		size_t k = (size_t)(((before >> 7) * ones) >> 56);
+		if (k && *len < SEARCH_MAX_TOKEN) {
+			folded &= (before >> 7) * 0xFF;
+			memcpy(t->tok + *len, &folded, 8);
+		}
+		*len += k;
+		*i += k;
+		return true;
+	}
+#else
+	(void)t, (void)s, (void)n, (void)i, (void)len;
+#endif
+	return false;
+}
+
 /* Calls FN with the stem of each word of TEXT[0..N) that is kept. */
 static void scan(struct search_tokenizer *t, const char *text, size_t n, stem_fn fn, void *arg)
 {
@@ -416,12 +461,12 @@ static void scan(struct search_tokenizer *t, const char *text, size_t n, stem_fn
 				continue;
 			}
 			size_t len = t->toklen;
-			do {
-				if (len < SEARCH_MAX_TOKEN)
-					t->tok[len] = (char)c;
-				len++;
-				i++;
-			} while (i < n && s[i] < 0x80 && (c = ascii_fold[s[i]]) != 0);
+			if (!ascii_run(t, s, n, &i, &len)) {
+				/* The last bytes of the text. */
+				for (; i < n && s[i] < 0x80 && (c = ascii_fold[s[i]]) != 0; i++, len++)
+					if (len < SEARCH_MAX_TOKEN)
+						t->tok[len] = (char)c;
+			}
 			t->toklen = len;
 			continue;
 		}

@@ -72,6 +72,50 @@ static void test_tokens(struct search_tokenizer *t)
 	free(text);
 }
 
+/* Words read in a long text are the words read one at a time: the text
+ * is read 8 bytes at a time, a word alone of under 8 bytes a byte at a
+ * time.  Words of 1 to 7 bytes (letters in either case, digits, a letter
+ * not ASCII), and some of 8 to 48 (over 40 are dropped), at every place
+ * of an 8-byte word, apart by spaces, punctuation and dashes. */
+static void test_token_runs(struct search_tokenizer *t)
+{
+	static const char *const pieces[] = { "a", "Q", "z", "M", "7", "0", "\xc3\xa9", "r" };
+	static const char *const gaps[] = { " ", ", ", "-", ".\n", "\xe2\x80\x94", "'", "  (" };
+	unsigned seed = 11;
+	int mismatches = 0;
+	for (int round = 0; round < 300; round++) {
+		struct buf text = BUF_INIT, want = BUF_INIT, word = BUF_INIT;
+		int words = 1 + round % 60;
+		for (int k = 0; k < words; k++) {
+			seed = seed * 1103515245u + 12345u;
+			if (k)
+				buf_puts(&text, gaps[(seed >> 16) % 7]);
+			int len = (seed >> 20) % 8 == 0 ? 8 + (int)((seed >> 8) % 41) : 1 + (int)((seed >> 24) % 7);
+			buf_reset(&word);
+			for (int c = 0; c < len; c++) {
+				seed = seed * 1103515245u + 12345u;
+				buf_puts(&word, pieces[(seed >> 16) % 8]);
+			}
+			buf_put(&text, word.ptr, word.len);
+			char *alone = terms_of(t, word.ptr, word.len);
+			if (*alone) {
+				if (want.len)
+					buf_putc(&want, ' ');
+				buf_puts(&want, alone);
+			}
+			free(alone);
+		}
+		char *got = terms_of(t, text.ptr, text.len);
+		if (strcmp(got, want.ptr ? want.ptr : "") && mismatches++ < 3)
+			fprintf(stderr, "  text: %s\n  got:  %s\n  want: %s\n", text.ptr, got, want.ptr);
+		STR_EQ(got, want.ptr ? want.ptr : "");
+		free(got);
+		buf_free(&text);
+		buf_free(&want);
+		buf_free(&word);
+	}
+}
+
 /* Every word of voc.txt stems to the same line of output.txt. */
 static void test_vocabulary(struct search_tokenizer *t)
 {
@@ -776,6 +820,7 @@ int main(void)
 {
 	struct search_tokenizer *t = search_tokenizer_new();
 	test_tokens(t);
+	test_token_runs(t);
 	test_vocabulary(t);
 	test_round_trip(t);
 	search_tokenizer_free(t);
