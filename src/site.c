@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pool.h"
 #include "buf.h"
 #include "content.h"
 #include "slug.h"
@@ -509,6 +510,23 @@ static void adopt_folder_pages(struct site *s, struct strmap *by_dir)
 	strmap_free(&owners);
 }
 
+/* Puts section I's pages and subsections in order and links each page to
+ * its neighbours: sections apart, on every core. */
+static void order_section(void *arg, size_t i, unsigned worker)
+{
+	struct site *s = arg;
+	struct section *sec = s->sections[i];
+	(void)worker;
+	if (sec->npages > 1)
+		qsort(sec->pages, sec->npages, sizeof(*sec->pages), site_page_cmp);
+	for (size_t k = 0; k < sec->npages; k++) {
+		sec->pages[k]->prev = k > 0 ? sec->pages[k - 1] : NULL;
+		sec->pages[k]->next = k + 1 < sec->npages ? sec->pages[k + 1] : NULL;
+	}
+	if (sec->nchildren > 1)
+		qsort(sec->children, sec->nchildren, sizeof(*sec->children), cmp_section);
+}
+
 void site_index(struct site *s)
 {
 	struct strmap by_dir = STRMAP_INIT;
@@ -558,20 +576,7 @@ void site_index(struct site *s)
 		site_add_page(s, sec->page);
 		site_claim(s, sec->page);
 	}
-	for (size_t i = 0; i < s->nsections; i++) {
-		struct section *sec = s->sections[i];
-		if (sec->npages > 1)
-			qsort(sec->pages, sec->npages, sizeof(*sec->pages), site_page_cmp);
-		for (size_t k = 0; k < sec->npages; k++) {
-			sec->pages[k]->prev = k > 0 ? sec->pages[k - 1] : NULL;
-			sec->pages[k]->next = k + 1 < sec->npages ? sec->pages[k + 1] : NULL;
-		}
-	}
-	for (size_t i = 0; i < s->nsections; i++) {
-		struct section *sec = s->sections[i];
-		if (sec->nchildren > 1)
-			qsort(sec->children, sec->nchildren, sizeof(*sec->children), cmp_section);
-	}
+	pool_run(s->threads, s->nsections, order_section, s);
 	add_aliases(s);
 	s->build_epoch = 0;
 	for (size_t i = 0; i < s->npages; i++) {
