@@ -17,7 +17,10 @@
  *
  * Lifetimes: the views made by view_begin live as long as s->a.  Values a
  * lookup returns live as long as the scratch arena of the thread that
- * looked them up (until it is reset: per rendered page).
+ * looked them up (until it is reset: per rendered page).  While a page
+ * renders, a field looked up again is not computed again: the thread
+ * remembers what it returned until its next view_scratch call, so a page
+ * must not change between view_scratch and the end of its render.
  *
  * Thread safety: lookups only read the site; any number of threads may
  * look up fields at once, each with its own scratch arena.
@@ -28,7 +31,8 @@
 #include "site.h"
 #include "value.h"
 
-/* Sets the arena the calling thread's lookups allocate from. */
+/* Sets the arena the calling thread's lookups allocate from, and forgets
+ * the fields it looked up before. */
 void view_scratch(arena *a);
 
 /*
