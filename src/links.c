@@ -6,6 +6,7 @@
 
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -13,6 +14,7 @@
 #include "buf.h"
 #include "content.h"
 #include "html.h"
+#include "pool.h"
 
 /* A link a layout wrote: the first page (by URL) it was seen on. */
 struct tpl_link {
@@ -405,11 +407,28 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+struct check_job {
+	struct site *s;
+	_Atomic size_t broken;
+};
+
+static void check_one(void *arg, size_t i, unsigned worker)
+{
+	struct check_job *job = arg;
+	(void)worker;
+	size_t n = check_page(job->s, job->s->pages[i]);
+	if (n)
+		atomic_fetch_add_explicit(&job->broken, n, memory_order_relaxed);
+}
+
 size_t links_check(struct site *s)
 {
-	size_t broken = 0;
-	for (size_t i = 0; i < s->ncontent; i++)
-		broken += check_page(s, s->pages[i]);
+	/* Pages on every core: the checks only read the site, and the
+	 * messages are sorted by file and line when they are printed. */
+	struct check_job job = { .s = s };
+	atomic_init(&job.broken, 0);
+	pool_run(s->threads, s->ncontent, check_one, &job);
+	size_t broken = atomic_load(&job.broken);
 	/* The layouts' links, in the order of their paths. */
 	size_t n = 0;
 	const char **keys = xmalloc((s->tpl_links.n + 1) * sizeof(*keys));

@@ -12,7 +12,8 @@
  * or file, and each #fragment its target page has no id for: errors, or
  * warnings with links: warn in site.yaml.
  *
- * links_markdown and links_html are thread-safe; links_check runs alone.
+ * links_markdown and links_html are thread-safe; links_check runs alone
+ * (it checks the pages' links on the worker pool itself).
  */
 #ifndef FOLIO_LINKS_H
 #define FOLIO_LINKS_H
@@ -44,7 +45,8 @@ void links_file(struct site *s, const char *path);
 void links_html(struct site *s, const struct page *p, const char *layout, const char *html,
 		size_t len, const char *content, size_t content_len);
 
-/* Checks every link gathered; reports through s->d.  Returns how many
+/* Checks every link gathered, the pages' on every core; reports through
+ * s->d (sorted when printed, so the same for every -j).  Returns how many
  * lead nowhere. */
 size_t links_check(struct site *s);
 
