@@ -591,26 +591,9 @@ void site_index(struct site *s)
 
 void site_finish(struct site *s)
 {
-	arena *a = s->a;
 	for (size_t i = 0; i < s->nsections; i++) {
 		struct section *sec = s->sections[i];
-		sec->list = view_pages(a, sec->pages, sec->npages);
-	}
-	value *site = s->config->raw;
-	value *secs = value_list(a);
-	struct section *home = s->sections[0];
-	for (size_t i = 0; i < home->nchildren; i++)
-		value_list_push(a, secs, view_section_entry(s, home->children[i]));
-	value_map_set(a, site, "sections", secs);
-	s->site_value = site;
-	for (size_t i = 0; i < s->nsections; i++) {
-		struct section *sec = s->sections[i];
-		value *subs = value_list(a);
-		for (size_t k = 0; k < sec->nchildren; k++)
-			value_list_push(a, subs, view_section_entry(s, sec->children[k]));
-		if (!sec->page->extra)
-			sec->page->extra = value_map(a);
-		value_map_set(a, sec->page->extra, "sections", subs);
+		sec->list = view_pages(s->a, sec->pages, sec->npages);
 		/* A section whose page lists a taxonomy's terms (content/skills/
 		 * _index.md as /skills/) shows the terms, so its pages are not
 		 * split into numbered pages that would repeat it. */

@@ -114,7 +114,6 @@ struct page {
 	struct page **related;          /* up to related_limit pages */
 	value *list;                    /* listing pages: every page listed (page.pages
 					 * is its part shown on page pagenum) */
-	value *extra;                   /* more fields for the render context */
 	struct search_doc *search;      /* what the search index keeps; NULL if left out */
 	uint64_t fm_hash;               /* of the bytes before the body (front matter) */
 	uint64_t uses;                  /* template files its render used (tpl_files bits) */
@@ -213,7 +212,8 @@ struct site {
 
 	mustache_set *templates;
 	struct strmap layout_ids;       /* ids the layouts write (theme.c) */
-	value *site_value;      /* what templates see as site */
+	value *site_value;      /* what templates see as site: the site's view
+				 * (view_begin) */
 	long long build_epoch;  /* SOURCE_DATE_EPOCH, or the newest page date */
 	arena **thread_arenas;  /* one per worker, for the parallel stages */
 	struct taxonomy *taxonomies;    /* one per config->tax */
@@ -259,13 +259,12 @@ void site_describe(struct buf *b, const struct page *p);
 /* What folio writes at REL besides pages, or NULL. */
 const char *site_file_owner(const struct site *s, const char *rel);
 
-/* Index step: sections, orders, prev/next, pagination, template values.
+/* Index step: sections, orders, prev/next, aliases, the build date.
  * Reports errors to s->d. */
 void site_index(struct site *s);
 
-/* After view_begin, taxonomy_finish and views_finish: the section
- * lists, site.sections, page.sections, and the split of section
- * listings into numbered pages. */
+/* After view_begin and taxonomy_finish: each section's listing (its
+ * pages' views, sec->list), and its split into numbered pages. */
 void site_finish(struct site *s);
 /* A made-up page of KIND at PATH ("tags/django" or "" for the root). */
 struct page *site_new_page(struct site *s, enum page_kind kind, const char *path,
