@@ -170,6 +170,21 @@ static int open_output(struct site *s, const struct build_opts *o, struct output
 	return rc;
 }
 
+/* Swaps the finished output OUT into place and records the inputs it was
+ * built from (FINGERPRINT, inputs.h), unless the build had warnings,
+ * which the next build would have to show again.  Returns 0, or -1 after
+ * an error in D. */
+static int commit_output(struct output *out, uint64_t fingerprint, const struct build_stats *st,
+			 struct diags *d)
+{
+	char *dir = xstrdup(out->out);
+	int rc = output_commit(out, d);
+	if (rc == 0 && fingerprint)
+		inputs_record(dir, d->warnings ? 0 : fingerprint, st->pages, st->files);
+	free(dir);
+	return rc;
+}
+
 /*
  * The whole pipeline into S, stage by stage in this order.  TRACK: record
  * what each page's render used (folio serve).  *WANT_SEARCH tells whether
@@ -256,16 +271,8 @@ static int run_pipeline(struct site *s, const struct build_opts *o, struct diags
 		diags_promote_warnings(d);
 	if (d->errors)
 		goto out;
-	char *dir = opened ? xstrdup(out.out) : NULL;
-	if (opened && output_commit(&out, d) < 0) {
-		free(dir);
-		goto out;
-	}
-	/* What the next build compares its inputs with (inputs.h): only a
-	 * build without warnings, which would have to be shown again. */
-	if (dir && fingerprint)
-		inputs_record(dir, d->warnings ? 0 : fingerprint, st->pages, st->files);
-	free(dir);
+	if (opened && commit_output(&out, fingerprint, st, d) < 0)
+		goto out;       /* output_abort removes it */
 	opened = false;
 	lap(st, STAGE_FINISH, &t);
 	rc = 0;
