@@ -2,9 +2,8 @@
  * site.c - the index: the global step between parsing and rendering.
  *
  * Page orders, sections, prev/next, aliases and pagination are computed
- * here, once; site_finish then makes every page's view (view.c) and the
- * site-level values templates see.  Nothing here looks at every page
- * once per page.
+ * here, once, into the model; view.c turns them into what templates see.
+ * Nothing here looks at every page once per page.
  */
 #include "site.h"
 
@@ -16,7 +15,6 @@
 #include "buf.h"
 #include "content.h"
 #include "slug.h"
-#include "view.h"
 
 
 value *page_fm(const struct page *p, arena *a)
@@ -338,13 +336,14 @@ static void numbered_path(struct buf *b, const char *first_out, unsigned k)
 	buf_printf(b, "page/%u", k);
 }
 
-void site_paginate(struct site *s, struct page *first, value *list)
+void site_paginate(struct site *s, struct page *first, struct page **pages, size_t n)
 {
-	size_t n = list->u.list.n;
 	size_t per = (size_t)s->config->paginate;
 	unsigned total = n ? (unsigned)((n + per - 1) / per) : 1;
 	first->pagenum = 1;
-	first->list = list;
+	first->list = pages;
+	first->nlist = (uint32_t)n;
+	first->listing = true;
 	first->pagetotal = total;
 	if (total < 2)
 		return;
@@ -362,7 +361,7 @@ void site_paginate(struct site *s, struct page *first, value *list)
 		 * listing is described as itself), for the message. */
 		arena *tmp = arena_new();
 		struct page *other = site_page_at(s, out.ptr, tmp), p;
-		site_numbered_page(s, first, k, tmp, &p);
+		site_numbered_page(first, k, tmp, &p);
 		clash(s, &p, other);
 		arena_free(tmp);
 	}
@@ -375,8 +374,7 @@ void site_paginate(struct site *s, struct page *first, value *list)
 	s->nnumbered += total - 1;
 }
 
-void site_numbered_page(struct site *s, struct page *first, unsigned k, arena *a,
-			struct page *p)
+void site_numbered_page(struct page *first, unsigned k, arena *a, struct page *p)
 {
 	*p = *first;
 	p->src = NULL;
@@ -389,7 +387,6 @@ void site_numbered_page(struct site *s, struct page *first, unsigned k, arena *a
 	numbered_path(&path, first->out_path, k);
 	content_set_path(a, p, path.ptr);
 	buf_free(&path);
-	view_page(s, p, a);
 }
 
 /* The numbered listing page at output path PATH ("tags/x/page/3/
@@ -417,7 +414,7 @@ static struct page *numbered_at(struct site *s, const char *path, arena *a)
 	if (!a)
 		return first;
 	struct page *p = arena_alloc(a, sizeof(*p));
-	site_numbered_page(s, first, k, a, p);
+	site_numbered_page(first, k, a, p);
 	return p;
 }
 
@@ -593,16 +590,18 @@ void site_finish(struct site *s)
 {
 	for (size_t i = 0; i < s->nsections; i++) {
 		struct section *sec = s->sections[i];
-		sec->list = view_pages(s->a, sec->pages, sec->npages);
 		/* A section whose page lists a taxonomy's terms (content/skills/
 		 * _index.md as /skills/) shows the terms, so its pages are not
 		 * split into numbered pages that would repeat it. */
 		if (sec->page->term)
 			continue;       /* a term's page (content/tags/x/_index.md)
 					 * lists the term's pages, already split */
-		if (sec->page->terms_page)
-			sec->page->list = sec->list;
-		else
-			site_paginate(s, sec->page, sec->list);
+		if (sec->page->terms_page) {
+			sec->page->list = sec->pages;
+			sec->page->nlist = (uint32_t)sec->npages;
+			sec->page->listing = true;
+		} else {
+			site_paginate(s, sec->page, sec->pages, sec->npages);
+		}
 	}
 }

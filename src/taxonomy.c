@@ -17,7 +17,6 @@
 #include "pool.h"
 #include "slug.h"
 #include "strmap.h"
-#include "view.h"
 
 #define RELATED_WINDOW 256
 
@@ -577,7 +576,7 @@ void taxonomy_finish(struct site *s)
 		struct taxonomy *tx = &s->taxonomies[ti];
 		for (size_t k = 0; k < tx->nterms; k++) {
 			struct term *t = tx->terms[k];
-			site_paginate(s, t->page, view_pages(s->a, t->pages, t->npages));
+			site_paginate(s, t->page, t->pages, t->npages);
 		}
 	}
 }

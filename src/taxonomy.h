@@ -41,8 +41,8 @@ struct taxonomy {
  * pages.  Run after site_index, before site_finish.  Errors go to s->d.
  */
 void taxonomy_build(struct site *s);
-/* After view_begin: each term page's listing (its pages' views), split
- * into numbered pages.  What templates see of the terms (site.taxonomies,
+/* After taxonomy_build: each term page's listing (the term's pages),
+ * split into numbered pages.  What templates see of the terms (site.taxonomies,
  * page.terms, page.term) view.c makes from the terms. */
 void taxonomy_finish(struct site *s);
 void taxonomy_free(struct site *s);

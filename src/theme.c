@@ -478,7 +478,6 @@ void theme_check_names(struct site *s)
 			value_unpack_keys(p->fm_packed, add_fm_name, &n);
 		if (p->meta && p->meta->type == V_VIEW)
 			p->meta->u.view.ops->names(p->meta, add_name, &n);
-		walk_keys(&n, p->list);
 	}
 	struct name_check nc = { &n, s->d };
 	each_file_tags(s->templates, check_name, &nc);

@@ -600,15 +600,27 @@ static value *pagination(const struct page *p, arena *a)
 	return m;
 }
 
-/* The part of its listing that page P (number p->pagenum of a listing
- * split into pages) shows: p->list holds the whole listing. */
-static value *listing_part(const struct site *s, const struct page *p, arena *a)
+/* A list of the views of PAGES[0..N), allocated once at its size. */
+static value *view_pages(arena *a, struct page *const *pages, size_t n)
 {
-	size_t n = p->list->u.list.n, per = (size_t)s->config->paginate;
+	value **items = arena_alloc(a, (n ? n : 1) * sizeof(*items));
+	for (size_t i = 0; i < n; i++)
+		items[i] = pages[i]->meta;
+	return value_list_view(a, items, n);
+}
+
+/* page.pages of listing page P: the part of its listing page number
+ * p->pagenum shows when the listing is split into pages (pagetotal),
+ * or the whole listing. */
+static value *listing(const struct site *s, const struct page *p, arena *a)
+{
+	size_t n = p->nlist, per = (size_t)s->config->paginate;
+	if (!p->pagetotal)
+		return view_pages(a, p->list, n);
 	size_t from = (size_t)((p->pagenum ? p->pagenum : 1) - 1) * per;
 	if (from > n)
 		from = n;
-	return value_list_view(a, p->list->u.list.items + from, n - from < per ? n - from : per);
+	return view_pages(a, p->list + from, n - from < per ? n - from : per);
 }
 
 static value *root_field(struct view_state *st, const struct view_root *r, const char *key,
@@ -617,9 +629,8 @@ static value *root_field(struct view_state *st, const struct view_root *r, const
 	const struct page *p = r->p;
 	if (is(key, len, "content"))
 		return r->content;
-	if (p->list && is(key, len, "pages"))
-		return p->pagetotal ? listing_part(st->s, p, scratch ? scratch : st->s->a) :
-				      p->list;
+	if (p->listing && is(key, len, "pages"))
+		return listing(st->s, p, scratch ? scratch : st->s->a);
 	if (p->pagetotal && is(key, len, "pagination"))
 		return pagination(p, scratch ? scratch : st->s->a);
 	if (p->prev && is(key, len, "prev"))
@@ -785,19 +796,6 @@ static value *new_view(struct view_state *st, arena *a, enum view_mode mode, voi
 	return v;
 }
 
-value *view_page(struct site *s, struct page *p, arena *a)
-{
-	p->meta = new_view(s->view, a, MODE_PAGE, p);
-	return p->meta;
-}
-
-value *view_pages(arena *a, struct page *const *pages, size_t n)
-{
-	value **items = arena_alloc(a, (n ? n : 1) * sizeof(*items));
-	for (size_t i = 0; i < n; i++)
-		items[i] = pages[i]->meta;
-	return value_list_view(a, items, n);
-}
 
 value *view_render_root(struct site *s, struct page *p, const char *content, size_t len,
 			arena *a)
@@ -911,7 +909,7 @@ void view_begin(struct site *s)
 	view_scratch(s->a);
 	for (size_t i = 0; i < s->npages; i++) {
 		s->pages[i]->pos = i;
-		view_page(s, s->pages[i], s->a);
+		s->pages[i]->meta = new_view(st, s->a, MODE_PAGE, s->pages[i]);
 	}
 	const value *j = value_map_get(s->config->raw, "jsonld");
 	st->jsonld = j && j->type == V_MAP ? j : NULL;
@@ -921,19 +919,14 @@ void view_begin(struct site *s)
 	s->site_value = new_view(st, s->a, MODE_SITE, s);
 }
 
-/* Whether list V holds P's view. */
-static bool list_shows(const value *v, const struct page *p)
-{
-	for (size_t i = 0; v && v->type == V_LIST && i < v->u.list.n; i++)
-		if (view_page_of(v->u.list.items[i]) == p)
-			return true;
-	return false;
-}
-
 bool view_page_shows(const struct page *x, const struct page *p)
 {
-	if (x->prev == p || x->next == p || list_shows(x->list, p))
+	if (x->prev == p || x->next == p)
 		return true;
+	/* page.pages */
+	for (size_t k = 0; x->listing && k < x->nlist; k++)
+		if (x->list[k] == p)
+			return true;
 	/* page.sections: the subsections' pages */
 	if (x->own && x->own->page == x && p->own && p->own->page == p && p->own->parent == x->own)
 		return true;

@@ -43,17 +43,12 @@ void view_scratch(arena *a);
  * references name each page (page.KEY_from), the navigation lists, the
  * term lists, the JSON-LD specs.  Run after the taxonomies, before
  * anything reads a view; pages made later (numbered listing pages, as
- * they are rendered) get theirs from view_page.  Sets this thread's
+ * they are rendered) show their first page's.  Sets this thread's
  * scratch arena to s->a.
  */
 void view_begin(struct site *s);
 /* Frees what view_begin made outside s->a. */
 void view_end(struct site *s);
-/* Makes P's view in A (s->a for a page kept for the build, a scratch
- * arena for a numbered listing page made while rendering). */
-value *view_page(struct site *s, struct page *p, arena *a);
-/* A list of the views of PAGES[0..N), allocated once at its size. */
-value *view_pages(arena *a, struct page *const *pages, size_t n);
 /* The value templates see as page while P is rendered: P's view with
  * content (CONTENT: its HTML, borrowed), pages, pagination, prev and
  * next.  Memory from A. */

@@ -9,7 +9,6 @@
 #include "buf.h"
 #include "slug.h"
 #include "taxonomy.h"
-#include "view.h"
 
 /* A JSON-LD property is a page field's name, {value: X} (X as written),
  * {field: NAME, map: {from: to}} (the field's value translated), a
