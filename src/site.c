@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "buf.h"
-#include "content.h"
+#include "paths.h"
 #include "slug.h"
 
 
@@ -262,7 +262,7 @@ struct page *site_new_page(struct site *s, enum page_kind kind, const char *path
 	p->title = arena_strdup(s->a, title);
 	p->summary = "";
 	p->pagenum = 1;
-	content_set_path(s->a, p, path);
+	paths_set_page(s->a, p, path);
 	return p;
 }
 
@@ -385,7 +385,7 @@ void site_numbered_page(struct page *first, unsigned k, arena *a, struct page *p
 	p->html_len = 0;
 	struct buf path = BUF_INIT;
 	numbered_path(&path, first->out_path, k);
-	content_set_path(a, p, path.ptr);
+	paths_set_page(a, p, path.ptr);
 	buf_free(&path);
 }
 
@@ -441,7 +441,7 @@ static void add_aliases(struct site *s)
 			/* Relative to the folder of the page's file, as Hugo reads
 			 * them; '/' starts at the site's root. */
 			struct buf path = BUF_INIT;
-			if (content_join_path(&path, p->src_dir, it->u.str.s, it->u.str.len) < 0) {
+			if (paths_join(&path, p->src_dir, it->u.str.s, it->u.str.len) < 0) {
 				diag_error(s->d, p->src, it->line, it->col,
 					   "alias '%s' leads out of the site", it->u.str.s);
 				buf_free(&path);
