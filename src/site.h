@@ -8,7 +8,8 @@
  *               links resolved through links.c              (parallel)
  *   site.c      the index: URLs, sections, orders, lists    (global)
  *   taxonomy.c  terms, related pages     (global; sorts and related parallel)
- *   view.c      what templates see of each page, computed when read
+ *   view.c      what templates see of each page and of the site,
+ *               computed when read
  *   search.c    the search index                            (global)
  *   render.c    templates to HTML files                     (parallel)
  *   feeds.c     feeds, sitemap, robots.txt
