@@ -235,9 +235,9 @@ static int run_pipeline(struct site *s, const struct build_opts *o, struct diags
 	taxonomy_build(s);
 	if (d->errors > before)
 		goto out;       /* terms are wrong: lists and pages would be too */
-	/* What templates see: every page's view and the site's, then the
-	 * listings of term and section pages (lists of views), split into
-	 * numbered pages. */
+	/* What templates see: every page's view and the site's; then the
+	 * pages each term and section page lists, split into numbered
+	 * pages. */
 	view_begin(s);
 	taxonomy_finish(s);
 	site_finish(s);

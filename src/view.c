@@ -796,7 +796,6 @@ static value *new_view(struct view_state *st, arena *a, enum view_mode mode, voi
 	return v;
 }
 
-
 value *view_render_root(struct site *s, struct page *p, const char *content, size_t len,
 			arena *a)
 {
