@@ -3,7 +3,8 @@
  *
  *   config_load -> theme_load -> content_load -> site_check_urls
  *     -> mdstage_run (parallel) -> site_index -> taxonomy_build
- *     -> site_finish -> search_build -> render_pages (parallel)
+ *     -> view_begin -> taxonomy_finish -> site_finish -> search_build
+ *     -> render_pages (parallel)
  *     -> feeds_write -> search_write -> render_assets -> links_check
  *     -> output_commit
  *
@@ -169,6 +170,21 @@ static int open_output(struct site *s, const struct build_opts *o, struct output
 	return rc;
 }
 
+/* Swaps the finished output OUT into place and records the inputs it was
+ * built from (FINGERPRINT, inputs.h), unless the build had warnings,
+ * which the next build would have to show again.  Returns 0, or -1 after
+ * an error in D. */
+static int commit_output(struct output *out, uint64_t fingerprint, const struct build_stats *st,
+			 struct diags *d)
+{
+	char *dir = xstrdup(out->out);
+	int rc = output_commit(out, d);
+	if (rc == 0 && fingerprint)
+		inputs_record(dir, d->warnings ? 0 : fingerprint, st->pages, st->files);
+	free(dir);
+	return rc;
+}
+
 /*
  * The whole pipeline into S, stage by stage in this order.  TRACK: record
  * what each page's render used (folio serve).  *WANT_SEARCH tells whether
@@ -219,12 +235,11 @@ static int run_pipeline(struct site *s, const struct build_opts *o, struct diags
 	taxonomy_build(s);
 	if (d->errors > before)
 		goto out;       /* terms are wrong: lists and pages would be too */
-	/* The values templates see: every page's view, then what is built
-	 * from views (term lists, site.matrix), then the sections' lists and
-	 * the split of listings into numbered pages. */
+	/* What templates see: every page's view and the site's; then the
+	 * pages each term and section page lists, split into numbered
+	 * pages. */
 	view_begin(s);
 	taxonomy_finish(s);
-	views_finish(s);
 	site_finish(s);
 	lap(st, STAGE_TAXONOMY, &t);
 	if (want_search && !d->errors)
@@ -256,16 +271,8 @@ static int run_pipeline(struct site *s, const struct build_opts *o, struct diags
 		diags_promote_warnings(d);
 	if (d->errors)
 		goto out;
-	char *dir = opened ? xstrdup(out.out) : NULL;
-	if (opened && output_commit(&out, d) < 0) {
-		free(dir);
-		goto out;
-	}
-	/* What the next build compares its inputs with (inputs.h): only a
-	 * build without warnings, which would have to be shown again. */
-	if (dir && fingerprint)
-		inputs_record(dir, d->warnings ? 0 : fingerprint, st->pages, st->files);
-	free(dir);
+	if (opened && commit_output(&out, fingerprint, st, d) < 0)
+		goto out;       /* output_abort removes it */
 	opened = false;
 	lap(st, STAGE_FINISH, &t);
 	rc = 0;
@@ -351,68 +358,6 @@ void build_live_free(struct build_live *lv)
 	free(lv);
 }
 
-/* Whether V (a page's own value, one level of lists deep) shows P. */
-static bool holds(const value *v, const struct page *p)
-{
-	if (!v)
-		return false;
-	if (view_page_of(v) == p)
-		return true;
-	if (v->type == V_LIST) {
-		for (size_t i = 0; i < v->u.list.n; i++)
-			if (view_page_of(v->u.list.items[i]) == p)
-				return true;
-	} else if (v->type == V_MAP) {
-		for (size_t i = 0; i < v->u.map.n; i++) {
-			const value *e = v->u.map.items[i].val;
-			if (view_page_of(e) == p)
-				return true;
-			if (e->type == V_LIST)
-				for (size_t k = 0; k < e->u.list.n; k++)
-					if (view_page_of(e->u.list.items[k]) == p)
-						return true;
-		}
-	}
-	return false;
-}
-
-/* Whether the site value reaches P anywhere (site.matrix does). */
-static bool site_holds(const value *v, const struct page *p, int depth)
-{
-	if (!v || depth > 6)
-		return false;
-	if (view_page_of(v) == p)
-		return true;
-	if (v->type == V_LIST) {
-		for (size_t i = 0; i < v->u.list.n; i++)
-			if (site_holds(v->u.list.items[i], p, depth + 1))
-				return true;
-	} else if (v->type == V_MAP) {
-		for (size_t i = 0; i < v->u.map.n; i++)
-			if (site_holds(v->u.map.items[i].val, p, depth + 1))
-				return true;
-	}
-	return false;
-}
-
-/* Whether X's view shows P through a field computed from pages: related
- * pages, pages named by its references, or naming it. */
-static bool refers(const struct page *x, const struct page *p)
-{
-	for (size_t k = 0; k < x->nrelated; k++)
-		if (x->related[k] == p)
-			return true;
-	for (size_t k = 0; k < x->nrefs; k++)
-		for (size_t j = 0; j < x->refs[k].n; j++)
-			if (x->refs[k].pages[j] == p)
-				return true;
-	for (size_t k = 0; k < p->nrefs; k++)
-		for (size_t j = 0; j < p->refs[k].n; j++)
-			if (p->refs[k].pages[j] == x)
-				return true;
-	return false;
-}
-
 struct mark {
 	struct page **list;
 	size_t n;
@@ -472,23 +417,19 @@ static int update_body(struct build_live *lv, struct page *p, struct mark *m, bo
 	}
 	free(r.text);
 	free(r.heads_at);
-	/* The page's view computes its fields from the page, so every page
-	 * that shows it (its summary, words or contents) sees the new text
-	 * once rendered again.  site.matrix copies term pages' summaries. */
-	bool copied = views_update_page(s, p, mem) > 0;
+	/* Views compute their fields from the pages, so every page that
+	 * shows P (its summary, words or contents) sees the new text once
+	 * rendered again: view.c tells which. */
 	arena_free(p->text_mem);
 	p->text_mem = mem;
 	mark_page(m, p);
-	if (copied || site_holds(s->site_value, p, 0)) {
+	if (view_site_shows(s, p)) {
 		*all = true;
 		return 0;
 	}
-	for (size_t i = 0; i < s->npages; i++) {
-		struct page *x = s->pages[i];
-		if (x->prev == p || x->next == p || holds(x->list, p) || holds(x->extra, p) ||
-		    refers(x, p))
-			mark_page(m, x);
-	}
+	for (size_t i = 0; i < s->npages; i++)
+		if (view_page_shows(s->pages[i], p))
+			mark_page(m, s->pages[i]);
 	return 0;
 }
 

@@ -130,51 +130,56 @@ static void say_slow(const char *file, double ms)
 	pthread_mutex_unlock(&progress.lock);
 }
 
-int cmd_build(int argc, char **argv, int check_only)
+/* What folio build and check take besides the build's own options. */
+struct cmd_flags {
+	enum diag_format fmt;
+	bool quiet, timings, verbose;
+};
+
+/* Reads the options into O and F.  Returns -1 when the build is to run,
+ * or the exit status (a usage error, --help). */
+static int parse_options(int argc, char **argv, bool check_only, struct build_opts *o,
+			 struct cmd_flags *f)
 {
 	const char *cmd = argv[0];
-	struct build_opts o = { .check_only = check_only != 0, .waiting = say_waiting,
-				.slow_page = say_slow };
-	enum diag_format fmt = DIAG_FORMAT_TEXT;
-	bool quiet = false, timings = false, verbose = false;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v;
 		int missing = 0;
 		if ((v = cmd_option(argc, argv, &i, "--site", "-s", &missing))) {
-			o.site_dir = v;
+			o->site_dir = v;
 		} else if (!check_only && (v = cmd_option(argc, argv, &i, "--output", "-o", &missing))) {
-			o.out_dir = v;
+			o->out_dir = v;
 		} else if (!check_only && (v = cmd_option(argc, argv, &i, "--base-url", NULL, &missing))) {
-			o.base_url = v;
+			o->base_url = v;
 		} else if ((v = cmd_option(argc, argv, &i, "--jobs", "-j", &missing))) {
 			char *end;
 			long j = strtol(v, &end, 10);
 			if (*end || j < 1 || j > 1024)
 				return usage(cmd, "-j needs a number of threads from 1 to 1024, not", v);
-			o.threads = (unsigned)j;
+			o->threads = (unsigned)j;
 		} else if ((v = cmd_option(argc, argv, &i, "--error-format", NULL, &missing))) {
 			if (!strcmp(v, "github"))
-				fmt = DIAG_FORMAT_GITHUB;
+				f->fmt = DIAG_FORMAT_GITHUB;
 			else if (!strcmp(v, "text"))
-				fmt = DIAG_FORMAT_TEXT;
+				f->fmt = DIAG_FORMAT_TEXT;
 			else
 				return usage(cmd, "--error-format is text or github, not", v);
 		} else if (missing) {
 			return usage(cmd, "missing value after", a);
 		} else if (!strcmp(a, "--drafts") || !strcmp(a, "-D")) {
-			o.drafts = true;
+			o->drafts = true;
 		} else if (!strcmp(a, "--strict")) {
-			o.strict = true;
+			o->strict = true;
 		} else if (!check_only && !strcmp(a, "--force")) {
-			o.force = true;
+			o->force = true;
 		} else if (!check_only && !strcmp(a, "--no-wait")) {
-			o.no_wait = true;
+			o->no_wait = true;
 		} else if (!strcmp(a, "--timings")) {
-			timings = true;
+			f->timings = true;
 		} else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
-			quiet = true;
+			f->quiet = true;
 		} else if (!strcmp(a, "--verbose") || !strcmp(a, "-v")) {
-			verbose = true;
+			f->verbose = true;
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			usage(cmd, NULL, NULL);
 			return 0;
@@ -182,16 +187,66 @@ int cmd_build(int argc, char **argv, int check_only)
 			return usage(cmd, a[0] == '-' ? "unknown option" : "unexpected argument", a);
 		}
 	}
+	return -1;
+}
+
+/* What the build left out (--verbose), its broken links, its outcome and
+ * (--timings) the time of each stage; MS: the whole run. */
+static void print_summary(const char *cmd, bool check_only, const struct cmd_flags *f, int rc,
+			  const struct diags *d, const struct build_stats *st, double ms)
+{
+	if (f->verbose && st->skipped) {
+		/* What content/ holds that is not built, and why. */
+		for (char *l = st->skipped, *e; *l; l = e + 1) {
+			e = strchr(l, '\n');
+			char *tab = strchr(l, '\t');
+			printf("folio: not built: content/%.*s (%.*s)\n", (int)(tab - l), l,
+			       (int)(e - tab - 1), tab + 1);
+		}
+	}
+	if (st->broken_links)
+		fprintf(stderr, "folio: %zu internal link%s lead%s nowhere\n", st->broken_links,
+			st->broken_links == 1 ? "" : "s", st->broken_links == 1 ? "s" : "");
+	if (rc != 0) {
+		fprintf(stderr, "folio: %s failed: %zu error%s, %zu warning%s\n", cmd, d->errors,
+			d->errors == 1 ? "" : "s", d->warnings, d->warnings == 1 ? "" : "s");
+	} else if (!f->quiet) {
+		if (check_only)
+			printf("folio: checked %zu pages: no errors, %zu warning%s (%.0f ms)\n",
+			       st->pages, d->warnings, d->warnings == 1 ? "" : "s", ms);
+		else if (st->unchanged)
+			printf("folio: nothing changed since the last build of %zu pages and %zu other "
+			       "files (%.0f ms)\n", st->pages, st->files - st->pages, ms);
+		else
+			printf("folio: wrote %zu pages and %zu other files in %.0f ms\n",
+			       st->pages, st->files - st->pages, ms);
+	}
+	if (f->timings) {
+		for (int k = 0; k < STAGE_COUNT; k++)
+			fprintf(stderr, "folio: %-11s %8.1f ms %5.1f%%  peak %6zu MiB\n",
+				build_stage_names[k], st->ms[k], ms > 0 ? 100.0 * st->ms[k] / ms : 0.0,
+				st->peak_kb[k] / 1024);
+	}
+}
+
+int cmd_build(int argc, char **argv, int check_only)
+{
+	struct build_opts o = { .check_only = check_only != 0, .waiting = say_waiting,
+				.slow_page = say_slow };
+	struct cmd_flags f = { .fmt = DIAG_FORMAT_TEXT };
+	int status = parse_options(argc, argv, check_only != 0, &o, &f);
+	if (status >= 0)
+		return status;
 
 	/* --verbose lists what content/ holds that is not built: that needs
 	 * a build. */
-	o.reuse = !verbose;
+	o.reuse = !f.verbose;
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	struct diags d;
 	struct build_stats st;
 	diags_init(&d);
-	if (progress_wanted(quiet)) {
+	if (progress_wanted(f.quiet)) {
 		progress_begin();
 		o.progress = progress_show;
 	}
@@ -201,41 +256,10 @@ int cmd_build(int argc, char **argv, int check_only)
 	progress_clear();       /* a stage cut short by errors */
 	pthread_mutex_unlock(&progress.lock);
 	diags_sort(&d);
-	diags_print(&d, stderr, fmt);
+	diags_print(&d, stderr, f.fmt);
 	double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
-	if (verbose && st.skipped) {
-		/* What content/ holds that is not built, and why. */
-		for (char *l = st.skipped, *e; *l; l = e + 1) {
-			e = strchr(l, '\n');
-			char *tab = strchr(l, '\t');
-			printf("folio: not built: content/%.*s (%.*s)\n", (int)(tab - l), l,
-			       (int)(e - tab - 1), tab + 1);
-		}
-	}
+	print_summary(argv[0], check_only != 0, &f, rc, &d, &st, ms);
 	free(st.skipped);
-	if (st.broken_links)
-		fprintf(stderr, "folio: %zu internal link%s lead%s nowhere\n", st.broken_links,
-			st.broken_links == 1 ? "" : "s", st.broken_links == 1 ? "s" : "");
-	if (rc != 0) {
-		fprintf(stderr, "folio: %s failed: %zu error%s, %zu warning%s\n", cmd, d.errors,
-			d.errors == 1 ? "" : "s", d.warnings, d.warnings == 1 ? "" : "s");
-	} else if (!quiet) {
-		if (check_only)
-			printf("folio: checked %zu pages: no errors, %zu warning%s (%.0f ms)\n",
-			       st.pages, d.warnings, d.warnings == 1 ? "" : "s", ms);
-		else if (st.unchanged)
-			printf("folio: nothing changed since the last build of %zu pages and %zu other "
-			       "files (%.0f ms)\n", st.pages, st.files - st.pages, ms);
-		else
-			printf("folio: wrote %zu pages and %zu other files in %.0f ms\n",
-			       st.pages, st.files - st.pages, ms);
-	}
-	if (timings) {
-		for (int k = 0; k < STAGE_COUNT; k++)
-			fprintf(stderr, "folio: %-11s %8.1f ms %5.1f%%  peak %6zu MiB\n",
-				build_stage_names[k], st.ms[k], ms > 0 ? 100.0 * st.ms[k] / ms : 0.0,
-				st.peak_kb[k] / 1024);
-	}
 	diags_free(&d);
 	return rc == 0 ? 0 : 1;
 }

@@ -226,31 +226,31 @@ static int serve_loop(struct serve *sv, watch *w, int sig_fd, struct diags *d)
 	return rc;
 }
 
-int cmd_serve(int argc, char **argv)
+/* Reads the options into SV, *BIND and *PORT.  Returns -1 when the
+ * server is to start, or the exit status (a usage error, --help). */
+static int parse_options(int argc, char **argv, struct serve *sv, const char **bind,
+			 unsigned *port)
 {
-	struct serve sv = { .site = "." };
-	const char *bind = "127.0.0.1";
-	unsigned port = 1313;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v;
 		int missing = 0;
 		if ((v = cmd_option(argc, argv, &i, "--site", "-s", &missing))) {
-			sv.site = v;
+			sv->site = v;
 		} else if ((v = cmd_option(argc, argv, &i, "--bind", "-b", &missing))) {
 			if (!*v)
 				return usage("--bind needs an address or host name", NULL);
-			bind = v;
+			*bind = v;
 		} else if ((v = cmd_option(argc, argv, &i, "--port", "-p", &missing))) {
 			char *end;
 			errno = 0;
 			long p = strtol(v, &end, 10);
 			if (!*v || *end || errno || p < 0 || p > 65535)
 				return usage("--port needs a number from 0 to 65535, not", v);
-			port = (unsigned)p;
+			*port = (unsigned)p;
 		} else if (missing) {
 			return usage("missing value after", a);
 		} else if (!strcmp(a, "--drafts") || !strcmp(a, "-D")) {
-			sv.drafts = true;
+			sv->drafts = true;
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			usage(NULL, NULL);
 			return 0;
@@ -259,14 +259,25 @@ int cmd_serve(int argc, char **argv)
 		}
 	}
 	struct stat st;
-	if (stat(sv.site, &st) != 0) {
-		fprintf(stderr, "folio: site folder '%s': %s\n", sv.site, util_strerror(errno));
+	if (stat(sv->site, &st) != 0) {
+		fprintf(stderr, "folio: site folder '%s': %s\n", sv->site, util_strerror(errno));
 		return 1;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "folio: site folder '%s': not a folder\n", sv.site);
+		fprintf(stderr, "folio: site folder '%s': not a folder\n", sv->site);
 		return 1;
 	}
+	return -1;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	struct serve sv = { .site = "." };
+	const char *bind = "127.0.0.1";
+	unsigned port = 1313;
+	int status = parse_options(argc, argv, &sv, &bind, &port);
+	if (status >= 0)
+		return status;
 
 	/* Signals arrive on a descriptor the watcher polls; every thread
 	 * started from here on inherits the mask. */

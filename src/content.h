@@ -37,13 +37,6 @@ enum split_result content_split_head(const char *file, char *text, size_t *len, 
 int content_check_body(const char *file, const char *text, size_t n, unsigned line,
 		       struct diags *d);
 
-/* Appends S[0..N) to OUT with each %XX decoded (a link's path or
- * fragment, as a browser reads it). */
-void content_unescape(struct buf *out, const char *s, size_t n);
-/* Joins BASE (a folder under content/) and PATH[0..N) (relative to BASE,
- * or to content/ when it starts with '/'), resolving "." and ".." and
- * decoding %XX, into OUT.  Returns -1 if it climbs out of content/. */
-int content_join_path(struct buf *out, const char *base, const char *path, size_t n);
 /* A UTF-16 or UTF-32 TEXT is an error for FILE naming its encoding:
  * returns -1 after adding it, else 0. */
 int content_check_encoding(const char *file, const char *text, size_t len, struct diags *d);
@@ -54,9 +47,6 @@ size_t content_fold_crlf(char *text, size_t len);
 /* Checks a slug: one path segment, no "..", no separators or control
  * characters.  Returns NULL when fine, else what is wrong. */
 const char *content_bad_slug(const char *s, size_t n);
-/* Sets P's url and out_path from PATH: "a/b" is a folder (written as
- * a/b/index.html, URL /a/b/), "a/b.xml" a file, "" the root. */
-void content_set_path(arena *a, struct page *p, const char *path);
 /* Checks a url: front matter value: site-relative path inside the output. */
 const char *content_bad_url(const char *s, size_t n);
 

@@ -12,7 +12,7 @@
 #include <strings.h>
 
 #include "buf.h"
-#include "content.h"
+#include "paths.h"
 #include "html.h"
 #include "pool.h"
 
@@ -69,7 +69,7 @@ static int resolve_path(struct buf *out, const char *page_url, const char *href,
 	}
 	struct buf joined = BUF_INIT;
 	buf_put(&joined, base, blen);
-	int rc = content_join_path(out, joined.ptr, href, n);
+	int rc = paths_join(out, joined.ptr, href, n);
 	buf_free(&joined);
 	/* A trailing '/' (or "." / "..") names a folder: keep it. */
 	if (rc == 0 && out->len && n > 0 &&
@@ -116,7 +116,7 @@ static int find_target(struct site *s, const char *path, struct page **page)
 static const char *decoded(arena *a, const char *s)
 {
 	struct buf b = BUF_INIT;
-	content_unescape(&b, s, strlen(s));
+	paths_unescape(&b, s, strlen(s));
 	const char *r = arena_strndup(a, b.ptr, b.len);
 	buf_free(&b);
 	return r;
@@ -146,7 +146,7 @@ static const char *markdown_file_link(struct link_ctx *lc, const char *dest, siz
 	const char *frag = strchr(rest, '#');
 	struct buf rel = BUF_INIT;
 	const char *result = NULL;
-	if (content_join_path(&rel, lc->p->src_dir, dest, plen) < 0) {
+	if (paths_join(&rel, lc->p->src_dir, dest, plen) < 0) {
 		if (lc->report)
 			diag_error(s->d, lc->p->src, line, col,
 				   "link '%s' leads out of the content folder", dest);
@@ -214,7 +214,7 @@ const char *links_markdown(void *arg, const char *dest, unsigned line, unsigned 
 	 * rewritten to where it is written. */
 	struct buf rel = BUF_INIT;
 	const char *result = NULL;
-	if (content_join_path(&rel, lc->p->src_dir, dest, plen) == 0) {
+	if (paths_join(&rel, lc->p->src_dir, dest, plen) == 0) {
 		const struct resource *r = strmap_get(&s->by_resource, rel.ptr);
 		if (r) {
 			buf_reset(&rel);

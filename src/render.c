@@ -217,7 +217,7 @@ static void render_one(void *arg, size_t i, unsigned worker)
 	for (unsigned k = 2; p->pagenum <= 1 && k <= p->pagetotal; k++) {
 		struct page q;
 		arena_reset(a);
-		site_numbered_page(s, p, k, a, &q);
+		site_numbered_page(p, k, a, &q);
 		render_page(job, &q, worker);
 		p->uses |= q.uses;
 	}

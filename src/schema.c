@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "buf.h"
-#include "content.h"
+#include "paths.h"
 #include "strmap.h"
 
 enum rule_type { R_STRING, R_INTEGER, R_BOOL, R_DATE, R_LIST, R_ENUM, R_PAGES };
@@ -191,7 +191,7 @@ static void check_value(struct site *s, struct page *p, const struct rule *r, va
 			for (size_t i = 0; i < v->u.list.n; i++) {
 				value *it = v->u.list.items[i];
 				struct page *t = NULL;
-				if (content_join_path(&rel, p->dir, it->u.str.s, it->u.str.len) == 0)
+				if (paths_join(&rel, p->dir, it->u.str.s, it->u.str.len) == 0)
 					t = site_find_rel(s, rel.ptr);
 				if (!t && strmap_get(&s->broken, rel.ptr))
 					continue;

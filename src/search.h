@@ -79,7 +79,8 @@ bool search_enabled(const struct site *s);
 
 /*
  * Merges the pages' docs into the index and lays out its files, on
- * s->threads threads; sets site.search ({url, root}) for templates.  Run
+ * s->threads threads; search_root() then names its root file (view.c
+ * shows it as site.search.root).  Run
  * after site_finish, before rendering; run again (folio serve), it lays
  * the index out anew.  search_files() tells how many files it laid out.
  */
@@ -93,6 +94,9 @@ bool search_has_file(const struct site *s, const char *rel);
 /* How many files search_build laid out, and the name of file I. */
 size_t search_files(const struct site *s);
 const char *search_file_name(const struct site *s, size_t i);
+/* The name of the index's root file ("r.HASH.json") once search_build
+ * has laid it out, or NULL. */
+const char *search_root(const struct site *s);
 /* Frees the index and what the Markdown stage kept for it. */
 void search_free(struct site *s);
 

@@ -35,7 +35,7 @@ struct search_index {
 	size_t n, cap;
 	struct spool data;      /* the files' bytes */
 	struct strmap names;    /* the files' names */
-	arena *mem;             /* site.search */
+	size_t root;            /* files[root - 1] is the root file; 0: none */
 };
 
 static const char alphabet[] =
@@ -1264,7 +1264,7 @@ static void build_term_lists(struct ib *ib, const struct facet *facets, struct b
 	buf_free(&enc);
 }
 
-/* The root file; sets site.search. */
+/* The root file, which search_root names. */
 static void build_root(struct ib *ib, const struct buf *packs_key, const struct buf *chunks_key,
 		       const struct buf *root_dict, const struct buf *secs, const struct buf *taxes,
 		       const char *pairs)
@@ -1294,18 +1294,9 @@ static void build_root(struct ib *ib, const struct buf *packs_key, const struct 
 		if (ib->docs[i]->search->listing)
 			buf_printf(&cur, k++ ? ",%zu" : "%zu", i);
 	buf_puts(&cur, "]}");
-	struct sfile *root = add_file(ib->x, "r", &cur);
+	add_file(ib->x, "r", &cur);
+	ib->x->root = ib->x->n;
 	buf_free(&cur);
-
-	struct site *s = ib->s;
-	arena *a = ib->x->mem;
-	value *sv = value_map(a);
-	value_map_set(a, sv, "url", value_str(a, "/search/"));
-	struct buf url = BUF_INIT;
-	buf_printf(&url, "/search/%s", root->name);
-	value_map_set(a, sv, "root", value_str(a, url.ptr));
-	value_map_set(a, s->site_value ? s->site_value : s->config->raw, "search", sv);
-	buf_free(&url);
 }
 
 bool search_enabled(const struct site *s)
@@ -1324,8 +1315,7 @@ static void free_layout(struct search_index *x)
 	spool_free(&x->data);
 	spool_init(&x->data, search_mem() / 16);
 	strmap_free(&x->names);
-	arena_free(x->mem);
-	x->mem = NULL;
+	x->root = 0;
 }
 
 static void free_build(struct ib *ib)
@@ -1354,8 +1344,6 @@ void search_build(struct site *s)
 {
 	struct search_index *x = index_of(s);
 	free_layout(x);
-	/* Its own memory, freed with it: folio serve rebuilds it often. */
-	x->mem = arena_new();
 	/* The pages' records are read from their files from here on. */
 	for (size_t i = 0; i < x->nstores; i++)
 		spool_settle(&x->stores[i]->docs);
@@ -1482,4 +1470,9 @@ size_t search_files(const struct site *s)
 const char *search_file_name(const struct site *s, size_t i)
 {
 	return s->search->files[i].name;
+}
+
+const char *search_root(const struct site *s)
+{
+	return s->search && s->search->root ? s->search->files[s->search->root - 1].name : NULL;
 }

@@ -2,9 +2,8 @@
  * site.c - the index: the global step between parsing and rendering.
  *
  * Page orders, sections, prev/next, aliases and pagination are computed
- * here, once; site_finish then makes every page's view (view.c) and the
- * site-level values templates see.  Nothing here looks at every page
- * once per page.
+ * here, once, into the model; view.c turns them into what templates see.
+ * Nothing here looks at every page once per page.
  */
 #include "site.h"
 
@@ -15,9 +14,8 @@
 
 #include "pool.h"
 #include "buf.h"
-#include "content.h"
+#include "paths.h"
 #include "slug.h"
-#include "view.h"
 
 
 value *page_fm(const struct page *p, arena *a)
@@ -265,7 +263,7 @@ struct page *site_new_page(struct site *s, enum page_kind kind, const char *path
 	p->title = arena_strdup(s->a, title);
 	p->summary = "";
 	p->pagenum = 1;
-	content_set_path(s->a, p, path);
+	paths_set_page(s->a, p, path);
 	return p;
 }
 
@@ -339,13 +337,14 @@ static void numbered_path(struct buf *b, const char *first_out, unsigned k)
 	buf_printf(b, "page/%u", k);
 }
 
-void site_paginate(struct site *s, struct page *first, value *list)
+void site_paginate(struct site *s, struct page *first, struct page **pages, size_t n)
 {
-	size_t n = list->u.list.n;
 	size_t per = (size_t)s->config->paginate;
 	unsigned total = n ? (unsigned)((n + per - 1) / per) : 1;
 	first->pagenum = 1;
-	first->list = list;
+	first->list = pages;
+	first->nlist = (uint32_t)n;
+	first->listing = true;
 	first->pagetotal = total;
 	if (total < 2)
 		return;
@@ -363,7 +362,7 @@ void site_paginate(struct site *s, struct page *first, value *list)
 		 * listing is described as itself), for the message. */
 		arena *tmp = arena_new();
 		struct page *other = site_page_at(s, out.ptr, tmp), p;
-		site_numbered_page(s, first, k, tmp, &p);
+		site_numbered_page(first, k, tmp, &p);
 		clash(s, &p, other);
 		arena_free(tmp);
 	}
@@ -376,8 +375,7 @@ void site_paginate(struct site *s, struct page *first, value *list)
 	s->nnumbered += total - 1;
 }
 
-void site_numbered_page(struct site *s, struct page *first, unsigned k, arena *a,
-			struct page *p)
+void site_numbered_page(struct page *first, unsigned k, arena *a, struct page *p)
 {
 	*p = *first;
 	p->src = NULL;
@@ -388,9 +386,8 @@ void site_numbered_page(struct site *s, struct page *first, unsigned k, arena *a
 	p->html_len = 0;
 	struct buf path = BUF_INIT;
 	numbered_path(&path, first->out_path, k);
-	content_set_path(a, p, path.ptr);
+	paths_set_page(a, p, path.ptr);
 	buf_free(&path);
-	view_page(s, p, a);
 }
 
 /* The numbered listing page at output path PATH ("tags/x/page/3/
@@ -418,7 +415,7 @@ static struct page *numbered_at(struct site *s, const char *path, arena *a)
 	if (!a)
 		return first;
 	struct page *p = arena_alloc(a, sizeof(*p));
-	site_numbered_page(s, first, k, a, p);
+	site_numbered_page(first, k, a, p);
 	return p;
 }
 
@@ -445,7 +442,7 @@ static void add_aliases(struct site *s)
 			/* Relative to the folder of the page's file, as Hugo reads
 			 * them; '/' starts at the site's root. */
 			struct buf path = BUF_INIT;
-			if (content_join_path(&path, p->src_dir, it->u.str.s, it->u.str.len) < 0) {
+			if (paths_join(&path, p->src_dir, it->u.str.s, it->u.str.len) < 0) {
 				diag_error(s->d, p->src, it->line, it->col,
 					   "alias '%s' leads out of the site", it->u.str.s);
 				buf_free(&path);
@@ -596,35 +593,20 @@ void site_index(struct site *s)
 
 void site_finish(struct site *s)
 {
-	arena *a = s->a;
 	for (size_t i = 0; i < s->nsections; i++) {
 		struct section *sec = s->sections[i];
-		sec->list = view_pages(a, sec->pages, sec->npages);
-	}
-	value *site = s->config->raw;
-	value *secs = value_list(a);
-	struct section *home = s->sections[0];
-	for (size_t i = 0; i < home->nchildren; i++)
-		value_list_push(a, secs, view_section_entry(s, home->children[i]));
-	value_map_set(a, site, "sections", secs);
-	s->site_value = site;
-	for (size_t i = 0; i < s->nsections; i++) {
-		struct section *sec = s->sections[i];
-		value *subs = value_list(a);
-		for (size_t k = 0; k < sec->nchildren; k++)
-			value_list_push(a, subs, view_section_entry(s, sec->children[k]));
-		if (!sec->page->extra)
-			sec->page->extra = value_map(a);
-		value_map_set(a, sec->page->extra, "sections", subs);
 		/* A section whose page lists a taxonomy's terms (content/skills/
 		 * _index.md as /skills/) shows the terms, so its pages are not
 		 * split into numbered pages that would repeat it. */
 		if (sec->page->term)
 			continue;       /* a term's page (content/tags/x/_index.md)
 					 * lists the term's pages, already split */
-		if (sec->page->terms_page)
-			sec->page->list = sec->list;
-		else
-			site_paginate(s, sec->page, sec->list);
+		if (sec->page->terms_page) {
+			sec->page->list = sec->pages;
+			sec->page->nlist = (uint32_t)sec->npages;
+			sec->page->listing = true;
+		} else {
+			site_paginate(s, sec->page, sec->pages, sec->npages);
+		}
 	}
 }

@@ -8,7 +8,8 @@
  *               links resolved through links.c              (parallel)
  *   site.c      the index: URLs, sections, orders, lists    (global)
  *   taxonomy.c  terms, related pages     (global; sorts and related parallel)
- *   view.c      what templates see of each page, computed when read
+ *   view.c      what templates see of each page and of the site,
+ *               computed when read
  *   search.c    the search index                            (global)
  *   render.c    templates to HTML files                     (parallel)
  *   feeds.c     feeds, sitemap, robots.txt
@@ -112,9 +113,9 @@ struct page {
 	struct page_alias *alias;       /* PAGE_ALIAS: where it leads, who declares it */
 	struct page_refs *refs;         /* pages-type front matter, resolved */
 	struct page **related;          /* up to related_limit pages */
-	value *list;                    /* listing pages: every page listed (page.pages
-					 * is its part shown on page pagenum) */
-	value *extra;                   /* more fields for the render context */
+	struct page **list;             /* listing pages: every page listed, nlist of
+					 * them (page.pages is the part shown on page
+					 * pagenum); a section's or term's own array */
 	struct search_doc *search;      /* what the search index keeps; NULL if left out */
 	uint64_t fm_hash;               /* of the bytes before the body (front matter) */
 	uint64_t uses;                  /* template files its render used (tpl_files bits) */
@@ -134,6 +135,7 @@ struct page {
 	uint32_t pagenum;               /* listing pages: 1-based page number */
 	uint32_t pagetotal;             /* listing pages: how many numbered pages
 					 * the listing has (view.c: page.pagination) */
+	uint32_t nlist;                 /* listing pages: how many pages list holds */
 	enum page_kind kind;
 	bool bundle;            /* a leaf bundle: DIR/index.md, the page at /DIR/ */
 	bool body_raw;          /* the file has no CR before the body: body_off is
@@ -143,6 +145,7 @@ struct page {
 	bool draft;
 	bool fm_summary;
 	bool terms_page;                /* lists a taxonomy's terms (tax) */
+	bool listing;                   /* lists pages: list[0..nlist) */
 };
 
 /* A redirect page's target, and the aliases: entry that asks for it. */
@@ -174,7 +177,6 @@ struct section {
 	size_t npages, cap;
 	struct section **children;
 	size_t nchildren, capchildren;
-	value *list;            /* pages as a value list (meta), in order */
 };
 
 struct site {
@@ -213,7 +215,8 @@ struct site {
 
 	mustache_set *templates;
 	struct strmap layout_ids;       /* ids the layouts write (theme.c) */
-	value *site_value;      /* what templates see as site */
+	value *site_value;      /* what templates see as site: the site's view
+				 * (view_begin) */
 	long long build_epoch;  /* SOURCE_DATE_EPOCH, or the newest page date */
 	arena **thread_arenas;  /* one per worker, for the parallel stages */
 	struct taxonomy *taxonomies;    /* one per config->tax */
@@ -259,33 +262,33 @@ void site_describe(struct buf *b, const struct page *p);
 /* What folio writes at REL besides pages, or NULL. */
 const char *site_file_owner(const struct site *s, const char *rel);
 
-/* Index step: sections, orders, prev/next, pagination, template values.
+/* Index step: sections, orders, prev/next, aliases, the build date.
  * Reports errors to s->d. */
 void site_index(struct site *s);
 
-/* After view_begin, taxonomy_finish and views_finish: the section
- * lists, site.sections, page.sections, and the split of section
- * listings into numbered pages. */
+/* After taxonomy_finish: each section page's listing (its section's
+ * pages), split into numbered pages. */
 void site_finish(struct site *s);
 /* A made-up page of KIND at PATH ("tags/django" or "" for the root). */
 struct page *site_new_page(struct site *s, enum page_kind kind, const char *path,
 			   const char *title);
-/* Splits a listing (LIST of page metas) of FIRST into pages of
+/* Splits a listing (PAGES[0..N), kept as they are: a section's or
+ * term's own array) of FIRST into pages of
  * config->paginate items: FIRST shows the first, numbered pages at
  * FIRST.url/page/N/ the rest; each gets page.pages and page.pagination.
  * FIRST keeps the whole LIST and the number of pages (pagetotal); the
  * numbered pages are not kept in the model but made as they are
  * rendered (site_numbered_page), and counted in s->nnumbered.  A page
  * already at one of their paths is an error. */
-void site_paginate(struct site *s, struct page *first, value *list);
+void site_paginate(struct site *s, struct page *first, struct page **pages, size_t n);
 /* The folder of a listing's numbered pages into B, from its first page's
  * output path or URL S: "roles/index.html" -> "roles/", "/roles/" ->
  * "/roles/"; for one written as a file, "r.html" -> "r/". */
 void site_listing_folder(struct buf *b, const char *s);
-/* Fills *P with page K (2 or more) of FIRST's listing: its URL, output
- * path and view made in A.  P lives as long as A; nothing keeps it. */
-void site_numbered_page(struct site *s, struct page *first, unsigned k, arena *a,
-			struct page *p);
+/* Fills *P with page K (2 or more) of FIRST's listing: its URL and output
+ * path made in A (its view is FIRST's: view.c shows FIRST's fields for it,
+ * but its own URL).  P lives as long as A; nothing keeps it. */
+void site_numbered_page(struct page *first, unsigned k, arena *a, struct page *p);
 /* The page at output path OUT_PATH ("roles/x/index.html"), or NULL.  A
  * numbered listing page is made in A (site_numbered_page); with A NULL,
  * its listing's first page stands for it (it has the same anchors). */

@@ -17,7 +17,6 @@
 #include "pool.h"
 #include "slug.h"
 #include "strmap.h"
-#include "view.h"
 
 #define RELATED_WINDOW 256
 
@@ -97,17 +96,6 @@ static void choose_name(struct site *s, const struct taxonomy_conf *tc, struct t
 		buf_free(&files);
 		buf_free(&others);
 	}
-}
-
-static value *term_value(arena *a, struct term *t, bool with_count)
-{
-	value *m = value_map(a);
-	value_map_set(a, m, "name", value_str_ref(a, t->name, strlen(t->name)));
-	value_map_set(a, m, "slug", value_str_ref(a, t->slug, strlen(t->slug)));
-	value_map_set(a, m, "url", value_str_ref(a, t->url, strlen(t->url)));
-	if (with_count)
-		value_map_set(a, m, "count", value_int(a, (long long)t->npages));
-	return m;
 }
 
 /*
@@ -522,8 +510,6 @@ static void term_pages(struct site *s, size_t ti)
 		p->tax = ti;
 		t->page = p;
 		t->url = p->url;
-		t->link = term_value(s->a, t, false);
-		t->entry = term_value(s->a, t, true);
 	}
 	buf_free(&path);
 }
@@ -571,6 +557,11 @@ void taxonomy_build(struct site *s)
 			qsort(gt->terms, gt->nterms, sizeof(*gt->terms), cmp_term_name);
 		tx->terms = gt->terms;
 		tx->nterms = gt->nterms;
+		tx->by_count = xmalloc((tx->nterms ? tx->nterms : 1) * sizeof(*tx->by_count));
+		if (tx->nterms)
+			memcpy(tx->by_count, tx->terms, tx->nterms * sizeof(*tx->by_count));
+		if (tx->nterms > 1)
+			qsort(tx->by_count, tx->nterms, sizeof(*tx->by_count), cmp_term_count);
 		term_pages(s, ti);
 	}
 	warn_strays(s);
@@ -581,41 +572,13 @@ void taxonomy_build(struct site *s)
 
 void taxonomy_finish(struct site *s)
 {
-	arena *a = s->a;
-	value *by_name = value_map(a), *by_count = value_map(a);
 	for (size_t ti = 0; ti < s->config->ntax; ti++) {
 		struct taxonomy *tx = &s->taxonomies[ti];
-		const char *name = tx->conf->name;
-		value *names = value_list(a), *counts = value_list(a);
-		struct term **sorted = xmalloc((tx->nterms ? tx->nterms : 1) * sizeof(*sorted));
-		for (size_t k = 0; k < tx->nterms; k++) {
-			value_list_push(a, names, tx->terms[k]->entry);
-			sorted[k] = tx->terms[k];
-		}
-		if (tx->nterms > 1)
-			qsort(sorted, tx->nterms, sizeof(*sorted), cmp_term_count);
-		for (size_t k = 0; k < tx->nterms; k++)
-			value_list_push(a, counts, sorted[k]->entry);
-		free(sorted);
-		value_map_set(a, by_name, name, names);
-		value_map_set(a, by_count, name, counts);
-
-		if (!tx->page->extra)
-			tx->page->extra = value_map(a);
-		value_map_set(a, tx->page->extra, "terms", names);
-		value_map_set(a, tx->page->extra, "taxonomy", value_str(a, name));
 		for (size_t k = 0; k < tx->nterms; k++) {
 			struct term *t = tx->terms[k];
-			value *list = view_pages(a, t->pages, t->npages);
-			if (!t->page->extra)
-				t->page->extra = value_map(a);
-			value_map_set(a, t->page->extra, "term", t->entry);
-			value_map_set(a, t->page->extra, "taxonomy", value_str(a, name));
-			site_paginate(s, t->page, list);
+			site_paginate(s, t->page, t->pages, t->npages);
 		}
 	}
-	value_map_set(a, s->config->raw, "taxonomies", by_name);
-	value_map_set(a, s->config->raw, "taxonomies_by_count", by_count);
 }
 
 void taxonomy_free(struct site *s)
@@ -630,6 +593,7 @@ void taxonomy_free(struct site *s)
 			free(t->pages);
 		}
 		free(tx->terms);
+		free(tx->by_count);
 	}
 	free(s->taxonomies);
 	s->taxonomies = NULL;

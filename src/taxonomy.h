@@ -17,8 +17,8 @@ struct term {
 	size_t npages, cap;
 	struct page *page;      /* the term's page (made up or a content page) */
 	size_t tax;             /* its taxonomy: site->taxonomies[tax] */
-	value *entry;           /* {name, slug, url, count} */
-	value *link;            /* {name, slug, url} */
+	value *entry;           /* its value {name, slug, url, count}, made by view_begin */
+	value *link;            /* {name, slug, url}, the same (page.taxonomies) */
 	double idf;             /* rarity weight for related pages */
 	size_t rank_of;         /* its place among all terms (taxonomy.c, related pages) */
 	/* spellings seen: name -> pages using it */
@@ -29,6 +29,7 @@ struct term {
 struct taxonomy {
 	const struct taxonomy_conf *conf;
 	struct term **terms;    /* sorted by name */
+	struct term **by_count; /* the same terms, most pages first (ties by name) */
 	size_t nterms;
 	struct page *page;      /* the /NAME/ page */
 };
@@ -40,8 +41,9 @@ struct taxonomy {
  * pages.  Run after site_index, before site_finish.  Errors go to s->d.
  */
 void taxonomy_build(struct site *s);
-/* After view_begin, before views_finish and site_finish: term lists,
- * site.taxonomies, and the split of term listings into numbered pages. */
+/* After taxonomy_build: each term page's listing (the term's pages),
+ * split into numbered pages.  What templates see of the terms (site.taxonomies,
+ * page.terms, page.term) view.c makes from the terms. */
 void taxonomy_finish(struct site *s);
 void taxonomy_free(struct site *s);
 

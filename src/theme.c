@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "html.h"
 #include "strmap.h"
+#include "view.h"
 
 /* Layouts are stored in the set under "@NAME", out of the way of the
  * partial namespace. */
@@ -391,11 +392,31 @@ static void add_fm_name(void *arg, const char *key, size_t len, enum value_type 
 	arena_free(tmp);
 }
 
+static void walk_keys(struct names *n, const value *v);
+
+struct view_walk {
+	struct names *n;
+	const value *view;
+};
+
+/* A field of a view that is no page's (the site's): its name, and the
+ * keys inside its value. */
+static void walk_field(void *arg, const char *key, size_t len)
+{
+	struct view_walk *w = arg;
+	add_name(w->n, key, len);
+	walk_keys(w->n, value_map_getn(w->view, key, len));
+}
+
 static void walk_keys(struct names *n, const value *v)
 {
-	/* A page's view: its names come from its page (theme_check_names). */
-	if (v && v->type == V_VIEW)
+	/* A page's view: its names come from its page (theme_check_names);
+	 * the site's: its fields and what they hold. */
+	if (v && v->type == V_VIEW) {
+		if (!view_page_of(v) && visit(n, v) == 0)
+			v->u.view.ops->names(v, walk_field, &(struct view_walk){ n, v });
 		return;
+	}
 	if (!v || (v->type != V_LIST && v->type != V_MAP) || visit(n, v) < 0)
 		return;
 	if (v->type == V_LIST) {
@@ -457,8 +478,6 @@ void theme_check_names(struct site *s)
 			value_unpack_keys(p->fm_packed, add_fm_name, &n);
 		if (p->meta && p->meta->type == V_VIEW)
 			p->meta->u.view.ops->names(p->meta, add_name, &n);
-		walk_keys(&n, p->extra);
-		walk_keys(&n, p->list);
 	}
 	struct name_check nc = { &n, s->d };
 	each_file_tags(s->templates, check_name, &nc);

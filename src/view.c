@@ -1,11 +1,13 @@
 /*
- * view.c - the fields templates see of a page, computed on lookup.
+ * view.c - the fields templates see of a page and of the site, computed
+ * on lookup.
  *
  * The fields of page.*, in the order a name is looked for (the first
  * that has it answers):
  *   while the page itself is rendered: content, pages, pagination, prev,
  *     next;
- *   the page kind's extras (p->extra: sections, terms, term, taxonomy);
+ *   the page kind's fields: sections (a section's page), terms and
+ *     taxonomy (a taxonomy's page), term and taxonomy (a term's page);
  *   folio's fields: title, url, permalink, summary, description,
  *     date_iso, date_human, date, word_count, reading_time, section,
  *     toc, kind, is_home, is_section, is_page, file, taxonomies,
@@ -15,6 +17,12 @@
  *     KEY_grouped for each integer KEY.
  * A few of folio's fields give way to the front matter: description
  * (a non-empty one), date (a string).
+ *
+ * The fields of site.*: sections, taxonomies, taxonomies_by_count,
+ * matrix and groups (views.c makes these two), search; then site.yaml's
+ * own keys (title, base_url, language and the site's own).  matrix,
+ * groups and search give way to site.yaml's value when the site has none
+ * of its own (no matrix: or groups: setting, no search index).
  */
 #include "view.h"
 
@@ -26,6 +34,7 @@
 #include "buf.h"
 #include "markdown.h"
 #include "mdstage.h"
+#include "search.h"
 #include "taxonomy.h"
 #include "views.h"
 
@@ -37,6 +46,7 @@ enum view_mode {
 	MODE_PAGE,      /* obj: struct page */
 	MODE_ROOT,      /* obj: struct view_root, the page being rendered */
 	MODE_ENTRY,     /* obj: struct section, an entry of page.sections */
+	MODE_SITE,      /* obj: struct site, what templates see as site */
 };
 
 /* A page that names another in a pages-type key KEY (page.KEY_from). */
@@ -54,6 +64,9 @@ struct view_state {
 	size_t *nfrom;
 	size_t nfrom_pages;
 	const value *jsonld;    /* site.yaml jsonld: */
+	value **term_lists;     /* per taxonomy: its terms' values, by name */
+	value *taxonomies;      /* site.taxonomies: {NAME: term_lists[..]} */
+	value *by_count;        /* site.taxonomies_by_count */
 };
 
 struct view_root {
@@ -107,6 +120,8 @@ struct page *view_page_of(const value *v)
 		return ((struct view_root *)v->u.view.obj)->p;
 	if (v->u.view.mode == MODE_ENTRY)
 		return ((struct section *)v->u.view.obj)->page;
+	if (v->u.view.mode == MODE_SITE)
+		return NULL;
 	return v->u.view.obj;
 }
 
@@ -532,13 +547,49 @@ static value *front_matter(struct site *s, const struct page *p, const char *key
 	return g;
 }
 
+static value *new_view(struct view_state *st, arena *a, enum view_mode mode, void *obj);
+
+/* The entries (site.sections, page.sections) of SEC's subsections. */
+static value *section_entries(struct view_state *st, const struct section *sec, arena *a)
+{
+	value **items = arena_alloc(a, (sec->nchildren ? sec->nchildren : 1) * sizeof(*items));
+	for (size_t k = 0; k < sec->nchildren; k++)
+		items[k] = new_view(st, a, MODE_ENTRY, sec->children[k]);
+	return value_list_view(a, items, sec->nchildren);
+}
+
+/* The taxonomy whose page (/NAME/) P is, or NULL. */
+static const struct taxonomy *terms_page_of(const struct site *s, const struct page *p)
+{
+	if (!p->terms_page || !s->taxonomies || p->tax >= s->config->ntax)
+		return NULL;
+	return s->taxonomies[p->tax].page == p ? &s->taxonomies[p->tax] : NULL;
+}
+
+/* The fields of P's kind: page.sections of a section's page, page.terms
+ * of a taxonomy's page, page.term of a term's page, and page.taxonomy of
+ * both; NULL when P has no such field. */
+static value *kind_field(struct view_state *st, const struct page *p, const char *key,
+			 size_t len, arena *a)
+{
+	struct site *s = st->s;
+	const struct taxonomy *tx = terms_page_of(s, p);
+	const struct term *t = p->term && p->term->page == p ? p->term : NULL;
+	if (p->own && p->own->page == p && is(key, len, "sections"))
+		return section_entries(st, p->own, a);
+	if (tx && is(key, len, "terms"))
+		return st->term_lists[p->tax];
+	if (t && is(key, len, "term"))
+		return t->entry;
+	if ((tx || t) && is(key, len, "taxonomy"))
+		return str_value(a, s->config->tax[tx ? p->tax : t->tax].name);
+	return NULL;
+}
+
 static value *page_field(struct view_state *st, const struct page *self, const char *key,
 			 size_t len)
 {
 	arena *a = scratch ? scratch : st->s->a;
-	value *v = self->extra ? value_map_getn(self->extra, key, len) : NULL;
-	if (v)
-		return v;
 	/* Only while a page renders (in a worker's scratch arena): lookups
 	 * in s->a come between stages that still change pages. */
 	struct memo *m = NULL;
@@ -550,7 +601,9 @@ static value *page_field(struct view_state *st, const struct page *self, const c
 	/* A numbered listing page shows its first page's fields, but for
 	 * its own URL. */
 	const struct page *p = self->first && self->pagenum > 1 ? self->first : self;
-	v = computed(st, p, self, key, len, a);
+	value *v = kind_field(st, p, key, len, a);
+	if (!v)
+		v = computed(st, p, self, key, len, a);
 	if (!v)
 		v = front_matter(st->s, p, key, len, a);
 	if (m) {
@@ -595,15 +648,27 @@ static value *pagination(const struct page *p, arena *a)
 	return m;
 }
 
-/* The part of its listing that page P (number p->pagenum of a listing
- * split into pages) shows: p->list holds the whole listing. */
-static value *listing_part(const struct site *s, const struct page *p, arena *a)
+/* A list of the views of PAGES[0..N), allocated once at its size. */
+static value *view_pages(arena *a, struct page *const *pages, size_t n)
 {
-	size_t n = p->list->u.list.n, per = (size_t)s->config->paginate;
+	value **items = arena_alloc(a, (n ? n : 1) * sizeof(*items));
+	for (size_t i = 0; i < n; i++)
+		items[i] = pages[i]->meta;
+	return value_list_view(a, items, n);
+}
+
+/* page.pages of listing page P: the part of its listing page number
+ * p->pagenum shows when the listing is split into pages (pagetotal),
+ * or the whole listing. */
+static value *listing(const struct site *s, const struct page *p, arena *a)
+{
+	size_t n = p->nlist, per = (size_t)s->config->paginate;
+	if (!p->pagetotal)
+		return view_pages(a, p->list, n);
 	size_t from = (size_t)((p->pagenum ? p->pagenum : 1) - 1) * per;
 	if (from > n)
 		from = n;
-	return value_list_view(a, p->list->u.list.items + from, n - from < per ? n - from : per);
+	return view_pages(a, p->list + from, n - from < per ? n - from : per);
 }
 
 static value *root_field(struct view_state *st, const struct view_root *r, const char *key,
@@ -612,9 +677,8 @@ static value *root_field(struct view_state *st, const struct view_root *r, const
 	const struct page *p = r->p;
 	if (is(key, len, "content"))
 		return r->content;
-	if (p->list && is(key, len, "pages"))
-		return p->pagetotal ? listing_part(st->s, p, scratch ? scratch : st->s->a) :
-				      p->list;
+	if (p->listing && is(key, len, "pages"))
+		return listing(st->s, p, scratch ? scratch : st->s->a);
 	if (p->pagetotal && is(key, len, "pagination"))
 		return pagination(p, scratch ? scratch : st->s->a);
 	if (p->prev && is(key, len, "prev"))
@@ -646,12 +710,49 @@ static value *entry_field(struct view_state *st, const struct section *sec, cons
 	return NULL;
 }
 
+/* site.search: {url, root} once the search index is laid out. */
+static value *search_field(struct site *s, arena *a)
+{
+	const char *root = search_root(s);
+	if (!root)
+		return NULL;
+	value *m = value_map(a);
+	struct buf b = BUF_INIT;
+	buf_printf(&b, "/search/%s", root);
+	value_map_set(a, m, "url", str_value(a, "/search/"));
+	value_map_set(a, m, "root", value_strn(a, b.ptr, b.len));
+	buf_free(&b);
+	return m;
+}
+
+/* A field of site.*: folio's, then site.yaml's. */
+static value *site_field(struct view_state *st, const char *key, size_t len)
+{
+	struct site *s = st->s;
+	arena *a = scratch ? scratch : s->a;
+	value *v = NULL;
+	if (is(key, len, "sections"))
+		v = section_entries(st, s->sections[0], a);
+	else if (is(key, len, "taxonomies"))
+		v = st->taxonomies;
+	else if (is(key, len, "taxonomies_by_count"))
+		v = st->by_count;
+	else if (is(key, len, "matrix"))
+		v = views_matrix(s, a);
+	else if (is(key, len, "groups"))
+		v = views_groups(s, a);
+	else if (is(key, len, "search"))
+		v = search_field(s, a);
+	return v ? v : value_map_getn(s->config->raw, key, len);
+}
+
 static value *view_get(const value *self, const char *key, size_t len)
 {
 	struct view_state *st = state_of(self);
 	switch ((enum view_mode)self->u.view.mode) {
 	case MODE_ROOT: return root_field(st, self->u.view.obj, key, len);
 	case MODE_ENTRY: return entry_field(st, self->u.view.obj, key, len);
+	case MODE_SITE: return site_field(st, key, len);
 	case MODE_PAGE: break;
 	}
 	return page_field(st, self->u.view.obj, key, len);
@@ -683,6 +784,21 @@ static void fm_name(void *arg, const char *key, size_t len, enum value_type type
 	}
 }
 
+/* The names of site.*: folio's fields it has, then site.yaml's keys. */
+static void site_names(struct view_state *st, void (*fn)(void *arg, const char *key, size_t len),
+		       void *arg)
+{
+	static const char *const names[] = {
+		"sections", "taxonomies", "taxonomies_by_count", "matrix", "groups", "search",
+	};
+	const value *raw = st->s->config->raw;
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		if (i < 3 || site_field(st, names[i], strlen(names[i])) != value_map_get(raw, names[i]))
+			fn(arg, names[i], strlen(names[i]));
+	for (size_t i = 0; i < raw->u.map.n; i++)
+		fn(arg, raw->u.map.items[i].key, raw->u.map.items[i].keylen);
+}
+
 static void view_names(const value *self, void (*fn)(void *arg, const char *key, size_t len),
 		       void *arg)
 {
@@ -693,7 +809,16 @@ static void view_names(const value *self, void (*fn)(void *arg, const char *key,
 			fn(arg, entry[i], strlen(entry[i]));
 		return;
 	}
+	if (self->u.view.mode == MODE_SITE) {
+		site_names(st, fn, arg);
+		return;
+	}
 	const struct page *p = view_page_of(self);
+	static const char *const kind[] = { "sections", "terms", "term", "taxonomy" };
+	arena *a = scratch ? scratch : st->s->a;
+	for (size_t i = 0; i < sizeof kind / sizeof *kind; i++)
+		if (kind_field(st, p, kind[i], strlen(kind[i]), a))
+			fn(arg, kind[i], strlen(kind[i]));
 	for (size_t i = 0; i < sizeof field_names / sizeof *field_names; i++)
 		fn(arg, field_names[i], strlen(field_names[i]));
 	if (p->fm_packed) {
@@ -717,25 +842,6 @@ static value *new_view(struct view_state *st, arena *a, enum view_mode mode, voi
 	v->u.view.obj = obj;
 	v->u.view.mode = mode;
 	return v;
-}
-
-value *view_page(struct site *s, struct page *p, arena *a)
-{
-	p->meta = new_view(s->view, a, MODE_PAGE, p);
-	return p->meta;
-}
-
-value *view_pages(arena *a, struct page *const *pages, size_t n)
-{
-	value **items = arena_alloc(a, (n ? n : 1) * sizeof(*items));
-	for (size_t i = 0; i < n; i++)
-		items[i] = pages[i]->meta;
-	return value_list_view(a, items, n);
-}
-
-value *view_section_entry(struct site *s, struct section *sec)
-{
-	return new_view(s->view, s->a, MODE_ENTRY, sec);
 }
 
 value *view_render_root(struct site *s, struct page *p, const char *content, size_t len,
@@ -799,6 +905,47 @@ static void make_from(struct site *s, struct view_state *st)
 	free(cap);
 }
 
+/* The value of term T: {name, slug, url}, and its count WITH_COUNT. */
+static value *term_value(arena *a, const struct term *t, bool with_count)
+{
+	value *m = value_map(a);
+	value_map_set(a, m, "name", str_value(a, t->name));
+	value_map_set(a, m, "slug", str_value(a, t->slug));
+	value_map_set(a, m, "url", str_value(a, t->url));
+	if (with_count)
+		value_map_set(a, m, "count", value_int(a, (long long)t->npages));
+	return m;
+}
+
+/* The terms' values (t->entry, t->link) and the lists of them that
+ * page.terms, site.taxonomies and site.taxonomies_by_count show: terms
+ * change only with a whole build, so these are made once. */
+static void make_terms(struct site *s, struct view_state *st)
+{
+	arena *a = s->a;
+	size_t ntax = s->config->ntax;
+	st->term_lists = arena_zalloc(a, (ntax ? ntax : 1) * sizeof(*st->term_lists));
+	st->taxonomies = value_map(a);
+	st->by_count = value_map(a);
+	for (size_t ti = 0; ti < ntax; ti++) {
+		struct taxonomy *tx = &s->taxonomies[ti];
+		size_t n = tx->nterms;
+		value **names = arena_alloc(a, (n ? n : 1) * sizeof(*names));
+		value **counts = arena_alloc(a, (n ? n : 1) * sizeof(*counts));
+		for (size_t k = 0; k < n; k++) {
+			struct term *t = tx->terms[k];
+			t->link = term_value(a, t, false);
+			t->entry = term_value(a, t, true);
+			names[k] = t->entry;
+		}
+		for (size_t k = 0; k < n; k++)
+			counts[k] = tx->by_count[k]->entry;
+		st->term_lists[ti] = value_list_view(a, names, n);
+		value_map_set(a, st->taxonomies, tx->conf->name, st->term_lists[ti]);
+		value_map_set(a, st->by_count, tx->conf->name, value_list_view(a, counts, n));
+	}
+}
+
 void view_begin(struct site *s)
 {
 	struct view_state *st = arena_zalloc(s->a, sizeof(*st));
@@ -809,12 +956,48 @@ void view_begin(struct site *s)
 	view_scratch(s->a);
 	for (size_t i = 0; i < s->npages; i++) {
 		s->pages[i]->pos = i;
-		view_page(s, s->pages[i], s->a);
+		s->pages[i]->meta = new_view(st, s->a, MODE_PAGE, s->pages[i]);
 	}
 	const value *j = value_map_get(s->config->raw, "jsonld");
 	st->jsonld = j && j->type == V_MAP ? j : NULL;
 	make_navs(s, st);
 	make_from(s, st);
+	make_terms(s, st);
+	s->site_value = new_view(st, s->a, MODE_SITE, s);
+}
+
+bool view_page_shows(const struct page *x, const struct page *p)
+{
+	if (x->prev == p || x->next == p)
+		return true;
+	/* page.pages */
+	for (size_t k = 0; x->listing && k < x->nlist; k++)
+		if (x->list[k] == p)
+			return true;
+	/* page.sections: the subsections' pages */
+	if (x->own && x->own->page == x && p->own && p->own->page == p && p->own->parent == x->own)
+		return true;
+	/* page.related, page.KEY (a pages-type key), page.KEY_from */
+	for (size_t k = 0; k < x->nrelated; k++)
+		if (x->related[k] == p)
+			return true;
+	for (size_t k = 0; k < x->nrefs; k++)
+		for (size_t j = 0; j < x->refs[k].n; j++)
+			if (x->refs[k].pages[j] == p)
+				return true;
+	for (size_t k = 0; k < p->nrefs; k++)
+		for (size_t j = 0; j < p->refs[k].n; j++)
+			if (p->refs[k].pages[j] == x)
+				return true;
+	return false;
+}
+
+bool view_site_shows(struct site *s, const struct page *p)
+{
+	/* site.sections: the top-level sections' pages */
+	if (p->own && p->own->page == p && p->own->parent == s->sections[0])
+		return true;
+	return views_shows(s, p);
 }
 
 void view_end(struct site *s)

@@ -9,7 +9,6 @@
 #include "buf.h"
 #include "slug.h"
 #include "taxonomy.h"
-#include "view.h"
 
 /* A JSON-LD property is a page field's name, {value: X} (X as written),
  * {field: NAME, map: {from: to}} (the field's value translated), a
@@ -228,14 +227,13 @@ static const value *enum_order(struct site *s, const char *section, const char *
 	return en && en->type == V_LIST ? en : NULL;
 }
 
-/* Groups ITEMS (maps: page metas, matrix columns) by their string field
+/* Groups ITEMS (maps: page views, matrix columns) by their string field
  * KEY, in ORDER when given and else in
  * order of first appearance: [{name, slug, count, ITEMS_NAME: [...]}]; items
- * without the field go last under the name "other". */
-static value *group_by(struct site *s, value *items, const char *key, const value *order,
+ * without the field go last under the name "other".  Memory from A. */
+static value *group_by(arena *a, value *items, const char *key, const value *order,
 		       const char *items_name)
 {
-	arena *a = s->a;
 	value *groups = value_list(a);
 	size_t n = items->u.list.n;
 	const char **names = xcalloc(n + 1, sizeof(*names));
@@ -282,25 +280,31 @@ static value *group_by(struct site *s, value *items, const char *key, const valu
 
 static struct section *find_top_section(struct site *s, const char *dir)
 {
-	for (size_t i = 0; i < s->nsections; i++)
+	for (size_t i = 0; dir && i < s->nsections; i++)
 		if (!strcmp(s->sections[i]->dir, dir))
 			return s->sections[i];
 	return NULL;
 }
 
+/* The taxonomy named NAME, or NULL. */
+static struct taxonomy *find_taxonomy(struct site *s, const char *name)
+{
+	for (size_t t = 0; name && t < s->config->ntax; t++)
+		if (!strcmp(s->config->tax[t].name, name))
+			return &s->taxonomies[t];
+	return NULL;
+}
+
 /* site.matrix: the pages of section ROWS against the terms of taxonomy
  * COLS, the terms grouped by GROUP (a front-matter key of the term pages)
- * when given. */
-static void build_matrix(struct site *s, const char *rows, const char *cols, const char *group)
+ * when given; NULL when either is missing.  Memory from A. */
+static value *build_matrix(struct site *s, arena *a, const char *rows, const char *cols,
+			   const char *group)
 {
-	arena *a = s->a;
-	struct taxonomy *tx = NULL;
-	for (size_t t = 0; t < s->config->ntax; t++)
-		if (!strcmp(s->config->tax[t].name, cols))
-			tx = &s->taxonomies[t];
+	struct taxonomy *tx = find_taxonomy(s, cols);
 	struct section *sec = find_top_section(s, rows);
 	if (!tx || !sec)
-		return;
+		return NULL;
 	size_t nt = tx->nterms;
 	/* Columns: {name, slug, url, count, summary, group, total}, in groups. */
 	value *byname = value_list(a);
@@ -310,8 +314,9 @@ static void build_matrix(struct site *s, const char *rows, const char *cols, con
 		for (size_t i = 0; i < t->entry->u.map.n; i++)
 			value_map_setn(a, c, t->entry->u.map.items[i].key, t->entry->u.map.items[i].keylen,
 				       t->entry->u.map.items[i].val);
-		/* Fields of the term's page, copied: a reference to the page
-		 * itself would make every page depend on it (folio serve). */
+		/* Fields of the term's page, as they are when read (folio
+		 * serve re-renders every page when a term page changes:
+		 * views_shows). */
 		if (t->page && t->page->meta) {
 			value *sum = value_map_get(t->page->meta, "summary");
 			if (sum)
@@ -326,7 +331,7 @@ static void build_matrix(struct site *s, const char *rows, const char *cols, con
 	value *groups = NULL, *columns = byname;
 	if (group) {
 		const char *term_section = tx->page && tx->page->src ? tx->page->top : cols;
-		groups = group_by(s, byname, "group", enum_order(s, term_section, group), "columns");
+		groups = group_by(a, byname, "group", enum_order(s, term_section, group), "columns");
 		columns = value_list(a);
 		for (size_t g = 0; g < groups->u.list.n; g++) {
 			value *members = value_map_get(groups->u.list.items[g], "columns");
@@ -377,58 +382,67 @@ static void build_matrix(struct site *s, const char *rows, const char *cols, con
 	value_map_set(a, m, "rows", list);
 	value_map_set(a, m, "row_count", value_int(a, (long long)sec->npages));
 	value_map_set(a, m, "column_count", value_int(a, (long long)nt));
-	value_map_set(a, s->config->raw, "matrix", m);
+	return m;
 }
 
 /* site.groups.NAME: the pages of a section grouped by a front-matter key. */
-static void build_groups(struct site *s, const value *conf)
+static value *build_groups(struct site *s, arena *a, const value *conf)
 {
-	arena *a = s->a;
 	value *out = value_map(a);
 	for (size_t i = 0; i < conf->u.map.n; i++) {
 		const value *g = conf->u.map.items[i].val;
 		const char *section = value_map_str(g, "section"), *by = value_map_str(g, "by");
 		struct section *sec = find_top_section(s, section);
+		if (!by)
+			continue;       /* an error already (views_check) */
 		value *pages = value_list(a);
 		for (size_t k = 0; sec && k < sec->npages; k++)
 			value_list_push(a, pages, sec->pages[k]->meta);
 		value_map_set(a, out, conf->u.map.items[i].key,
-			      group_by(s, pages, by, enum_order(s, section, by), "pages"));
+			      group_by(a, pages, by, enum_order(s, section, by), "pages"));
 	}
-	value_map_set(a, s->config->raw, "groups", out);
+	return out;
 }
 
-void views_finish(struct site *s)
+value *views_matrix(struct site *s, arena *a)
 {
-	value *m = value_map_get(s->config->raw, "matrix");
-	if (m && m->type == V_MAP)
-		build_matrix(s, value_map_str(m, "rows"), value_map_str(m, "columns"),
-			     value_map_str(m, "group_by"));
-	value *g = value_map_get(s->config->raw, "groups");
-	if (g && g->type == V_MAP)
-		build_groups(s, g);
+	const value *m = value_map_get(s->config->raw, "matrix");
+	if (!m || m->type != V_MAP)
+		return NULL;
+	return build_matrix(s, a, value_map_str(m, "rows"), value_map_str(m, "columns"),
+			    value_map_str(m, "group_by"));
 }
 
-size_t views_update_page(struct site *s, struct page *p, arena *a)
+value *views_groups(struct site *s, arena *a)
 {
-	value *m = value_map_get(s->config->raw, "matrix");
-	value *cols = m ? value_map_get(m, "columns") : NULL;
-	if (!cols || cols->type != V_LIST)
-		return 0;
-	size_t changed = 0;
-	for (size_t i = 0; i < cols->u.list.n; i++) {
-		value *c = cols->u.list.items[i];
-		const char *url = value_map_str(c, "url");
-		if (!url || strcmp(url, p->url))
-			continue;
-		const char *sum = view_summary(s, a, p);
-		const char *old = value_map_str(c, "summary");
-		if (old && !strcmp(old, sum))
-			continue;
-		/* The string lives in A, the page's edit memory; a new key
-		 * would grow the map, which lives in s->a. */
-		value_map_set(s->a, c, "summary", value_str(a, sum));
-		changed++;
+	const value *g = value_map_get(s->config->raw, "groups");
+	return g && g->type == V_MAP ? build_groups(s, a, g) : NULL;
+}
+
+/* Whether P is among the regular pages of the top-level section DIR. */
+static bool in_section(struct site *s, const char *dir, const struct page *p)
+{
+	struct section *sec = find_top_section(s, dir);
+	for (size_t k = 0; sec && k < sec->npages; k++)
+		if (sec->pages[k] == p)
+			return true;
+	return false;
+}
+
+bool views_shows(struct site *s, const struct page *p)
+{
+	const value *m = value_map_get(s->config->raw, "matrix");
+	if (m && m->type == V_MAP) {
+		struct taxonomy *tx = find_taxonomy(s, value_map_str(m, "columns"));
+		for (size_t k = 0; tx && k < tx->nterms; k++)
+			if (tx->terms[k]->page == p)
+				return true;
+		if (in_section(s, value_map_str(m, "rows"), p))
+			return true;
 	}
-	return changed;
+	const value *g = value_map_get(s->config->raw, "groups");
+	for (size_t i = 0; g && g->type == V_MAP && i < g->u.map.n; i++)
+		if (in_section(s, value_map_str(g->u.map.items[i].val, "section"), p))
+			return true;
+	return false;
 }

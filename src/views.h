@@ -31,15 +31,18 @@
 /* Checks the jsonld: and matrix: settings (errors at their lines, in
  * s->d). */
 void views_check(struct site *s);
-/* After view_begin: site.matrix and site.groups. */
-void views_finish(struct site *s);
+/* site.matrix and site.groups, made from the sections and taxonomies
+ * when a template reads them (view.c), in A; NULL when site.yaml does
+ * not ask for them (site.yaml's own value then shows).  Thread-safe. */
+value *views_matrix(struct site *s, arena *a);
+value *views_groups(struct site *s, arena *a);
+/* Whether site.matrix or site.groups shows P: a page of their sections,
+ * or a term page of the matrix's columns (folio serve). */
+bool views_shows(struct site *s, const struct page *p);
+
 /* Appends the JSON-LD object SPEC (one section's jsonld: setting) makes
  * of the page whose view is META (view.c: page.jsonld). */
 struct buf;
 void views_page_jsonld(struct buf *b, const value *spec, const value *meta);
-
-/* folio serve: brings what site.matrix copied of P (a term page's
- * summary) up to date, from A.  Returns how many copies changed. */
-size_t views_update_page(struct site *s, struct page *p, arena *a);
 
 #endif

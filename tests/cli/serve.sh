@@ -84,7 +84,11 @@ printf -- '---\ntitle: Draft\ndraft: true\n---\nDraft text.\n' > "$S/content/dra
 # Usage errors.
 fail_with "a port out of range is a usage error" 2 "--port needs a number" "$FOLIO" serve -s "$S" --port 70000
 fail_with "an unknown option is a usage error" 2 "unknown option" "$FOLIO" serve -s "$S" --nope
-fail_with "a missing site folder is an error" 1 "site folder" "$FOLIO" serve -s "$TMP/none" --port 0
+fail_with "a missing site folder is an error" 1 "site folder '$TMP/none': No such file or directory" \
+	"$FOLIO" serve -s "$TMP/none" --port 0
+: > "$TMP/a-file"
+fail_with "a file is not a site folder" 1 "site folder '$TMP/a-file': not a folder" \
+	"$FOLIO" serve -s "$TMP/a-file" --port 0
 
 ok "folio serve starts" start_server "$TMP/serve.log" -s "$S" --port 0
 if [ -z "$URL" ]; then

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "buf.h"
-#include "content.h"
+#include "paths.h"
 #include "markdown.h"
 #include "util.h"
 
@@ -23,7 +23,7 @@ static const char *resolve(void *arg, const char *dest, unsigned line, unsigned 
 		return NULL;
 	struct buf rel = BUF_INIT;
 	const char *url = NULL;
-	if (content_join_path(&rel, "roles/data", dest, plen) == 0) {
+	if (paths_join(&rel, "roles/data", dest, plen) == 0) {
 		struct buf u = BUF_INIT;
 		buf_printf(&u, "/%.*s/%s", (int)(rel.len - 3), rel.ptr, dest + plen);
 		url = arena_strndup(a, u.ptr, u.len);

@@ -107,6 +107,16 @@ int main(void)
 	snprintf(live_out, sizeof live_out, "%s/live", tmp);
 	snprintf(clean_out, sizeof clean_out, "%s/clean", tmp);
 	OK(sh("mkdir -p '%s' && cp -R content layouts assets site.yaml '%s'", site, site) == 0);
+	/* Summaries from the text, not the front matter, for the edits of
+	 * site-level fields below. */
+	OK(sh("sed -i '/^summary:/d' '%s/content/guides/_index.md' '%s/content/skills/docker.md'",
+	      site, site) == 0);
+	OK(edit("site.yaml", "  skills:\n    summary: string", "  skills:\n    summary: {type: string, required: false}") == 0);
+	OK(edit("site.yaml", "  guides:\n    summary: string", "  guides:\n    summary: {type: string, required: false}") == 0);
+	/* Every page shows them, through the site's view. */
+	OK(edit("layouts/partials/footer.mustache", "</footer>",
+		"<!-- {{#site.sections}}{{summary}} {{/site.sections}}"
+		"{{#site.matrix.columns}}{{summary}} {{/site.matrix.columns}} --></footer>") == 0);
 
 	struct diags d;
 	struct build_stats st;
@@ -131,6 +141,20 @@ int main(void)
 	OK(edit("content/roles/data-engineer.md", NULL, "\nA sentence added while serving.\n") == 0);
 	INT_EQ(update("content/roles/data-engineer.md", &n), BUILD_LIVE_OK);
 	same_as_clean("a role body edit");
+
+	/* A section's summary, from its text, is in site.sections (the home
+	 * page's cards). */
+	OK(edit("content/guides/_index.md", "The role and skill pages", "Edited: the role pages") == 0);
+	INT_EQ(update("content/guides/_index.md", &n), BUILD_LIVE_OK);
+	OK(n > total_pages / 2);
+	same_as_clean("a section summary edit");
+
+	/* A skill's summary, from its text, is in site.matrix's columns (the
+	 * skills page). */
+	OK(edit("content/skills/docker.md", "## What it is\n\n", "## What it is\n\nEdited first. ") == 0);
+	INT_EQ(update("content/skills/docker.md", &n), BUILD_LIVE_OK);
+	OK(n > total_pages / 2);
+	same_as_clean("a skill summary edit");
 
 	/* A new heading changes the table of contents. */
 	OK(edit("content/skills/django.md", NULL, "\n## Added while serving\n\nMore text.\n") == 0);
