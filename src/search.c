@@ -676,46 +676,66 @@ static void put_terms(struct search_tokenizer *t, const struct doc_builder *b, s
 	put_runs(t, out);
 }
 
+/* Writes the piece X of the page's TEXT into CUT: its white space
+ * squeezed, with "… " or " …" where its section's text goes on. */
+static void put_piece(struct buf *cut, struct buf *tmp, const char *text, const struct search_piece *x)
+{
+	buf_reset(cut);
+	if (x->to <= x->from)
+		return;
+	cut_text(tmp, text + x->from, x->to - x->from, SEARCH_SNIPPET_MAX);
+	if (x->cut_before)
+		buf_puts(cut, "\xE2\x80\xA6 ");
+	buf_put(cut, tmp->ptr, tmp->len);
+	if (x->cut_after && !(tmp->len >= 3 && !memcmp(tmp->ptr + tmp->len - 3, "\xE2\x80\xA6", 3)))
+		buf_puts(cut, " \xE2\x80\xA6");
+}
+
 /* Writes the page's entry in its pack from after its section on: the
- * excerpt and the headings with the text under the first of them. */
+ * excerpt, and the headings with the pieces of text kept under them. */
 static void put_pack_part(struct buf *out, const struct page *p, const char *text, size_t len,
 			  const size_t *heads_at)
 {
-	struct buf excerpt = BUF_INIT, cut = BUF_INIT;
+	struct buf excerpt = BUF_INIT, cut = BUF_INIT, tmp = BUF_INIT;
 	cut_text(&excerpt, p->summary ? p->summary : "", p->summary ? strlen(p->summary) : 0,
 		 SEARCH_EXCERPT_MAX);
-	if (excerpt.len) {
-		buf_puts(out, ",\"e\":");
+	size_t nh = p->anchors.n, nheads = nh < SEARCH_HEADS_MAX ? nh : SEARCH_HEADS_MAX;
+	if (excerpt.len || nheads) {
+		buf_putc(out, ',');
 		put_json_str(out, excerpt.ptr);
 	}
-	size_t nh = p->anchors.n, nheads = nh < SEARCH_HEADS_MAX ? nh : SEARCH_HEADS_MAX;
-	size_t snippets = 0;
+	/* What a result shows already: its summary and headings. */
+	const char **shown = xmalloc((nheads + 1) * sizeof(*shown));
+	char **heads = xmalloc((nheads ? nheads : 1) * sizeof(*heads));
 	for (size_t i = 0; i < nheads; i++) {
 		size_t hs = heads_at[2 * i], he = heads_at[2 * i + 1];
-		size_t end = i + 1 < nh ? heads_at[2 * (i + 1)] : len;
-		const char *id = p->anchors.ids[i];
 		cut_text(&cut, text + hs, he - hs, SEARCH_HEADING_MAX);
-		buf_puts(out, i ? ",[" : ",\"h\":[[");
-		put_json_str(out, simple_id(cut.ptr, id) ? "" : id);
+		heads[i] = buf_detach(&cut, NULL);
+		shown[i + 1] = heads[i];
+	}
+	shown[0] = excerpt.ptr;
+	struct search_piece *pieces = xmalloc((nheads ? nheads : 1) * sizeof(*pieces));
+	search_pieces(text, nheads < nh ? heads_at[2 * nheads] : len, heads_at, nheads,
+		      p->title, shown, nheads + 1, SEARCH_SNIPPETS, pieces);
+	for (size_t i = 0; i < nheads; i++) {
+		const char *id = p->anchors.ids[i];
+		buf_puts(out, i ? ",[" : ",[[");
+		put_json_str(out, simple_id(heads[i], id) ? "" : id);
 		buf_putc(out, ',');
-		put_json_str(out, cut.ptr);
+		put_json_str(out, heads[i]);
 		buf_putc(out, ',');
-		/* The text under the first heading is often the summary. */
-		if (snippets < SEARCH_SNIPPETS) {
-			cut_text(&cut, text + he, end - he, SEARCH_SNIPPET_MAX);
-			if (cut.len && strncmp(cut.ptr, excerpt.ptr, 32))
-				snippets++;
-			else
-				buf_reset(&cut);
-		} else {
-			buf_reset(&cut);
-		}
+		put_piece(&cut, &tmp, text, &pieces[i]);
 		put_json_str(out, cut.ptr);
 		buf_putc(out, ']');
+		free(heads[i]);
 	}
-	buf_puts(out, nheads ? "]}" : "}");
+	buf_puts(out, nheads ? "]]" : "]");
+	free(pieces);
+	free(heads);
+	free(shown);
 	buf_free(&excerpt);
 	buf_free(&cut);
+	buf_free(&tmp);
 }
 
 /* A dictionary of the page's own terms, for a tokenizer with no store. */

@@ -1066,8 +1066,9 @@ static void build_dict(struct ib *ib, struct buf *root_dict)
 }
 
 /* Sections: runs of ids with one top-level folder, to SECS; SEC_OF gets
- * each page's. */
-static void build_sections(struct ib *ib, struct buf *secs, uint32_t *sec_of)
+ * each page's, SEC_URL each section's URL. */
+static void build_sections(struct ib *ib, struct buf *secs, uint32_t *sec_of,
+			   const char **sec_url)
 {
 	struct site *s = ib->s;
 	struct page **docs = ib->docs;
@@ -1091,7 +1092,7 @@ static void build_sections(struct ib *ib, struct buf *secs, uint32_t *sec_of)
 		buf_printf(secs, ",%zu,%zu]", i, j);
 		for (size_t k = i; k < j; k++)
 			sec_of[k] = (uint32_t)nsec;
-		nsec++;
+		sec_url[nsec++] = url;
 		i = j;
 	}
 }
@@ -1183,6 +1184,7 @@ static void build_taxonomies(struct ib *ib, struct facet *facets, struct buf *ta
 struct pack_job {
 	struct ib *ib;
 	const uint32_t *sec_of;
+	const char *const *sec_url;
 	size_t first;           /* the batch's first pack */
 	struct buf *out;        /* the batch's packs */
 };
@@ -1198,11 +1200,16 @@ static void make_pack(void *arg, size_t k, unsigned worker)
 	buf_putc(b, '[');
 	for (size_t i = from; i < ib->n && i < from + PACK_PAGES; i++) {
 		struct page *p = ib->docs[i];
-		buf_puts(b, i > from ? ",{\"u\":" : "{\"u\":");
-		put_json_str(b, p->url);
-		buf_puts(b, ",\"t\":");
+		/* The URL after its section's, when it starts with it. */
+		const char *su = j->sec_url[j->sec_of[i]], *u = p->url;
+		size_t n = strlen(su);
+		if (n && su[n - 1] == '/' && !strncmp(u, su, n))
+			u += n;
+		buf_puts(b, i > from ? ",[" : "[");
+		put_json_str(b, u);
+		buf_putc(b, ',');
 		put_json_str(b, p->title);
-		buf_printf(b, ",\"s\":%u", j->sec_of[i]);
+		buf_printf(b, ",%u", j->sec_of[i]);
 		buf_put(b, doc_pack(p->search, reader(ib, worker, p->search)), p->search->npack_bytes);
 	}
 	buf_putc(b, ']');
@@ -1210,10 +1217,11 @@ static void make_pack(void *arg, size_t k, unsigned worker)
 
 /* The page packs, PACK_BATCH at a time on all workers; KEY gets their
  * names' prefix. */
-static void build_packs(struct ib *ib, const uint32_t *sec_of, struct buf *key)
+static void build_packs(struct ib *ib, const uint32_t *sec_of, const char *const *sec_url,
+			struct buf *key)
 {
 	size_t npacks = (ib->n + PACK_PAGES - 1) / PACK_PAGES;
-	struct pack_job j = { .ib = ib, .sec_of = sec_of };
+	struct pack_job j = { .ib = ib, .sec_of = sec_of, .sec_url = sec_url };
 	j.out = xcalloc(PACK_BATCH, sizeof(*j.out));
 	for (size_t k = 0; k < PACK_BATCH; k++)
 		buf_init(&j.out[k]);
@@ -1374,11 +1382,12 @@ void search_build(struct site *s)
 	struct buf packs_key = BUF_INIT, chunks_key = BUF_INIT;
 	build_dict(&ib, &root_dict);
 	uint32_t *sec_of = xmalloc((ib.n ? ib.n : 1) * sizeof(*sec_of));
-	build_sections(&ib, &secs, sec_of);
+	const char **sec_url = xmalloc((ib.n ? ib.n : 1) * sizeof(*sec_url));
+	build_sections(&ib, &secs, sec_of, sec_url);
 	size_t ntax = s->config->ntax;
 	struct facet *facets = xcalloc(ntax ? ntax : 1, sizeof(*facets));
 	build_taxonomies(&ib, facets, &taxes);
-	build_packs(&ib, sec_of, &packs_key);
+	build_packs(&ib, sec_of, sec_url, &packs_key);
 	build_term_lists(&ib, facets, &chunks_key);
 	build_root(&ib, &packs_key, &chunks_key, &root_dict, &secs, &taxes, pairs);
 
@@ -1394,6 +1403,7 @@ void search_build(struct site *s)
 	}
 	free(facets);
 	free(sec_of);
+	free(sec_url);
 	buf_free(&root_dict);
 	buf_free(&secs);
 	buf_free(&taxes);
