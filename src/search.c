@@ -126,6 +126,11 @@ static bool is_stop_word(const char *w)
 		       sizeof(stop_words[0]), cmp_str) != NULL;
 }
 
+bool search_stop_word(const char *w)
+{
+	return is_stop_word(w);
+}
+
 static bool is_word_cp(uint32_t c)
 {
 	if (c < 0x80)

@@ -81,6 +81,9 @@ static inline void put_json_str(struct buf *b, const char *s)
 	buf_putc(b, '"');
 }
 
+/* Whether the folded word W is a stop word (doc/search-index.md, step 4). */
+bool search_stop_word(const char *w);
+
 /* A piece of a section's text kept under its heading: bytes [FROM, TO)
  * of the page's text, none when TO is FROM; whether text of the section
  * comes before it, after it. */

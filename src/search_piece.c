@@ -34,20 +34,7 @@ struct pieces {
 	uint32_t *cnt;          /* per word: times in the window */
 };
 
-static const char *const piece_stop[] = {
-	"a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "from", "has",
-	"have", "he", "her", "his", "i", "if", "in", "into", "is", "it", "its", "me",
-	"my", "no", "not", "of", "on", "or", "our", "s", "she", "so", "t", "than",
-	"that", "the", "their", "them", "then", "there", "these", "they", "this", "to",
-	"was", "we", "were", "what", "when", "which", "who", "will", "with", "you", "your",
-};
-
-static int cmp_stop(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Whether the folded word W[0..N) is a stop word (search.c's list). */
+/* Whether the folded word W[0..N) is a stop word. */
 static bool piece_is_stop(const char *w, size_t n)
 {
 	if (n > 5)
@@ -55,9 +42,7 @@ static bool piece_is_stop(const char *w, size_t n)
 	char k[6];
 	memcpy(k, w, n);
 	k[n] = '\0';
-	const char *key = k;
-	return bsearch(&key, piece_stop, sizeof(piece_stop) / sizeof(piece_stop[0]),
-		       sizeof(piece_stop[0]), cmp_stop) != NULL;
+	return search_stop_word(k);
 }
 
 /* The page's number for the word with hash H, a new one if unseen. */
