@@ -87,6 +87,13 @@ struct search_tokenizer {
 	uint32_t *seq, *rank;
 	size_t nseq, capseq;
 	bool in_dense;          /* emitting the terms of a dense run */
+	/* Where the word being read starts and ends in the text scan reads;
+	 * the page's body words with their places, and per slot its
+	 * PIECE_ flags, for the pieces of text its entry keeps. */
+	size_t tok_start, tok_end;
+	struct search_ptok *ptok;
+	size_t nptok, capptok;
+	uint8_t *tflag;
 	struct buf enc;
 };
 
@@ -124,11 +131,6 @@ static bool is_stop_word(const char *w)
 {
 	return bsearch(&w, stop_words, sizeof(stop_words) / sizeof(stop_words[0]),
 		       sizeof(stop_words[0]), cmp_str) != NULL;
-}
-
-bool search_stop_word(const char *w)
-{
-	return is_stop_word(w);
 }
 
 static bool is_word_cp(uint32_t c)
@@ -197,6 +199,8 @@ void search_tokenizer_free(struct search_tokenizer *t)
 	free(t->tt);
 	free(t->seq);
 	free(t->rank);
+	free(t->ptok);
+	free(t->tflag);
 	free(t);
 }
 
@@ -377,6 +381,8 @@ static void scan(struct search_tokenizer *t, const char *text, size_t n, stem_fn
 			}
 			size_t len = t->toklen;
 			uint64_t h = t->tokh;
+			if (!len)
+				t->tok_start = i;
 			do {
 				if (len < SEARCH_MAX_TOKEN)
 					t->tok[len] = (char)c;
@@ -386,6 +392,7 @@ static void scan(struct search_tokenizer *t, const char *text, size_t n, stem_fn
 			} while (i < n && s[i] < 0x80 && (c = ascii_fold[s[i]]) != 0);
 			t->toklen = len;
 			t->tokh = h;
+			t->tok_end = i;
 			continue;
 		}
 		size_t k;
@@ -402,9 +409,15 @@ static void scan(struct search_tokenizer *t, const char *text, size_t n, stem_fn
 			dense_run(t, s + dense, i - dense, fn, arg);
 			dense = SIZE_MAX;
 		}
-		if (!is_word_cp(c))
+		if (!is_word_cp(c)) {
 			flush(t, fn, arg);
-		else if (c < 0x80)
+			i += k;
+			continue;
+		}
+		if (!t->toklen)
+			t->tok_start = i;
+		t->tok_end = i + k;
+		if (c < 0x80)
 			tok_put(t, &ascii_fold[c], 1);
 		else if (c <= 0x17F)
 			tok_put(t, fold_table[c - 0xC0], strlen(fold_table[c - 0xC0]));
@@ -453,6 +466,9 @@ struct doc_builder {
 	struct search_tokenizer *tk;
 	bool in_title;          /* collecting the title's terms */
 	uint32_t tpos;
+	uint8_t flag;           /* PIECE_ flags of the text being read */
+	int sec;                /* its heading, when it is a section's body, else -1 */
+	size_t base;            /* where it starts in the page's text */
 };
 
 /* The exact-form hash of a folded word: the top 6 bits of its 32-bit
@@ -518,10 +534,22 @@ static void add_term(void *arg, struct stem *st)
 			t->capterms = t->capterms ? 2 * t->capterms : 256;
 			t->terms = xrealloc(t->terms, t->capterms * sizeof(*t->terms));
 			t->rank = xrealloc(t->rank, t->capterms * sizeof(*t->rank));
+			t->tflag = xrealloc(t->tflag, t->capterms);
 		}
 		st->gen = b->gen;
 		st->slot = (uint32_t)t->nterms;
+		t->tflag[st->slot] = 0;
 		t->terms[t->nterms++] = (struct tf){ st->id, b->weight };
+	}
+	/* For the pieces of text: what shows the term, where it is. */
+	t->tflag[st->slot] |= b->flag;
+	if (b->sec >= 0 && !t->in_dense) {
+		if (t->nptok == t->capptok) {
+			t->capptok = t->capptok ? 2 * t->capptok : 1024;
+			t->ptok = xrealloc(t->ptok, t->capptok * sizeof(*t->ptok));
+		}
+		t->ptok[t->nptok++] = (struct search_ptok){ (uint32_t)(b->base + t->tok_start),
+			(uint32_t)(b->base + t->tok_end), st->slot, (uint32_t)b->sec };
 	}
 	/* Word pairs, for phrases: the characters and pairs of a dense run
 	 * are not words in a row, and end the run of words. */
@@ -593,20 +621,30 @@ static void read_fields(struct search_tokenizer *t, struct doc_builder *b, const
 			const size_t *heads_at)
 {
 	b->in_title = true;
+	b->flag = PIECE_TITLE;
+	b->sec = -1;
 	add_text(t, b, SEARCH_W_TITLE, p->title, strlen(p->title));
 	b->in_title = false;
 	size_t nh = p->anchors.n;
 	size_t from = 0;
 	for (size_t i = 0; i <= nh; i++) {
 		size_t to = i < nh ? heads_at[2 * i] : len;
+		/* A section's words, under its heading, are kept with their
+		 * places (for the pieces of text). */
+		b->flag = 0;
+		b->sec = i > 0 && i <= SEARCH_HEADS_MAX ? (int)i - 1 : -1;
+		b->base = from;
 		if (to > from)
 			add_text(t, b, SEARCH_W_BODY, text + from, to - from);
+		b->sec = -1;
 		if (i < nh) {
+			b->flag = PIECE_SHOWN;
 			add_text(t, b, SEARCH_W_HEADING, text + heads_at[2 * i],
 				 heads_at[2 * i + 1] - heads_at[2 * i]);
 			from = heads_at[2 * i + 1];
 		}
 	}
+	b->flag = 0;
 	for (size_t k = 0; k < s->config->ntax; k++) {
 		value *l = value_map_get(fm, s->config->tax[k].key);
 		if (l && l->type == V_LIST)
@@ -616,6 +654,7 @@ static void read_fields(struct search_tokenizer *t, struct doc_builder *b, const
 					add_text(t, b, SEARCH_W_TERMS, e->u.str.s, e->u.str.len);
 			}
 	}
+	b->flag = PIECE_SHOWN;
 	if (p->summary)
 		add_text(t, b, SEARCH_W_SUMMARY, p->summary, strlen(p->summary));
 }
@@ -698,8 +737,8 @@ static void put_piece(struct buf *cut, struct buf *tmp, const char *text, const 
 
 /* Writes the page's entry in its pack from after its section on: the
  * excerpt, and the headings with the pieces of text kept under them. */
-static void put_pack_part(struct buf *out, const struct page *p, const char *text, size_t len,
-			  const size_t *heads_at)
+static void put_pack_part(struct buf *out, const struct search_tokenizer *t, const struct page *p,
+			  const char *text, size_t len, const size_t *heads_at)
 {
 	struct buf excerpt = BUF_INIT, cut = BUF_INIT, tmp = BUF_INIT;
 	cut_text(&excerpt, p->summary ? p->summary : "", p->summary ? strlen(p->summary) : 0,
@@ -709,19 +748,16 @@ static void put_pack_part(struct buf *out, const struct page *p, const char *tex
 		buf_putc(out, ',');
 		put_json_str(out, excerpt.ptr);
 	}
-	/* What a result shows already: its summary and headings. */
-	const char **shown = xmalloc((nheads + 1) * sizeof(*shown));
 	char **heads = xmalloc((nheads ? nheads : 1) * sizeof(*heads));
 	for (size_t i = 0; i < nheads; i++) {
 		size_t hs = heads_at[2 * i], he = heads_at[2 * i + 1];
 		cut_text(&cut, text + hs, he - hs, SEARCH_HEADING_MAX);
 		heads[i] = buf_detach(&cut, NULL);
-		shown[i + 1] = heads[i];
 	}
-	shown[0] = excerpt.ptr;
 	struct search_piece *pieces = xmalloc((nheads ? nheads : 1) * sizeof(*pieces));
-	search_pieces(text, nheads < nh ? heads_at[2 * nheads] : len, heads_at, nheads,
-		      p->title, shown, nheads + 1, SEARCH_SNIPPETS, pieces);
+	search_pieces(t->ptok, t->nptok, t->tflag, t->nterms, text,
+		      nheads < nh ? heads_at[2 * nheads] : len, heads_at, nheads, SEARCH_SNIPPETS,
+		      pieces);
 	for (size_t i = 0; i < nheads; i++) {
 		const char *id = p->anchors.ids[i];
 		buf_puts(out, i ? ",[" : ",[[");
@@ -737,7 +773,6 @@ static void put_pack_part(struct buf *out, const struct page *p, const char *tex
 	buf_puts(out, nheads ? "]]" : "]");
 	free(pieces);
 	free(heads);
-	free(shown);
 	buf_free(&excerpt);
 	buf_free(&cut);
 	buf_free(&tmp);
@@ -764,7 +799,7 @@ void search_page_doc(struct search_tokenizer *t, const struct site *s, struct pa
 	if (v && v->type == V_BOOL && !v->u.b)
 		return;
 	struct doc_builder b = { .gen = ++t->gen, .tk = t };
-	t->nterms = t->ntt = t->nseq = 0;
+	t->nterms = t->ntt = t->nseq = t->nptok = 0;
 	read_fields(t, &b, s, p, fm, text, len, heads_at);
 	add_seq(t, RUN_END);
 
@@ -774,7 +809,7 @@ void search_page_doc(struct search_tokenizer *t, const struct site *s, struct pa
 	buf_reset(e);
 	put_terms(t, &b, e, !t->store);
 	d->nterm_bytes = (uint32_t)e->len;
-	put_pack_part(e, p, text, len, heads_at);
+	put_pack_part(e, t, p, text, len, heads_at);
 	d->npack_bytes = (uint32_t)(e->len - d->nterm_bytes);
 	if (t->store) {
 		d->dict = &t->store->dict;

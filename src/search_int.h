@@ -81,8 +81,15 @@ static inline void put_json_str(struct buf *b, const char *s)
 	buf_putc(b, '"');
 }
 
-/* Whether the folded word W is a stop word (doc/search-index.md, step 4). */
-bool search_stop_word(const char *w);
+/* A word of a section's text, for the pieces of text: bytes [S, E) of
+ * the page's text, its term (the page's slot), its heading's number. */
+struct search_ptok {
+	uint32_t s, e, slot, sec;
+};
+
+/* A term's flags, for the pieces of text. */
+#define PIECE_TITLE 1           /* in the title */
+#define PIECE_SHOWN 2           /* in the summary or a heading */
 
 /* A piece of a section's text kept under its heading: bytes [FROM, TO)
  * of the page's text, none when TO is FROM; whether text of the section
@@ -94,12 +101,13 @@ struct search_piece {
 
 /* Chooses up to MAX pieces of the text under the page's first NH headings
  * (HEADS_AT as search_page_doc has it; TEXT[0..LEN)), at most one a
- * section, each the one holding the most words that the texts SHOWN[0..
- * NSHOWN) (summary, headings) and the pieces chosen before lack, the
- * words of TITLE weighing three; OUT[i] gets heading I's
+ * section, each the one holding the most terms that the summary, the
+ * headings (PIECE_SHOWN in FLAGS, by slot) and the pieces chosen before
+ * lack, the title's (PIECE_TITLE) weighing three.  W[0..N) are the
+ * sections' words in text order; OUT[i] gets heading I's piece
  * (search_piece.c). */
-void search_pieces(const char *text, size_t len, const size_t *heads_at, size_t nh,
-		   const char *title, const char *const *shown, size_t nshown, size_t max,
+void search_pieces(const struct search_ptok *w, size_t n, const uint8_t *flags, size_t nterms,
+		   const char *text, size_t len, const size_t *heads_at, size_t nh, size_t max,
 		   struct search_piece *out);
 
 /* A new store for a worker of the Markdown stage, kept by S's index

@@ -792,7 +792,54 @@ static char *piece_text(const char *text, const struct search_piece *x)
 	return xstrndup(text + x->from, x->to - x->from);
 }
 
-/* The pieces kept under headings: the words a result does not show yet,
+/* Words of the sections of TEXT (headings at AT[0..2 NH)) as the
+ * tokenizer gives them to search_pieces, a term a distinct word but the
+ * stop words "the" and "and"; FLAGS gets PIECE_TITLE for the words of
+ * TITLE, PIECE_SHOWN for those of SHOWN.  Returns the number of words. */
+static size_t piece_words(const char *text, const size_t *at, size_t nh, const char *title,
+			  const char *shown, struct search_ptok *w, uint8_t *flags, size_t *nterms)
+{
+	char terms[64][16];
+	size_t n = 0;
+	*nterms = 0;
+	memset(flags, 0, 64);
+	for (int pass = 0; pass < 3; pass++) {
+		const char *t = pass == 0 ? title : pass == 1 ? shown : text;
+		for (size_t i = 0; t[i];) {
+			if (!is_alnum((unsigned char)t[i])) {
+				i++;
+				continue;
+			}
+			size_t s = i;
+			while (is_alnum((unsigned char)t[i]))
+				i++;
+			char word[16] = "";
+			for (size_t k = 0; k < i - s && k < 15; k++)
+				word[k] = (char)to_lower((unsigned char)t[s + k]);
+			if (!strcmp(word, "the") || !strcmp(word, "and"))
+				continue;
+			size_t slot = 0;
+			while (slot < *nterms && strcmp(terms[slot], word))
+				slot++;
+			if (slot == *nterms)
+				memcpy(terms[(*nterms)++], word, 16);
+			if (pass < 2) {
+				flags[slot] |= pass == 0 ? PIECE_TITLE : PIECE_SHOWN;
+				continue;
+			}
+			size_t sec = nh;
+			for (size_t h = 0; h < nh; h++)
+				if (s >= at[2 * h + 1])
+					sec = h;
+			if (sec < nh && (sec + 1 == nh || s < at[2 * (sec + 1)]))
+				w[n++] = (struct search_ptok){ (uint32_t)s, (uint32_t)i, (uint32_t)slot,
+							       (uint32_t)sec };
+		}
+	}
+	return n;
+}
+
+/* The pieces kept under headings: the terms a result does not show yet,
  * one piece a section, about 150 bytes, cut where the section goes on. */
 static void test_pieces(void)
 {
@@ -817,11 +864,14 @@ static void test_pieces(void)
 	buf_puts(&b, "Short");
 	at[5] = b.len;
 	buf_puts(&b, "\nThe quokka and the numbat.");
-	const char *shown[] = { "Alpha beta gamma", "Known", "Long", "Short" };
+	const char *shown = "Alpha beta gamma. Known Long Short";
+	struct search_ptok w[512];
+	uint8_t flags[64];
+	size_t nt, n = piece_words(b.ptr, at, 3, "Title", shown, w, flags, &nt);
 	struct search_piece x[3];
 
-	/* One piece: the section whose piece adds the most words. */
-	search_pieces(b.ptr, b.len, at, 3, "Title", shown, 4, 1, x);
+	/* One piece: the section whose piece adds the most terms. */
+	search_pieces(w, n, flags, nt, b.ptr, b.len, at, 3, 1, x);
 	INT_EQ(x[0].to - x[0].from, 0);
 	INT_EQ(x[2].to - x[2].from, 0);
 	OK(x[1].to > x[1].from && x[1].to - x[1].from <= SEARCH_SNIPPET_MAX - 8);
@@ -832,7 +882,7 @@ static void test_pieces(void)
 
 	/* Two: the short section's too, whole (its stop words and full stop
 	 * with it), and never a second piece of one section. */
-	search_pieces(b.ptr, b.len, at, 3, "Title", shown, 4, 3, x);
+	search_pieces(w, n, flags, nt, b.ptr, b.len, at, 3, 3, x);
 	INT_EQ(x[0].to - x[0].from, 0);
 	OK(x[1].to > x[1].from);
 	p = piece_text(b.ptr, &x[2]);
@@ -840,14 +890,16 @@ static void test_pieces(void)
 	OK(!x[2].cut_before && !x[2].cut_after);
 	free(p);
 
-	/* A title's words weigh three: two of them beat five others. */
-	search_pieces(b.ptr, b.len, at, 3, "Quokka numbat", shown, 4, 1, x);
+	/* A title's terms weigh three: two of them beat five others. */
+	n = piece_words(b.ptr, at, 3, "Quokka numbat", shown, w, flags, &nt);
+	search_pieces(w, n, flags, nt, b.ptr, b.len, at, 3, 1, x);
 	INT_EQ(x[1].to - x[1].from, 0);
 	OK(x[2].to > x[2].from);
 
-	/* Words shown already, and stop words, do not make a piece. */
-	const char *all[] = { "zebra yak xylophone walrus vole quokka numbat", "alpha beta gamma" };
-	search_pieces(b.ptr, b.len, at, 3, "", all, 2, 3, x);
+	/* Terms shown already do not make a piece. */
+	n = piece_words(b.ptr, at, 3, "", "zebra yak xylophone walrus vole quokka numbat alpha beta gamma",
+			w, flags, &nt);
+	search_pieces(w, n, flags, nt, b.ptr, b.len, at, 3, 3, x);
 	for (int i = 0; i < 3; i++)
 		INT_EQ(x[i].to - x[i].from, 0);
 	buf_free(&b);
