@@ -182,10 +182,4 @@ clean:
 # Rewrites tests/sites/*/expected from the current build.  Read the diff
 # (git diff tests/sites) before committing it.
 regress-update: $(BUILD)/folio
-	@for site in tests/sites/*/; do \
-		args=""; [ -f "$$site/args" ] && args=$$(cat "$$site/args"); \
-		rm -rf "$$site/expected"; \
-		./$(BUILD)/folio build -s "$$site" -o "$$site/expected" --quiet $$args 2>"$$site/expected.stderr" || exit 1; \
-		[ -s "$$site/expected.stderr" ] || rm -f "$$site/expected.stderr"; \
-		echo "rewrote $$site/expected"; \
-	done
+	@tests/tools/regress-update ./$(BUILD)/folio

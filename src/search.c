@@ -85,6 +85,13 @@ struct search_tokenizer {
 	uint32_t *seq, *rank;
 	size_t nseq, capseq;
 	bool in_dense;          /* emitting the terms of a dense run */
+	/* Where the word being read starts and ends in the text scan reads;
+	 * the page's body words with their places, and per slot its
+	 * PIECE_ flags, for the pieces of text its entry keeps. */
+	size_t tok_start, tok_end;
+	struct search_ptok *ptok;
+	size_t nptok, capptok;
+	uint8_t *tflag;
 	struct buf enc;
 };
 
@@ -189,6 +196,8 @@ void search_tokenizer_free(struct search_tokenizer *t)
 	free(t->tt);
 	free(t->seq);
 	free(t->rank);
+	free(t->ptok);
+	free(t->tflag);
 	free(t);
 }
 
@@ -461,6 +470,8 @@ static void scan(struct search_tokenizer *t, const char *text, size_t n, stem_fn
 				continue;
 			}
 			size_t len = t->toklen;
+			if (!len)
+				t->tok_start = i;
 			if (!ascii_run(t, s, n, &i, &len)) {
 				/* The last bytes of the text. */
 				for (; i < n && s[i] < 0x80 && (c = ascii_fold[s[i]]) != 0; i++, len++)
@@ -468,6 +479,7 @@ static void scan(struct search_tokenizer *t, const char *text, size_t n, stem_fn
 						t->tok[len] = (char)c;
 			}
 			t->toklen = len;
+			t->tok_end = i;
 			continue;
 		}
 		size_t k;
@@ -484,9 +496,15 @@ static void scan(struct search_tokenizer *t, const char *text, size_t n, stem_fn
 			dense_run(t, s + dense, i - dense, fn, arg);
 			dense = SIZE_MAX;
 		}
-		if (!is_word_cp(c))
+		if (!is_word_cp(c)) {
 			flush(t, fn, arg);
-		else if (c < 0x80)
+			i += k;
+			continue;
+		}
+		if (!t->toklen)
+			t->tok_start = i;
+		t->tok_end = i + k;
+		if (c < 0x80)
 			tok_put(t, &ascii_fold[c], 1);
 		else if (c <= 0x17F)
 			tok_put(t, fold_table[c - 0xC0], strlen(fold_table[c - 0xC0]));
@@ -535,6 +553,9 @@ struct doc_builder {
 	struct search_tokenizer *tk;
 	bool in_title;          /* collecting the title's terms */
 	uint32_t tpos;
+	uint8_t flag;           /* PIECE_ flags of the text being read */
+	int sec;                /* its heading, when it is a section's body, else -1 */
+	size_t base;            /* where it starts in the page's text */
 };
 
 /* The exact-form hash of a folded word: the top 6 bits of its 32-bit
@@ -600,10 +621,22 @@ static void add_term(void *arg, struct stem *st)
 			t->capterms = t->capterms ? 2 * t->capterms : 256;
 			t->terms = xrealloc(t->terms, t->capterms * sizeof(*t->terms));
 			t->rank = xrealloc(t->rank, t->capterms * sizeof(*t->rank));
+			t->tflag = xrealloc(t->tflag, t->capterms);
 		}
 		st->gen = b->gen;
 		st->slot = (uint32_t)t->nterms;
+		t->tflag[st->slot] = 0;
 		t->terms[t->nterms++] = (struct tf){ st->id, b->weight };
+	}
+	/* For the pieces of text: what shows the term, where it is. */
+	t->tflag[st->slot] |= b->flag;
+	if (b->sec >= 0 && !t->in_dense) {
+		if (t->nptok == t->capptok) {
+			t->capptok = t->capptok ? 2 * t->capptok : 1024;
+			t->ptok = xrealloc(t->ptok, t->capptok * sizeof(*t->ptok));
+		}
+		t->ptok[t->nptok++] = (struct search_ptok){ (uint32_t)(b->base + t->tok_start),
+			(uint32_t)(b->base + t->tok_end), st->slot, (uint32_t)b->sec };
 	}
 	/* Word pairs, for phrases: the characters and pairs of a dense run
 	 * are not words in a row, and end the run of words. */
@@ -675,20 +708,30 @@ static void read_fields(struct search_tokenizer *t, struct doc_builder *b, const
 			const size_t *heads_at)
 {
 	b->in_title = true;
+	b->flag = PIECE_TITLE;
+	b->sec = -1;
 	add_text(t, b, SEARCH_W_TITLE, p->title, strlen(p->title));
 	b->in_title = false;
 	size_t nh = p->anchors.n;
 	size_t from = 0;
 	for (size_t i = 0; i <= nh; i++) {
 		size_t to = i < nh ? heads_at[2 * i] : len;
+		/* A section's words, under its heading, are kept with their
+		 * places (for the pieces of text). */
+		b->flag = 0;
+		b->sec = i > 0 && i <= SEARCH_HEADS_MAX ? (int)i - 1 : -1;
+		b->base = from;
 		if (to > from)
 			add_text(t, b, SEARCH_W_BODY, text + from, to - from);
+		b->sec = -1;
 		if (i < nh) {
+			b->flag = PIECE_SHOWN;
 			add_text(t, b, SEARCH_W_HEADING, text + heads_at[2 * i],
 				 heads_at[2 * i + 1] - heads_at[2 * i]);
 			from = heads_at[2 * i + 1];
 		}
 	}
+	b->flag = 0;
 	for (size_t k = 0; k < s->config->ntax; k++) {
 		value *l = value_map_get(fm, s->config->tax[k].key);
 		if (l && l->type == V_LIST)
@@ -698,6 +741,7 @@ static void read_fields(struct search_tokenizer *t, struct doc_builder *b, const
 					add_text(t, b, SEARCH_W_TERMS, e->u.str.s, e->u.str.len);
 			}
 	}
+	b->flag = PIECE_SHOWN;
 	if (p->summary)
 		add_text(t, b, SEARCH_W_SUMMARY, p->summary, strlen(p->summary));
 }
@@ -804,46 +848,62 @@ static void put_terms(struct search_tokenizer *t, const struct doc_builder *b, s
 	put_runs(t, out);
 }
 
-/* Writes the page's entry in its pack from after its section on: the
- * excerpt and the headings with the text under the first of them. */
-static void put_pack_part(struct buf *out, const struct page *p, const char *text, size_t len,
-			  const size_t *heads_at)
+/* Writes the piece X of the page's TEXT into CUT: its white space
+ * squeezed, with "… " or " …" where its section's text goes on. */
+static void put_piece(struct buf *cut, struct buf *tmp, const char *text, const struct search_piece *x)
 {
-	struct buf excerpt = BUF_INIT, cut = BUF_INIT;
+	buf_reset(cut);
+	if (x->to <= x->from)
+		return;
+	cut_text(tmp, text + x->from, x->to - x->from, SEARCH_SNIPPET_MAX);
+	if (x->cut_before)
+		buf_puts(cut, "\xE2\x80\xA6 ");
+	buf_put(cut, tmp->ptr, tmp->len);
+	if (x->cut_after && !(tmp->len >= 3 && !memcmp(tmp->ptr + tmp->len - 3, "\xE2\x80\xA6", 3)))
+		buf_puts(cut, " \xE2\x80\xA6");
+}
+
+/* Writes the page's entry in its pack from after its section on: the
+ * excerpt, and the headings with the pieces of text kept under them. */
+static void put_pack_part(struct buf *out, const struct search_tokenizer *t, const struct page *p,
+			  const char *text, size_t len, const size_t *heads_at)
+{
+	struct buf excerpt = BUF_INIT, cut = BUF_INIT, tmp = BUF_INIT;
 	cut_text(&excerpt, p->summary ? p->summary : "", p->summary ? strlen(p->summary) : 0,
 		 SEARCH_EXCERPT_MAX);
-	if (excerpt.len) {
-		buf_puts(out, ",\"e\":");
+	size_t nh = p->anchors.n, nheads = nh < SEARCH_HEADS_MAX ? nh : SEARCH_HEADS_MAX;
+	if (excerpt.len || nheads) {
+		buf_putc(out, ',');
 		put_json_str(out, excerpt.ptr);
 	}
-	size_t nh = p->anchors.n, nheads = nh < SEARCH_HEADS_MAX ? nh : SEARCH_HEADS_MAX;
-	size_t snippets = 0;
+	char **heads = xmalloc((nheads ? nheads : 1) * sizeof(*heads));
 	for (size_t i = 0; i < nheads; i++) {
 		size_t hs = heads_at[2 * i], he = heads_at[2 * i + 1];
-		size_t end = i + 1 < nh ? heads_at[2 * (i + 1)] : len;
-		const char *id = p->anchors.ids[i];
 		cut_text(&cut, text + hs, he - hs, SEARCH_HEADING_MAX);
-		buf_puts(out, i ? ",[" : ",\"h\":[[");
-		put_json_str(out, simple_id(cut.ptr, id) ? "" : id);
+		heads[i] = buf_detach(&cut, NULL);
+	}
+	struct search_piece *pieces = xmalloc((nheads ? nheads : 1) * sizeof(*pieces));
+	search_pieces(t->ptok, t->nptok, t->tflag, t->nterms, text,
+		      nheads < nh ? heads_at[2 * nheads] : len, heads_at, nheads, SEARCH_SNIPPETS,
+		      pieces);
+	for (size_t i = 0; i < nheads; i++) {
+		const char *id = p->anchors.ids[i];
+		buf_puts(out, i ? ",[" : ",[[");
+		put_json_str(out, simple_id(heads[i], id) ? "" : id);
 		buf_putc(out, ',');
-		put_json_str(out, cut.ptr);
+		put_json_str(out, heads[i]);
 		buf_putc(out, ',');
-		/* The text under the first heading is often the summary. */
-		if (snippets < SEARCH_SNIPPETS) {
-			cut_text(&cut, text + he, end - he, SEARCH_SNIPPET_MAX);
-			if (cut.len && strncmp(cut.ptr, excerpt.ptr, 32))
-				snippets++;
-			else
-				buf_reset(&cut);
-		} else {
-			buf_reset(&cut);
-		}
+		put_piece(&cut, &tmp, text, &pieces[i]);
 		put_json_str(out, cut.ptr);
 		buf_putc(out, ']');
+		free(heads[i]);
 	}
-	buf_puts(out, nheads ? "]}" : "}");
+	buf_puts(out, nheads ? "]]" : "]");
+	free(pieces);
+	free(heads);
 	buf_free(&excerpt);
 	buf_free(&cut);
+	buf_free(&tmp);
 }
 
 /* A dictionary of the page's own terms, for a tokenizer with no store. */
@@ -867,7 +927,7 @@ void search_page_doc(struct search_tokenizer *t, const struct site *s, struct pa
 	if (v && v->type == V_BOOL && !v->u.b)
 		return;
 	struct doc_builder b = { .gen = ++t->gen, .tk = t };
-	t->nterms = t->ntt = t->nseq = 0;
+	t->nterms = t->ntt = t->nseq = t->nptok = 0;
 	read_fields(t, &b, s, p, fm, text, len, heads_at);
 	add_seq(t, RUN_END);
 
@@ -877,7 +937,7 @@ void search_page_doc(struct search_tokenizer *t, const struct site *s, struct pa
 	buf_reset(e);
 	put_terms(t, &b, e, !t->store);
 	d->nterm_bytes = (uint32_t)e->len;
-	put_pack_part(e, p, text, len, heads_at);
+	put_pack_part(e, t, p, text, len, heads_at);
 	d->npack_bytes = (uint32_t)(e->len - d->nterm_bytes);
 	if (t->store) {
 		d->dict = &t->store->dict;

@@ -27,8 +27,8 @@ enum {
 
 #define SEARCH_MAX_TOKEN 40     /* longer tokens are dropped */
 #define SEARCH_EXCERPT_MAX 160  /* bytes of summary kept for excerpts, "…" included */
-#define SEARCH_SNIPPET_MAX 160  /* bytes of text kept under a heading, "…" included */
-#define SEARCH_SNIPPETS 1       /* headings per page whose text is kept */
+#define SEARCH_SNIPPET_MAX 160  /* bytes of a piece of text kept under a heading, "…" included */
+#define SEARCH_SNIPPETS 1       /* pieces of text kept per page (search_piece.c) */
 #define SEARCH_HEADS_MAX 20     /* headings kept per page */
 #define SEARCH_HEADING_MAX 200  /* bytes of a heading's text kept */
 #define SEARCH_TITLE_POS_MAX 31 /* title positions from here on are written as this */

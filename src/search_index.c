@@ -635,10 +635,11 @@ static void build_postings(struct ib *ib)
  * of buckets, cut at about PAIR_FILE bytes.  The table file says where
  * each file's buckets start.  Built like the postings: the pages' pairs
  * are counted per bucket, then placed, sorted and encoded on all threads.
- * The pairs are kept as they are counted while they fit in half the
- * memory budget, then ordered by bucket in place; past that, they are
- * placed from the pages' records again, a range of buckets at a time in
- * half the budget.
+ * Each chunk of pages writes its pairs, as they are counted, to a spool
+ * of its own.  While they all fit in half the memory budget they stay
+ * there and are ordered by bucket in place; past that, the spools go to
+ * their files and are read back in order, once per range of buckets that
+ * fits half the budget: the pages' records are read only once.
  *
  * A pair of two common terms (score_level) is not listed: on a large site
  * its list would be long to download and to build, nearly every page
@@ -655,24 +656,18 @@ struct pair_entry {
 	uint32_t a, b, id;      /* the pair's terms (the index's numbers), the page */
 };
 
-struct pair_list {
-	struct pair_entry *e;
-	size_t n, cap;
-	bool full;              /* some were not kept */
-};
-
 struct pb {
 	struct ib *ib;
 	uint32_t *hkey;         /* per term: FNV-1a of its key */
 	uint8_t *common;        /* per term: 1 when common (score_level) */
 	uint64_t *at;           /* chunk C's next place in bucket K: at[C * PAIR_BUCKETS + K] */
 	uint64_t *start;        /* bucket K's entries are start[K]..start[K+1] */
-	struct pair_list *got;  /* per chunk: its pairs, kept while counted */
-	uint64_t *coff;         /* kept: chunk C's bucket K is got[C].e[coff[C * (PAIR_BUCKETS + 1) + K]..] */
-	bool kept;              /* every pair is in GOT */
+	struct spool *got;      /* per chunk: its pairs (struct pair_entry), as counted */
+	struct spool_reader **readers;  /* per worker, on GOT's files: a window of IB's */
+	uint64_t *coff;         /* kept: chunk C's bucket K is kept_pairs(C)[coff[C * (PAIR_BUCKETS + 1) + K]..] */
+	bool kept;              /* every spool of GOT is in memory */
 	uint64_t ebase;         /* E holds the entries from start[] = EBASE on */
-	size_t share;           /* pairs a chunk keeps at most */
-	size_t plo, phi;        /* the pass's buckets (pages read again) */
+	size_t plo, phi;        /* the pass's buckets */
 	size_t lo, hi;          /* the buckets being encoded */
 	struct pair_entry *e;
 	struct buf *blocks;     /* per PAIR_BLOCK buckets: their "key":"pages" entries */
@@ -696,17 +691,22 @@ static uint32_t pair_bucket(const struct pb *pb, uint32_t a, uint32_t b)
 	return ((pb->hkey[a] * 2654435761u) ^ pb->hkey[b]) * 2246822507u >> 16;
 }
 
-/* Chunk C's pairs: counted per bucket, and kept in GOT[C] while it has
- * room (PLACE false); or put in the pass's buckets (PLACE true).  Each
- * two terms in a row in a run of the page's record (search_int.h) are a
- * pair, unless both are common.  A page's pair met twice is counted and
- * placed twice. */
-static void pair_chunk(struct pb *pb, size_t c, unsigned worker, bool place)
+/* Chunk C's pairs in memory (when PB->kept). */
+static struct pair_entry *kept_pairs(const struct pb *pb, size_t c)
 {
+	return (struct pair_entry *)(void *)pb->got[c].mem.ptr;
+}
+
+/* Chunk C's pairs: counted per bucket and added to its spool GOT[C].
+ * Each two terms in a row in a run of the page's record (search_int.h)
+ * are a pair, unless both are common.  A page's pair met twice is
+ * counted twice. */
+static void count_pairs(void *arg, size_t c, unsigned worker)
+{
+	struct pb *pb = arg;
 	struct ib *ib = pb->ib;
 	uint64_t *at = pb->at + c * PAIR_BUCKETS;
-	uint64_t base = place ? pb->start[pb->plo] : 0;
-	struct pair_list *got = &pb->got[c];
+	struct spool *got = &pb->got[c];
 	uint32_t *g = NULL;     /* the page's terms, in the record's order */
 	size_t cap = 0;
 	for (size_t i = chunk_from(ib, c); i < chunk_from(ib, c + 1); i++) {
@@ -737,39 +737,32 @@ static void pair_chunk(struct pb *pb, size_t c, unsigned worker, bool place)
 			if (first == UINT32_MAX || b == UINT32_MAX || (pb->common[first] & pb->common[b]))
 				continue;
 			struct pair_entry e = { first, b, (uint32_t)i };
-			uint32_t bucket = pair_bucket(pb, first, b);
-			if (place) {
-				if (bucket >= pb->plo && bucket < pb->phi)
-					pb->e[at[bucket]++ - base] = e;
-				continue;
-			}
-			at[bucket]++;
-			if (got->n < pb->share) {
-				if (got->n == got->cap) {
-					got->cap = got->cap ? 2 * got->cap : 1024;
-					if (got->cap > pb->share)
-						got->cap = pb->share;
-					got->e = xrealloc(got->e, got->cap * sizeof(*got->e));
-				}
-				got->e[got->n++] = e;
-			} else if (!got->full) {
-				got->full = true;       /* the pages will be read again */
-				free(got->e);
-				got->e = NULL;
-			}
+			at[pair_bucket(pb, first, b)]++;
+			spool_add(got, &e, sizeof(e));
 		}
 	}
 	free(g);
 }
 
-static void count_pairs(void *arg, size_t c, unsigned worker)
-{
-	pair_chunk(arg, c, worker, false);
-}
-
+/* Puts chunk C's pairs of the pass's buckets at their places, reading
+ * its spool from its file in order. */
 static void place_pairs(void *arg, size_t c, unsigned worker)
 {
-	pair_chunk(arg, c, worker, true);
+	struct pb *pb = arg;
+	uint64_t *at = pb->at + c * PAIR_BUCKETS, base = pb->start[pb->plo];
+	const struct spool *sp = &pb->got[c];
+	const size_t window = SPOOL_WINDOW / sizeof(struct pair_entry) * sizeof(struct pair_entry);
+	for (uint64_t off = 0, size = spool_size(sp); off < size; off += window) {
+		size_t n = size - off < window ? (size_t)(size - off) : window;
+		struct pair_entry e;
+		const char *p = spool_get(sp, off, n, pb->readers[worker]);
+		for (size_t k = 0; k < n; k += sizeof(e)) {
+			memcpy(&e, p + k, sizeof(e));
+			uint32_t bucket = pair_bucket(pb, e.a, e.b);
+			if (bucket >= pb->plo && bucket < pb->phi)
+				pb->e[at[bucket]++ - base] = e;
+		}
+	}
 }
 
 /* Orders the pairs chunk C kept by bucket, in place (each bucket's in
@@ -787,7 +780,7 @@ static void group_pairs(void *arg, size_t c, unsigned worker)
 		next[k] = off[k];
 		off[k + 1] = off[k] + cnt[k];
 	}
-	struct pair_entry *e = pb->got[c].e;
+	struct pair_entry *e = kept_pairs(pb, c);
 	for (uint32_t k = 0; k < PAIR_BUCKETS; k++) {
 		while (next[k] < off[k + 1]) {
 			struct pair_entry x = e[next[k]];
@@ -842,7 +835,7 @@ static void encode_pairs(void *arg, size_t k, unsigned worker)
 				const uint64_t *off = pb->coff + c * (PAIR_BUCKETS + 1);
 				size_t m = off[bucket + 1] - off[bucket];
 				if (m)
-					memcpy(e + n, pb->got[c].e + off[bucket], m * sizeof(*e));
+					memcpy(e + n, kept_pairs(pb, c) + off[bucket], m * sizeof(*e));
 				n += m;
 			}
 		} else {
@@ -912,25 +905,29 @@ static const char *build_pairs(struct ib *ib)
 		pb.hkey[g] = fnv32(2166136261u, ib->keys[g]);
 		pb.common[g] = ib->df[g] > most;
 	}
-	/* The pairs counted are kept too, in half the budget, so that the
-	 * pages are read once when they all fit. */
+	/* The pairs counted are kept in half the budget, so that they are
+	 * put in order in memory when they all fit. */
 	uint64_t room = search_mem() / 2 / sizeof(struct pair_entry);
-	pb.share = room / ib->nchunks;
+	size_t share = room / ib->nchunks * sizeof(struct pair_entry);
 	pb.got = xcalloc(ib->nchunks, sizeof(*pb.got));
+	/* Read once the pages' records are: their windows serve. */
+	pb.readers = xcalloc(ib->threads, sizeof(*pb.readers));
+	for (unsigned w = 0; w < ib->threads; w++)
+		pb.readers[w] = &ib->readers[w * ib->nreaders];
+	for (size_t c = 0; c < ib->nchunks; c++)
+		spool_init(&pb.got[c], share ? share : sizeof(struct pair_entry));
 	pb.at = xcalloc(ib->nchunks * PAIR_BUCKETS, sizeof(*pb.at));
 	pool_run(ib->threads, ib->nchunks, count_pairs, &pb);
 	bool kept = true;
 	for (size_t c = 0; c < ib->nchunks; c++)
-		kept &= !pb.got[c].full;
+		kept &= pb.got[c].filed == 0;
 	pb.kept = kept;
 	if (kept) {
 		pb.coff = xmalloc(ib->nchunks * (PAIR_BUCKETS + 1) * sizeof(*pb.coff));
 		pool_run(ib->threads, ib->nchunks, group_pairs, &pb);
 	} else {
-		for (size_t c = 0; c < ib->nchunks; c++) {
-			free(pb.got[c].e);
-			pb.got[c].e = NULL;
-		}
+		for (size_t c = 0; c < ib->nchunks; c++)
+			spool_settle(&pb.got[c]);
 	}
 	pb.start = xmalloc((PAIR_BUCKETS + 1) * sizeof(*pb.start));
 	pb.start[0] = 0;
@@ -949,8 +946,8 @@ static const char *build_pairs(struct ib *ib)
 	buf_init(&pb.cur);
 	buf_init(&pb.table);
 	put_varint(&pb.table, 0);
-	/* Kept pairs are all in one pass; others are placed from the pages'
-	 * records a pass at a time.  A pass is encoded PAIR_RANGE buckets at a
+	/* Kept pairs are all in one pass; others are placed from the chunks'
+	 * spools a pass at a time.  A pass is encoded PAIR_RANGE buckets at a
 	 * time, so that the text of only one range is held. */
 	for (pb.plo = 0; pb.plo < PAIR_BUCKETS; pb.plo = pb.phi) {
 		pb.phi = kept ? PAIR_BUCKETS : pb.plo + 1;
@@ -994,7 +991,10 @@ static const char *build_pairs(struct ib *ib)
 	buf_free(&pb.table);
 done:
 	for (size_t c = 0; c < ib->nchunks; c++)
-		free(pb.got[c].e);
+		spool_free(&pb.got[c]);
+	for (unsigned w = 0; w < ib->threads; w++)
+		pb.readers[w]->sp = NULL;       /* its spool is gone */
+	free(pb.readers);
 	free(pb.got);
 	free(pb.coff);
 	free(pb.hkey);
@@ -1066,8 +1066,9 @@ static void build_dict(struct ib *ib, struct buf *root_dict)
 }
 
 /* Sections: runs of ids with one top-level folder, to SECS; SEC_OF gets
- * each page's. */
-static void build_sections(struct ib *ib, struct buf *secs, uint32_t *sec_of)
+ * each page's, SEC_URL each section's URL. */
+static void build_sections(struct ib *ib, struct buf *secs, uint32_t *sec_of,
+			   const char **sec_url)
 {
 	struct site *s = ib->s;
 	struct page **docs = ib->docs;
@@ -1091,7 +1092,7 @@ static void build_sections(struct ib *ib, struct buf *secs, uint32_t *sec_of)
 		buf_printf(secs, ",%zu,%zu]", i, j);
 		for (size_t k = i; k < j; k++)
 			sec_of[k] = (uint32_t)nsec;
-		nsec++;
+		sec_url[nsec++] = url;
 		i = j;
 	}
 }
@@ -1183,6 +1184,7 @@ static void build_taxonomies(struct ib *ib, struct facet *facets, struct buf *ta
 struct pack_job {
 	struct ib *ib;
 	const uint32_t *sec_of;
+	const char *const *sec_url;
 	size_t first;           /* the batch's first pack */
 	struct buf *out;        /* the batch's packs */
 };
@@ -1198,11 +1200,16 @@ static void make_pack(void *arg, size_t k, unsigned worker)
 	buf_putc(b, '[');
 	for (size_t i = from; i < ib->n && i < from + PACK_PAGES; i++) {
 		struct page *p = ib->docs[i];
-		buf_puts(b, i > from ? ",{\"u\":" : "{\"u\":");
-		put_json_str(b, p->url);
-		buf_puts(b, ",\"t\":");
+		/* The URL after its section's, when it starts with it. */
+		const char *su = j->sec_url[j->sec_of[i]], *u = p->url;
+		size_t n = strlen(su);
+		if (n && su[n - 1] == '/' && !strncmp(u, su, n))
+			u += n;
+		buf_puts(b, i > from ? ",[" : "[");
+		put_json_str(b, u);
+		buf_putc(b, ',');
 		put_json_str(b, p->title);
-		buf_printf(b, ",\"s\":%u", j->sec_of[i]);
+		buf_printf(b, ",%u", j->sec_of[i]);
 		buf_put(b, doc_pack(p->search, reader(ib, worker, p->search)), p->search->npack_bytes);
 	}
 	buf_putc(b, ']');
@@ -1210,10 +1217,11 @@ static void make_pack(void *arg, size_t k, unsigned worker)
 
 /* The page packs, PACK_BATCH at a time on all workers; KEY gets their
  * names' prefix. */
-static void build_packs(struct ib *ib, const uint32_t *sec_of, struct buf *key)
+static void build_packs(struct ib *ib, const uint32_t *sec_of, const char *const *sec_url,
+			struct buf *key)
 {
 	size_t npacks = (ib->n + PACK_PAGES - 1) / PACK_PAGES;
-	struct pack_job j = { .ib = ib, .sec_of = sec_of };
+	struct pack_job j = { .ib = ib, .sec_of = sec_of, .sec_url = sec_url };
 	j.out = xcalloc(PACK_BATCH, sizeof(*j.out));
 	for (size_t k = 0; k < PACK_BATCH; k++)
 		buf_init(&j.out[k]);
@@ -1362,11 +1370,12 @@ void search_build(struct site *s)
 	struct buf packs_key = BUF_INIT, chunks_key = BUF_INIT;
 	build_dict(&ib, &root_dict);
 	uint32_t *sec_of = xmalloc((ib.n ? ib.n : 1) * sizeof(*sec_of));
-	build_sections(&ib, &secs, sec_of);
+	const char **sec_url = xmalloc((ib.n ? ib.n : 1) * sizeof(*sec_url));
+	build_sections(&ib, &secs, sec_of, sec_url);
 	size_t ntax = s->config->ntax;
 	struct facet *facets = xcalloc(ntax ? ntax : 1, sizeof(*facets));
 	build_taxonomies(&ib, facets, &taxes);
-	build_packs(&ib, sec_of, &packs_key);
+	build_packs(&ib, sec_of, sec_url, &packs_key);
 	build_term_lists(&ib, facets, &chunks_key);
 	build_root(&ib, &packs_key, &chunks_key, &root_dict, &secs, &taxes, pairs);
 
@@ -1382,6 +1391,7 @@ void search_build(struct site *s)
 	}
 	free(facets);
 	free(sec_of);
+	free(sec_url);
 	buf_free(&root_dict);
 	buf_free(&secs);
 	buf_free(&taxes);

@@ -48,8 +48,8 @@ struct search_store {
  *               values, then per term its place among the terms above
  *               + 1, and 0 after each run.  Numbers are varints (7 bits
  *               a byte, low bits first).
- *   pack part:  the page's entry in its pack from after "s":N on:
- *               [,"e":excerpt][,"h":[...]]} -- ready to copy.
+ *   pack part:  the page's entry in its pack from after its section's
+ *               number on: [,excerpt[,[headings...]]]] -- ready to copy.
  */
 struct search_doc {
 	struct search_dict *dict;
@@ -80,6 +80,35 @@ static inline void put_json_str(struct buf *b, const char *s)
 	buf_put_json(b, s, strlen(s));
 	buf_putc(b, '"');
 }
+
+/* A word of a section's text, for the pieces of text: bytes [S, E) of
+ * the page's text, its term (the page's slot), its heading's number. */
+struct search_ptok {
+	uint32_t s, e, slot, sec;
+};
+
+/* A term's flags, for the pieces of text. */
+#define PIECE_TITLE 1           /* in the title */
+#define PIECE_SHOWN 2           /* in the summary or a heading */
+
+/* A piece of a section's text kept under its heading: bytes [FROM, TO)
+ * of the page's text, none when TO is FROM; whether text of the section
+ * comes before it, after it. */
+struct search_piece {
+	size_t from, to;
+	bool cut_before, cut_after;
+};
+
+/* Chooses up to MAX pieces of the text under the page's first NH headings
+ * (HEADS_AT as search_page_doc has it; TEXT[0..LEN)), at most one a
+ * section, each the one holding the most terms that the summary, the
+ * headings (PIECE_SHOWN in FLAGS, by slot) and the pieces chosen before
+ * lack, the title's (PIECE_TITLE) weighing three.  W[0..N) are the
+ * sections' words in text order; OUT[i] gets heading I's piece
+ * (search_piece.c). */
+void search_pieces(const struct search_ptok *w, size_t n, const uint8_t *flags, size_t nterms,
+		   const char *text, size_t len, const size_t *heads_at, size_t nh, size_t max,
+		   struct search_piece *out);
 
 /* A new store for a worker of the Markdown stage, kept by S's index
  * (search_index.c). */

@@ -625,30 +625,40 @@ export class Search {
     const match = matcher(run.words);
     const terms = await this.matchingTerms(run, match);
     return ids.map((id, k) => {
-      const p = packs[k][id % root.pack];
-      const hit = { id, url: p.u, title: p.t, section: root.sections[p.s]?.[1] ?? '', terms: [], score: run.score[id] };
+      // [url, title, section, summary, headings]; the url after its
+      // section's when it does not start with "/".
+      const [rel, title, s, summaryText = '', heads = []] = packs[k][id % root.pack];
+      const sec = root.sections[s];
+      const url = rel.startsWith('/') ? rel : (sec?.[2] ?? '/') + rel;
+      const hit = { id, url, title, section: sec?.[1] ?? '', terms: [], score: run.score[id] };
       if (run.missing[id] >= 0) hit.missing = run.words[run.missing[id]].raw;
       if (run.group[id] === 2) hit.apart = true;
       // The page's taxonomy terms named by the query, e.g. Skills: Django.
       for (const x of terms) if (hit.terms.length < 4 && x.ids.has(id)) hit.terms.push(x.term);
-      hit.titleMarks = marks(tokenize(p.t), match);
-      const summary = tokenize(p.e || '');
+      hit.titleMarks = marks(tokenize(title), match);
+      const summary = tokenize(summaryText);
       hit.subs = [];
       const parts = [];
-      for (const [anchor, head, text] of p.h || []) {
+      for (const [anchor, head, text] of heads) {
         const ht = tokenize(head), bt = tokenize(text);
         const n = count(ht, match) + count(bt, match);
-        const sub = { url: `${p.u}#${anchor || simpleId(head)}`, title: head, titleMarks: marks(ht, match), ...excerpt(text, bt, match), n };
+        const sub = { url: `${url}#${anchor || simpleId(head)}`, title: head, titleMarks: marks(ht, match), ...excerpt(text, bt, match), n };
         if (n) hit.subs.push(sub);
         if (count(bt, match)) parts.push([text, bt, sub]);
       }
-      // The excerpt: the summary if it has a match, else the text under the
-      // first matching heading (its sub-result then shows only the heading),
-      // else the summary's beginning.
-      if (count(summary, match) || !parts.length) {
-        Object.assign(hit, excerpt(p.e || '', summary, match));
+      // The excerpt: of the summary and the pieces of text kept under the
+      // headings, the one with the most of the query's words (the summary
+      // when as many), around them; its heading's sub-result then shows
+      // only the heading.  Else the summary's beginning.
+      let best = null, most = distinct(summary, match);
+      for (const part of parts) {
+        const n = distinct(part[1], match);
+        if (n > most) best = part, most = n;
+      }
+      if (!best) {
+        Object.assign(hit, excerpt(summaryText, summary, match));
       } else {
-        const [text, toks, sub] = parts[0];
+        const [text, toks, sub] = best;
         Object.assign(hit, excerpt(text, toks, match));
         sub.text = '';
         sub.marks = [];
@@ -695,6 +705,8 @@ function merge(ranges) {
 }
 const marks = (toks, match) => merge(toks.filter((x) => match(x) >= 0).map((x) => [x.s, x.e]));
 const count = (toks, match) => toks.reduce((n, x) => n + (match(x) >= 0), 0);
+// How many of the query's words the tokens hold.
+const distinct = (toks, match) => new Set(toks.map(match).filter((i) => i >= 0)).size;
 
 // { text, marks }: at most about len characters of text around its first
 // match, cut at word boundaries, "…" where cut.

@@ -94,6 +94,44 @@ async function main() {
       await page.context().close();
     }
 
+    // A word deep in a page, in the piece of text its entry keeps under a
+    // heading (and not in its title, summary or headings): the result of
+    // that page shows it, highlighted, in its excerpt.
+    {
+      const dir = join(career, 'search');
+      const rootFile = JSON.parse(readFileSync(join(dir, readdirSync(dir).find((f) => /^r\..*\.json$/.test(f))), 'utf8'));
+      const words = (s) => new Set((s || '').toLowerCase().match(/[a-z]{7,}/g) || []);
+      const cases = [];
+      for (const f of readdirSync(dir).filter((f) => f.startsWith(rootFile.packs)).sort()) {
+        for (const [u, t, s, e, h = []] of JSON.parse(readFileSync(join(dir, f), 'utf8'))) {
+          const seen = new Set([...words(t), ...words(e), ...h.flatMap((x) => [...words(x[1])])]);
+          const piece = h.find((x) => x[2]);
+          const w = piece && [...words(piece[2])].find((x) => !seen.has(x));
+          if (w) cases.push({ url: u.startsWith('/') ? u : rootFile.sections[s][2] + u, w });
+        }
+      }
+      const page = await open();
+      let shown = 0, tried = 0, exact = 0;
+      for (const { url, w } of cases.slice(0, 12)) {
+        tried++;
+        await page.goto(`${base}/search/?q=${w}`);
+        await settled(page, w);
+        const got = await page.$$eval('.search-hit', (li) => li.map((x) => ({
+          href: x.querySelector('.search-hit-link').getAttribute('href'),
+          marks: [...x.querySelectorAll('.search-hit-text mark')].map((m) => m.textContent.toLowerCase()),
+        })));
+        const hit = got.find((x) => x.href === url);
+        if (!hit) continue;
+        shown++;
+        exact += hit.marks.includes(w);
+        // (Another form of the word, in the summary, may be the one shown.)
+        check(hit.marks.length > 0, `${w}: the result ${url} shows the word in its excerpt`, JSON.stringify(hit));
+      }
+      check(shown >= 3, `words only in a piece of text: their pages found and shown (${shown} of ${tried})`);
+      check(exact >= 2, `words only in a piece of text: shown as written from the piece (${exact} of ${shown})`);
+      await page.context().close();
+    }
+
     // Typing: results follow the box, the URL follows the results.
     {
       const page = await open();

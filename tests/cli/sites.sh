@@ -52,4 +52,23 @@ for site in tests/sites/*/; do
 	fi
 done
 
+# make regress-update writes expected/ (and expected.stderr) only: the
+# files a build keeps beside its output stay out of the site's folder.
+for name in basic markdown; do
+	mkdir -p "$TMP/regress"
+	cp -R "tests/sites/$name" "$TMP/regress/$name"
+	rm -rf "$TMP/regress/$name/expected" "$TMP/regress/$name/expected.stderr"
+	ok "regress-update $name: runs" tests/tools/regress-update "$FOLIO" "$TMP/regress/$name/"
+	ok "regress-update $name: expected/ as committed" diff -r "tests/sites/$name/expected" "$TMP/regress/$name/expected"
+	if [ -f "tests/sites/$name/expected.stderr" ]; then
+		# The warnings name the files under the folder given.
+		sed "s|^$TMP/regress/$name/|tests/sites/$name/|" "$TMP/regress/$name/expected.stderr" >"$TMP/regress/stderr"
+		ok "regress-update $name: warnings as committed" \
+			diff "tests/sites/$name/expected.stderr" "$TMP/regress/stderr"
+	fi
+	(cd "tests/sites/$name" && find . | sort) >"$TMP/regress/want"
+	(cd "$TMP/regress/$name" && find . | sort) >"$TMP/regress/got"
+	ok "regress-update $name: no other files in the site's folder" diff "$TMP/regress/want" "$TMP/regress/got"
+done
+
 finish

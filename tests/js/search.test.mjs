@@ -102,7 +102,7 @@ async function ties() {
     'd.json': { p: ['p.json'], t: [['x', 16, 0, 10000]] },
     'p.json': { x: 'gP' + 'iP'.repeat(15) },      // ids 0..15, each delta 1, score 15
   };
-  for (let k = 0; k < 4; k++) files[`g.${k}.json`] = Array.from({ length: Math.min(5, 16 - 5 * k) }, (_, i) => ({ u: `/p${5 * k + i}/`, t: 'P', s: 0 }));
+  for (let k = 0; k < 4; k++) files[`g.${k}.json`] = Array.from({ length: Math.min(5, 16 - 5 * k) }, (_, i) => [`p${5 * k + i}/`, 'P', 0]);
   const fetch = async (url) => ({ ok: true, status: 200, json: async () => structuredClone(files[url.split('/').pop()]) });
   const order = async () => (await new Search('http://x/r.json', { fetch }).query('x', { limit: 16 })).hits.map((h) => h.id);
   const a = await order(), b = await order();
@@ -112,6 +112,36 @@ async function ties() {
   eq(a[15], 3, 'ties: the section page last');
 }
 await ties().catch((e) => check(false, 'ties crashed', e.stack));
+
+// ---- Excerpts, on a made-up index ----------------------------------------------
+
+// One page: "alpha" in its summary, "zebra" (and "alpha") only in the piece
+// of text kept under its second heading.  A result's excerpt is the text
+// with the most of the query's words, the summary when as many; the
+// heading whose piece became the excerpt is a sub-result without text.
+async function pieces() {
+  const files = {
+    'r.json': { version: 2, pages: 1, score: 15, pack: 5, packs: 'g.', chunk: 12, terms: null, dict: [['', 'd.json']],
+      sections: [['', 'T', '/', 0, 1]], taxonomies: [], lists: [] },
+    'd.json': { p: ['p.json'], t: [['alpha', 1, 0, 10000], ['zebra', 1, 0, 10000]] },
+    'p.json': { alpha: 'gP', zebra: 'gP' },
+    'g.0.json': [['page/', 'Page', 0, 'Alpha is in the summary.',
+      [['', 'Intro', ''], ['', 'Deep', '… where the zebra meets alpha at last …']]]],
+  };
+  const fetch = async (url) => ({ ok: true, status: 200, json: async () => structuredClone(files[url.split('/').pop()]) });
+  const search = new Search('http://x/r.json', { fetch });
+  const first = async (q) => (await search.query(q)).hits[0];
+  const z = await first('zebra');
+  eq(z.url, '/page/', 'pieces: the url after its section\'s');
+  check(z.text.includes('zebra') && z.marks.some(([a, b]) => z.text.slice(a, b) === 'zebra'), 'pieces: a word only in a piece is shown in the excerpt, marked', JSON.stringify(z));
+  eq(z.subs.map((x) => [x.url, x.text]), [['/page/#deep', '']], 'pieces: its heading a sub-result, without the text shown above');
+  const a = await first('alpha');
+  eq(a.text, 'Alpha is in the summary.', 'pieces: the summary when it has as many of the words');
+  eq(a.subs.map((x) => [x.url, x.text]), [['/page/#deep', '… where the zebra meets alpha at last …']], 'pieces: a heading whose piece has the word, with it');
+  const both = await first('alpha zebra');
+  check(both.text.includes('zebra') && both.text.includes('alpha'), 'pieces: the piece when it has more of the words', both.text);
+}
+await pieces().catch((e) => check(false, 'pieces crashed', e.stack));
 
 // ---- The index folio writes -------------------------------------------------
 
@@ -180,22 +210,29 @@ for (const [i, [from, name]] of idx.dict.entries()) {
 check(listsOk, 'postings: df entries, increasing ids below pages, scores 1..root.score with the top one used, m 1..10000', listsDetail);
 
 // Packs, term lists and names.
-const pages = [];
-for (let k = 0; k * idx.pack < idx.pages; k++) pages.push(...read(`${idx.packs}${k}.json`));
-check(pages.length === idx.pages, 'packs hold every page', `${pages.length} of ${idx.pages}`);
+const raw = [];
+for (let k = 0; k * idx.pack < idx.pages; k++) raw.push(...read(`${idx.packs}${k}.json`));
+check(raw.length === idx.pages, 'packs hold every page', `${raw.length} of ${idx.pages}`);
+check(raw.every((p) => Array.isArray(p) && p.length >= 3 && p.length <= 5 && typeof p[0] === 'string' && typeof p[1] === 'string' &&
+  Number.isInteger(p[2]) && (p.length < 4 || typeof p[3] === 'string') && (p.length < 5 || Array.isArray(p[4]))),
+'packs: each page [url, title, section, summary, headings], the last two left out when empty');
+// The url after its section's, or whole when it starts with "/".
+const pages = raw.map(([u, t, s, e, h]) => ({ u: u.startsWith('/') ? u : idx.sections[s][2] + u, rel: u, t, s, e, h }));
+check(pages.every((p) => p.rel !== p.u || !p.u.startsWith(idx.sections[p.s][2])),
+  'packs: a url that starts with its section\'s is written after it');
 const byUrl = new Map(pages.map((p, id) => [p.u, { ...p, id }]));
 check(pages.every((p, id) => idx.sections[p.s] && id >= idx.sections[p.s][3] && id < idx.sections[p.s][4]), 'packs: s is the section of the id');
 // (folio cuts at the limit, then adds "…": not counted here.)
 const fits = (s, max) => Buffer.byteLength(s.replace(/…$/, '')) <= max;
 check(pages.every((p) => fits(p.e ?? '', 160) && (p.h ?? []).length <= 20 &&
-  (p.h ?? []).every((x) => x.length === 3 && fits(x[2], 160)) && (p.h ?? []).filter((x) => x[2]).length <= 2),
-'packs: summary ≤ 160 bytes, ≤ 20 headings, text under at most 2 of them, each ≤ 160 bytes');
+  (p.h ?? []).every((x) => x.length === 3 && fits(x[2], 160)) && (p.h ?? []).filter((x) => x[2]).length <= 1),
+'packs: summary ≤ 160 bytes, ≤ 20 headings, text under at most 1 of them, ≤ 160 bytes');
 const names = idx.taxonomies.map((t) => read(t[2]));
 // Term lists: each taxonomy's terms by number of pages (most first, ties
 // by index), root.chunk a file, each term's pages as increasing ids, the
 // counts those of the names files; checked against the front matter below.
 const termPages = idx.taxonomies.map(() => new Map());
-check(!pages.some((p) => 'x' in p), 'packs hold no taxonomy terms (the term lists do)');
+check(raw.every((p) => p.length <= 5), 'packs hold no taxonomy terms (the term lists do)');
 idx.taxonomies.forEach(([key, , , first], t) => {
   const order = names[t].map((_, j) => j).sort((a, b) => names[t][b][2] - names[t][a][2] || a - b);
   const got = [];

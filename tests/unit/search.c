@@ -23,6 +23,7 @@
 #include "build.h"
 #include "output.h"
 #include "search.h"
+#include "search_int.h"
 #include "spool.h"
 #include "util.h"
 #include "yamlvalue.h"
@@ -511,26 +512,39 @@ static void test_round_trip(struct search_tokenizer *t)
 		if (!pack || pack->type != V_LIST)
 			break;
 		for (size_t i = 0; i < pack->u.list.n; i++, id++) {
+			/* [url after its section's, title, section, summary, headings] */
 			value *pg = pack->u.list.items[i];
-			value *u = value_map_get(pg, "u"), *tt = value_map_get(pg, "t");
-			value *e = value_map_get(pg, "e"), *h = value_map_get(pg, "h");
-			value *s = value_map_get(pg, "s");
-			OK(u && tt && s);
-			if (!u || !tt || !s)
+			const char *rel = str_at(pg, 0), *tt = str_at(pg, 1), *e = str_at(pg, 3);
+			long long s = int_at(pg, 2);
+			value *h = pg->type == V_LIST && pg->u.list.n > 4 ? pg->u.list.items[4] : NULL;
+			OK(rel && tt && s >= 0 && (size_t)s < secs->u.list.n);
+			if (!rel || !tt || s < 0 || (size_t)s >= secs->u.list.n)
 				continue;
-			value *sec = secs->u.list.items[s->u.i];
+			value *sec = secs->u.list.items[s];
 			OK(int_at(sec, 3) <= id && id < int_at(sec, 4));
-			check_text_found(&x, t, tt->u.str.s, id, u->u.str.s);
-			check_pairs_found(&x, t, tt->u.str.s, id, u->u.str.s);
+			struct buf url = BUF_INIT;
+			if (*rel != '/')
+				buf_puts(&url, str_at(sec, 2));
+			buf_puts(&url, rel);
+			const char *u = url.ptr;
+			check_text_found(&x, t, tt, id, u);
+			check_pairs_found(&x, t, tt, id, u);
 			if (e)
-				check_text_found(&x, t, e->u.str.s, id, u->u.str.s);
+				check_text_found(&x, t, e, id, u);
 			for (size_t j = 0; h && j < h->u.list.n; j++) {
-				check_text_found(&x, t, str_at(h->u.list.items[j], 1), id, u->u.str.s);
-				check_pairs_found(&x, t, str_at(h->u.list.items[j], 1), id, u->u.str.s);
+				check_text_found(&x, t, str_at(h->u.list.items[j], 1), id, u);
+				check_pairs_found(&x, t, str_at(h->u.list.items[j], 1), id, u);
+				/* A piece of text under a heading is the page's too. */
+				const char *piece = str_at(h->u.list.items[j], 2);
+				if (piece && *piece)
+					check_text_found(&x, t, piece, id, u);
 			}
-			OK(strcmp(u->u.str.s, "/roles/secret/") && strcmp(u->u.str.s, "/roles/draft/"));
-			if (!strcmp(u->u.str.s, "/misc/escape/"))
-				STR_EQ(tt->u.str.s, "</script><b>Escapes</b> & \"quotes\"");
+			OK(strcmp(u, "/roles/secret/") && strcmp(u, "/roles/draft/"));
+			if (!strcmp(u, "/misc/escape/"))
+				STR_EQ(tt, "</script><b>Escapes</b> & \"quotes\"");
+			if (!strcmp(u, "/roles/backend/"))
+				STR_EQ(rel, "backend/");
+			buf_free(&url);
 		}
 	}
 	INT_EQ(id, x.pages);
@@ -816,6 +830,125 @@ static void test_common_pairs(const char *site, const char *tmp)
 	buf_free(&dir);
 }
 
+/* The text of piece X of TEXT. */
+static char *piece_text(const char *text, const struct search_piece *x)
+{
+	return xstrndup(text + x->from, x->to - x->from);
+}
+
+/* Words of the sections of TEXT (headings at AT[0..2 NH)) as the
+ * tokenizer gives them to search_pieces, a term a distinct word but the
+ * stop words "the" and "and"; FLAGS gets PIECE_TITLE for the words of
+ * TITLE, PIECE_SHOWN for those of SHOWN.  Returns the number of words. */
+static size_t piece_words(const char *text, const size_t *at, size_t nh, const char *title,
+			  const char *shown, struct search_ptok *w, uint8_t *flags, size_t *nterms)
+{
+	char terms[64][16];
+	size_t n = 0;
+	*nterms = 0;
+	memset(flags, 0, 64);
+	for (int pass = 0; pass < 3; pass++) {
+		const char *t = pass == 0 ? title : pass == 1 ? shown : text;
+		for (size_t i = 0; t[i];) {
+			if (!is_alnum((unsigned char)t[i])) {
+				i++;
+				continue;
+			}
+			size_t s = i;
+			while (is_alnum((unsigned char)t[i]))
+				i++;
+			char word[16] = "";
+			for (size_t k = 0; k < i - s && k < 15; k++)
+				word[k] = (char)to_lower((unsigned char)t[s + k]);
+			if (!strcmp(word, "the") || !strcmp(word, "and"))
+				continue;
+			size_t slot = 0;
+			while (slot < *nterms && strcmp(terms[slot], word))
+				slot++;
+			if (slot == *nterms)
+				memcpy(terms[(*nterms)++], word, 16);
+			if (pass < 2) {
+				flags[slot] |= pass == 0 ? PIECE_TITLE : PIECE_SHOWN;
+				continue;
+			}
+			size_t sec = nh;
+			for (size_t h = 0; h < nh; h++)
+				if (s >= at[2 * h + 1])
+					sec = h;
+			if (sec < nh && (sec + 1 == nh || s < at[2 * (sec + 1)]))
+				w[n++] = (struct search_ptok){ (uint32_t)s, (uint32_t)i, (uint32_t)slot,
+							       (uint32_t)sec };
+		}
+	}
+	return n;
+}
+
+/* The pieces kept under headings: the terms a result does not show yet,
+ * one piece a section, about 150 bytes, cut where the section goes on. */
+static void test_pieces(void)
+{
+	struct buf b = BUF_INIT;
+	size_t at[6];
+	/* Heading 0: only words the summary has.  Heading 1: a long section
+	 * whose new words are at its end.  Heading 2: new words, short. */
+	at[0] = b.len;
+	buf_puts(&b, "Known");
+	at[1] = b.len;
+	buf_puts(&b, "\nalpha beta gamma, alpha.\n");
+	at[2] = b.len;
+	buf_puts(&b, "Long");
+	at[3] = b.len;
+	buf_puts(&b, "\n");
+	for (int i = 0; i < 30; i++)
+		buf_puts(&b, "alpha beta ");
+	buf_puts(&b, "the zebra yak xylophone walrus vole. ");
+	for (int i = 0; i < 30; i++)
+		buf_puts(&b, "gamma ");
+	at[4] = b.len;
+	buf_puts(&b, "Short");
+	at[5] = b.len;
+	buf_puts(&b, "\nThe quokka and the numbat.");
+	const char *shown = "Alpha beta gamma. Known Long Short";
+	struct search_ptok w[512];
+	uint8_t flags[64];
+	size_t nt, n = piece_words(b.ptr, at, 3, "Title", shown, w, flags, &nt);
+	struct search_piece x[3];
+
+	/* One piece: the section whose piece adds the most terms. */
+	search_pieces(w, n, flags, nt, b.ptr, b.len, at, 3, 1, x);
+	INT_EQ(x[0].to - x[0].from, 0);
+	INT_EQ(x[2].to - x[2].from, 0);
+	OK(x[1].to > x[1].from && x[1].to - x[1].from <= SEARCH_SNIPPET_MAX - 8);
+	char *p = piece_text(b.ptr, &x[1]);
+	OK(strstr(p, "zebra yak xylophone walrus vole") != NULL);
+	OK(x[1].cut_before && x[1].cut_after);
+	free(p);
+
+	/* Two: the short section's too, whole (its stop words and full stop
+	 * with it), and never a second piece of one section. */
+	search_pieces(w, n, flags, nt, b.ptr, b.len, at, 3, 3, x);
+	INT_EQ(x[0].to - x[0].from, 0);
+	OK(x[1].to > x[1].from);
+	p = piece_text(b.ptr, &x[2]);
+	STR_EQ(p, "\nThe quokka and the numbat.");
+	OK(!x[2].cut_before && !x[2].cut_after);
+	free(p);
+
+	/* A title's terms weigh three: two of them beat five others. */
+	n = piece_words(b.ptr, at, 3, "Quokka numbat", shown, w, flags, &nt);
+	search_pieces(w, n, flags, nt, b.ptr, b.len, at, 3, 1, x);
+	INT_EQ(x[1].to - x[1].from, 0);
+	OK(x[2].to > x[2].from);
+
+	/* Terms shown already do not make a piece. */
+	n = piece_words(b.ptr, at, 3, "", "zebra yak xylophone walrus vole quokka numbat alpha beta gamma",
+			w, flags, &nt);
+	search_pieces(w, n, flags, nt, b.ptr, b.len, at, 3, 3, x);
+	for (int i = 0; i < 3; i++)
+		INT_EQ(x[i].to - x[i].from, 0);
+	buf_free(&b);
+}
+
 int main(void)
 {
 	struct search_tokenizer *t = search_tokenizer_new();
@@ -825,6 +958,7 @@ int main(void)
 	test_round_trip(t);
 	search_tokenizer_free(t);
 	test_spool();
+	test_pieces();
 	test_spill_same("tests/sites/search");
 	test_spill_same(".");
 	char tmpl[] = "/tmp/folio-common-XXXXXX";
