@@ -62,17 +62,6 @@ char *xstrdup(const char *s)
 
 /* ---- arenas ---- */
 
-struct block {
-	struct block *next;
-	size_t size, used;
-	max_align_t data[];
-};
-
-struct arena {
-	struct block *head;
-	size_t total;
-};
-
 enum { ARENA_BLOCK = 64 * 1024 };
 
 arena *arena_new(void)
@@ -84,9 +73,9 @@ void arena_free(arena *a)
 {
 	if (!a)
 		return;
-	struct block *b = a->head;
+	struct arena_block *b = a->head;
 	while (b) {
-		struct block *next = b->next;
+		struct arena_block *next = b->next;
 		free(b);
 		b = next;
 	}
@@ -95,9 +84,9 @@ void arena_free(arena *a)
 
 void arena_reset(arena *a)
 {
-	struct block *b = a->head, *keep = NULL;
+	struct arena_block *b = a->head, *keep = NULL;
 	while (b) {
-		struct block *next = b->next;
+		struct arena_block *next = b->next;
 		if (!next && b->size == ARENA_BLOCK) {
 			keep = b;
 		} else {
@@ -112,18 +101,19 @@ void arena_reset(arena *a)
 }
 
 /* N bytes from A at a multiple of ALIGN (a power of two, at most
- * max_align_t's). */
-static void *arena_take(arena *a, size_t n, size_t align)
+ * max_align_t's): the whole of what arena_alloc and arena_bytes do inline
+ * for the common case, and a new block when the current one is full. */
+void *arena_take(arena *a, size_t n, size_t align)
 {
-	if (n > SIZE_MAX - sizeof(struct block) - sizeof(max_align_t))
+	if (n > SIZE_MAX - sizeof(struct arena_block) - sizeof(max_align_t))
 		die("out of memory (%zu bytes from an arena)", n);
 	if (n == 0)
 		n = 1;
-	struct block *b = a->head;
+	struct arena_block *b = a->head;
 	size_t at = b ? (b->used + align - 1) & ~(align - 1) : 0;
 	if (!b || at > b->size || b->size - at < n) {
 		size_t size = n > ARENA_BLOCK / 4 ? n : ARENA_BLOCK;
-		struct block *nb = xmalloc(sizeof(struct block) + size);
+		struct arena_block *nb = xmalloc(sizeof(struct arena_block) + size);
 		nb->size = size;
 		nb->used = 0;
 		if (size != ARENA_BLOCK && b) {
@@ -142,16 +132,6 @@ static void *arena_take(arena *a, size_t n, size_t align)
 	b->used = at + n;
 	a->total += n;
 	return p;
-}
-
-void *arena_alloc(arena *a, size_t n)
-{
-	return arena_take(a, n, sizeof(max_align_t));
-}
-
-void *arena_bytes(arena *a, size_t n)
-{
-	return arena_take(a, n, 1);
 }
 
 void *arena_zalloc(arena *a, size_t n)

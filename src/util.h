@@ -36,6 +36,32 @@ FOLIO_NORETURN void die(const char *fmt, ...) FOLIO_PRINTF(1, 2);
  */
 typedef struct arena arena;
 
+/* An arena's insides are here only so that its common case is inline
+ * (most allocations fit the current block): use the functions. */
+struct arena_block {
+	struct arena_block *next;
+	size_t size, used;
+	max_align_t data[];
+};
+struct arena {
+	struct arena_block *head;
+	size_t total;
+};
+void *arena_take(arena *a, size_t n, size_t align);
+static inline void *arena_take_inline(arena *a, size_t n, size_t align)
+{
+	struct arena_block *b = a->head;
+	if (b && n) {
+		size_t at = (b->used + align - 1) & ~(align - 1);
+		if (at <= b->size && b->size - at >= n) {
+			b->used = at + n;
+			a->total += n;
+			return (char *)b->data + at;
+		}
+	}
+	return arena_take(a, n, align);
+}
+
 arena *arena_new(void);
 void arena_free(arena *a);
 /* N new arenas, one per worker of a pool_run; arenas_free frees them and
@@ -45,10 +71,16 @@ void arenas_free(arena **a, unsigned n);
 /* Releases everything allocated so far but keeps the first block. */
 void arena_reset(arena *a);
 /* Returns N bytes aligned for any type; never NULL. */
-void *arena_alloc(arena *a, size_t n);
+static inline void *arena_alloc(arena *a, size_t n)
+{
+	return arena_take_inline(a, n, sizeof(max_align_t));
+}
 void *arena_zalloc(arena *a, size_t n);
 /* Returns N bytes with no alignment, for strings and packed bytes. */
-void *arena_bytes(arena *a, size_t n);
+static inline void *arena_bytes(arena *a, size_t n)
+{
+	return arena_take_inline(a, n, 1);
+}
 /* Grows a block from this arena (copying); OLD may be NULL. */
 void *arena_grow(arena *a, void *old, size_t oldn, size_t newn);
 char *arena_strndup(arena *a, const char *s, size_t n);
