@@ -129,4 +129,23 @@ for run in 1 2; do
 	ok "many threads (run $run): every autolink" test "$(cat "$TMP"/many/many/p*/index.html | grep -o '<a href="http://www.example.com">' | wc -l)" -eq 4800
 done
 
+# Pages with links only (they parse side by side), with '~' only (one at a
+# time), and with neither but with 'w' and ':' in their text, mixed.
+fresh
+mkdir -p "$S/content/mix"
+for n in $(seq 1 60); do
+	page "$S/content/mix/l$n.md" "L$n" "$(for k in $(seq 1 40); do printf 'See https://example.org/p%s and www.example.com now.\n\n' "$k"; done)"
+	page "$S/content/mix/t$n.md" "T$n" "$(for k in $(seq 1 40); do printf 'Some ~~struck~~ text.\n\n'; done)"
+	page "$S/content/mix/w$n.md" "W$n" "$(for k in $(seq 1 40); do printf 'Wow: we wrote words, www and w:w.\n\n'; done)"
+done
+for j in 1 8; do
+	rm -rf "$TMP/mix$j"
+	"$FOLIO" build -s "$S" -o "$TMP/mix$j" -j $j --quiet
+	ok "links alone, -j $j: every autolink" test "$(cat "$TMP"/mix$j/mix/l*/index.html | grep -o '<a href="https://example.org/p[0-9]*">' | wc -l)" -eq 2400
+	ok "links alone, -j $j: every www link" test "$(cat "$TMP"/mix$j/mix/l*/index.html | grep -o '<a href="http://www.example.com">' | wc -l)" -eq 2400
+	ok "tildes alone, -j $j: every strikethrough" test "$(cat "$TMP"/mix$j/mix/t*/index.html | grep -o '<del>struck</del>' | wc -l)" -eq 2400
+	ok "neither, -j $j: the text as written" test "$(cat "$TMP"/mix$j/mix/w*/index.html | grep -o '<p>Wow: we wrote words, www and w:w.</p>' | wc -l)" -eq 2400
+done
+ok "links, tildes and neither: the same site for -j 1 and -j 8" diff -r "$TMP/mix1" "$TMP/mix8"
+
 finish
