@@ -3,7 +3,7 @@
  *
  *   config_load -> theme_load -> content_load -> site_check_urls
  *     -> mdstage_run (parallel) -> site_index -> taxonomy_build
- *     -> view_begin -> taxonomy_finish -> site_finish -> search_build
+ *     -> listings_make -> view_begin -> search_build
  *     -> render_pages (parallel)
  *     -> feeds_write -> search_write -> render_assets -> links_check
  *     -> output_commit
@@ -25,6 +25,7 @@
 #include "feeds.h"
 #include "inputs.h"
 #include "links.h"
+#include "listings.h"
 #include "mdstage.h"
 #include "output.h"
 #include "pool.h"
@@ -235,12 +236,10 @@ static int run_pipeline(struct site *s, const struct build_opts *o, struct diags
 	taxonomy_build(s);
 	if (d->errors > before)
 		goto out;       /* terms are wrong: lists and pages would be too */
-	/* What templates see: every page's view and the site's; then the
-	 * pages each term and section page lists, split into numbered
-	 * pages. */
+	/* The pages each section and term page lists, split into numbered
+	 * pages; then what templates see: every page's view and the site's. */
+	listings_make(s);
 	view_begin(s);
-	taxonomy_finish(s);
-	site_finish(s);
 	lap(st, STAGE_TAXONOMY, &t);
 	if (want_search && !d->errors)
 		search_build(s);

@@ -81,7 +81,7 @@ bool search_enabled(const struct site *s);
  * Merges the pages' docs into the index and lays out its files, on
  * s->threads threads; search_root() then names its root file (view.c
  * shows it as site.search.root).  Run
- * after site_finish, before rendering; run again (folio serve), it lays
+ * after listings_make, before rendering; run again (folio serve), it lays
  * the index out anew.  search_files() tells how many files it laid out.
  */
 void search_build(struct site *s);

@@ -591,22 +591,3 @@ void site_index(struct site *s)
 	strmap_free(&by_dir);
 }
 
-void site_finish(struct site *s)
-{
-	for (size_t i = 0; i < s->nsections; i++) {
-		struct section *sec = s->sections[i];
-		/* A section whose page lists a taxonomy's terms (content/skills/
-		 * _index.md as /skills/) shows the terms, so its pages are not
-		 * split into numbered pages that would repeat it. */
-		if (sec->page->term)
-			continue;       /* a term's page (content/tags/x/_index.md)
-					 * lists the term's pages, already split */
-		if (sec->page->terms_page) {
-			sec->page->list = sec->pages;
-			sec->page->nlist = (uint32_t)sec->npages;
-			sec->page->listing = true;
-		} else {
-			site_paginate(s, sec->page, sec->pages, sec->npages);
-		}
-	}
-}

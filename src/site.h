@@ -266,9 +266,6 @@ const char *site_file_owner(const struct site *s, const char *rel);
  * Reports errors to s->d. */
 void site_index(struct site *s);
 
-/* After taxonomy_finish: each section page's listing (its section's
- * pages), split into numbered pages. */
-void site_finish(struct site *s);
 /* A made-up page of KIND at PATH ("tags/django" or "" for the root). */
 struct page *site_new_page(struct site *s, enum page_kind kind, const char *path,
 			   const char *title);

@@ -570,17 +570,6 @@ void taxonomy_build(struct site *s)
 	free(g.page);
 }
 
-void taxonomy_finish(struct site *s)
-{
-	for (size_t ti = 0; ti < s->config->ntax; ti++) {
-		struct taxonomy *tx = &s->taxonomies[ti];
-		for (size_t k = 0; k < tx->nterms; k++) {
-			struct term *t = tx->terms[k];
-			site_paginate(s, t->page, t->pages, t->npages);
-		}
-	}
-}
-
 void taxonomy_free(struct site *s)
 {
 	if (!s->taxonomies)

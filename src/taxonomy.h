@@ -38,13 +38,9 @@ struct taxonomy {
  * Collects the terms of every page, picks display names (warning when
  * spellings differ), creates the term and terms pages (adopting content
  * pages already at their URLs), sets page->terms, and computes related
- * pages.  Run after site_index, before site_finish.  Errors go to s->d.
+ * pages.  Run after site_index, before listings_make (listings.h).  Errors go to s->d.
  */
 void taxonomy_build(struct site *s);
-/* After taxonomy_build: each term page's listing (the term's pages),
- * split into numbered pages.  What templates see of the terms (site.taxonomies,
- * page.terms, page.term) view.c makes from the terms. */
-void taxonomy_finish(struct site *s);
 void taxonomy_free(struct site *s);
 
 #endif
