@@ -893,6 +893,83 @@ static void cut_pair_files(struct pb *pb)
 	}
 }
 
+/* Counts every chunk's pairs into its spool, kept in memory (and put in
+ * order there) when they all fit in ROOM entries; then where each bucket's
+ * pairs start (pb->start, pb->at). */
+static void count_all_pairs(struct pb *pb, uint64_t room)
+{
+	struct ib *ib = pb->ib;
+	size_t share = room / ib->nchunks * sizeof(struct pair_entry);
+	pb->got = xcalloc(ib->nchunks, sizeof(*pb->got));
+	/* Read once the pages' records are: their windows serve. */
+	pb->readers = xcalloc(ib->threads, sizeof(*pb->readers));
+	for (unsigned w = 0; w < ib->threads; w++)
+		pb->readers[w] = &ib->readers[w * ib->nreaders];
+	for (size_t c = 0; c < ib->nchunks; c++)
+		spool_init(&pb->got[c], share ? share : sizeof(struct pair_entry));
+	pb->at = xcalloc(ib->nchunks * PAIR_BUCKETS, sizeof(*pb->at));
+	pool_run(ib->threads, ib->nchunks, count_pairs, pb);
+	bool kept = true;
+	for (size_t c = 0; c < ib->nchunks; c++)
+		kept &= pb->got[c].filed == 0;
+	pb->kept = kept;
+	if (kept) {
+		pb->coff = xmalloc(ib->nchunks * (PAIR_BUCKETS + 1) * sizeof(*pb->coff));
+		pool_run(ib->threads, ib->nchunks, group_pairs, pb);
+	} else {
+		for (size_t c = 0; c < ib->nchunks; c++)
+			spool_settle(&pb->got[c]);
+	}
+	pb->start = xmalloc((PAIR_BUCKETS + 1) * sizeof(*pb->start));
+	pb->start[0] = 0;
+	for (size_t k = 0; k < PAIR_BUCKETS; k++) {
+		uint64_t place = pb->start[k];
+		for (size_t c = 0; c < ib->nchunks; c++) {
+			uint64_t n = pb->at[c * PAIR_BUCKETS + k];
+			pb->at[c * PAIR_BUCKETS + k] = place;
+			place += n;
+		}
+		pb->start[k + 1] = place;
+	}
+}
+
+/* Writes the pair files: kept pairs in one pass; others are placed from
+ * the chunks' spools a pass of at most ROOM entries at a time.  A pass is
+ * encoded PAIR_RANGE buckets at a time, so that the text of only one
+ * range is held. */
+static void write_pair_files(struct pb *pb, uint64_t room)
+{
+	struct ib *ib = pb->ib;
+	for (pb->plo = 0; pb->plo < PAIR_BUCKETS; pb->plo = pb->phi) {
+		pb->phi = pb->kept ? PAIR_BUCKETS : pb->plo + 1;
+		while (pb->phi < PAIR_BUCKETS && pb->start[pb->phi + 1] - pb->start[pb->plo] <= room)
+			pb->phi++;
+		if (!pb->kept) {
+			pb->ebase = pb->start[pb->plo];
+			pb->e = xmalloc((pb->start[pb->phi] - pb->start[pb->plo] + 1) * sizeof(*pb->e));
+			pool_run(ib->threads, ib->nchunks, place_pairs, pb);
+		}
+		for (pb->lo = pb->plo; pb->lo < pb->phi; pb->lo = pb->hi) {
+			pb->hi = pb->lo + PAIR_RANGE < pb->phi ? pb->lo + PAIR_RANGE : pb->phi;
+			size_t nb = (pb->hi - pb->lo + PAIR_BLOCK - 1) / PAIR_BLOCK;
+			pb->blocks = xcalloc(nb, sizeof(*pb->blocks));
+			for (size_t k = 0; k < nb; k++)
+				buf_init(&pb->blocks[k]);
+			pb->ends = xmalloc((pb->hi - pb->lo) * sizeof(*pb->ends));
+			pool_run(ib->threads, nb, encode_pairs, pb);
+			cut_pair_files(pb);
+			for (size_t k = 0; k < nb; k++)
+				buf_free(&pb->blocks[k]);
+			free(pb->blocks);
+			free(pb->ends);
+		}
+		free(pb->e);
+		pb->e = NULL;
+	}
+	if (pb->cur.len)
+		end_pair_file(pb);
+}
+
 /* The files of word pairs and their table; returns the table's name, or
  * NULL when no page has two words in a row. */
 static const char *build_pairs(struct ib *ib)
@@ -908,88 +985,26 @@ static const char *build_pairs(struct ib *ib)
 	/* The pairs counted are kept in half the budget, so that they are
 	 * put in order in memory when they all fit. */
 	uint64_t room = search_mem() / 2 / sizeof(struct pair_entry);
-	size_t share = room / ib->nchunks * sizeof(struct pair_entry);
-	pb.got = xcalloc(ib->nchunks, sizeof(*pb.got));
-	/* Read once the pages' records are: their windows serve. */
-	pb.readers = xcalloc(ib->threads, sizeof(*pb.readers));
-	for (unsigned w = 0; w < ib->threads; w++)
-		pb.readers[w] = &ib->readers[w * ib->nreaders];
-	for (size_t c = 0; c < ib->nchunks; c++)
-		spool_init(&pb.got[c], share ? share : sizeof(struct pair_entry));
-	pb.at = xcalloc(ib->nchunks * PAIR_BUCKETS, sizeof(*pb.at));
-	pool_run(ib->threads, ib->nchunks, count_pairs, &pb);
-	bool kept = true;
-	for (size_t c = 0; c < ib->nchunks; c++)
-		kept &= pb.got[c].filed == 0;
-	pb.kept = kept;
-	if (kept) {
-		pb.coff = xmalloc(ib->nchunks * (PAIR_BUCKETS + 1) * sizeof(*pb.coff));
-		pool_run(ib->threads, ib->nchunks, group_pairs, &pb);
-	} else {
-		for (size_t c = 0; c < ib->nchunks; c++)
-			spool_settle(&pb.got[c]);
-	}
-	pb.start = xmalloc((PAIR_BUCKETS + 1) * sizeof(*pb.start));
-	pb.start[0] = 0;
-	for (size_t k = 0; k < PAIR_BUCKETS; k++) {
-		uint64_t place = pb.start[k];
-		for (size_t c = 0; c < ib->nchunks; c++) {
-			uint64_t n = pb.at[c * PAIR_BUCKETS + k];
-			pb.at[c * PAIR_BUCKETS + k] = place;
-			place += n;
-		}
-		pb.start[k + 1] = place;
-	}
+	count_all_pairs(&pb, room);
 	const char *name = NULL;
-	if (pb.start[PAIR_BUCKETS] == 0)
-		goto done;
-	buf_init(&pb.cur);
-	buf_init(&pb.table);
-	put_varint(&pb.table, 0);
-	/* Kept pairs are all in one pass; others are placed from the chunks'
-	 * spools a pass at a time.  A pass is encoded PAIR_RANGE buckets at a
-	 * time, so that the text of only one range is held. */
-	for (pb.plo = 0; pb.plo < PAIR_BUCKETS; pb.plo = pb.phi) {
-		pb.phi = kept ? PAIR_BUCKETS : pb.plo + 1;
-		while (pb.phi < PAIR_BUCKETS && pb.start[pb.phi + 1] - pb.start[pb.plo] <= room)
-			pb.phi++;
-		if (!kept) {
-			pb.ebase = pb.start[pb.plo];
-			pb.e = xmalloc((pb.start[pb.phi] - pb.start[pb.plo] + 1) * sizeof(*pb.e));
-			pool_run(ib->threads, ib->nchunks, place_pairs, &pb);
-		}
-		for (pb.lo = pb.plo; pb.lo < pb.phi; pb.lo = pb.hi) {
-			pb.hi = pb.lo + PAIR_RANGE < pb.phi ? pb.lo + PAIR_RANGE : pb.phi;
-			size_t nb = (pb.hi - pb.lo + PAIR_BLOCK - 1) / PAIR_BLOCK;
-			pb.blocks = xcalloc(nb, sizeof(*pb.blocks));
-			for (size_t k = 0; k < nb; k++)
-				buf_init(&pb.blocks[k]);
-			pb.ends = xmalloc((pb.hi - pb.lo) * sizeof(*pb.ends));
-			pool_run(ib->threads, nb, encode_pairs, &pb);
-			cut_pair_files(&pb);
-			for (size_t k = 0; k < nb; k++)
-				buf_free(&pb.blocks[k]);
-			free(pb.blocks);
-			free(pb.ends);
-		}
-		free(pb.e);
-		pb.e = NULL;
+	if (pb.start[PAIR_BUCKETS] != 0) {
+		buf_init(&pb.cur);
+		buf_init(&pb.table);
+		put_varint(&pb.table, 0);
+		write_pair_files(&pb, room);
+		struct buf prefix = BUF_INIT, table = BUF_INIT;
+		group_name(ib->x, &pb.files, "w", &prefix);
+		buf_puts(&table, "{\"files\":");
+		put_json_str(&table, prefix.ptr);
+		buf_puts(&table, ",\"from\":");
+		put_json_str(&table, pb.table.ptr);
+		buf_printf(&table, ",\"most\":%zu}", most);
+		name = add_file(ib->x, "x", &table)->name;
+		buf_free(&prefix);
+		buf_free(&table);
+		buf_free(&pb.cur);
+		buf_free(&pb.table);
 	}
-	if (pb.cur.len)
-		end_pair_file(&pb);
-	struct buf prefix = BUF_INIT, table = BUF_INIT;
-	group_name(ib->x, &pb.files, "w", &prefix);
-	buf_puts(&table, "{\"files\":");
-	put_json_str(&table, prefix.ptr);
-	buf_puts(&table, ",\"from\":");
-	put_json_str(&table, pb.table.ptr);
-	buf_printf(&table, ",\"most\":%zu}", most);
-	name = add_file(ib->x, "x", &table)->name;
-	buf_free(&prefix);
-	buf_free(&table);
-	buf_free(&pb.cur);
-	buf_free(&pb.table);
-done:
 	for (size_t c = 0; c < ib->nchunks; c++)
 		spool_free(&pb.got[c]);
 	for (unsigned w = 0; w < ib->threads; w++)

@@ -2,7 +2,7 @@
 # (scripts/function-lengths measures them), so each reads on one screen
 # or two; a longer one is split along the phases it goes through.
 . tests/cli/lib
-LIMIT=110
+LIMIT=100
 
 # The measure itself: a function of known length, in folio's style.
 {
