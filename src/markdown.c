@@ -976,32 +976,15 @@ static unsigned gfm_triggers(const char *text, size_t len)
  * process: each parser adds its extensions' characters when it parses
  * inlines and removes them when done, so a worker that finishes would take
  * them away from another still parsing, and pages would lose strikethrough
- * and links depending on timing.
- *
- * Autolinks: the first page that needs them adds ':' and 'w' to the table
- * for good, and the extension is left with no characters of its own to
- * add or remove, so pages with links parse side by side on every core.
- * A page parsed without the extension sees the characters too, which only
- * splits its text into pieces that are joined again (the same output).
- * Strikethrough cannot do without its character (cmark matches the
- * closing "~~" through it), so pages with '~' finish one at a time.
+ * and links depending on timing.  Parsers with those extensions finish one
+ * at a time; the others may run alongside (an extra special character
+ * only splits text that is joined again).  Adding the characters for good
+ * and leaving the extensions none to remove would let them all run side
+ * by side, but cmark-gfm 0.29 cannot: strikethrough matches its closing
+ * "~~" through its own list (without it the parse never ends), and an
+ * extension's list cannot be read back to free, so replacing it leaks.
  */
-static pthread_once_t pinned = PTHREAD_ONCE_INIT;
-static pthread_mutex_t tilde_table = PTHREAD_MUTEX_INITIALIZER;
-
-static void pin_autolink_characters(void)
-{
-	cmark_syntax_extension *e = cmark_find_syntax_extension("autolink");
-	if (!e)
-		return;
-	cmark_parser *p = cmark_parser_new(CMARK_OPT_DEFAULT);
-	cmark_parser_attach_syntax_extension(p, e);
-	cmark_manage_extensions_special_characters(p, 1);
-	cmark_parser_free(p);
-	/* The list stays allocated (extensions live as long as the process);
-	 * only the extension stops pointing at it. */
-	cmark_syntax_extension_set_special_inline_chars(e, NULL);
-}
+static pthread_mutex_t inline_table = PTHREAD_MUTEX_INITIALIZER;
 
 static cmark_parser *new_parser(const struct md_opts *o, const char *text, size_t len,
 				int *options, bool *serial)
@@ -1011,9 +994,7 @@ static cmark_parser *new_parser(const struct md_opts *o, const char *text, size_
 		return cmark_parser_new_with_mem(*options, &cm_mem);
 	pthread_once(&registered, register_extensions);
 	unsigned has = gfm_triggers(text, len);
-	if (has & HAS_LINK)
-		pthread_once(&pinned, pin_autolink_characters);
-	*serial = (has & HAS_TILDE) != 0;
+	*serial = (has & (HAS_LINK | HAS_TILDE)) != 0;
 	if (has & HAS_NOTE)
 		*options |= CMARK_OPT_FOOTNOTES;
 	cmark_parser *parser = cmark_parser_new_with_mem(*options, &cm_mem);
@@ -1102,10 +1083,10 @@ void markdown_process(const char *text, size_t len, unsigned line_offset,
 	cmark_parser *parser = new_parser(opts, text, len, &options, &serial);
 	cmark_parser_feed(parser, text, len);
 	if (serial)
-		pthread_mutex_lock(&tilde_table);
+		pthread_mutex_lock(&inline_table);
 	cmark_node *doc = cmark_parser_finish(parser);
 	if (serial)
-		pthread_mutex_unlock(&tilde_table);
+		pthread_mutex_unlock(&inline_table);
 	if (opts->gfm)
 		rewrite_alerts(doc);
 
