@@ -7,8 +7,9 @@
  * page, list, nlist, listing and pagetotal, and the site's numbered-page
  * index (s->listings, s->nnumbered) through site_paginate.  Its outputs
  * are valid once listings_make returns; run it after taxonomy_build and
- * before anything reads a listing (views, search, render).  Single
- * threaded: it only sets a few fields a listing page.
+ * before anything reads a listing (views, search, render).  It runs on
+ * one thread: it sets a few fields of each listing page and reads no
+ * page's content.
  */
 #ifndef FOLIO_LISTINGS_H
 #define FOLIO_LISTINGS_H

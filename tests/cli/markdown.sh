@@ -129,8 +129,9 @@ for run in 1 2; do
 	ok "many threads (run $run): every autolink" test "$(cat "$TMP"/many/many/p*/index.html | grep -o '<a href="http://www.example.com">' | wc -l)" -eq 4800
 done
 
-# Pages with links only (they parse side by side), with '~' only (one at a
-# time), and with neither but with 'w' and ':' in their text, mixed.
+# Pages with links only, with '~' only, and with neither but with 'w' and
+# ':' in their text, mixed: on any number of threads, every page keeps its
+# links and strikethrough, and plain text stays as written.
 fresh
 mkdir -p "$S/content/mix"
 for n in $(seq 1 60); do
