@@ -1,0 +1,90 @@
+// bench/excerpt-bound.mjs - what "text around every match" would cost.
+//
+// For the first N indexed pages of a built site (page ids 0..N-1, read from
+// its search index), takes the text of each page's <article>, and for every
+// term (assets/js/search.js tokenize) that the page's pack entry (title,
+// summary, headings, piece) does not already show, the 150 characters
+// around the term's first place in that text.  Overlapping windows are
+// merged.  All pages' windows, and all pages' whole text, are each
+// compressed as one gzip -9 stream: the best case for an index that could
+// show text around the first match of any query word.  Also prints, for
+// reader queries, how many results' excerpts show a query word.
+//
+// Prints "name value unit" lines:
+//   excerpt_text_per_1000_pages     the pages' whole text, gzip -9
+//   excerpt_windows_per_1000_pages  the windows above, gzip -9
+//   excerpt_terms_shown             share of a page's terms its pack entry shows
+//   excerpt_results_showing_word    share of the first 10 results of each
+//                                   query in QUERIES (one a line) whose
+//                                   excerpt marks a query word
+//
+// Usage: node bench/excerpt-bound.mjs OUT [N] [QUERIES]
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { localSearch, rootName } from '../tests/js/local.mjs';
+import { tokenize } from '../assets/js/search.js';
+
+const out = process.argv[2];
+const want = Number(process.argv[3] || 1000);
+if (!out) {
+  console.error('usage: node bench/excerpt-bound.mjs OUT [N] [QUERIES]');
+  process.exit(2);
+}
+const dir = join(out, 'search');
+const root = JSON.parse(readFileSync(join(dir, rootName(out)), 'utf8'));
+const n = Math.min(want, root.pages);
+const WIDTH = 150;
+
+const entities = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", nbsp: ' ' };
+// The text of a page's article: tags out, entities decoded, space squeezed.
+function articleText(html) {
+  const from = html.indexOf('<article'), to = html.lastIndexOf('</article>');
+  const part = from >= 0 && to > from ? html.slice(from, to) : html;
+  return part.replace(/<(script|style)[\s\S]*?<\/\1>/g, ' ').replace(/<[^>]*>/g, ' ')
+    .replace(/&(#?\w+);/g, (m, e) => entities[e] ?? m).replace(/\s+/g, ' ').trim();
+}
+const termsOf = (text) => new Set(tokenize(text).map((x) => x.t).filter(Boolean));
+
+const texts = [], windows = [];
+let shown = 0, total = 0;
+for (let id = 0; id < n; id++) {
+  const pack = JSON.parse(readFileSync(join(dir, `${root.packs}${Math.floor(id / root.pack)}.json`), 'utf8'));
+  const [rel, title, s, summary = '', heads = []] = pack[id % root.pack];
+  const url = rel.startsWith('/') ? rel : (root.sections[s]?.[2] ?? '/') + rel;
+  const text = articleText(readFileSync(join(out, url, 'index.html'), 'utf8'));
+  texts.push(text);
+  const known = termsOf([title, summary, ...heads.flatMap((h) => [h[1], h[2]])].join(' \n '));
+  const spans = [], seen = new Set();
+  for (const x of tokenize(text)) {
+    if (!x.t || seen.has(x.t)) continue;
+    seen.add(x.t);
+    total++;
+    if (known.has(x.t)) shown++;
+    else spans.push([Math.max(0, x.s - (WIDTH >> 1)), Math.min(text.length, x.e + (WIDTH >> 1))]);
+  }
+  const merged = [];
+  for (const [a, b] of spans) {
+    const last = merged[merged.length - 1];
+    if (last && a <= last[1]) last[1] = Math.max(last[1], b);
+    else merged.push([a, b]);
+  }
+  windows.push(merged.map(([a, b]) => text.slice(a, b)).join(' … '));
+}
+const per1k = (parts) => (gzipSync(parts.join('\n'), { level: 9 }).length / n).toFixed(1);
+console.log(`excerpt_pages ${n} pages`);
+console.log(`excerpt_text_per_1000_pages ${per1k(texts)} KB (gzip -9, one stream)`);
+console.log(`excerpt_windows_per_1000_pages ${per1k(windows)} KB (gzip -9, one stream; the whole index's budget is 250 KB)`);
+console.log(`excerpt_terms_shown ${(100 * shown / Math.max(1, total)).toFixed(1)} % (of each page's terms, by its pack entry)`);
+
+if (process.argv[4]) {
+  const search = localSearch(out);
+  let hits = 0, marked = 0;
+  for (const q of readFileSync(process.argv[4], 'utf8').split('\n').filter(Boolean)) {
+    for (const h of (await search.query(q, { limit: 10 })).hits) {
+      hits++;
+      if (h.marks?.length) marked++;
+    }
+  }
+  console.log(`excerpt_results_showing_word ${(100 * marked / Math.max(1, hits)).toFixed(1)} % (of ${hits} results)`);
+}
