@@ -197,6 +197,34 @@ static void load_content_rules(arena *a, struct config *c, value *raw, struct di
 }
 
 /* toc: {levels: [FROM, TO]}: the heading levels tables of contents list. */
+/* search: true, false, or a mapping of its settings ({excerpts: page}). */
+static void load_search(struct config *c, value *raw, struct diags *d, int *rc)
+{
+	value *v = value_map_get(raw, "search");
+	c->search = true;
+	c->search_page_excerpts = false;
+	if (!v || v->type == V_NULL)
+		return;
+	if (v->type == V_BOOL) {
+		c->search = v->u.b;
+		return;
+	}
+	if (v->type != V_MAP) {
+		bad_type(d, c->file, v, "search", "true, false or a mapping (e.g. {excerpts: page})");
+		*rc = -1;
+		return;
+	}
+	const char *ex = get_string(d, c->file, v, "excerpts", "index", rc);
+	if (!strcmp(ex, "page")) {
+		c->search_page_excerpts = true;
+	} else if (strcmp(ex, "index")) {
+		value *e = value_map_get(v, "excerpts");
+		diag_error(d, c->file, e->line, e->col,
+			   "'excerpts' must be index or page, not '%s'", ex);
+		*rc = -1;
+	}
+}
+
 static void load_toc(struct config *c, value *raw, struct diags *d, int *rc)
 {
 	c->toc_min = 2;
@@ -284,7 +312,7 @@ struct config *config_load(arena *a, const char *site_dir, const char *base_url,
 		bad_type(d, c->file, md, "markdown", "a mapping (e.g. {unsafe: true})");
 		rc = -1;
 	}
-	c->search = get_bool(d, c->file, raw, "search", true, &rc);
+	load_search(c, raw, d, &rc);
 	load_toc(c, raw, d, &rc);
 	load_content_rules(a, c, raw, d, &rc);
 	c->related_limit = 5;

@@ -29,6 +29,7 @@ struct config {
 	bool gfm;               /* markdown.gfm: GFM extensions and alerts */
 	int toc_min, toc_max;   /* toc.levels: heading levels in page.toc */
 	bool search;            /* search: false turns the index off */
+	bool search_page_excerpts;      /* search.excerpts: page */
 	long long related_limit;
 	struct taxonomy_conf *tax;
 	size_t ntax;

@@ -1301,6 +1301,8 @@ static void build_root(struct ib *ib, const struct buf *packs_key, const struct 
 		put_json_str(&cur, chunks_key->ptr);
 	else
 		buf_puts(&cur, "null");
+	if (ib->s->config->search_page_excerpts)
+		buf_puts(&cur, ",\"excerpts\":\"page\"");
 	buf_puts(&cur, ",\"pairs\":");
 	if (pairs)
 		put_json_str(&cur, pairs);

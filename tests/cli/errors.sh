@@ -140,7 +140,17 @@ fail_with "base_url of the wrong type" 1 "site.yaml:2:11: error: 'base_url' must
 
 fresh
 printf 'title: T\nbase_url: https://example.org\ntheme: none\nsearch: maybe\n' > "$S/site.yaml"
-fail_with "search of the wrong type" 1 "site.yaml:4:9: error: 'search' must be true or false" \
+fail_with "search of the wrong type" 1 "site.yaml:4:9: error: 'search' must be true, false or a mapping" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+fresh
+printf 'title: T\nbase_url: https://example.org\ntheme: none\nsearch:\n  excerpts: text\n' > "$S/site.yaml"
+fail_with "search.excerpts neither index nor page" 1 "site.yaml:5:13: error: 'excerpts' must be index or page, not 'text'" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+fresh
+printf 'title: T\nbase_url: https://example.org\ntheme: none\nsearch: {excerpts: [page]}\n' > "$S/site.yaml"
+fail_with "search.excerpts of the wrong type" 1 "site.yaml:4:20: error: 'excerpts' must be a string, not list" \
 	"$FOLIO" build -s "$S" -o "$TMP/out"
 
 fresh
