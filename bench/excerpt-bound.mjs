@@ -17,11 +17,16 @@
 //   excerpt_results_showing_word    share of the first 10 results of each
 //                                   query in QUERIES (one a line) whose
 //                                   excerpt marks a query word
+//   excerpt_page_bytes_p50, _p95    with search.excerpts: page, the result
+//                                   pages each query reads (gzip -9), the
+//                                   queries run one after another
 //
 // Usage: node bench/excerpt-bound.mjs OUT [N] [QUERIES]
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { percentile } from './queries.mjs';
 import { localSearch, rootName } from '../tests/js/local.mjs';
 import { tokenize } from '../assets/js/search.js';
 
@@ -80,11 +85,19 @@ console.log(`excerpt_terms_shown ${(100 * shown / Math.max(1, total)).toFixed(1)
 if (process.argv[4]) {
   const search = localSearch(out);
   let hits = 0, marked = 0;
+  const pageBytes = [];
   for (const q of readFileSync(process.argv[4], 'utf8').split('\n').filter(Boolean)) {
+    const before = search.fetched.length;
     for (const h of (await search.query(q, { limit: 10 })).hits) {
       hits++;
       if (h.marks?.length) marked++;
     }
+    // Pages read for their text (excerpts: page), gzip -9, by query.
+    pageBytes.push(search.fetched.slice(before).filter((u) => u.endsWith('/'))
+      .reduce((b, u) => b + gzipSync(readFileSync(fileURLToPath(u + 'index.html')), { level: 9 }).length, 0));
   }
   console.log(`excerpt_results_showing_word ${(100 * marked / Math.max(1, hits)).toFixed(1)} % (of ${hits} results)`);
+  if (root.excerpts === 'page')
+    console.log(`excerpt_page_bytes_p50 ${percentile(pageBytes, 0.5)} bytes (pages read for excerpts, by query in turn, gzip -9)\n` +
+      `excerpt_page_bytes_p95 ${percentile(pageBytes, 0.95)} bytes`);
 }

@@ -231,6 +231,7 @@ export class Search {
     this.files = new Map();  // URL -> Promise of parsed JSON
     this.lists = new Map();  // key -> decoded postings
     this.runs = new Map();   // query text -> ranked run
+    this.pages = new Map();  // page URL -> Promise of its HTML (excerpts: page)
   }
 
   // A file of the index, relative to the root, fetched once.
@@ -624,7 +625,7 @@ export class Search {
     const packs = await Promise.all(ids.map((id) => this.file(`${root.packs}${Math.floor(id / root.pack)}.json`)));
     const match = matcher(run.words);
     const terms = await this.matchingTerms(run, match);
-    return ids.map((id, k) => {
+    const hits = ids.map((id, k) => {
       // [url, title, section, summary, headings]; the url after its
       // section's when it does not start with "/".
       const [rel, title, s, summaryText = '', heads = []] = packs[k][id % root.pack];
@@ -666,7 +667,129 @@ export class Search {
       hit.subs = hit.subs.sort((a, b) => b.n - a.n).slice(0, 3);
       return hit;
     });
+    if (root.excerpts === 'page') await Promise.all(hits.map((hit) => this.fromPage(hit, match)));
+    return hits;
   }
+
+  // A page of the site as text (its URL as the pack has it), fetched once;
+  // null when it cannot be read.
+  pageText(url) {
+    const href = new URL(url.replace(/^\//, ''), new URL('../', this.url)).href;
+    let p = this.pages.get(href);
+    if (!p) {
+      p = this.fetch(href).then((r) => (r.ok ? r.text() : null)).catch(() => null);
+      if (this.pages.size >= 64) this.pages.delete(this.pages.keys().next().value);
+      this.pages.set(href, p);
+    }
+    return p;
+  }
+
+  // With root.excerpts "page", a result's excerpt and sub-results come
+  // from the page itself: the excerpt is the index's when it shows a query
+  // word, else the text around the first in the section that has the most
+  // of them; each heading whose text or section has a query word is a
+  // sub-result, with the text around the word.  Left as the index has them
+  // when the page cannot be read.
+  async fromPage(hit, match) {
+    const html = await this.pageText(hit.url);
+    if (!html) return;
+    const secs = pageSections(html).map((x) => ({ ...x, toks: tokenize(x.text), htoks: tokenize(x.head) }));
+    const subs = [];
+    for (const x of secs) {
+      if (!x.head) continue;
+      const n = count(x.htoks, match) + count(x.toks, match);
+      if (n) subs.push(x.sub = { url: x.id ? `${hit.url}#${x.id}` : hit.url, title: x.head, titleMarks: marks(x.htoks, match), ...excerpt(x.text, x.toks, match), n });
+    }
+    if (!hit.marks.length) {
+      let best = null, most = 0;
+      for (const x of secs) {
+        const d = distinct(x.toks, match);
+        if (d > most) best = x, most = d;
+      }
+      if (best) {
+        Object.assign(hit, excerpt(best.text, best.toks, match));
+        if (best.sub) best.sub.text = '', best.sub.marks = [];
+      }
+    }
+    hit.subs = subs.sort((a, b) => b.n - a.n).slice(0, 3);
+  }
+}
+
+// ---- The text of a page, for excerpts from the page ----------------------
+
+const ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
+function decode(s) {
+  return s.replace(/&(#[xX][0-9a-fA-F]+|#[0-9]+|[a-zA-Z]+);/g, (m, e) => {
+    if (e[0] !== '#') return ENTITIES[e] ?? m;
+    const c = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
+    return c > 0 && c <= 0x10ffff && (c < 0xd800 || c > 0xdfff) ? String.fromCodePoint(c) : m;
+  });
+}
+// Elements whose text is not the page's, and those that do not part words.
+const SKIP = new Set(['script', 'style', 'template', 'nav', 'svg', 'noscript', 'button', 'select']);
+const INLINE = new Set(['a', 'abbr', 'b', 'bdi', 'bdo', 'cite', 'code', 'data', 'del', 'dfn', 'em', 'i', 'ins',
+  'kbd', 'mark', 'q', 's', 'samp', 'small', 'span', 'strong', 'sub', 'sup', 'time', 'u', 'var']);
+
+// The text of a page's HTML as its sections, [{ id, head, text }]: the
+// first is the text before any heading (head ""), then one per heading
+// (h1-h6) with its id.  Reads the element with a data-search-body
+// attribute, else <main>, else the whole page; leaves out scripts, styles,
+// navigation, SVG, buttons and elements with data-search-ignore.  White
+// space is squeezed.  (doc/search-index.md, "Excerpts from the page")
+export function pageSections(html) {
+  const marked = /<[a-zA-Z][^>]*\sdata-search-body[\s=>]/.test(html);
+  const inMain = !marked && /<main[\s>]/i.test(html);
+  const secs = [{ id: '', head: '', text: '' }];
+  let body = marked || inMain ? null : { name: '', depth: 1 };   // the element read
+  let skip = null, head = null;
+  const TAG = /<!--[\s\S]*?-->|<(\/?)([a-zA-Z][a-zA-Z0-9-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>|[^<]+|</g;
+  for (const m of html.matchAll(TAG)) {
+    const [all, close, tag, attrs = ''] = m;
+    if (all.startsWith('<!--')) continue;
+    const name = tag?.toLowerCase();
+    if (!name) {
+      if (body && !skip) {
+        const t = decode(all);
+        if (head) head.text += t;
+        else secs[secs.length - 1].text += t;
+      }
+      continue;
+    }
+    const selfClosing = attrs.endsWith('/') || name === 'br' || name === 'img' || name === 'hr' || name === 'input' ||
+      name === 'meta' || name === 'link' || name === 'wbr' || name === 'source' || name === 'area' || name === 'col';
+    if (!body) {
+      if (!close && (marked ? /\sdata-search-body[\s=/]|\sdata-search-body$/.test(attrs) : name === 'main'))
+        body = { name, depth: 1 };
+      continue;
+    }
+    if (!close && !selfClosing && name === body.name) body.depth++;
+    if (close && name === body.name && --body.depth === 0) break;
+    if (skip) {
+      if (name === skip.name && !selfClosing) skip.depth += close ? -1 : 1;
+      if (skip.depth === 0) skip = null;
+      continue;
+    }
+    if (!close && !selfClosing && (SKIP.has(name) || /\sdata-search-ignore[\s=/]|\sdata-search-ignore$/.test(attrs))) {
+      skip = { name, depth: 1 };
+      continue;
+    }
+    if (/^h[1-6]$/.test(name)) {
+      if (!close) {
+        const id = /\sid\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/.exec(attrs);
+        head = { name, text: '', id: id ? decode(id[1] ?? id[2] ?? id[3]) : '' };
+      } else if (head && name === head.name) {
+        secs.push({ id: head.id, head: head.text, text: '' });
+        head = null;
+      }
+      continue;
+    }
+    if (!INLINE.has(name)) {
+      if (head) head.text += ' ';
+      else secs[secs.length - 1].text += ' ';
+    }
+  }
+  const squeeze = (t) => t.replace(/[\s\u00a0]+/g, ' ').trim();
+  return secs.map((x) => ({ id: x.id, head: squeeze(x.head), text: squeeze(x.text) })).filter((x, i) => i === 0 || x.head);
 }
 
 // ---- Highlights and excerpts ---------------------------------------------

@@ -24,16 +24,18 @@ export function buildSite(site) {
 // The name of the index root in OUT/search, or undefined.
 export const rootName = (out) => readdirSync(join(out, 'search')).find((f) => /^r\.[^.]+\.json$/.test(f));
 
-// A Search over OUT's index; search.fetched lists the URLs read.
+// A Search over OUT's index (and its pages, for excerpts: page);
+// search.fetched lists the URLs read.
 export function localSearch(out) {
   const fetched = [];
   const fetch = async (url) => {
     fetched.push(url);
     try {
-      const text = readFileSync(fileURLToPath(url), 'utf8');
-      return { ok: true, status: 200, json: async () => JSON.parse(text) };
+      // A folder's URL is its index.html, as a web server serves it.
+      const text = readFileSync(fileURLToPath(url.endsWith('/') ? url + 'index.html' : url), 'utf8');
+      return { ok: true, status: 200, json: async () => JSON.parse(text), text: async () => text };
     } catch {
-      return { ok: false, status: 404, json: async () => null };
+      return { ok: false, status: 404, json: async () => null, text: async () => '' };
     }
   };
   const s = new Search(`search/${rootName(out)}`, { fetch, base: pathToFileURL(out + '/').href });

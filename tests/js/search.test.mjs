@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdir
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSite, folio, localSearch, root, rootName as rootFile } from './local.mjs';
-import { Search, denseWords, distance, fnv1a, fold, formHash, postings, queryTokens, simpleId, terms, tokenize, varints } from '../../assets/js/search.js';
+import { Search, denseWords, distance, fnv1a, fold, formHash, pageSections, postings, queryTokens, simpleId, terms, tokenize, varints } from '../../assets/js/search.js';
 import { pairBucket, phrasePairs } from '../../assets/js/search-phrase.js';
 
 
@@ -505,4 +505,67 @@ async function commonPairs() {
   check(r.status === 'apart' && r.full === 0 && urls(r).join() === '/notes/w0003/' && r.hits[0].apart, 'the words of a listed pair in the other order: apart', JSON.stringify([r.status, urls(r)]));
 }
 
-queries().then(commonPairs).catch((e) => check(false, 'queries crashed', e.stack)).then(finish);
+// ---- Excerpts from the page (search: {excerpts: page}) ----------------------
+
+// The text of a page: the element marked data-search-body, else <main>, else
+// the whole page; scripts, navigation and data-search-ignore left out; one
+// section per heading, with its id.
+eq(pageSections('<title>T</title><nav>Menu</nav><main><p>Intro &amp; <em>more</em>text&#33;</p>' +
+  '<h2 id="a-b">First <code>part</code></h2><p>One</p><ul><li>two</li><li>three</li></ul>' +
+  '<script>var x = "<h2>";</script><div data-search-ignore><h3 id="x">Hidden</h3><div><p>gone</p></div></div>' +
+  '<h3 id=\'c\'>Second</h3>last<br>word</main><footer>Footer</footer>'),
+[{ id: '', head: '', text: 'Intro & moretext!' }, { id: 'a-b', head: 'First part', text: 'One two three' },
+  { id: 'c', head: 'Second', text: 'last word' }], 'pageSections: <main>, skipped parts, headings');
+eq(pageSections('<main>Not this</main><article data-search-body class="x"><h2 id="h">Head</h2>Body</article><p>after</p>'),
+  [{ id: '', head: '', text: '' }, { id: 'h', head: 'Head', text: 'Body' }], 'pageSections: data-search-body comes first');
+eq(pageSections('<body><div><div>In <b>nested</b></div></div> tail</body>'), [{ id: '', head: '', text: 'In nested tail' }],
+  'pageSections: the whole page without <main>');
+eq(pageSections('<main><div data-search-body>a<div>b</div>c</div>d</main>'), [{ id: '', head: '', text: 'a b c' }],
+  'pageSections: the body element ends at its own end tag');
+
+// A page whose word is far down its text, past what the index keeps: the
+// excerpt shows it only when the site reads excerpts from its pages.
+async function pageExcerpts() {
+  const site = mkdtempSync(join(tmpdir(), 'folio-excerpts-'));
+  process.on('exit', () => rmSync(site, { recursive: true, force: true }));
+  mkdirSync(join(site, 'layouts'));
+  mkdirSync(join(site, 'content/notes'), { recursive: true });
+  for (const l of ['home', 'page', 'search', 'section'])
+    copyFileSync(join(root, `tests/sites/search/layouts/${l}.mustache`), join(site, `layouts/${l}.mustache`));
+  writeFileSync(join(site, 'content/search.md'), '---\ntitle: Search\nlayout: search\nsearch: false\n---\n');
+  // The index keeps one piece of text: the early part's run of words of
+  // their own holds more new words than any piece with "zanzibar".
+  const filler = (k) => Array.from({ length: 60 }, (_, i) => `plain${(i * 7 + k) % 50} words here.`).join(' ');
+  const own = Array.from({ length: 30 }, (_, i) => `q${i}`).join(' ');
+  writeFileSync(join(site, 'content/notes/deep.md'), `---\ntitle: Deep note\nsummary: A note about nothing much.\n---\n${filler(1)}\n\n` +
+    `## Early part\n\n${filler(2)} ${own}\n\n## Late part\n\n${filler(3)} The zanzibar harbour is here. ${filler(4)}\n`);
+  writeFileSync(join(site, 'content/notes/other.md'), '---\ntitle: Other note\n---\nNothing to see.\n');
+  const yaml = 'title: Excerpts\nbase_url: https://example.org/\ntheme: none\n';
+  const run = async (extra) => {
+    writeFileSync(join(site, 'site.yaml'), yaml + extra);
+    const out = buildSite(site), s = localSearch(out);
+    const rootJson = JSON.parse(readFileSync(join(out, 'search', rootFile(out)), 'utf8'));
+    return { rootJson, s, r: await s.query('zanzibar', { limit: 10 }) };
+  };
+  let { rootJson, s, r } = await run('');
+  check(rootJson.excerpts === undefined, 'excerpts from the index: the root says nothing', rootJson.excerpts);
+  check(r.hits.length === 1 && !/zanzibar/.test(r.hits[0].text) && !s.fetched.some((u) => u.endsWith('/')),
+    'excerpts from the index: a word past what it keeps is not shown, and no page is read', JSON.stringify(r.hits[0]));
+  ({ rootJson, s, r } = await run('search:\n  excerpts: page\n'));
+  eq(rootJson.excerpts, 'page', 'search.excerpts: page is in the root');
+  const h = r.hits[0] || {};
+  const at = (h.text || '').indexOf('zanzibar');
+  check(at >= 0 && h.text.length <= 160 && h.marks.length === 1 && h.marks[0][0] === at && h.marks[0][1] === at + 8,
+    'excerpts from the page: about 150 characters around the word, marked', JSON.stringify([h.text, h.marks]));
+  const sub = (h.subs || []).find((x) => x.title === 'Late part');
+  check(sub && sub.url === '/notes/deep/#late-part' && !(h.subs || []).some((x) => x.title === 'Early part'),
+    'excerpts from the page: the heading of the word\'s section is a sub-result', JSON.stringify(h.subs));
+  check(s.fetched.filter((u) => u.endsWith('/')).length === 1, 'excerpts from the page: each result page read once', s.fetched.join(' '));
+  // A page that cannot be read leaves the index's excerpt.
+  rmSync(join(s.url.pathname, '../../notes/deep/index.html'));
+  const s2 = localSearch(join(s.url.pathname, '../..'));
+  const r2 = await s2.query('zanzibar', { limit: 10 });
+  check(r2.hits.length === 1 && r2.hits[0].text === 'A note about nothing much.', 'excerpts from the page: a page that cannot be read keeps the index\'s', JSON.stringify(r2.hits[0]));
+}
+
+queries().then(commonPairs).then(pageExcerpts).catch((e) => check(false, 'queries crashed', e.stack)).then(finish);
