@@ -11,6 +11,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, check, finish, launch, needTools, root, serve, shots, tempDir } from './lib.mjs';
+import { pageSections } from '../../assets/js/search.js';
 
 // The roles whose front matter lists Django among their skills.
 function rolesWith(skill) {
@@ -129,6 +130,55 @@ async function main() {
       }
       check(shown >= 3, `words only in a piece of text: their pages found and shown (${shown} of ${tried})`);
       check(exact >= 2, `words only in a piece of text: shown as written from the piece (${exact} of ${shown})`);
+      await page.context().close();
+    }
+
+    // A word in a page's text that its index entry does not show (not in
+    // its title, summary, headings or piece): the career site reads its
+    // excerpts from the pages (search.excerpts: page), so the result still
+    // shows the word, highlighted, and a heading of a section with it.
+    {
+      const dir = join(career, 'search');
+      const rootFile = JSON.parse(readFileSync(join(dir, readdirSync(dir).find((f) => /^r\..*\.json$/.test(f))), 'utf8'));
+      check(rootFile.excerpts === 'page', 'the career site reads excerpts from its pages', rootFile.excerpts);
+      const words = (s) => new Set((s || '').toLowerCase().match(/[a-z]{8,}/g) || []);
+      // Each page's text, and in how many pages each word is: a word of
+      // three pages or fewer puts its page among the first results.
+      const pages = [], df = new Map();
+      for (const f of readdirSync(dir).filter((f) => f.startsWith(rootFile.packs)).sort()) {
+        for (const [u, t, s, e, h = []] of JSON.parse(readFileSync(join(dir, f), 'utf8'))) {
+          const url = u.startsWith('/') ? u : rootFile.sections[s][2] + u;
+          const seen = new Set([...words(t), ...words(e), ...h.flatMap((x) => [...words(x[1]), ...words(x[2])])]);
+          const secs = pageSections(readFileSync(join(career, url, 'index.html'), 'utf8'));
+          pages.push({ url, seen, secs });
+          for (const w of new Set(secs.flatMap((x) => [...words(x.text)]))) df.set(w, (df.get(w) || 0) + 1);
+        }
+      }
+      const cases = [];
+      for (const { url, seen, secs } of pages) {
+        const rare = (x) => !seen.has(x) && df.get(x) <= 3;
+        const sec = secs.find((x) => x.head && [...words(x.text)].some(rare));
+        if (!sec) continue;
+        const w = [...words(sec.text)].find(rare);
+        cases.push({ url, w, heads: secs.filter((x) => x.head && words(x.text).has(w)).map((x) => x.head) });
+      }
+      const page = await open();
+      let shown = 0;
+      for (const { url, w, heads } of cases.slice(0, 10)) {
+        await page.goto(`${base}/search/?q=${w}`);
+        await settled(page, w);
+        const got = await page.$$eval('.search-hit', (li) => li.map((x) => ({
+          href: x.querySelector('.search-hit-link').getAttribute('href'),
+          marks: [...x.querySelectorAll('.search-hit-text mark')].map((m) => m.textContent.toLowerCase()),
+          subs: [...x.querySelectorAll('.search-subs a')].map((a) => a.textContent),
+        })));
+        const hit = got.find((x) => x.href === url);
+        if (!hit) continue;
+        shown++;
+        check(hit.marks.length > 0, `${w}: the result ${url} shows the word from the page`, JSON.stringify(hit));
+        check(hit.subs.some((x) => heads.includes(x)), `${w}: the result ${url} has a section with the word as a sub-result`, JSON.stringify([heads, hit]));
+      }
+      check(shown >= 5, `words the index does not show: their pages found (${shown} of ${Math.min(10, cases.length)})`);
       await page.context().close();
     }
 
