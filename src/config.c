@@ -64,6 +64,28 @@ static bool get_bool(struct diags *d, const char *file, const value *map,
 	return v->u.b;
 }
 
+/* Warns of each key of the mapping NAME (MAP) that is not one of KEYS
+ * (NULL-terminated): a misspelt setting would otherwise do nothing. */
+static void check_keys(struct diags *d, const char *file, const value *map, const char *name,
+		       const char *const *keys)
+{
+	for (size_t i = 0; i < map->u.map.n; i++) {
+		const struct value_pair *kv = &map->u.map.items[i];
+		size_t k = 0;
+		while (keys[k] && strcmp(keys[k], kv->key))
+			k++;
+		if (keys[k])
+			continue;
+		struct buf known = BUF_INIT;
+		for (k = 0; keys[k]; k++)
+			buf_printf(&known, "%s%s", k ? ", " : "", keys[k]);
+		diag_warning(d, file, kv->val->line, kv->val->col,
+			     "'%s' is not a setting of '%s' (its settings: %s); it is ignored",
+			     kv->key, name, known.ptr);
+		buf_free(&known);
+	}
+}
+
 static bool valid_base_url(const char *s)
 {
 	const char *rest;
@@ -180,6 +202,8 @@ static void load_content_rules(arena *a, struct config *c, value *raw, struct di
 	c->lowercase = true;
 	value *urls = value_map_get(raw, "urls");
 	if (urls && urls->type == V_MAP) {
+		static const char *const keys[] = { "lowercase", NULL };
+		check_keys(d, c->file, urls, "urls", keys);
 		c->lowercase = get_bool(d, c->file, urls, "lowercase", true, rc);
 	} else if (urls && urls->type != V_NULL) {
 		bad_type(d, c->file, urls, "urls", "a mapping (e.g. {lowercase: false})");
@@ -196,7 +220,6 @@ static void load_content_rules(arena *a, struct config *c, value *raw, struct di
 	}
 }
 
-/* toc: {levels: [FROM, TO]}: the heading levels tables of contents list. */
 /* search: true, false, or a mapping of its settings ({excerpts: page}). */
 static void load_search(struct config *c, value *raw, struct diags *d, int *rc)
 {
@@ -214,6 +237,8 @@ static void load_search(struct config *c, value *raw, struct diags *d, int *rc)
 		*rc = -1;
 		return;
 	}
+	static const char *const keys[] = { "excerpts", NULL };
+	check_keys(d, c->file, v, "search", keys);
 	const char *ex = get_string(d, c->file, v, "excerpts", "index", rc);
 	if (!strcmp(ex, "page")) {
 		c->search_page_excerpts = true;
@@ -225,6 +250,7 @@ static void load_search(struct config *c, value *raw, struct diags *d, int *rc)
 	}
 }
 
+/* toc: {levels: [FROM, TO]}: the heading levels tables of contents list. */
 static void load_toc(struct config *c, value *raw, struct diags *d, int *rc)
 {
 	c->toc_min = 2;
@@ -232,6 +258,9 @@ static void load_toc(struct config *c, value *raw, struct diags *d, int *rc)
 	value *toc = value_map_get(raw, "toc");
 	if (!toc || toc->type == V_NULL)
 		return;
+	static const char *const keys[] = { "levels", NULL };
+	if (toc->type == V_MAP)
+		check_keys(d, c->file, toc, "toc", keys);
 	value *lv = toc->type == V_MAP ? value_map_get(toc, "levels") : NULL;
 	if (toc->type == V_MAP && !lv)
 		return;
@@ -305,6 +334,8 @@ struct config *config_load(arena *a, const char *site_dir, const char *base_url,
 	c->gfm = true;
 	value *md = value_map_get(raw, "markdown");
 	if (md && md->type == V_MAP) {
+		static const char *const keys[] = { "unsafe", "smart", "gfm", NULL };
+		check_keys(d, c->file, md, "markdown", keys);
 		c->unsafe = get_bool(d, c->file, md, "unsafe", false, &rc);
 		c->smart = get_bool(d, c->file, md, "smart", true, &rc);
 		c->gfm = get_bool(d, c->file, md, "gfm", true, &rc);
@@ -318,6 +349,8 @@ struct config *config_load(arena *a, const char *site_dir, const char *base_url,
 	c->related_limit = 5;
 	value *rel = value_map_get(raw, "related");
 	if (rel && rel->type == V_MAP) {
+		static const char *const keys[] = { "limit", NULL };
+		check_keys(d, c->file, rel, "related", keys);
 		c->related_limit = get_int(d, c->file, rel, "limit", 5, 0, &rc);
 	} else if (rel && rel->type != V_NULL) {
 		bad_type(d, c->file, rel, "related", "a mapping (e.g. {limit: 5})");

@@ -149,6 +149,13 @@ fail_with "search.excerpts neither index nor page" 1 "site.yaml:5:13: error: 'ex
 	"$FOLIO" build -s "$S" -o "$TMP/out"
 
 fresh
+printf 'title: T\nbase_url: https://example.org\ntheme: none\nsearch:\n  excerpt: page\nmarkdown: {unsafe: true, smrt: false}\n' > "$S/site.yaml"
+fail_with "a misspelt setting of search warns" 0 "site.yaml:5:12: warning: 'excerpt' is not a setting of 'search' (its settings: excerpts); it is ignored" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+fail_with "a misspelt setting of markdown warns" 0 "site.yaml:6:32: warning: 'smrt' is not a setting of 'markdown' (its settings: unsafe, smart, gfm)" \
+	"$FOLIO" build -s "$S" -o "$TMP/out"
+
+fresh
 printf 'title: T\nbase_url: https://example.org\ntheme: none\nsearch: {excerpts: [page]}\n' > "$S/site.yaml"
 fail_with "search.excerpts of the wrong type" 1 "site.yaml:4:20: error: 'excerpts' must be a string, not list" \
 	"$FOLIO" build -s "$S" -o "$TMP/out"
