@@ -221,6 +221,8 @@ const lowerBound = (list, key, get) => {
 };
 const first = (x) => x[0];
 const NUMBER = /^[0-9]+$/;
+// How long a result page may take to arrive for its excerpt (ms).
+const PAGE_WAIT = 3000;
 
 export class Search {
   // root: URL of the root file, relative to base (the page's URL in a
@@ -625,6 +627,7 @@ export class Search {
     const packs = await Promise.all(ids.map((id) => this.file(`${root.packs}${Math.floor(id / root.pack)}.json`)));
     const match = matcher(run.words);
     const terms = await this.matchingTerms(run, match);
+    const from = new Map();  // hit -> the sub-result its excerpt is from
     const hits = ids.map((id, k) => {
       // [url, title, section, summary, headings]; the url after its
       // section's when it does not start with "/".
@@ -663,21 +666,29 @@ export class Search {
         Object.assign(hit, excerpt(text, toks, match));
         sub.text = '';
         sub.marks = [];
+        from.set(hit, sub.url);
       }
       hit.subs = hit.subs.sort((a, b) => b.n - a.n).slice(0, 3);
       return hit;
     });
-    if (root.excerpts === 'page') await Promise.all(hits.map((hit) => this.fromPage(hit, match)));
+    if (root.excerpts === 'page') await Promise.all(hits.map((hit) => this.fromPage(hit, match, from.get(hit))));
     return hits;
   }
 
   // A page of the site as text (its URL as the pack has it), fetched once;
   // null when it cannot be read.
+  // null when it cannot be read in PAGE_WAIT ms or is not HTML; then it
+  // is asked for again next time.
   pageText(url) {
     const href = new URL(url.replace(/^\//, ''), new URL('../', this.url)).href;
     let p = this.pages.get(href);
     if (!p) {
-      p = this.fetch(href).then((r) => (r.ok ? r.text() : null)).catch(() => null);
+      const signal = globalThis.AbortSignal?.timeout ? AbortSignal.timeout(PAGE_WAIT) : undefined;
+      p = this.fetch(href, { signal }).then((r) => {
+        const type = r.headers?.get?.('content-type');
+        return r.ok && (!type || /^text\/html\b/i.test(type)) ? r.text() : null;
+      }).catch(() => null);
+      p.then((html) => html === null && this.pages.get(href) === p && this.pages.delete(href));
       if (this.pages.size >= 64) this.pages.delete(this.pages.keys().next().value);
       this.pages.set(href, p);
     }
@@ -687,108 +698,209 @@ export class Search {
   // With root.excerpts "page", a result's excerpt and sub-results come
   // from the page itself: the excerpt is the index's when it shows a query
   // word, else the text around the first in the section that has the most
-  // of them; each heading whose text or section has a query word is a
-  // sub-result, with the text around the word.  Left as the index has them
-  // when the page cannot be read.
-  async fromPage(hit, match) {
+  // of them; each heading (but the page's title) whose text or section has
+  // a query word is a sub-result, with the text around the first, the
+  // three with the most kept; the excerpt's own section shows only its
+  // heading.  Left as the index has them when the page cannot be read, and
+  // the index's sub-results kept when the page gives none.
+  // FROM: the URL of the sub-result whose piece the index's excerpt is.
+  async fromPage(hit, match, from) {
     const html = await this.pageText(hit.url);
     if (!html) return;
     const secs = pageSections(html).map((x) => ({ ...x, toks: tokenize(x.text), htoks: tokenize(x.head) }));
     const subs = [];
     for (const x of secs) {
-      if (!x.head) continue;
+      if (!x.head || x.head === hit.title) continue;
       const n = count(x.htoks, match) + count(x.toks, match);
-      if (n) subs.push(x.sub = { url: x.id ? `${hit.url}#${x.id}` : hit.url, title: x.head, titleMarks: marks(x.htoks, match), ...excerpt(x.text, x.toks, match), n });
+      if (n) subs.push(x.sub = { url: `${hit.url}#${x.id}`, title: x.head, titleMarks: marks(x.htoks, match), ...excerpt(x.text, x.toks, match), n });
     }
+    let shown = hit.marks.length ? subs.find((x) => x.url === from) : null;
     if (!hit.marks.length) {
       let best = null, most = 0;
       for (const x of secs) {
         const d = distinct(x.toks, match);
         if (d > most) best = x, most = d;
       }
-      if (best) {
-        Object.assign(hit, excerpt(best.text, best.toks, match));
-        if (best.sub) best.sub.text = '', best.sub.marks = [];
-      }
+      if (best) Object.assign(hit, excerpt(best.text, best.toks, match)), shown = best.sub;
     }
-    hit.subs = subs.sort((a, b) => b.n - a.n).slice(0, 3);
+    // The excerpt's own section shows only its heading.
+    if (shown) shown.text = '', shown.marks = [];
+    if (subs.length) hit.subs = subs.sort((a, b) => b.n - a.n).slice(0, 3);
   }
 }
 
 // ---- The text of a page, for excerpts from the page ----------------------
 
-const ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
+// Named character references a theme is likely to write; numeric ones are
+// all decoded.
+const ENTITIES = {
+  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0', shy: '', ensp: ' ', emsp: ' ', thinsp: ' ',
+  hellip: '…', mdash: '—', ndash: '–', lsquo: '‘', rsquo: '’', ldquo: '“', rdquo: '”', laquo: '«', raquo: '»',
+  bull: '•', middot: '·', copy: '©', reg: '®', trade: '™', deg: '°', times: '×', divide: '÷', euro: '€',
+  pound: '£', sect: '§', para: '¶', rarr: '→', larr: '←', harr: '↔', check: '✓',
+  aacute: 'á', eacute: 'é', iacute: 'í', oacute: 'ó', uacute: 'ú', agrave: 'à', egrave: 'è', ccedil: 'ç',
+  auml: 'ä', ouml: 'ö', uuml: 'ü', szlig: 'ß', ntilde: 'ñ', Eacute: 'É',
+};
 function decode(s) {
-  return s.replace(/&(#[xX][0-9a-fA-F]+|#[0-9]+|[a-zA-Z]+);/g, (m, e) => {
-    if (e[0] !== '#') return ENTITIES[e] ?? m;
+  if (!s.includes('&')) return s;
+  return s.replace(/&(#[xX][0-9a-fA-F]{1,6}|#[0-9]{1,7}|[a-zA-Z][a-zA-Z0-9]{0,31});/g, (m, e) => {
+    if (e[0] !== '#') return ENTITIES[e] ?? ENTITIES[e.toLowerCase()] ?? m;
     const c = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
     return c > 0 && c <= 0x10ffff && (c < 0xd800 || c > 0xdfff) ? String.fromCodePoint(c) : m;
   });
 }
-// Elements whose text is not the page's, and those that do not part words.
-const SKIP = new Set(['script', 'style', 'template', 'nav', 'svg', 'noscript', 'button', 'select']);
+
+// Elements whose text is not read; of these, those whose content is raw
+// text (it ends only at their end tag); void elements; and those that do
+// not part words.
+const SKIP = new Set(['head', 'script', 'style', 'template', 'nav', 'svg', 'noscript', 'button', 'select', 'textarea', 'title']);
+const RAW = new Set(['script', 'style', 'textarea', 'title', 'xmp', 'iframe', 'noembed', 'noframes']);
+const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
 const INLINE = new Set(['a', 'abbr', 'b', 'bdi', 'bdo', 'cite', 'code', 'data', 'del', 'dfn', 'em', 'i', 'ins',
   'kbd', 'mark', 'q', 's', 'samp', 'small', 'span', 'strong', 'sub', 'sup', 'time', 'u', 'var']);
 
+// The tokens of an HTML text, in one pass: { text } for text (references
+// decoded), { tag, attrs, end, empty } for tags (names lowercased; attrs a
+// Map, names lowercased).  Comments, doctypes and the content of raw-text
+// elements (scripts, styles) are left out.  A "<" that starts no tag is
+// text.
+function htmlTokens(html) {
+  const out = [], n = html.length, lower = html.toLowerCase();
+  const isName = (c) => /[a-zA-Z]/.test(c);
+  let i = 0;
+  while (i < n) {
+    const lt = html.indexOf('<', i);
+    const stop = lt < 0 ? n : lt;
+    if (stop > i) out.push({ text: decode(html.slice(i, stop)) });
+    if (lt < 0) break;
+    i = lt;
+    if (html.startsWith('<!--', i)) {
+      const e = html.indexOf('-->', i + 4);
+      i = e < 0 ? n : e + 3;
+      continue;
+    }
+    const c = html[i + 1] || '';
+    if (c === '!' || c === '?') {
+      const e = html.indexOf('>', i);
+      i = e < 0 ? n : e + 1;
+      continue;
+    }
+    const end = c === '/';
+    let j = i + (end ? 2 : 1);
+    if (!isName(html[j] || '')) {
+      out.push({ text: '<' });
+      i++;
+      continue;
+    }
+    const from = j;
+    while (j < n && !/[\s/>]/.test(html[j])) j++;
+    const tag = lower.slice(from, j);
+    // Attributes: name, = and a value in quotes or not.
+    const attrs = new Map();
+    let empty = false;
+    while (j < n && html[j] !== '>') {
+      if (/[\s/]/.test(html[j])) {
+        empty = html[j] === '/';
+        j++;
+        continue;
+      }
+      empty = false;
+      const a = j;
+      while (j < n && !/[\s/>=]/.test(html[j])) j++;
+      const name = lower.slice(a, j);
+      let value = '';
+      while (j < n && /\s/.test(html[j])) j++;
+      if (html[j] === '=') {
+        j++;
+        while (j < n && /\s/.test(html[j])) j++;
+        const q = html[j];
+        if (q === '"' || q === "'") {
+          const e = html.indexOf(q, j + 1);
+          value = html.slice(j + 1, e < 0 ? n : e);
+          j = e < 0 ? n : e + 1;
+        } else {
+          const v = j;
+          while (j < n && !/[\s>]/.test(html[j])) j++;
+          value = html.slice(v, j);
+        }
+      }
+      if (name && !attrs.has(name)) attrs.set(name, decode(value));
+    }
+    i = j + 1;
+    out.push({ tag, attrs, end, empty: empty || VOID.has(tag) });
+    if (!end && RAW.has(tag)) {
+      // Raw text: up to the end tag of the same name.
+      let e = i;
+      for (;;) {
+        e = lower.indexOf('</' + tag, e);
+        if (e < 0 || !/[a-z0-9]/.test(lower[e + 2 + tag.length] || '')) break;
+        e += 2;
+      }
+      if (e < 0) break;
+      const close = html.indexOf('>', e);
+      out.push({ tag, attrs: new Map(), end: true, empty: false });
+      i = close < 0 ? n : close + 1;
+    }
+  }
+  return out;
+}
+
 // The text of a page's HTML as its sections, [{ id, head, text }]: the
 // first is the text before any heading (head ""), then one per heading
-// (h1-h6) with its id.  Reads the element with a data-search-body
-// attribute, else <main>, else the whole page; leaves out scripts, styles,
-// navigation, SVG, buttons and elements with data-search-ignore.  White
-// space is squeezed.  (doc/search-index.md, "Excerpts from the page")
+// (h2-h6) with an id; a heading without one, and the page's h1, are text
+// of the section they are in.  Reads the element with a data-search-body
+// attribute, else <main>, else <body>, else the whole page; leaves out
+// the head, scripts, styles, navigation, SVG, buttons and elements with a
+// data-search-ignore attribute.  White space is squeezed.
+// (doc/search-index.md, "Excerpts from the page")
 export function pageSections(html) {
-  const marked = /<[a-zA-Z][^>]*\sdata-search-body[\s=>]/.test(html);
-  const inMain = !marked && /<main[\s>]/i.test(html);
+  const toks = htmlTokens(html);
+  const opens = (test) => toks.findIndex((t) => t.tag && !t.end && test(t));
+  let at = opens((t) => t.attrs.has('data-search-body'));
+  if (at < 0) at = opens((t) => t.tag === 'main');
+  if (at < 0) at = opens((t) => t.tag === 'body');
   const secs = [{ id: '', head: '', text: '' }];
-  let body = marked || inMain ? null : { name: '', depth: 1 };   // the element read
+  const body = at >= 0 ? { tag: toks[at].tag, depth: 0 } : null;
   let skip = null, head = null;
-  const TAG = /<!--[\s\S]*?-->|<(\/?)([a-zA-Z][a-zA-Z0-9-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>|[^<]+|</g;
-  for (const m of html.matchAll(TAG)) {
-    const [all, close, tag, attrs = ''] = m;
-    if (all.startsWith('<!--')) continue;
-    const name = tag?.toLowerCase();
-    if (!name) {
-      if (body && !skip) {
-        const t = decode(all);
-        if (head) head.text += t;
-        else secs[secs.length - 1].text += t;
-      }
+  const put = (t) => {
+    if (head) head.text += t;
+    else secs[secs.length - 1].text += t;
+  };
+  for (let k = Math.max(at, 0); k < toks.length; k++) {
+    const t = toks[k];
+    if (t.text !== undefined) {
+      if (!skip) put(t.text);
       continue;
     }
-    const selfClosing = attrs.endsWith('/') || name === 'br' || name === 'img' || name === 'hr' || name === 'input' ||
-      name === 'meta' || name === 'link' || name === 'wbr' || name === 'source' || name === 'area' || name === 'col';
-    if (!body) {
-      if (!close && (marked ? /\sdata-search-body[\s=/]|\sdata-search-body$/.test(attrs) : name === 'main'))
-        body = { name, depth: 1 };
-      continue;
+    if (body && t.tag === body.tag && !t.empty) {
+      body.depth += t.end ? -1 : 1;
+      if (body.depth === 0) break;
     }
-    if (!close && !selfClosing && name === body.name) body.depth++;
-    if (close && name === body.name && --body.depth === 0) break;
+    if (k === at) continue;
     if (skip) {
-      if (name === skip.name && !selfClosing) skip.depth += close ? -1 : 1;
+      if (t.tag === skip.tag && !t.empty) skip.depth += t.end ? -1 : 1;
       if (skip.depth === 0) skip = null;
       continue;
     }
-    if (!close && !selfClosing && (SKIP.has(name) || /\sdata-search-ignore[\s=/]|\sdata-search-ignore$/.test(attrs))) {
-      skip = { name, depth: 1 };
+    if (!t.end && (SKIP.has(t.tag) || t.attrs.has('data-search-ignore'))) {
+      if (!t.empty) skip = { tag: t.tag, depth: 1 };
+      put(' ');
       continue;
     }
-    if (/^h[1-6]$/.test(name)) {
-      if (!close) {
-        const id = /\sid\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/.exec(attrs);
-        head = { name, text: '', id: id ? decode(id[1] ?? id[2] ?? id[3]) : '' };
-      } else if (head && name === head.name) {
+    if (/^h[2-6]$/.test(t.tag)) {
+      if (!t.end && t.attrs.get('id')) {
+        head = { tag: t.tag, text: '', id: t.attrs.get('id') };
+        continue;
+      }
+      if (t.end && head && t.tag === head.tag) {
         secs.push({ id: head.id, head: head.text, text: '' });
         head = null;
+        continue;
       }
-      continue;
     }
-    if (!INLINE.has(name)) {
-      if (head) head.text += ' ';
-      else secs[secs.length - 1].text += ' ';
-    }
+    if (!INLINE.has(t.tag)) put(' ');
   }
-  const squeeze = (t) => t.replace(/[\s\u00a0]+/g, ' ').trim();
+  const squeeze = (x) => x.replace(/[\s\u00a0]+/g, ' ').trim();
   return secs.map((x) => ({ id: x.id, head: squeeze(x.head), text: squeeze(x.text) })).filter((x, i) => i === 0 || x.head);
 }
 

@@ -8,6 +8,7 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildSite, folio, localSearch, root, rootName as rootFile } from './local.mjs';
 import { Search, denseWords, distance, fnv1a, fold, formHash, pageSections, postings, queryTokens, simpleId, terms, tokenize, varints } from '../../assets/js/search.js';
 import { pairBucket, phrasePairs } from '../../assets/js/search-phrase.js';
@@ -523,6 +524,31 @@ eq(pageSections('<body><div><div>In <b>nested</b></div></div> tail</body>'), [{ 
 eq(pageSections('<main><div data-search-body>a<div>b</div>c</div>d</main>'), [{ id: '', head: '', text: 'a b c' }],
   'pageSections: the body element ends at its own end tag');
 
+// Scripts and styles end only at their own end tag, whatever they hold.
+eq(pageSections('<main><p>a</p><script>for (i = 0; i<n; i++) {}</script><p>b</p><h2 id=h>H</h2>c</main>'),
+  [{ id: '', head: '', text: 'a b' }, { id: 'h', head: 'H', text: 'c' }], 'pageSections: a script holding "<"');
+eq(pageSections('<main>x<script>document.write("<script src=a><\\/script>")</script>y<style>p::after{content:"<style>"}</style>z</main>'),
+  [{ id: '', head: '', text: 'x y z' }], 'pageSections: a script writing a script, a style naming <style>');
+// The body element is found among tags, not in comments, scripts or text.
+eq(pageSections('<!-- <main> --><html><head><title>T</title></head><body><p>real</p></body>'), [{ id: '', head: '', text: 'real' }],
+  'pageSections: <main> in a comment; <body> read, its head and title not');
+eq(pageSections('<head><script>x.innerHTML = "<main>fake</main>"</script></head><body><main>real</main>'), [{ id: '', head: '', text: 'real' }],
+  'pageSections: <main> in a script');
+eq(pageSections('<!doctype html><title>Trip</title><h1>Trip</h1><p>text</p>'), [{ id: '', head: '', text: 'Trip text' }],
+  'pageSections: no <main> or <body>: no doctype or title; the h1 is text');
+eq(pageSections('<main>A&hellip;B &mdash; caf&eacute; &#x1F600; &#65; &bogus; &#0;</main>'), [{ id: '', head: '', text: 'A…B — café 😀 A &bogus; &#0;' }],
+  'pageSections: character references');
+eq(pageSections('<MAIN><H2 ID="x">Up</H2>t<DIV DATA-SEARCH-IGNORE>no</DIV>yes<h3>No id</h3>more</MAIN>'),
+  [{ id: '', head: '', text: '' }, { id: 'x', head: 'Up', text: 't yes No id more' }], 'pageSections: names in capitals; a heading without an id is text');
+eq(pageSections("<main><img alt=Don't src=a.png>after<embed data-search-ignore src=x>b<h2 id=z>Z</h2>z</main>"),
+  [{ id: '', head: '', text: 'after b' }, { id: 'z', head: 'Z', text: 'z' }], 'pageSections: an unquoted value with an apostrophe; an ignored void element');
+{
+  const big = `<main><script>${'if(a<b)c++;'.repeat(50000)}</script>${'x < y '.repeat(50000)}<a'b <h2 id=e>End</h2>e</main>`;
+  const t0 = Date.now(), got = pageSections(big), ms = Date.now() - t0;
+  check(got.length === 1 && got[0].text.startsWith('x < y x < y') && ms < 1000,
+    `pageSections: 850 KB with "<" in a script and in text, and a tag left open, in linear time (${ms} ms)`);
+}
+
 // A page whose word is far down its text, past what the index keeps: the
 // excerpt shows it only when the site reads excerpts from its pages.
 async function pageExcerpts() {
@@ -558,14 +584,36 @@ async function pageExcerpts() {
   check(at >= 0 && h.text.length <= 160 && h.marks.length === 1 && h.marks[0][0] === at && h.marks[0][1] === at + 8,
     'excerpts from the page: about 150 characters around the word, marked', JSON.stringify([h.text, h.marks]));
   const sub = (h.subs || []).find((x) => x.title === 'Late part');
-  check(sub && sub.url === '/notes/deep/#late-part' && !(h.subs || []).some((x) => x.title === 'Early part'),
-    'excerpts from the page: the heading of the word\'s section is a sub-result', JSON.stringify(h.subs));
+  check(sub && sub.url === '/notes/deep/#late-part' && sub.text === '' && !(h.subs || []).some((x) => x.title === 'Early part' || x.title === 'Deep note'),
+    'excerpts from the page: the excerpt\'s section is a sub-result showing only its heading; not the title', JSON.stringify(h.subs));
   check(s.fetched.filter((u) => u.endsWith('/')).length === 1, 'excerpts from the page: each result page read once', s.fetched.join(' '));
-  // A page that cannot be read leaves the index's excerpt.
-  rmSync(join(s.url.pathname, '../../notes/deep/index.html'));
-  const s2 = localSearch(join(s.url.pathname, '../..'));
-  const r2 = await s2.query('zanzibar', { limit: 10 });
-  check(r2.hits.length === 1 && r2.hits[0].text === 'A note about nothing much.', 'excerpts from the page: a page that cannot be read keeps the index\'s', JSON.stringify(r2.hits[0]));
+  // A word of the index's piece: its excerpt stays, and that heading shows
+  // only itself; another heading with the word has its text around it.
+  r = await s.query('q5 plain3', { limit: 10 });
+  const early = r.hits[0]?.subs.find((x) => x.title === 'Early part'), late = r.hits[0]?.subs.find((x) => x.title === 'Late part');
+  check(/q5/.test(r.hits[0]?.text) && early?.text === '' && /plain3/.test(late?.text) && late.marks.length > 0,
+    'excerpts from the page: the index\'s excerpt kept, its section not shown twice', JSON.stringify(r.hits[0]));
+  // A page that cannot be read, or is not HTML, leaves the index's
+  // excerpt, and is asked for again by the next query.
+  const out = join(s.url.pathname, '../..');
+  let answer = () => ({ ok: false, status: 500 }), asked = 0;
+  const s2 = new Search(`search/${rootFile(out)}`, {
+    base: pathToFileURL(out + '/').href,
+    fetch: async (url) => {
+      if (!url.endsWith('/')) return { ok: true, status: 200, json: async () => JSON.parse(readFileSync(fileURLToPath(url), 'utf8')) };
+      asked++;
+      return answer(readFileSync(fileURLToPath(url + 'index.html'), 'utf8'));
+    },
+  });
+  const indexOnly = (hit) => hit?.text === 'A note about nothing much.' && hit.marks.length === 0;
+  let r2 = await s2.query('zanzibar', { limit: 10 });
+  check(indexOnly(r2.hits[0]), 'excerpts from the page: a page that cannot be read keeps the index\'s', JSON.stringify(r2.hits[0]));
+  answer = (html) => ({ ok: true, status: 200, headers: new Map([['content-type', 'application/json']]), text: async () => html });
+  r2 = await s2.query('zanzibar harbour', { limit: 10 });
+  check(asked === 2 && indexOnly(r2.hits[0]), 'excerpts from the page: a page that is not HTML keeps the index\'s, asked for again', `${asked} ${JSON.stringify(r2.hits[0])}`);
+  answer = (html) => ({ ok: true, status: 200, headers: new Map([['content-type', 'text/html; charset=utf-8']]), text: async () => html });
+  r2 = await s2.query('harbour', { limit: 10 });
+  check(asked === 3 && /harbour/.test(r2.hits[0]?.text), 'excerpts from the page: read once it can be', `${asked} ${JSON.stringify(r2.hits[0])}`);
 }
 
 queries().then(commonPairs).then(pageExcerpts).catch((e) => check(false, 'queries crashed', e.stack)).then(finish);
