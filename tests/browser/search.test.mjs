@@ -170,13 +170,21 @@ async function main() {
         const got = await page.$$eval('.search-hit', (li) => li.map((x) => ({
           href: x.querySelector('.search-hit-link').getAttribute('href'),
           marks: [...x.querySelectorAll('.search-hit-text mark')].map((m) => m.textContent.toLowerCase()),
+          title: x.querySelector('.search-hit-link').textContent,
           subs: [...x.querySelectorAll('.search-subs a')].map((a) => a.textContent),
+          links: [...x.querySelectorAll('.search-subs a')].map((a) => a.getAttribute('href')),
         })));
         const hit = got.find((x) => x.href === url);
         if (!hit) continue;
         shown++;
         check(hit.marks.length > 0, `${w}: the result ${url} shows the word from the page`, JSON.stringify(hit));
         check(hit.subs.some((x) => heads.includes(x)), `${w}: the result ${url} has a section with the word as a sub-result`, JSON.stringify([heads, hit]));
+        // Every sub-result of every result is a heading of its own page.
+        for (const x of got) {
+          const html = readFileSync(join(career, x.href, 'index.html'), 'utf8');
+          const bad = x.links.filter((l) => !l.startsWith(`${x.href}#`) || !html.includes(` id="${l.slice(x.href.length + 1)}"`));
+          check(!bad.length && !x.subs.includes(x.title), `${w}: the sub-results of ${x.href} link to its own headings`, JSON.stringify([bad, x]));
+        }
       }
       check(shown >= 5, `words the index does not show: their pages found (${shown} of ${Math.min(10, cases.length)})`);
       await page.context().close();
