@@ -509,39 +509,38 @@ async function commonPairs() {
 // ---- Excerpts from the page (search: {excerpts: page}) ----------------------
 
 // The text of a page: the element marked data-search-body, else <main>, else
-// the whole page; scripts, navigation and data-search-ignore left out; one
-// section per heading, with its id.
-eq(pageSections('<title>T</title><nav>Menu</nav><main><p>Intro &amp; <em>more</em>text&#33;</p>' +
-  '<h2 id="a-b">First <code>part</code></h2><p>One</p><ul><li>two</li><li>three</li></ul>' +
-  '<script>var x = "<h2>";</script><div data-search-ignore><h3 id="x">Hidden</h3><div><p>gone</p></div></div>' +
-  '<h3 id=\'c\'>Second</h3>last<br>word</main><footer>Footer</footer>'),
-[{ id: '', head: '', text: 'Intro & moretext!' }, { id: 'a-b', head: 'First part', text: 'One two three' },
-  { id: 'c', head: 'Second', text: 'last word' }], 'pageSections: <main>, skipped parts, headings');
-eq(pageSections('<main>Not this</main><article data-search-body class="x"><h2 id="h">Head</h2>Body</article><p>after</p>'),
-  [{ id: '', head: '', text: '' }, { id: 'h', head: 'Head', text: 'Body' }], 'pageSections: data-search-body comes first');
-eq(pageSections('<body><div><div>In <b>nested</b></div></div> tail</body>'), [{ id: '', head: '', text: 'In nested tail' }],
-  'pageSections: the whole page without <main>');
-eq(pageSections('<main><div data-search-body>a<div>b</div>c</div>d</main>'), [{ id: '', head: '', text: 'a b c' }],
-  'pageSections: the body element ends at its own end tag');
+// <body>; scripts, navigation and data-search-ignore left out; one section per
+// heading with an id.  Each case: [html, its sections, what it shows].
+const S = (text, id = '', head = '') => ({ id, head, text });
+for (const [html, want, name] of [
+  ['<title>T</title><nav>Menu</nav><main><p>Intro &amp; <em>more</em>text&#33;</p>' +
+    '<h2 id="a-b">First <code>part</code></h2><p>One</p><ul><li>two</li><li>three</li></ul>' +
+    '<script>var x = "<h2>";</script><div data-search-ignore><h3 id="x">Hidden</h3><div><p>gone</p></div></div>' +
+    '<h3 id=\'c\'>Second</h3>last<br>word</main><footer>Footer</footer>',
+    [S('Intro & moretext!'), S('One two three', 'a-b', 'First part'), S('last word', 'c', 'Second')], '<main>, skipped parts, headings'],
+  ['<main>Not this</main><article data-search-body class="x"><h2 id="h">Head</h2>Body</article><p>after</p>',
+    [S(''), S('Body', 'h', 'Head')], 'data-search-body comes first'],
+  ['<body><div><div>In <b>nested</b></div></div> tail</body>', [S('In nested tail')], '<body> without <main>'],
+  ['<main><div data-search-body>a<div>b</div>c</div>d</main>', [S('a b c')], 'the body element ends at its own end tag'],
+  // Scripts and styles end only at their own end tag, whatever they hold.
+  ['<main><p>a</p><script>for (i = 0; i<n; i++) {}</script><p>b</p><h2 id=h>H</h2>c</main>',
+    [S('a b'), S('c', 'h', 'H')], 'a script holding "<"'],
+  ['<main>x<script>document.write("<script src=a><\\/script>")</script>y<style>p::after{content:"<style>"}</style>z</main>',
+    [S('x y z')], 'a script writing a script, a style naming <style>'],
+  // The body element is found among tags, not in comments or scripts.
+  ['<!-- <main> --><html><head><title>T</title></head><body><p>real</p></body>', [S('real')],
+    '<main> in a comment; <body> read, not its head and title'],
+  ['<head><script>x.innerHTML = "<main>fake</main>"</script></head><body><main>real</main>', [S('real')], '<main> in a script'],
+  ['<!doctype html><title>Trip</title><h1>Trip</h1><p>text</p>', [S('Trip text')],
+    'no <main> or <body>: no doctype or title; the h1 is text'],
+  ['<main>A&hellip;B &mdash; caf&eacute; &#x1F600; &#65; &bogus; &#0;</main>', [S('A…B — café 😀 A &bogus; &#0;')],
+    'character references'],
+  ['<MAIN><H2 ID="x">Up</H2>t<DIV DATA-SEARCH-IGNORE>no</DIV>yes<h3>No id</h3>more</MAIN>',
+    [S(''), S('t yes No id more', 'x', 'Up')], 'names in capitals; a heading without an id is text'],
+  ["<main><img alt=Don't src=a.png>after<embed data-search-ignore src=x>b<h2 id=z>Z</h2>z</main>",
+    [S('after b'), S('z', 'z', 'Z')], 'an unquoted value with an apostrophe; an ignored void element'],
+]) eq(pageSections(html), want, `pageSections: ${name}`);
 
-// Scripts and styles end only at their own end tag, whatever they hold.
-eq(pageSections('<main><p>a</p><script>for (i = 0; i<n; i++) {}</script><p>b</p><h2 id=h>H</h2>c</main>'),
-  [{ id: '', head: '', text: 'a b' }, { id: 'h', head: 'H', text: 'c' }], 'pageSections: a script holding "<"');
-eq(pageSections('<main>x<script>document.write("<script src=a><\\/script>")</script>y<style>p::after{content:"<style>"}</style>z</main>'),
-  [{ id: '', head: '', text: 'x y z' }], 'pageSections: a script writing a script, a style naming <style>');
-// The body element is found among tags, not in comments, scripts or text.
-eq(pageSections('<!-- <main> --><html><head><title>T</title></head><body><p>real</p></body>'), [{ id: '', head: '', text: 'real' }],
-  'pageSections: <main> in a comment; <body> read, its head and title not');
-eq(pageSections('<head><script>x.innerHTML = "<main>fake</main>"</script></head><body><main>real</main>'), [{ id: '', head: '', text: 'real' }],
-  'pageSections: <main> in a script');
-eq(pageSections('<!doctype html><title>Trip</title><h1>Trip</h1><p>text</p>'), [{ id: '', head: '', text: 'Trip text' }],
-  'pageSections: no <main> or <body>: no doctype or title; the h1 is text');
-eq(pageSections('<main>A&hellip;B &mdash; caf&eacute; &#x1F600; &#65; &bogus; &#0;</main>'), [{ id: '', head: '', text: 'A…B — café 😀 A &bogus; &#0;' }],
-  'pageSections: character references');
-eq(pageSections('<MAIN><H2 ID="x">Up</H2>t<DIV DATA-SEARCH-IGNORE>no</DIV>yes<h3>No id</h3>more</MAIN>'),
-  [{ id: '', head: '', text: '' }, { id: 'x', head: 'Up', text: 't yes No id more' }], 'pageSections: names in capitals; a heading without an id is text');
-eq(pageSections("<main><img alt=Don't src=a.png>after<embed data-search-ignore src=x>b<h2 id=z>Z</h2>z</main>"),
-  [{ id: '', head: '', text: 'after b' }, { id: 'z', head: 'Z', text: 'z' }], 'pageSections: an unquoted value with an apostrophe; an ignored void element');
 {
   const big = `<main><script>${'if(a<b)c++;'.repeat(50000)}</script>${'x < y '.repeat(50000)}<a'b <h2 id=e>End</h2>e</main>`;
   const t0 = Date.now(), got = pageSections(big), ms = Date.now() - t0;
