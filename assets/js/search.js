@@ -233,7 +233,7 @@ export class Search {
     this.files = new Map();  // URL -> Promise of parsed JSON
     this.lists = new Map();  // key -> decoded postings
     this.runs = new Map();   // query text -> ranked run
-    this.pages = new Map();  // page URL -> Promise of its HTML (excerpts: page)
+    this.pages = new Map();  // page URL -> Promise of its sections (excerpts: page)
   }
 
   // A file of the index, relative to the root, fetched once.
@@ -675,10 +675,10 @@ export class Search {
     return hits;
   }
 
-  // A page of the site as text (its URL as the pack has it), fetched once;
-  // null when it cannot be read.
-  // null when it cannot be read in PAGE_WAIT ms or is not HTML; then it
-  // is asked for again next time.
+  // The text of a page of the site (its URL as the pack has it) as its
+  // sections, each with its tokens (pageSections), read once; null when it
+  // cannot be read in PAGE_WAIT ms or is not HTML: then it is asked for
+  // again next time.
   pageText(url) {
     const href = new URL(url.replace(/^\//, ''), new URL('../', this.url)).href;
     let p = this.pages.get(href);
@@ -687,8 +687,9 @@ export class Search {
       p = this.fetch(href, { signal }).then((r) => {
         const type = r.headers?.get?.('content-type');
         return r.ok && (!type || /^text\/html\b/i.test(type)) ? r.text() : null;
-      }).catch(() => null);
-      p.then((html) => html === null && this.pages.get(href) === p && this.pages.delete(href));
+      }).then((html) => (html === null ? null : pageSections(html).map((x) => ({ ...x, toks: tokenize(x.text), htoks: tokenize(x.head) }))))
+        .catch(() => null);
+      p.then((secs) => secs === null && this.pages.get(href) === p && this.pages.delete(href));
       if (this.pages.size >= 64) this.pages.delete(this.pages.keys().next().value);
       this.pages.set(href, p);
     }
@@ -705,14 +706,13 @@ export class Search {
   // the index's sub-results kept when the page gives none.
   // FROM: the URL of the sub-result whose piece the index's excerpt is.
   async fromPage(hit, match, from) {
-    const html = await this.pageText(hit.url);
-    if (!html) return;
-    const secs = pageSections(html).map((x) => ({ ...x, toks: tokenize(x.text), htoks: tokenize(x.head) }));
+    const secs = await this.pageText(hit.url);
+    if (!secs) return;
     const subs = [];
     for (const x of secs) {
       if (!x.head || x.head === hit.title) continue;
       const n = count(x.htoks, match) + count(x.toks, match);
-      if (n) subs.push(x.sub = { url: `${hit.url}#${x.id}`, title: x.head, titleMarks: marks(x.htoks, match), ...excerpt(x.text, x.toks, match), n });
+      if (n) subs.push({ url: `${hit.url}#${x.id}`, title: x.head, titleMarks: marks(x.htoks, match), ...excerpt(x.text, x.toks, match), n });
     }
     let shown = hit.marks.length ? subs.find((x) => x.url === from) : null;
     if (!hit.marks.length) {
@@ -721,7 +721,7 @@ export class Search {
         const d = distinct(x.toks, match);
         if (d > most) best = x, most = d;
       }
-      if (best) Object.assign(hit, excerpt(best.text, best.toks, match)), shown = best.sub;
+      if (best) Object.assign(hit, excerpt(best.text, best.toks, match)), shown = subs.find((x) => x.url === `${hit.url}#${best.id}`);
     }
     // The excerpt's own section shows only its heading.
     if (shown) shown.text = '', shown.marks = [];
