@@ -7,6 +7,8 @@
 //   engine_js_gzip       all search JavaScript (search-ui.js, search.js,
 //                        stemmer.js), gzipped
 //   phrase_js_gzip       search-phrase.js, which only phrase queries load
+//   page_js_gzip         search-page.js, which only sites with
+//                        search: {excerpts: page} load
 //   first_query_bytes.Q  a cold /search/?q=Q in a fresh browser: the
 //                        JavaScript and index files fetched to show its
 //                        results, gzipped; then their p50, p95 and max
@@ -84,6 +86,7 @@ const searchFiles = (p) => p.startsWith('/js/') || /^\/search\/.+\.json$/.test(p
 const js = readdirSync(join(out, 'js')).filter((f) => /^(search|search-ui|stemmer)\.js$/.test(f));
 print('engine_js_gzip', js.reduce((n, f) => n + gzSize(join(out, 'js', f)), 0), 'bytes');
 if (existsSync(join(out, 'js', 'search-phrase.js'))) print('phrase_js_gzip', gzSize(join(out, 'js', 'search-phrase.js')), 'bytes');
+if (existsSync(join(out, 'js', 'search-page.js'))) print('page_js_gzip', gzSize(join(out, 'js', 'search-page.js')), 'bytes');
 
 // ---- The browser ----------------------------------------------------------------
 

@@ -11,7 +11,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, check, finish, launch, needTools, root, serve, shots, tempDir } from './lib.mjs';
-import { pageSections } from '../../assets/js/search.js';
+import { pageSections } from '../../assets/js/search-page.js';
 
 // The roles whose front matter lists Django among their skills.
 function rolesWith(skill) {

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildSite, folio, localSearch, root, rootName as rootFile } from './local.mjs';
-import { Search, denseWords, distance, fnv1a, fold, formHash, pageSections, postings, queryTokens, simpleId, terms, tokenize, varints } from '../../assets/js/search.js';
+import { Search, denseWords, distance, fnv1a, fold, formHash, postings, queryTokens, simpleId, terms, tokenize, varints } from '../../assets/js/search.js';
+import { pageSections } from '../../assets/js/search-page.js';
 import { pairBucket, phrasePairs } from '../../assets/js/search-phrase.js';
 
 
