@@ -221,14 +221,15 @@ const lowerBound = (list, key, get) => {
 };
 const first = (x) => x[0];
 const NUMBER = /^[0-9]+$/;
-// How long a result page may take to arrive for its excerpt (ms).
-const PAGE_WAIT = 3000;
 
 export class Search {
   // root: URL of the root file, relative to base (the page's URL in a
   // browser).  fetch: a function like window.fetch (Node tests pass theirs).
-  constructor(root, { fetch = globalThis.fetch.bind(globalThis), base = globalThis.location?.href } = {}) {
+  // pageWait: how long a result page may take to arrive for its excerpt
+  // (ms; excerpts: page).
+  constructor(root, { fetch = globalThis.fetch.bind(globalThis), base = globalThis.location?.href, pageWait = 3000 } = {}) {
     this.url = new URL(root, base);
+    this.pageWait = pageWait;
     this.fetch = fetch;
     this.files = new Map();  // URL -> Promise of parsed JSON
     this.lists = new Map();  // key -> decoded postings
@@ -676,26 +677,35 @@ export class Search {
   }
 
   // The text of a page of the site (its URL as the pack has it) as its
-  // sections, each with its tokens (pageSections), read once; null when it
-  // cannot be read in PAGE_WAIT ms or is not HTML: then it is asked for
-  // again next time.
+  // sections, each with its tokens (pageSections), read once and kept
+  // with the 63 pages used last; null when it cannot be read in
+  // this.pageWait ms or is not HTML: then it is asked for again next time.
   pageText(url) {
     const href = new URL(url.replace(/^\//, ''), new URL('../', this.url)).href;
     let p = this.pages.get(href);
-    if (!p) {
-      const signal = globalThis.AbortSignal?.timeout ? AbortSignal.timeout(PAGE_WAIT) : undefined;
-      p = this.fetch(href, { signal }).then((r) => {
+    if (p) {
+      this.pages.delete(href);  // the most recently used last
+    } else {
+      const stop = globalThis.AbortController ? new AbortController() : null;
+      const read = this.fetch(href, { signal: stop?.signal }).then((r) => {
         const type = r.headers?.get?.('content-type');
         return r.ok && (!type || /^text\/html\b/i.test(type)) ? r.text() : null;
       }).then(async (html) => {
         if (html === null) return null;
         const { pageSections } = await import('./search-page.js');
         return pageSections(html).map((x) => ({ ...x, toks: tokenize(x.text), htoks: tokenize(x.head) }));
-      }).catch(() => null);
+      });
+      p = new Promise((done) => {
+        const timer = setTimeout(() => {
+          stop?.abort();
+          done(null);
+        }, this.pageWait);
+        read.then((secs) => done(secs), () => done(null)).finally(() => clearTimeout(timer));
+      });
       p.then((secs) => secs === null && this.pages.get(href) === p && this.pages.delete(href));
       if (this.pages.size >= 64) this.pages.delete(this.pages.keys().next().value);
-      this.pages.set(href, p);
     }
+    this.pages.set(href, p);
     return p;
   }
 

@@ -532,8 +532,17 @@ for (const [html, want, name] of [
   ['<!-- <main> --><html><head><title>T</title></head><body><p>real</p></body>', [S('real')],
     '<main> in a comment; <body> read, not its head and title'],
   ['<head><script>x.innerHTML = "<main>fake</main>"</script></head><body><main>real</main>', [S('real')], '<main> in a script'],
-  ['<!doctype html><title>Trip</title><h1>Trip</h1><p>text</p>', [S('Trip text')],
-    'no <main> or <body>: no doctype or title; the h1 is text'],
+  ['<!doctype html><title>Trip</title><h1>Trip</h1><p>text</p>', [S('text')],
+    'no <main> or <body>: no doctype, title or h1 (the result shows the title)'],
+  ['<html><head><meta charset=utf-8><title>T</title><p>Body text<h2 id=s>S</h2>more</html>', [S('Body text'), S('more', 's', 'S')],
+    'a head that is never closed ends where body content starts'],
+  ['<template><main>fake</main></template><noscript><main>no</main></noscript><main>real</main>', [S('real')],
+    '<main> inside a template or noscript is not the page\'s'],
+  ['<main>Donau<wbr>dampf<!-->x<!--->y &Uuml;ber &#150; &#x80;</main>', [S('Donaudampfxy Über – €')],
+    '<wbr>, empty comments, a reference in capitals, Windows-1252 numbers'],
+  ['<main><h2 id="a">Install <a class="anchor" href="#a">¶</a></h2>one<h2 id="logo"><img alt=Logo src=l.png></h2>two' +
+    '<h2 id="a">Again</h2>three</main>',
+    [S(''), S('one two Again three', 'a', 'Install')], 'a heading\'s anchor link; a heading with no text or a repeated id is text'],
   ['<main>A&hellip;B &mdash; caf&eacute; &#x1F600; &#65; &bogus; &#0;</main>', [S('A…B — café 😀 A &bogus; &#0;')],
     'character references'],
   ['<MAIN><H2 ID="x">Up</H2>t<DIV DATA-SEARCH-IGNORE>no</DIV>yes<h3>No id</h3>more</MAIN>',
@@ -614,6 +623,14 @@ async function pageExcerpts() {
   answer = (html) => ({ ok: true, status: 200, headers: new Map([['content-type', 'text/html; charset=utf-8']]), text: async () => html });
   r2 = await s2.query('harbour', { limit: 10 });
   check(asked === 3 && /harbour/.test(r2.hits[0]?.text), 'excerpts from the page: read once it can be', `${asked} ${JSON.stringify(r2.hits[0])}`);
+  // A page that does not come in time: the results come without it.
+  const s3 = new Search(`search/${rootFile(out)}`, {
+    base: pathToFileURL(out + '/').href, pageWait: 50,
+    fetch: async (url) => (url.endsWith('/') ? new Promise(() => {})
+      : { ok: true, status: 200, json: async () => JSON.parse(readFileSync(fileURLToPath(url), 'utf8')) }),
+  });
+  const t0 = Date.now(), r3 = await s3.query('zanzibar', { limit: 10 });
+  check(indexOnly(r3.hits[0]) && Date.now() - t0 < 2000, 'excerpts from the page: a page that does not come in time keeps the index\'s', JSON.stringify(r3.hits[0]));
 }
 
 queries().then(commonPairs).then(pageExcerpts).catch((e) => check(false, 'queries crashed', e.stack)).then(finish);
