@@ -1,7 +1,8 @@
 // bench/excerpt-bound.mjs - what "text around every match" would cost.
 //
 // For the first N indexed pages of a built site (page ids 0..N-1, read from
-// its search index), takes the text of each page's <article>, and for every
+// its search index), takes each page's text as the search reads it with
+// search: {excerpts: page} (search-page.js pageSections), and for every
 // term (assets/js/search.js tokenize) that the page's pack entry (title,
 // summary, headings, piece) does not already show, the 150 characters
 // around the term's first place in that text.  Overlapping windows are
@@ -29,6 +30,7 @@ import { gzipSync } from 'node:zlib';
 import { percentile } from './queries.mjs';
 import { localSearch, rootName } from '../tests/js/local.mjs';
 import { tokenize } from '../assets/js/search.js';
+import { pageSections } from '../assets/js/search-page.js';
 
 const out = process.argv[2];
 const want = Number(process.argv[3] || 1000);
@@ -41,23 +43,19 @@ const root = JSON.parse(readFileSync(join(dir, rootName(out)), 'utf8'));
 const n = Math.min(want, root.pages);
 const WIDTH = 150;
 
-const entities = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", nbsp: ' ' };
-// The text of a page's article: tags out, entities decoded, space squeezed.
-function articleText(html) {
-  const from = html.indexOf('<article'), to = html.lastIndexOf('</article>');
-  const part = from >= 0 && to > from ? html.slice(from, to) : html;
-  return part.replace(/<(script|style)[\s\S]*?<\/\1>/g, ' ').replace(/<[^>]*>/g, ' ')
-    .replace(/&(#?\w+);/g, (m, e) => entities[e] ?? m).replace(/\s+/g, ' ').trim();
-}
+// A page's text as the search reads it with search.excerpts: page
+// (search-page.js): headings and sections, in order.
+const pageText = (html) => pageSections(html).flatMap((x) => [x.head, x.text]).filter(Boolean).join(' ');
 const termsOf = (text) => new Set(tokenize(text).map((x) => x.t).filter(Boolean));
 
 const texts = [], windows = [];
 let shown = 0, total = 0;
+let pack = null;
 for (let id = 0; id < n; id++) {
-  const pack = JSON.parse(readFileSync(join(dir, `${root.packs}${Math.floor(id / root.pack)}.json`), 'utf8'));
+  if (id % root.pack === 0 || !pack) pack = JSON.parse(readFileSync(join(dir, `${root.packs}${Math.floor(id / root.pack)}.json`), 'utf8'));
   const [rel, title, s, summary = '', heads = []] = pack[id % root.pack];
   const url = rel.startsWith('/') ? rel : (root.sections[s]?.[2] ?? '/') + rel;
-  const text = articleText(readFileSync(join(out, url, 'index.html'), 'utf8'));
+  const text = pageText(readFileSync(join(out, url, 'index.html'), 'utf8'));
   texts.push(text);
   const known = termsOf([title, summary, ...heads.flatMap((h) => [h[1], h[2]])].join(' \n '));
   const spans = [], seen = new Set();

@@ -742,7 +742,6 @@ export class Search {
   }
 }
 
-
 // ---- Highlights and excerpts ---------------------------------------------
 
 // A heading's id when the pack leaves it out: its ASCII letters (lowercased)
