@@ -159,14 +159,6 @@ static bool is_html(const char *type)
 	return !strncmp(type, "text/html", 9);
 }
 
-static int hex_value(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = to_lower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /*
  * Decodes the request path RAW ("/a/b%20c/") once into OUT, a path
  * relative to the folder served ("a/b c"), and sets *DIR when it ends in

@@ -44,20 +44,12 @@ void paths_set_page(arena *a, struct page *p, const char *path)
 	buf_free(&o);
 }
 
-static int hexval(int c)
-{
-	if (is_digit(c))
-		return c - '0';
-	c = to_lower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 void paths_unescape(struct buf *out, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		int h1, h2;
-		if (s[i] == '%' && i + 2 < n && (h1 = hexval(s[i + 1])) >= 0 &&
-		    (h2 = hexval(s[i + 2])) >= 0) {
+		if (s[i] == '%' && i + 2 < n && (h1 = hex_value(s[i + 1])) >= 0 &&
+		    (h2 = hex_value(s[i + 2])) >= 0) {
 			buf_putc(out, h1 * 16 + h2);
 			i += 2;
 		} else {

@@ -99,6 +99,14 @@ static inline bool is_alpha(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' 
 static inline bool is_alnum(int c) { return is_alpha(c) || is_digit(c); }
 static inline int to_lower(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
 static inline int to_upper(int c) { return (c >= 'a' && c <= 'z') ? c - 32 : c; }
+/* The value of hexadecimal digit C (either case), or -1. */
+static inline int hex_value(int c)
+{
+	if (is_digit(c))
+		return c - '0';
+	c = to_lower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
 
 /* Checks that S[0..N) is well-formed UTF-8.  Returns the byte offset of
  * the first bad sequence, or N when valid. */
